@@ -1,0 +1,8 @@
+"""amlab: associative memories from theory to simulation.
+
+The distribution ``amlab`` ships four packages, ``hopfield`` (simulators),
+``theory`` (symbolic derivations), ``simulations`` (checks and sweeps) and
+``figures``; this small package holds the version and the command line.
+"""
+
+__version__ = "0.1.0"

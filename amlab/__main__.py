@@ -1,0 +1,3 @@
+from amlab.cli import main
+
+raise SystemExit(main())

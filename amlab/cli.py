@@ -1,0 +1,168 @@
+"""The ``amlab`` command line.
+
+Subcommands: ``list``, ``check``, ``figures``, ``derive``, ``sweep``,
+``demo``, ``reproduce``. Exit status: 0 on success, 1 when a check fails, 2 on
+bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from amlab import __version__
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit status 2)."""
+
+
+def _load(module: str):
+    return importlib.import_module(module)
+
+
+def _registries():
+    _load("simulations.checks")
+    _load("figures.catalog")
+    _load("theory.catalog")
+    from figures.registry import FIGURES
+    from simulations.registry import CHECKS
+    from theory.derivation import DERIVATIONS
+
+    return CHECKS, FIGURES, DERIVATIONS
+
+
+def _select(registry, names, kind):
+    if not names:
+        return list(registry.values())
+    unknown = [n for n in names if n not in registry]
+    if unknown:
+        raise UsageError(f"unknown {kind}: {', '.join(unknown)}; known: {', '.join(sorted(registry)) or '(none)'}")
+    return [registry[n] for n in names]
+
+
+def cmd_list(args) -> int:
+    what = args.what or ["checks", "figures", "derivations"]
+    bad = [w for w in what if w not in ("checks", "figures", "derivations")]
+    if bad:
+        raise UsageError(f"amlab list takes checks, figures or derivations, got {', '.join(bad)}")
+    checks, figures, derivations = _registries()
+    if "checks" in what:
+        print("checks:")
+        for c in checks.values():
+            print(f"  {c.name:28s} {c.title}")
+    if "figures" in what:
+        print("figures:")
+        for f in figures.values():
+            print(f"  {f.name:28s} {f.title}")
+    if "derivations" in what:
+        print("derivations:")
+        for name, fn in derivations.items():
+            print(f"  {name:28s} {(fn.__doc__ or '').strip().splitlines()[0] if fn.__doc__ else ''}")
+    return 0
+
+
+def cmd_derive(args) -> int:
+    _, _, derivations = _registries()
+    if args.name not in derivations:
+        raise UsageError(f"unknown derivation {args.name!r}; known: {', '.join(sorted(derivations)) or '(none)'}")
+    print(derivations[args.name]().render(latex=args.latex), end="")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from simulations.runner import run_checks
+
+    checks, _, _ = _registries()
+    selected = _select(checks, args.names, "check")
+    results = run_checks(selected, size=args.size, seed=args.seed, out=Path(args.out), workers=args.workers,
+                         scheduler=args.scheduler)
+    return 0 if all(r.passed for r in results) else 1
+
+
+def cmd_figures(args) -> int:
+    from simulations.runner import build_figures
+
+    _, figures, _ = _registries()
+    selected = _select(figures, args.names, "figure")
+    build_figures(selected, out=Path(args.out), quick=args.size == "quick", seed=args.seed)
+    return 0
+
+
+def cmd_reproduce(args) -> int:
+    from simulations.runner import reproduce
+
+    checks, figures, _ = _registries()
+    ok = reproduce(list(checks.values()), list(figures.values()), size=args.size, seed=args.seed,
+                   out=Path(args.out), workers=args.workers, scheduler=args.scheduler)
+    return 0 if ok else 1
+
+
+def _add_common(p, out_default):
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--quick", dest="size", action="store_const", const="quick", help="small sizes (default)")
+    size.add_argument("--full", dest="size", action="store_const", const="full", help="full sizes")
+    p.set_defaults(size="quick")
+    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    p.add_argument("--out", default=out_default, help=f"output folder (default {out_default})")
+
+
+def _add_parallel(p):
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--workers", type=int, default=None, help="start a local Dask cluster with N workers")
+    g.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amlab", description="Associative memories from theory to simulation.")
+    parser.add_argument("--version", action="version", version=f"amlab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list checks, figures and derivations")
+    p.add_argument("what", nargs="*", help="checks, figures and/or derivations (default: all)")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("derive", help="print a derivation step by step")
+    p.add_argument("name")
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    p.set_defaults(func=cmd_derive)
+
+    p = sub.add_parser("check", help="run theory-versus-simulation checks")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    _add_common(p, "amlab-checks")
+    _add_parallel(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("figures", help="build figures (PNG, PDF and the data behind them)")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    _add_common(p, "amlab-figures")
+    p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
+    _add_common(p, "amlab-report")
+    _add_parallel(p)
+    p.set_defaults(func=cmd_reproduce)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    if getattr(args, "seed", 0) is not None and getattr(args, "seed", 0) < 0:
+        parser.error(f"--seed must be a non-negative integer, got {args.seed}")
+    if getattr(args, "workers", None) is not None and args.workers < 1:
+        parser.error(f"--workers must be >= 1, got {args.workers}")
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"amlab: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

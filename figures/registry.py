@@ -1,0 +1,33 @@
+"""The registry of named figures.
+
+A figure is a function ``f(out_dir: pathlib.Path, *, quick: bool, seed: int) ->
+list[pathlib.Path]`` that writes a PNG, a PDF and the JSON of the plotted data,
+and returns their paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    title: str
+    func: Callable
+
+
+FIGURES: Dict[str, Figure] = {}
+
+
+def register_figure(name: str, *, title: str):
+    """Decorator registering a figure builder under ``name``."""
+
+    def deco(func):
+        if name in FIGURES:
+            raise ValueError(f"figure {name!r} is registered twice")
+        FIGURES[name] = Figure(name, title, func)
+        return func
+
+    return deco

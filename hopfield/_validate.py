@@ -1,0 +1,97 @@
+"""Input validation shared by the public functions of ``hopfield``.
+
+Every check raises ``TypeError`` or ``ValueError`` naming the parameter, the
+value received and what was expected, before any work starts.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+#: Largest array amlab will allocate on its own, in bytes (a quarter of RAM
+#: when it can be read, else 4 GiB). Tests may monkeypatch it.
+try:
+    import os
+
+    _PAGES = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    MEMORY_LIMIT_BYTES = int(_PAGES // 4)
+except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+    MEMORY_LIMIT_BYTES = 4 * 2**30
+
+
+def as_pm1(x, name: str, ndim=(1, 2)) -> np.ndarray:
+    """Return ``x`` as a C-contiguous int8 array of +-1, or raise.
+
+    Accepts integer, boolean-free numeric arrays whose entries are exactly -1
+    or +1 (floats such as 1.0 are accepted; NaN and other values are not).
+    """
+    if isinstance(ndim, int):
+        ndim = (ndim,)
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # pragma: no cover - exotic inputs
+        raise TypeError(f"{name} must be an array of -1/+1, got {type(x).__name__}") from exc
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must have an integer or float dtype with entries -1/+1, got dtype {arr.dtype}")
+    if arr.ndim not in ndim:
+        raise ValueError(f"{name} must have {' or '.join(str(d) for d in ndim)} dimension(s), got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite entries; expected -1/+1")
+    if not np.all((arr == 1) | (arr == -1)):
+        bad = arr[(arr != 1) & (arr != -1)].ravel()[0]
+        raise ValueError(f"{name} must contain only -1 and +1, found {bad!r}")
+    return np.ascontiguousarray(arr, dtype=np.int8)
+
+
+def as_int(value, name: str, minimum=None, maximum=None) -> int:
+    """Return ``value`` as a Python int, raising if it is not an integer in range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def as_float(value, name: str, minimum=None, strict=False) -> float:
+    """Return ``value`` as a finite float, raising if it is not a real number in range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None and (value <= minimum if strict else value < minimum):
+        raise ValueError(f"{name} must be {'>' if strict else '>='} {minimum}, got {value}")
+    return value
+
+
+def as_seed(seed, name: str = "seed") -> int:
+    """Return a non-negative integer seed; ``None`` draws one from the OS."""
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
+    return as_int(seed, name, minimum=0)
+
+
+def as_choice(value, name: str, choices) -> str:
+    """Return ``value`` if it is one of ``choices`` (strings), else raise."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    return value
+
+
+def check_memory(nbytes: int, name: str, hint: str = "") -> None:
+    """Raise ``ValueError`` if an allocation of ``nbytes`` would exceed the limit."""
+    if nbytes > MEMORY_LIMIT_BYTES:
+        msg = (
+            f"{name} would need {nbytes / 2**30:.2f} GiB, more than the "
+            f"{MEMORY_LIMIT_BYTES / 2**30:.2f} GiB amlab allows itself"
+        )
+        raise ValueError(msg + (f"; {hint}" if hint else ""))

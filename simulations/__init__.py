@@ -1,0 +1,1 @@
+"""Checks of simulation against theory, parameter sweeps and demos."""

@@ -1,0 +1,4 @@
+"""Registered checks; importing this package registers all of them.
+
+Each module here registers its checks with ``simulations.registry.register_check``.
+"""

@@ -1,0 +1,90 @@
+"""Statistical tests used by the checks (thin layers over ``scipy.stats``)."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+from scipy import stats
+
+
+def holm(p_values: Sequence[float], alpha: float) -> list:
+    """Holm's step-down procedure: which hypotheses are rejected at family level ``alpha``.
+
+    Returns a list of bools in the order of ``p_values``.
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    reject = [False] * m
+    for rank, i in enumerate(order):
+        if p_values[i] <= alpha / (m - rank):
+            reject[i] = True
+        else:
+            break
+    return reject
+
+
+def _nearest_null(estimate: float, theory: float, tolerance: float) -> float:
+    """The value in ``[theory - tolerance, theory + tolerance]`` closest to the estimate."""
+    return float(min(max(estimate, theory - tolerance), theory + tolerance))
+
+
+def binomial_point(label, k, n, theory, tolerance=0.0, level=0.95, method="wilson", params=None):
+    """Compare ``k`` successes of ``n`` trials with a predicted probability.
+
+    The test is the two-sided exact binomial test of the composite null
+    "p lies in [theory - tolerance, theory + tolerance]", taken at the point of
+    that band nearest the estimate (the least favourable, so the most
+    conservative one). The interval shown is Wilson's (or Clopper-Pearson's,
+    ``method="exact"``) at ``level``.
+
+    Returns
+    -------
+    simulations.registry.Point
+    """
+    from simulations.registry import Point
+
+    k, n = int(k), int(n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    est = k / n
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method=method)
+    p0 = min(max(_nearest_null(est, theory, tolerance), 0.0), 1.0)
+    if p0 in (0.0, 1.0):
+        pval = 1.0 if (k == 0 and p0 == 0.0) or (k == n and p0 == 1.0) else 0.0
+    else:
+        pval = float(stats.binomtest(k, n, p0).pvalue)
+    return Point(label, float(theory), est, float(ci.low), float(ci.high), float(tolerance), pval, True, dict(params or {}))
+
+
+def mean_point(label, samples, theory, tolerance=0.0, level=0.95, params=None):
+    """Compare the mean of ``samples`` with a predicted mean by a z-test.
+
+    The null is "the mean lies in [theory - tolerance, theory + tolerance]",
+    tested at its point nearest the sample mean; the standard error is the
+    sample standard deviation over sqrt(n) (n >= 30 is advised for the normal
+    approximation).
+    """
+    from simulations.registry import Point
+
+    x = np.asarray(samples, dtype=np.float64).ravel()
+    if x.size < 2:
+        raise ValueError(f"samples must hold at least 2 values, got {x.size}")
+    mean = float(x.mean())
+    se = float(x.std(ddof=1) / math.sqrt(x.size))
+    zc = float(stats.norm.ppf(0.5 + level / 2))
+    mu0 = _nearest_null(mean, theory, tolerance)
+    if se == 0.0:
+        pval = 1.0 if mean == mu0 else 0.0
+    else:
+        pval = float(2 * stats.norm.sf(abs(mean - mu0) / se))
+    return Point(label, float(theory), mean, mean - zc * se, mean + zc * se, float(tolerance), pval, True, dict(params or {}))
+
+
+def bound_point(label, value, bound, side="le", params=None):
+    """A deterministic comparison: ``value <= bound`` (``side="le"``) or ``>=``."""
+    from simulations.registry import Point
+
+    ok = value <= bound if side == "le" else value >= bound
+    return Point(label, float(bound), float(value), float(value), float(value), 0.0, None, bool(ok), dict(params or {}))

@@ -1,0 +1,1 @@
+"""Symbolic theory (SymPy) of associative-memory capacity and attention logits."""
