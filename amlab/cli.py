@@ -25,6 +25,7 @@ def _load(module: str):
 
 def _registries():
     _load("simulations.checks")
+    _load("simulations.estimators")
     _load("figures.catalog")
     _load("theory.catalog")
     from figures.registry import FIGURES
@@ -44,11 +45,14 @@ def _select(registry, names, kind):
 
 
 def cmd_list(args) -> int:
-    what = args.what or ["checks", "figures", "derivations"]
-    bad = [w for w in what if w not in ("checks", "figures", "derivations")]
+    kinds = ("checks", "figures", "derivations", "estimators")
+    what = args.what or list(kinds)
+    bad = [w for w in what if w not in kinds]
     if bad:
-        raise UsageError(f"amlab list takes checks, figures or derivations, got {', '.join(bad)}")
+        raise UsageError(f"amlab list takes checks, figures, derivations or estimators, got {', '.join(bad)}")
     checks, figures, derivations = _registries()
+    from simulations.estimators import ESTIMATORS
+
     if "checks" in what:
         print("checks:")
         for c in checks.values():
@@ -61,6 +65,10 @@ def cmd_list(args) -> int:
         print("derivations:")
         for name, fn in derivations.items():
             print(f"  {name:28s} {(fn.__doc__ or '').strip().splitlines()[0] if fn.__doc__ else ''}")
+    if "estimators" in what:
+        print("estimators:")
+        for e in ESTIMATORS.values():
+            print(f"  {e.name:28s} {e.title}")
     return 0
 
 
@@ -80,6 +88,75 @@ def cmd_check(args) -> int:
     results = run_checks(selected, size=args.size, seed=args.seed, out=Path(args.out), workers=args.workers,
                          scheduler=args.scheduler)
     return 0 if all(r.passed for r in results) else 1
+
+
+def _value(text: str):
+    """A command-line value: int, float, true/false, none, else the string itself."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _assignments(items, option, multi):
+    out = {}
+    for item in items or []:
+        name, sep, rhs = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not rhs.strip():
+            raise UsageError(f"{option} takes name=value{',value...' if multi else ''}, got {item!r}")
+        if name in out:
+            raise UsageError(f"{option} names {name!r} twice")
+        vals = [_value(v) for v in rhs.split(",")] if multi else _value(rhs)
+        if multi and any(isinstance(v, str) and not v.strip() for v in vals):
+            raise UsageError(f"{option} {item!r} has an empty value")
+        out[name] = vals
+    return out
+
+
+def cmd_sweep(args) -> int:
+    from simulations.estimators import ESTIMATORS
+    from simulations.sweep import SpecMismatchError, export, records_table, sweep
+
+    _registries()
+    if args.estimator not in ESTIMATORS:
+        raise UsageError(f"unknown estimator {args.estimator!r}; known: {', '.join(sorted(ESTIMATORS))}")
+    grid = _assignments(args.grid, "--grid", multi=True)
+    fixed = _assignments(args.param, "--param", multi=False)
+    if not grid:
+        raise UsageError("give at least one --grid name=v1,v2,...")
+    known = set(ESTIMATORS[args.estimator].defaults)
+    unknown = sorted((set(grid) | set(fixed)) - known)
+    if unknown:
+        raise UsageError(f"estimator {args.estimator} takes {', '.join(sorted(known))}; unknown: {', '.join(unknown)}")
+    from simulations.backends import get_backend
+
+    try:
+        with get_backend(workers=args.workers, scheduler=args.scheduler) as backend:
+            res = sweep(args.estimator, grid, Path(args.out), params=fixed, seed=args.seed, backend=backend)
+    except SpecMismatchError as exc:
+        raise UsageError(str(exc)) from None
+    files = export(res.records, Path(args.out))
+    rows = records_table(res.records)
+    cols = list(dict.fromkeys(k for row in rows for k in row))
+    shown = rows[:20]
+    text = [[str(c) for c in cols]] + [[f"{r.get(c, ''):.4g}" if isinstance(r.get(c), float) else str(r.get(c, ''))
+                                         for c in cols] for r in shown]
+    widths = [max(len(row[i]) for row in text) for i in range(len(cols))]
+    for row in text:
+        print("  ".join(c.rjust(w) for c, w in zip(row, widths)))
+    if len(rows) > len(shown):
+        print(f"... {len(rows) - len(shown)} more rows in {files[1]}")
+    print(f"{res.computed} points computed, {res.reused} reused, {res.seconds:.1f} s on {res.backend}; "
+          f"records: {files[0]}, {files[1]}")
+    return 0
 
 
 def cmd_figures(args) -> int:
@@ -140,6 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, "amlab-figures")
     p.set_defaults(func=cmd_figures)
 
+    p = sub.add_parser("sweep", help="run an estimator over a parameter grid into a resumable store")
+    p.add_argument("estimator", metavar="ESTIMATOR", help="a name from `amlab list estimators`")
+    p.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
+                   help="a swept parameter (repeat for a cartesian product)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter fixed for every point")
+    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    p.add_argument("--out", required=True, help="store folder (resumed if it holds the same sweep)")
+    _add_parallel(p)
+    p.set_defaults(func=cmd_sweep)
+
     p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
     _add_common(p, "amlab-report")
     _add_parallel(p)
@@ -149,19 +236,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
-    if getattr(args, "seed", 0) is not None and getattr(args, "seed", 0) < 0:
-        parser.error(f"--seed must be a non-negative integer, got {args.seed}")
-    if getattr(args, "workers", None) is not None and args.workers < 1:
-        parser.error(f"--workers must be >= 1, got {args.workers}")
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
+        if getattr(args, "seed", 0) is not None and getattr(args, "seed", 0) < 0:
+            parser.error(f"--seed must be a non-negative integer, got {args.seed}")
+        if getattr(args, "workers", None) is not None and args.workers < 1:
+            parser.error(f"--workers must be >= 1, got {args.workers}")
+    except SystemExit as exc:  # argparse: --help/--version (0) and bad usage (2)
+        return int(exc.code or 0)
     try:
         return int(args.func(args))
     except UsageError as exc:
         print(f"amlab: error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:
+        if "amlab[distributed]" in str(exc):
+            print(f"amlab: error: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from tqdm.auto import tqdm
 
 from simulations.io import atomic_write_json, atomic_write_text, provenance
 from simulations.registry import run_check
+from simulations.seeds import derive_seed
 
 
 def _fmt(x: float) -> str:
@@ -17,7 +18,7 @@ def _fmt(x: float) -> str:
 
 def table(results) -> str:
     """A plain-text summary table of check results."""
-    rows = [("check", "points", "worst point: theory", "simulation [interval]", "margin", "seconds", "verdict")]
+    rows = [("check", "points", "theory (worst point)", "simulation [interval]", "margin", "seconds", "verdict")]
     for r in results:
         worst = min(r.points, key=lambda p: p.margin) if r.points else None
         rows.append((
@@ -50,19 +51,55 @@ def markdown(results) -> str:
     return "\n".join(out) + "\n"
 
 
+def check_seed(master: int, name: str) -> int:
+    """The seed check ``name`` runs with: derived from (master seed, name) only,
+    so a subset of checks gives the same numbers as the whole set."""
+    return derive_seed(master, {"check": name})
+
+
+def _run_named_check(name: str, size: str, seed: int):
+    """Task for a backend: import the checks (on a worker too) and run one."""
+    import simulations.checks  # noqa: F401  (registers the checks)
+    from simulations.registry import CHECKS
+
+    return run_check(CHECKS[name], size=size, seed=seed)
+
+
 def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=None, scheduler=None, echo=print):
-    """Run ``checks`` in order, print a table and write ``checks.json`` and ``checks.md`` into ``out``."""
-    results = []
-    bar = tqdm(checks, desc="checks", unit="check", disable=None)
-    for check in bar:
-        bar.set_postfix_str(check.name)
-        results.append(run_check(check, size=size, seed=seed))
+    """Run ``checks``, print a table and write ``checks.json`` and ``checks.md`` into ``out``.
+
+    Each check runs with ``check_seed(seed, name)``. With ``workers`` or
+    ``scheduler`` the checks run as tasks on a Dask cluster (one task per
+    check); otherwise one after another in this process.
+    """
+    from simulations.backends import get_backend
+
+    checks = list(checks)
+    results = [None] * len(checks)
+    t0 = time.perf_counter()
+    with get_backend(workers=workers, scheduler=scheduler) as backend:
+        if backend.name == "local":
+            bar = tqdm(checks, desc="checks", unit="check", disable=None)
+            for i, check in enumerate(bar):
+                bar.set_postfix_str(check.name)
+                results[i] = run_check(check, size=size, seed=check_seed(seed, check.name))
+        else:
+            echo(f"running {len(checks)} checks on {backend.describe()}")
+            tasks = [(c.name, size, check_seed(seed, c.name)) for c in checks]
+            with tqdm(total=len(checks), desc="checks", unit="check", disable=None) as bar:
+                for i, r in backend.map_unordered(_run_named_check, tasks):
+                    results[i] = r
+                    bar.set_postfix_str(r.name)
+                    bar.update(1)
+    total = time.perf_counter() - t0
     echo(table(results))
     out = Path(out)
     atomic_write_json(out / "checks.json", {"provenance": provenance(), "size": size, "seed": seed,
+                                            "seconds": total, "passed": all(r.passed for r in results),
                                             "checks": [r.to_dict() for r in results]})
     atomic_write_text(out / "checks.md", markdown(results))
-    echo(f"reports: {out / 'checks.md'}, {out / 'checks.json'}")
+    n_ok = sum(r.passed for r in results)
+    echo(f"{n_ok}/{len(results)} checks passed in {total:.1f} s; reports: {out / 'checks.md'}, {out / 'checks.json'}")
     return results
 
 
@@ -84,9 +121,11 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
     results = run_checks(checks, size=size, seed=seed, out=out, workers=workers, scheduler=scheduler, echo=echo)
     files = build_figures(figures, out=out / "figures", quick=size == "quick", seed=seed, echo=echo)
     lines = [markdown(results), "# Figures", ""]
-    lines += [f"- [{f.name}]({Path(f).relative_to(out)})" for f in files]
+    for f in files:
+        rel = Path(f).relative_to(out)
+        lines.append(f"![{Path(f).stem}]({rel})" if Path(f).suffix == ".png" else f"- [{Path(f).name}]({rel})")
     lines += ["", f"Total time: {time.perf_counter() - t0:.1f} s"]
     atomic_write_text(out / "report.md", "\n".join(lines) + "\n")
     ok = all(r.passed for r in results)
-    echo(f"{sum(r.passed for r in results)}/{len(results)} checks passed; report: {out / 'report.md'}")
+    echo(f"report: {out / 'report.md'}")
     return ok

@@ -1,0 +1,50 @@
+import sys
+import time
+
+import pytest
+
+from simulations.backends import DISTRIBUTED_HINT, DaskBackend, LocalBackend, get_backend, run_all
+from simulations.sweep import sweep
+from tests.sweep_helpers import toy
+
+GRID = {"a": [0, 1, 2], "b": [0.5, 2.0]}
+
+
+def _strip(records):
+    """Records without what legitimately differs between runs: wall time and finish time."""
+    return [{k: v for k, v in r.items() if k not in ("wall_s", "finished")} for r in records]
+
+
+def test_local_backend_runs_in_order():
+    assert run_all(LocalBackend(), pow, [(2, 3), (3, 2)]) == [8, 9]
+    assert isinstance(get_backend(), LocalBackend)
+    with pytest.raises(ValueError, match="not both"):
+        get_backend(workers=2, scheduler="tcp://x:1")
+
+
+def test_dask_backend_validates():
+    with pytest.raises(ValueError, match="exactly one"):
+        DaskBackend()
+    with pytest.raises(ValueError, match="positive integer"):
+        DaskBackend(workers=0)
+
+
+def test_missing_dask_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` fail
+    with pytest.raises(ImportError, match=r"amlab\[distributed\]"):
+        DaskBackend(workers=1)
+    assert "amlab[distributed]" in DISTRIBUTED_HINT
+
+
+def test_local_cluster_gives_identical_records(tmp_path):
+    t0 = time.perf_counter()
+    local = sweep(toy, GRID, tmp_path / "local", seed=11, progress=False)
+    with DaskBackend(workers=2) as backend:
+        assert backend.describe().endswith("2 workers)")
+        dask = sweep(toy, GRID, tmp_path / "dask", seed=11, backend=backend, progress=False)
+        # an existing cluster by address, as --scheduler does
+        with DaskBackend(scheduler=backend.address) as remote:
+            again = sweep(toy, GRID, tmp_path / "remote", seed=11, backend=remote, progress=False)
+    assert dask.computed == len(local.records) == 6
+    assert _strip(dask.records) == _strip(local.records) == _strip(again.records)
+    assert time.perf_counter() - t0 < 60
