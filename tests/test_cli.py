@@ -1,0 +1,113 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from amlab import __version__
+from amlab.cli import main
+from simulations import registry
+from simulations.stats import binomial_point
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def toy_checks(monkeypatch):
+    """Two toy checks: 'fair' (a fair coin against 1/2) and 'biased' (a 0.7 coin against 1/2)."""
+    import simulations.checks  # noqa: F401  (register the real ones first, then hide them)
+
+    monkeypatch.setattr(registry, "CHECKS", {})
+
+    def coin(p):
+        def f(*, seed, n):
+            k = int(np.random.default_rng(seed).binomial(n, p))
+            return [binomial_point("coin", k, n, 0.5)]
+        return f
+
+    registry.register_check("fair", title="fair coin", theory="1/2", test="binomial", quick={"n": 400},
+                            full={"n": 4000})(coin(0.5))
+    registry.register_check("biased", title="biased coin", theory="1/2", test="binomial", quick={"n": 400},
+                            full={"n": 4000})(coin(0.7))
+    return registry.CHECKS
+
+
+def test_version_and_list(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"amlab {__version__}"
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "estimators:" in out and "classical-bit-error" in out
+    assert main(["list", "estimators"]) == 0
+
+
+def test_check_exit_status_and_reports(toy_checks, tmp_path, capsys):
+    assert main(["check", "fair", "--out", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "PASS" in out and "fair" in out
+    data = json.loads((tmp_path / "a" / "checks.json").read_text())
+    assert data["passed"] and data["checks"][0]["name"] == "fair" and data["seed"] == 0
+    assert "## fair" in (tmp_path / "a" / "checks.md").read_text()
+    assert main(["check", "--out", str(tmp_path / "b")]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_check_seed_is_per_name(toy_checks, tmp_path):
+    main(["check", "fair", "biased", "--seed", "3", "--out", str(tmp_path / "both")])
+    main(["check", "fair", "--seed", "3", "--out", str(tmp_path / "one")])
+    main(["check", "fair", "--seed", "4", "--out", str(tmp_path / "other")])
+    pts = {d: json.loads((tmp_path / d / "checks.json").read_text())["checks"][0]["points"][0]
+           for d in ("both", "one", "other")}
+    assert pts["both"]["estimate"] == pts["one"]["estimate"] != pts["other"]["estimate"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "no-such-check"],
+    ["check", "--seed", "-1"],
+    ["check", "--seed", "x"],
+    ["check", "--quick", "--full"],
+    ["check", "--workers", "0"],
+    ["check", "--workers", "2", "--scheduler", "tcp://h:1"],
+    ["list", "things"],
+    ["derive", "no-such-derivation"],
+    ["sweep", "no-such-estimator", "--grid", "N=1", "--out", "x"],
+    ["sweep", "classical-bit-error", "--out", "x"],
+    ["sweep", "classical-bit-error", "--grid", "N", "--out", "x"],
+    ["sweep", "classical-bit-error", "--grid", "Q=1,2", "--out", "x"],
+    ["sweep", "classical-bit-error", "--grid", "N=1,2", "--grid", "N=3", "--out", "x"],
+    ["sweep", "classical-bit-error", "--grid", "N=10"],
+    [],
+])
+def test_bad_usage_exits_2(argv, toy_checks, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+
+
+def test_sweep_command_resumes_and_rejects_another_spec(tmp_path, monkeypatch, capsys):
+    from simulations import estimators
+    from tests.sweep_helpers import toy
+
+    monkeypatch.setitem(estimators.ESTIMATORS, "toy",
+                        estimators.Estimator("toy", "toy", toy, {"a": 0, "b": 1.0}))
+    out = tmp_path / "s"
+    assert main(["sweep", "toy", "--grid", "a=1,2,3", "--param", "b=2", "--seed", "5", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "3 points computed, 0 reused" in text
+    assert len((out / "records.csv").read_text().splitlines()) == 4
+    assert main(["sweep", "toy", "--grid", "a=1,2,3", "--param", "b=2", "--seed", "5", "--out", str(out)]) == 0
+    assert "0 points computed, 3 reused" in capsys.readouterr().out
+    assert main(["sweep", "toy", "--grid", "a=1,2", "--param", "b=2", "--seed", "5", "--out", str(out)]) == 2
+    assert "different sweep" in capsys.readouterr().err
+
+
+def test_console_entry_point_subprocess(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "amlab", "--version"], cwd=tmp_path, env=env, capture_output=True,
+                       text=True)
+    assert r.returncode == 0 and __version__ in r.stdout
+    r = subprocess.run([sys.executable, "-m", "amlab", "check", "no-such-check"], cwd=tmp_path, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "unknown check" in r.stderr
