@@ -106,7 +106,7 @@ def classical_bit_error(*, seed, N, P, alpha, networks, keep_diagonal):
     mean and standard deviation (``rate_mean``, ``rate_sd``) for a z-test over
     independent networks.
     """
-    from hopfield import ClassicalHopfield
+    from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary
 
     P = _n_patterns(N, P, alpha)
@@ -132,7 +132,7 @@ def classical_fixed_point(*, seed, N, P, alpha, networks):
     A pattern is a fixed point when ``xi_i h_i > 0`` at every bit (a zero
     field counts as unstable).
     """
-    from hopfield import ClassicalHopfield
+    from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary
 
     P = _n_patterns(N, P, alpha)
@@ -149,14 +149,14 @@ def classical_fixed_point(*, seed, N, P, alpha, networks):
 
 @register_estimator("ags-overlap", title="overlap after asynchronous T=0 dynamics started at a stored pattern",
                     defaults={"N": 1000, "alpha": 0.1, "P": None, "networks": 4, "cues": 10, "max_sweeps": 100,
-                              "threshold": 0.8})
-def ags_overlap(*, seed, N, alpha, P, networks, cues, max_sweeps, threshold):
+                              "threshold": 0.8, "keep_diagonal": False})
+def ags_overlap(*, seed, N, alpha, P, networks, cues, max_sweeps, threshold, keep_diagonal=False):
     """Final overlap ``m`` with the starting pattern, ``cues`` patterns per network.
 
     Returns the per-cue overlaps' mean and standard deviation, how many cues
     were "retrieved" (``m > threshold``), and how many runs converged.
     """
-    from hopfield import ClassicalHopfield
+    from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary
 
     P = _n_patterns(N, P, alpha)
@@ -164,13 +164,15 @@ def ags_overlap(*, seed, N, alpha, P, networks, cues, max_sweeps, threshold):
     ms, conv = [], 0
     for rng in _streams(seed, int(networks)):
         xi = random_binary(P, int(N), seed=rng)
-        res = ClassicalHopfield(xi).run(xi[:c], schedule="async", max_sweeps=int(max_sweeps), seed=_child_seed(rng))
+        res = ClassicalHopfield(xi, keep_diagonal=bool(keep_diagonal)).run(xi[:c], schedule="async", max_sweeps=int(max_sweeps), seed=_child_seed(rng))
         ms.extend(res.overlaps[np.arange(c), np.arange(c)].tolist())
         conv += int(np.count_nonzero(res.converged))
     m = np.asarray(ms)
+    ret = m[m > float(threshold)]
     return {"N": int(N), "P": P, "trials": int(m.size), "m_mean": float(m.mean()),
-            "m_sd": float(m.std(ddof=1)) if m.size > 1 else 0.0,
-            "retrieved": int(np.count_nonzero(m > float(threshold))), "converged": conv}
+            "m_sd": float(m.std(ddof=1)) if m.size > 1 else 0.0, "retrieved": int(ret.size),
+            "m_retrieved_mean": float(ret.mean()) if ret.size else float("nan"),
+            "m_retrieved_sd": float(ret.std(ddof=1)) if ret.size > 1 else 0.0, "converged": conv}
 
 
 # -------------------------------------------------------------------- dense
@@ -179,7 +181,7 @@ def ags_overlap(*, seed, N, alpha, P, networks, cues, max_sweeps, threshold):
                     defaults={"N": 100, "K": 100, "n": 3, "F": "poly", "networks": 1})
 def dense_bit_error(*, seed, N, K, n, F, networks):
     """Bits changed by one synchronous update (Krotov & Hopfield 2016, eq. 4) at every stored pattern."""
-    from hopfield import DenseAssociativeMemory
+    from hopfield.dense import DenseAssociativeMemory
     from hopfield.patterns import random_binary
 
     errors, rates = 0, []
@@ -202,7 +204,7 @@ def dense_random_start(*, seed, N, K, n, F, starts, max_sweeps):
     A start succeeds when its final state equals a stored pattern (or its
     negative, a memory too for even ``n``) exactly.
     """
-    from hopfield import DenseAssociativeMemory
+    from hopfield.dense import DenseAssociativeMemory
     from hopfield.patterns import random_binary
 
     rng = np.random.default_rng(np.random.SeedSequence(int(seed)))
@@ -219,7 +221,7 @@ def dense_random_start(*, seed, N, K, n, F, starts, max_sweeps):
                     defaults={"N": 24, "alpha": 0.1, "M": None, "rho": 0.1, "cues": 40, "max_sweeps": 50})
 def exp_recovery(*, seed, N, alpha, M, rho, cues, max_sweeps):
     """Demircigil et al. (2017) exponential memory: does the cue end exactly on its pattern?"""
-    from hopfield import DenseAssociativeMemory
+    from hopfield.dense import DenseAssociativeMemory
     from hopfield.patterns import flip, random_binary
 
     M = int(M) if M is not None else max(2, int(round(math.exp(float(alpha) * int(N)))))
@@ -250,7 +252,7 @@ def modern_retrieval(*, seed, d, n_patterns, beta, radius, noise, trials):
     Returns the largest ratio of the error to the Theorem 5 bound (Ramsauer
     et al. 2021) over trials, and the largest and mean error.
     """
-    from hopfield import ModernHopfield
+    from hopfield.modern import ModernHopfield
     from hopfield.modern import separation
     from theory.modern import retrieval_error_bound
 

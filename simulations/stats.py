@@ -82,6 +82,32 @@ def mean_point(label, samples, theory, tolerance=0.0, level=0.95, params=None):
     return Point(label, float(theory), mean, mean - zc * se, mean + zc * se, float(tolerance), pval, True, dict(params or {}))
 
 
+def summary_point(label, mean, sd, n, theory, tolerance=0.0, level=0.95, params=None):
+    """``mean_point`` from a summary: the sample mean, sample standard deviation (ddof=1) and size."""
+    from simulations.registry import Point
+
+    n = int(n)
+    if n < 2:
+        raise ValueError(f"n must be >= 2 for a z-test, got {n}")
+    mean, se = float(mean), float(sd) / math.sqrt(n)
+    zc = float(stats.norm.ppf(0.5 + level / 2))
+    mu0 = _nearest_null(mean, theory, tolerance)
+    if se == 0.0:
+        pval = 1.0 if mean == mu0 else 0.0
+    else:
+        pval = float(2 * stats.norm.sf(abs(mean - mu0) / se))
+    return Point(label, float(theory), mean, mean - zc * se, mean + zc * se, float(tolerance), pval, True, dict(params or {}))
+
+
+def estimate_point(label, estimate, se, theory, tolerance=0.0, level=0.95, params=None):
+    """Compare an estimate with a known standard error ``se`` (e.g. a fitted parameter) by a z-test.
+
+    Same null and p-value as ``mean_point``: "the truth lies in
+    [theory - tolerance, theory + tolerance]", tested at its nearest point.
+    """
+    return summary_point(label, estimate, float(se) * math.sqrt(2.0), 2, theory, tolerance, level, params)
+
+
 def bound_point(label, value, bound, side="le", params=None):
     """A deterministic comparison: ``value <= bound`` (``side="le"``) or ``>=``."""
     from simulations.registry import Point

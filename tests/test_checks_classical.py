@@ -1,0 +1,59 @@
+"""The classical checks pass on the right pairing and fail on a wrong theory or simulation."""
+
+import pytest
+
+import theory.classical as tc
+from simulations.checks import classical as cc
+from simulations.registry import CHECKS, run_check
+
+SMALL = {"N": 300, "alphas": [0.3], "kept_alphas": [0.5], "networks": 10}
+
+
+def test_exact_crosstalk_tail_small_case_by_enumeration():
+    # N=3, P=2: L = 2 terms, t = 2; S in {-2, 0, 2} w.p. 1/4, 1/2, 1/4: S < -2 never, S <= -2 w.p. 1/4.
+    assert cc.crosstalk_tail(3, 2) == (0.0, 0.25)
+    # kept diagonal adds P = 2: t = 4, so even S = -2 is safe
+    assert cc.crosstalk_tail(3, 2, keep_diagonal=True) == (0.0, 0.0)
+
+
+def test_bit_error_passes_with_matching_theory():
+    assert run_check(CHECKS["classical-bit-error"], "quick", seed=1, **SMALL).passed
+
+
+@pytest.mark.parametrize("forced", [True, False])
+def test_bit_error_fails_with_the_other_diagonal_formula(forced):
+    # kept-diagonal formula against the zero-diagonal simulation (and the reverse): the harness must say no
+    params = dict(SMALL, alphas=[0.3] if forced else [], kept_alphas=[] if forced else [0.5])
+    res = run_check(CHECKS["classical-bit-error"], "quick", seed=1, theory_keep_diagonal=forced, **params)
+    assert not res.passed
+    assert not any(p.ok for p in res.points)
+
+
+def test_bit_error_fails_with_a_wrong_simulation(monkeypatch):
+    real = cc.estimators.classical_bit_error
+
+    def one_pattern_too_many(**kw):  # simulates P+20 patterns while the theory uses P
+        return real(**{**kw, "P": kw["P"] + 20})
+
+    monkeypatch.setattr(cc.estimators, "classical_bit_error", one_pattern_too_many)
+    assert not run_check(CHECKS["classical-bit-error"], "quick", seed=1, **SMALL).passed
+
+
+def test_fixed_points_fail_with_a_wrong_theory(monkeypatch):
+    # P_err from the kept-diagonal formula makes fixed points far too likely
+    kept = tc.bit_error(keep_diagonal=True)
+
+    class Wrong:
+        def __init__(self, power_all):
+            self.power_all = power_all
+
+        def evaluate(self, N, P):
+            q = 1.0 - kept.evaluate(N=N, P=P)
+            return q ** (N * P if self.power_all else N)
+
+    params = {"Ns": [100], "networks": 150}
+    assert run_check(CHECKS["classical-fixed-points"], "quick", seed=2, **params).passed
+    monkeypatch.setattr(tc, "p_pattern_fixed", lambda: Wrong(False))
+    monkeypatch.setattr(tc, "p_all_fixed", lambda: Wrong(True))
+    res = run_check(CHECKS["classical-fixed-points"], "quick", seed=2, **params)
+    assert not res.passed and not any(p.ok for p in res.points)
