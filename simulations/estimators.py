@@ -178,21 +178,29 @@ def ags_overlap(*, seed, N, alpha, P, networks, cues, max_sweeps, threshold, kee
 # -------------------------------------------------------------------- dense
 
 @register_estimator("dense-bit-error", title="one synchronous step of a dense memory from each stored pattern",
-                    defaults={"N": 100, "K": 100, "n": 3, "F": "poly", "networks": 1})
-def dense_bit_error(*, seed, N, K, n, F, networks):
-    """Bits changed by one synchronous update (Krotov & Hopfield 2016, eq. 4) at every stored pattern."""
+                    defaults={"N": 100, "K": 100, "n": 3, "F": "poly", "networks": 1, "cues": None})
+def dense_bit_error(*, seed, N, K, n, F, networks, cues=None):
+    """Bits changed by one synchronous update (Krotov & Hopfield 2016, eq. 4) at stored patterns.
+
+    The first ``cues`` patterns of each network (all when ``None``) are the
+    starting states; one synchronous step updates every bit from the same
+    state, so each bit sees exactly the one-step field of eq. 4.
+    """
     from hopfield.dense import DenseAssociativeMemory
     from hopfield.patterns import random_binary
 
     errors, rates = 0, []
     for rng in _streams(seed, int(networks)):
         xi = random_binary(int(K), int(N), seed=rng)
-        res = DenseAssociativeMemory(xi, F=F, n=int(n)).run(xi, schedule="sync", max_sweeps=1, seed=_child_seed(rng))
-        e = int(np.count_nonzero(res.states != xi))
+        c = int(K) if cues is None else min(int(cues), int(K))
+        res = DenseAssociativeMemory(xi, F=F, n=int(n)).run(xi[:c], schedule="sync", max_sweeps=1,
+                                                            seed=_child_seed(rng))
+        e = int(np.count_nonzero(res.states != xi[:c]))
         errors += e
-        rates.append(e / xi.size)
+        rates.append(e / (c * int(N)))
     r = np.asarray(rates)
-    return {"N": int(N), "K": int(K), "n": int(n), "errors": errors, "bits": int(K) * int(N) * int(networks),
+    c = int(K) if cues is None else min(int(cues), int(K))
+    return {"N": int(N), "K": int(K), "n": int(n), "errors": errors, "bits": c * int(N) * int(networks),
             "rate_mean": float(r.mean()), "rate_sd": float(r.std(ddof=1)) if r.size > 1 else 0.0}
 
 

@@ -39,14 +39,20 @@ class Point:
     p_value: Optional[float] = None
     ok: bool = True
     params: Dict = field(default_factory=dict)
+    kind: str = "band"  # "band": theory +- tolerance; "le"/"ge": estimate <= or >= theory (a bound)
 
     @property
     def margin(self) -> float:
         """Distance from the prediction band to the far edge of the interval.
 
         Positive when theory +- tolerance overlaps the interval (the larger, the
-        safer), negative by how much it misses.
+        safer), negative by how much it misses. For a bound (``kind`` "le" or
+        "ge") it is how far the estimate stays on the right side of the bound.
         """
+        if self.kind == "le":
+            return self.theory - self.high
+        if self.kind == "ge":
+            return self.low - self.theory
         lo_t, hi_t = self.theory - self.tolerance, self.theory + self.tolerance
         if hi_t < self.low:
             return hi_t - self.low

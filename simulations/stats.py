@@ -109,8 +109,11 @@ def estimate_point(label, estimate, se, theory, tolerance=0.0, level=0.95, param
 
 
 def bound_point(label, value, bound, side="le", params=None):
-    """A deterministic comparison: ``value <= bound`` (``side="le"``) or ``>=``."""
+    """A deterministic comparison: ``value <= bound`` (``side="le"``) or ``>=`` (``side="ge"``)."""
+    if side not in ("le", "ge"):
+        raise ValueError(f"side must be 'le' or 'ge', got {side!r}")
     from simulations.registry import Point
 
     ok = value <= bound if side == "le" else value >= bound
-    return Point(label, float(bound), float(value), float(value), float(value), 0.0, None, bool(ok), dict(params or {}))
+    return Point(label, float(bound), float(value), float(value), float(value), 0.0, None, bool(ok), dict(params or {}),
+                 kind=side)
