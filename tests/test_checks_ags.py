@@ -1,6 +1,7 @@
 """The AGS checks pass on the RS theory and fail on a shifted theory or a wrong network."""
 
 import theory.ags as ags
+import simulations.checks  # noqa: F401  (registers the checks)
 from simulations.registry import CHECKS, run_check
 
 OVERLAP = {"Ns": [1000], "alphas": [0.1], "networks": 40}

@@ -4,6 +4,7 @@ import pytest
 
 import theory.classical as tc
 from simulations.checks import classical as cc
+import simulations.checks  # noqa: F401  (registers the checks)
 from simulations.registry import CHECKS, run_check
 
 SMALL = {"N": 300, "alphas": [0.3], "kept_alphas": [0.5], "networks": 10}

@@ -8,6 +8,7 @@ from scipy import stats
 import theory.dense as td
 from simulations.checks import dense as cd
 from simulations.checks.dense_tail import gaussian_error, noise_moments, tail_tolerance
+import simulations.checks  # noqa: F401  (registers the checks)
 from simulations.registry import CHECKS, run_check
 
 BIT = {"cases": [[3, 40, "poly"]], "networks": 20, "cues": 40}

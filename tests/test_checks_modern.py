@@ -1,6 +1,7 @@
 """The modern-Hopfield checks hold for Theorem 5 and the fixed-point radius, and fail on wrong ones."""
 
 import theory.modern as tm
+import simulations.checks  # noqa: F401  (registers the checks)
 from simulations.registry import CHECKS, run_check
 
 BOUND = {"configs": [[32, 16, 4.0]], "beta_factors": [1.0], "radii": [0.0, 0.05], "cues": 100}
