@@ -111,3 +111,23 @@ def test_console_entry_point_subprocess(tmp_path):
     r = subprocess.run([sys.executable, "-m", "amlab", "check", "no-such-check"], cwd=tmp_path, env=env,
                        capture_output=True, text=True)
     assert r.returncode == 2 and "unknown check" in r.stderr
+
+
+def test_reproduce_writes_report_with_checks_and_figures(toy_checks, tmp_path, monkeypatch, capsys):
+    import figures.catalog  # noqa: F401
+    from figures import registry as fr
+    from simulations.io import atomic_write_bytes
+
+    monkeypatch.setattr(fr, "FIGURES", {})
+
+    @fr.register_figure("toy-figure", title="a toy")
+    def toy(out_dir, *, quick, seed):
+        return [atomic_write_bytes(out_dir / "toy.png", b"png"), atomic_write_bytes(out_dir / "toy.json", b"{}")]
+
+    monkeypatch.setitem(registry.CHECKS, "fair", toy_checks["fair"])
+    monkeypatch.delitem(registry.CHECKS, "biased")
+    out = tmp_path / "r"
+    assert main(["reproduce", "--quick", "--out", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert "## fair" in report and "![toy](figures/toy.png)" in report and "figures/toy.json" in report
+    assert (out / "checks.json").exists()

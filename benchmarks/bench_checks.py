@@ -1,0 +1,91 @@
+"""Time every check at quick size (and at full size with --full); record in benchmarks/results/checks.json.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_checks.py            # quick sizes only
+    python benchmarks/bench_checks.py --full     # quick, then full sizes (up to an hour)
+
+The targets: all checks at quick size under 5 minutes on 2 cores, at full size
+under an hour. The load average before and after each run is recorded, since
+timings on a shared machine mean little without it. Entries of a size that is
+not rerun are kept from the previous file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from simulations.io import atomic_write_json, provenance  # noqa: E402
+
+TARGET_S = {"quick": 300.0, "full": 3600.0}
+
+
+def _load() -> list:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # pragma: no cover
+        return []
+
+
+def time_size(size: str, seed: int) -> dict:
+    import numba
+
+    import simulations.checks  # noqa: F401
+    from simulations.registry import CHECKS
+    from simulations.runner import run_checks
+
+    load_before = _load()
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        results = run_checks(list(CHECKS.values()), size=size, seed=seed, out=Path(tmp), echo=lambda *a: None)
+    total = time.perf_counter() - t0
+    return {
+        "size": size,
+        "seed": seed,
+        "total_s": round(total, 2),
+        "target_s": TARGET_S[size],
+        "within_target": total < TARGET_S[size],
+        "numba_threads": numba.get_num_threads(),
+        "load_average_before": load_before,
+        "load_average_after": _load(),
+        "checks": {r.name: {"seconds": round(r.seconds, 2), "passed": r.passed, "points": len(r.points)}
+                   for r in results},
+        "all_passed": all(r.passed for r in results),
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--full", action="store_true", help="also time the full sizes (up to an hour)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "checks.json"))
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    old = json.loads(out.read_text()) if out.exists() else {}
+    record = {"provenance": provenance(), "runs": dict(old.get("runs", {}))}
+    # Compile (and cache) the kernels first so that the timing is of the checks, not of Numba.
+    warm = time_size("quick", args.seed)
+    record["runs"]["quick_first_call_with_compilation"] = warm
+    for size in ["quick"] + (["full"] if args.full else []):
+        r = time_size(size, args.seed)
+        record["runs"][size] = r
+        print(f"{size}: {r['total_s']:.1f} s (target {r['target_s']:.0f} s), load {r['load_average_before']} -> "
+              f"{r['load_average_after']}, all passed: {r['all_passed']}")
+        for name, c in r["checks"].items():
+            print(f"  {name:26s} {c['seconds']:8.1f} s  {'PASS' if c['passed'] else 'FAIL'}")
+    atomic_write_json(out, record)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
