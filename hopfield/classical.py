@@ -90,7 +90,9 @@ def storkey_weights(patterns: np.ndarray, keep_diagonal: bool = False) -> np.nda
     W = np.zeros((N, N))
     for x in patterns.astype(np.float64):
         g = W @ x  # (N,) sum_k w_ik x_k
-        Hm = g[:, None] - (np.diag(W) * x)[:, None] - W * x[None, :]  # (N, N) h_ij
+        wx = np.diag(W) * x  # (N,) w_ii x_i
+        Hm = g[:, None] - wx[:, None] - W * x[None, :]  # (N, N) h_ij, k = i and k = j removed
+        Hm[np.diag_indices(N)] += wx  # for i == j only one term (k = i) is to be removed
         W += (np.outer(x, x) - x[:, None] * Hm.T - Hm * x[None, :]) / N
     W = 0.5 * (W + W.T)
     if not keep_diagonal:
