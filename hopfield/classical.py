@@ -341,28 +341,31 @@ class ClassicalHopfield:
         sweeps = np.zeros(B, np.int64)
         cycled = np.zeros(B, np.bool_)
         energies = np.zeros(B, np.float64)
+        serial = B == 1  # one trial: skip the parallel region's start-up cost
         if self.backend == "patterns":
             c = 0 if self.keep_diagonal else self.P
             Mw = np.zeros((B, self.P), np.int64)
-            _k.run_patterns(self._xiT, c, self.P - c, S, seeds, code, T, 1.0 / self.N, 2.0 * self.N,
-                            max_sweeps, sequential, bool(record_energy), Mw, trace,
-                            converged, sweeps, cycled, energies)
+            kernel = _k.run_patterns_serial if serial else _k.run_patterns
+            kernel(self._xiT, c, self.P - c, S, seeds, code, T, 1.0 / self.N, 2.0 * self.N,
+                   max_sweeps, sequential, bool(record_energy), Mw, trace,
+                   converged, sweeps, cycled, energies)
         else:
             W = self._W
             integer = W.dtype == np.int64
             H = np.zeros((B, self.N), W.dtype)
             scale = 1.0 / self.N if integer else 1.0
             eden = 2.0 * self.N if integer else 2.0
-            _k.run_weights(W, np.ascontiguousarray(np.diag(W)), S, seeds, code, T, scale, eden,
-                           max_sweeps, sequential, bool(record_energy), H, trace,
-                           converged, sweeps, cycled, energies)
+            kernel = _k.run_weights_serial if serial else _k.run_weights
+            kernel(W, np.ascontiguousarray(np.diag(W)), S, seeds, code, T, scale, eden,
+                   max_sweeps, sequential, bool(record_energy), H, trace,
+                   converged, sweeps, cycled, energies)
         return RunResult(
             states=S,
             converged=converged,
             sweeps=sweeps,
             cycled=cycled,
             energies=energies,
-            overlaps=np.atleast_2d(overlap(S, self.patterns)),
+            overlaps=overlap(S, self.patterns),  # (B, P)
             energy_trace=trace if record_energy else None,
         )
 

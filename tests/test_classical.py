@@ -63,8 +63,9 @@ def test_float_weight_kernel_equals_twin(N, B, seed, sched, keep):
     trace = np.full((B, max_sweeps + 1), np.nan)
     conv, sw, cyc, en = np.zeros(B, bool), np.zeros(B, np.int64), np.zeros(B, bool), np.zeros(B)
     code = {"async": kc.ASYNC, "sync": kc.SYNC, "glauber": kc.GLAUBER}[schedule]
-    kc.run_weights(W, np.diag(W).copy(), S, starts, code, T, 1.0, 2.0, max_sweeps, sequential, True,
-                   np.zeros((B, N)), trace, conv, sw, cyc, en)
+    kernel = kc.run_weights_serial if B == 1 else kc.run_weights
+    kernel(W, np.diag(W).copy(), S, starts, code, T, 1.0, 2.0, max_sweeps, sequential, True,
+           np.zeros((B, N)), trace, conv, sw, cyc, en)
     for b in range(B):
         s, c, n, y, tr = ref.classical_run(W.tolist(), cues[b].tolist(), int(starts[b]), schedule, T,
                                            max_sweeps, sequential)

@@ -66,8 +66,8 @@ def _decide(hi, si, hot, T, scale, state):
 def _field_pat(xiT, M, c, s, i):
     """Integer ``N h_i`` from the overlaps ``M`` (self term ``c s_i`` removed)."""
     acc = np.int64(0)
-    for mu in range(M.shape[0]):
-        acc += xiT[i, mu] * M[mu]
+    for mu in range(M.shape[0]):  # xi = +-1: a select, which vectorises better than a multiply
+        acc += M[mu] if xiT[i, mu] > 0 else -M[mu]
     return acc - c * s[i]
 
 
@@ -78,8 +78,8 @@ def _trial_weights(W, diag, s, h, state, schedule, T, scale, eden, max_sweeps, s
     e2 = h[0] * 0
     for i in range(N):  # h = W s, once
         acc = h[0] * 0
-        for j in range(N):
-            acc += W[i, j] * s[j]
+        for j in range(N):  # s = +-1: a select, exact and faster than a multiply
+            acc += W[i, j] if s[j] > 0 else -W[i, j]
         h[i] = acc
     for i in range(N):
         e2 -= s[i] * h[i]
@@ -157,8 +157,12 @@ def _trial_patterns(xiT, c, dJ, s, M, state, schedule, T, scale, eden, max_sweep
     for mu in range(P):
         M[mu] = 0
     for i in range(N):
-        for mu in range(P):
-            M[mu] += xiT[i, mu] * s[i]
+        if s[i] > 0:
+            for mu in range(P):
+                M[mu] += xiT[i, mu]
+        else:
+            for mu in range(P):
+                M[mu] -= xiT[i, mu]
     e2 = np.int64(c) * N  # -s^T (xi^T xi - c I) s = -(sum M^2 - c N)
     for mu in range(P):
         e2 -= M[mu] * M[mu]
@@ -267,6 +271,36 @@ def run_patterns(xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, seq
     """
     B = S.shape[0]
     for b in prange(B):
+        state = np.empty(1, np.uint64)
+        state[0] = seeds[b]
+        cv, n, y, e = _trial_patterns(xiT, c, dJ, S[b], Mw[b], state, schedule, T, scale, eden,
+                                      max_sweeps, sequential, record, trace[b])
+        converged[b] = cv
+        sweeps[b] = n
+        cycled[b] = y
+        energy[b] = e
+
+
+@njit(cache=True)
+def run_weights_serial(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                       H, trace, converged, sweeps, cycled, energy):
+    """:func:`run_weights` on the calling thread (small batches: no thread start-up)."""
+    for b in range(S.shape[0]):
+        state = np.empty(1, np.uint64)
+        state[0] = seeds[b]
+        c, n, y, e = _trial_weights(W, diag, S[b], H[b], state, schedule, T, scale, eden,
+                                    max_sweeps, sequential, record, trace[b])
+        converged[b] = c
+        sweeps[b] = n
+        cycled[b] = y
+        energy[b] = e
+
+
+@njit(cache=True)
+def run_patterns_serial(xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                        Mw, trace, converged, sweeps, cycled, energy):
+    """:func:`run_patterns` on the calling thread (small batches: no thread start-up)."""
+    for b in range(S.shape[0]):
         state = np.empty(1, np.uint64)
         state[0] = seeds[b]
         cv, n, y, e = _trial_patterns(xiT, c, dJ, S[b], Mw[b], state, schedule, T, scale, eden,
