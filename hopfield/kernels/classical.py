@@ -2,7 +2,7 @@
 
 Two backends share one set of rules:
 
-* ``run_weights``: a dense symmetric weight matrix ``W`` (int64 ``N W`` for
+* ``run_weights``: a dense symmetric weight matrix ``W`` (integer ``N W`` for
   the Hebbian rule, float64 ``W`` otherwise) and incrementally maintained
   local fields ``h = W s``: a visit reads ``h_i`` (O(1)), a flip of neuron i
   adds ``2 s_i W[:, i]`` to ``h`` (O(N)).
@@ -240,10 +240,10 @@ def run_weights(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequent
                 H, trace, converged, sweeps, cycled, energy):
     """Run every row of ``S`` (B, N) int8 in place on the weights backend.
 
-    ``W`` (N, N) symmetric, int64 (``N W``, then ``scale = 1/N``,
-    ``eden = 2 N``) or float64 (``scale = 1``, ``eden = 2``); ``diag`` (N,)
-    its diagonal; ``seeds`` (B,) uint64 SplitMix64 states; ``H`` (B, N)
-    work array of W's dtype; ``trace`` (B, max_sweeps + 1) float64 (or
+    ``W`` (N, N) symmetric, int32/int64 (``N W``, then ``scale = 1/N``,
+    ``eden = 2 N``, ``H`` int64) or float64 (``scale = 1``, ``eden = 2``,
+    ``H`` float64); ``diag`` (N,) its diagonal; ``seeds`` (B,) uint64
+    SplitMix64 states; ``H`` (B, N) work array for the fields; ``trace`` (B, max_sweeps + 1) float64 (or
     (B, 0) when ``record`` is False); outputs ``converged``, ``sweeps``,
     ``cycled``, ``energy`` of shape (B,).
     """
