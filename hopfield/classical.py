@@ -37,8 +37,10 @@ def hebbian_weights(patterns: np.ndarray, keep_diagonal: bool = False) -> np.nda
     Returns
     -------
     ndarray of shape (N, N), int64
-        ``J_ij = sum_mu xi_i^mu xi_j^mu`` (Hopfield 1982, eq. 2, times N).
+        ``J_ij = sum_mu xi_i^mu xi_j^mu``: the Hebbian rule of Hopfield (1982)
+        for +-1 neurons, times N.
     """
+    patterns = as_pm1(patterns, "patterns", ndim=2)
     xf = patterns.astype(np.float64)
     J = np.rint(xf.T @ xf).astype(np.int64)  # exact: |J_ij| <= P < 2**53
     if not keep_diagonal:
@@ -53,11 +55,22 @@ def pseudo_inverse_weights(patterns: np.ndarray, keep_diagonal: bool = False) ->
     Guyon & Dreyfus 1985; Kanter & Sompolinsky 1987). ``W`` projects onto the
     span of the patterns, so ``W xi^mu = xi^mu`` for every stored pattern.
 
+    Parameters
+    ----------
+    patterns : ndarray of shape (P, N), int8 in {-1, +1}, linearly independent
+    keep_diagonal : bool
+        Keep ``W_ii`` (zeroed by default).
+
+    Returns
+    -------
+    ndarray of shape (N, N), float64, symmetric
+
     Raises
     ------
     ValueError
         If the patterns are linearly dependent (``C`` singular).
     """
+    patterns = as_pm1(patterns, "patterns", ndim=2)
     P, N = patterns.shape
     xf = patterns.astype(np.float64)
     C = (xf @ xf.T) / N
@@ -77,7 +90,8 @@ def pseudo_inverse_weights(patterns: np.ndarray, keep_diagonal: bool = False) ->
 def storkey_weights(patterns: np.ndarray, keep_diagonal: bool = False) -> np.ndarray:
     """Storkey's incremental learning rule, float64.
 
-    Patterns are learned one at a time (Storkey 1997, eq. 2):
+    Patterns are learned one at a time (Storkey 1997; written with the local
+    fields ``h_ij`` as in Storkey & Valabregue 1999):
 
         w_ij^nu = w_ij^(nu-1) + (xi_i xi_j - xi_i h_ji - h_ij xi_j) / N,
         h_ij = sum_{k != i, j} w_ik^(nu-1) xi_k^nu,
@@ -85,7 +99,19 @@ def storkey_weights(patterns: np.ndarray, keep_diagonal: bool = False) -> np.nda
     starting from ``W = 0``. Each step is one matrix-vector product (BLAS)
     and O(N^2) elementwise work. The diagonal never enters the off-diagonal
     updates; it is zeroed at the end unless ``keep_diagonal``.
+
+    Parameters
+    ----------
+    patterns : ndarray of shape (P, N), int8 in {-1, +1}
+        Learned in row order (the rule is not symmetric in the patterns).
+    keep_diagonal : bool
+        Keep ``W_ii`` as the rule leaves it (zeroed by default).
+
+    Returns
+    -------
+    ndarray of shape (N, N), float64, symmetric
     """
+    patterns = as_pm1(patterns, "patterns", ndim=2)
     P, N = patterns.shape
     W = np.zeros((N, N))
     for x in patterns.astype(np.float64):
@@ -131,7 +157,7 @@ class ClassicalHopfield:
 
     Notes
     -----
-    Energy ``E(s) = -1/2 s^T W s`` (Hopfield 1982, eq. 7). A visit sets
+    Energy ``E(s) = -1/2 s^T W s`` (Hopfield 1982). A visit sets
     ``s_i <- sign(h_i)``, ``h_i = sum_j W_ij s_j``; a field of exactly zero
     keeps the current value (so a tie never raises the energy and never
     makes the dynamics depend on a convention for sign(0)). Glauber dynamics
@@ -150,6 +176,8 @@ class ClassicalHopfield:
     Phys. Rev. A 35, 380 (1987).
     A. Storkey, "Increasing the capacity of a Hopfield network without
     sacrificing functionality", ICANN'97, LNCS 1327, 451-456 (1997).
+    A. J. Storkey, R. Valabregue, "The basins of attraction of a new Hopfield
+    learning rule", Neural Networks 12, 869-876 (1999).
     R. J. Glauber, "Time-dependent statistics of the Ising model",
     J. Math. Phys. 4, 294 (1963).
 

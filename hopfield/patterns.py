@@ -80,7 +80,7 @@ def biased_binary(P: int, N: int, a: float, seed: SeedLike = None) -> np.ndarray
     --------
     >>> from hopfield.patterns import biased_binary
     >>> xi = biased_binary(200, 500, a=0.5, seed=1)
-    >>> abs(xi.mean() - 0.5) < 0.01
+    >>> bool(abs(xi.mean() - 0.5) < 0.01)
     True
     """
     P = as_int(P, "P", minimum=1)
