@@ -312,3 +312,28 @@ def test_glauber_heat_bath_probability(T):
     p = 1.0 / (1.0 + np.exp(1.0 / T))
     freq = np.mean(res.states[:, 0] == 1)
     assert abs(freq - p) < 5 * np.sqrt(p * (1 - p) / B)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+@pytest.mark.parametrize("backend", ["weights", "patterns"])
+def test_one_step_bit_error_matches_exact_binomial(keep, backend):
+    # Start at pattern 0 and make one synchronous step. For neuron 0,
+    # xi_0 N h_0 = (N - 1) + C (zero diagonal) or N + P - 1 + C (diagonal kept), where
+    # C = sum_{mu != 0} sum_{j != 0} (xi_0^mu xi_0^0)(xi_j^mu xi_j^0) is a sum of n = (P-1)(N-1)
+    # independent uniform +-1 terms: C = 2K - n with K ~ Binomial(n, 1/2). The bit flips iff
+    # xi_0 N h_0 < 0 (a zero field keeps it). Each of R networks is independent, so the number of
+    # flips is Binomial(R, p); a two-sided exact binomial test at level 1e-3 decides.
+    from scipy.stats import binom, binomtest
+
+    N, P, R = 40, 16, 1500
+    n = (P - 1) * (N - 1)
+    margin = N + P - 1 if keep else N - 1
+    p = binom.cdf((n - margin - 1) // 2, n, 0.5)  # P(2K - n < -margin)
+    assert 0.005 < p < 0.3  # a regime where the test has power (>= 15 expected flips)
+    g = np.random.default_rng(2024)
+    flips = 0
+    for _ in range(R):
+        xi = random_binary(P, N, seed=g)
+        res = ClassicalHopfield(xi, keep_diagonal=keep, backend=backend).run(xi[0], schedule="sync", max_sweeps=1)
+        flips += int(res.states[0, 0] != xi[0, 0])
+    assert binomtest(flips, R, p).pvalue > 1e-3
