@@ -174,7 +174,7 @@ class ClassicalHopfield:
     in spin-glass like neural networks", J. Physique Lett. 46, L359 (1985).
     I. Kanter, H. Sompolinsky, "Associative recall of memory without errors",
     Phys. Rev. A 35, 380 (1987).
-    A. Storkey, "Increasing the capacity of a Hopfield network without
+    A. J. Storkey, "Increasing the capacity of a Hopfield network without
     sacrificing functionality", ICANN'97, LNCS 1327, 451-456 (1997).
     A. J. Storkey, R. Valabregue, "The basins of attraction of a new Hopfield
     learning rule", Neural Networks 12, 869-876 (1999).
@@ -212,7 +212,7 @@ class ClassicalHopfield:
         if backend == "auto":
             backend = "patterns" if rule == "hebbian" and (P < N / 2 or not fits) else "weights"
         if backend == "weights":
-            check_memory(wbytes, "the weight matrix (N x N float64/int64)",
+            check_memory(wbytes, f"the weight matrix for patterns with N = {N} (N x N, 8 bytes each)",
                          "use rule='hebbian' with backend='patterns', which never forms it")
         self.patterns = xi
         self.P, self.N = P, N
