@@ -48,3 +48,25 @@ def test_local_cluster_gives_identical_records(tmp_path):
     assert dask.computed == len(local.records) == 6
     assert _strip(dask.records) == _strip(local.records) == _strip(again.records)
     assert time.perf_counter() - t0 < 60
+
+
+def test_local_cluster_runs_a_registered_estimator_identically(tmp_path):
+    grid = {"alpha": [0.1, 0.3], "N": [100, 200]}
+    fixed = {"networks": 2}
+    local = sweep("classical-bit-error", grid, tmp_path / "local", params=fixed, seed=2, progress=False)
+    with DaskBackend(workers=2) as backend:
+        dask = sweep("classical-bit-error", grid, tmp_path / "dask", params=fixed, seed=2, backend=backend,
+                     progress=False)
+    assert _strip(dask.records) == _strip(local.records)
+
+
+def test_checks_on_a_local_cluster_match_in_process(tmp_path):
+    import simulations.checks  # noqa: F401
+    from simulations.registry import CHECKS
+    from simulations.runner import run_checks
+
+    chosen = [CHECKS["exp-recovery"]]  # quick size runs in about a second
+    here = run_checks(chosen, seed=5, out=tmp_path / "here", echo=lambda *a: None)
+    there = run_checks(chosen, seed=5, out=tmp_path / "there", workers=2, echo=lambda *a: None)
+    assert [p.estimate for p in here[0].points] == [p.estimate for p in there[0].points]
+    assert here[0].seed == there[0].seed and here[0].passed == there[0].passed
