@@ -14,6 +14,7 @@ import theory.ags as ags
 from simulations import estimators
 from simulations.fits import finite_size_fit, logistic_crossing
 from simulations.progress import steps
+from simulations.seeds import derive_seed
 from simulations.registry import Point, register_check
 from simulations.stats import estimate_point, summary_point
 
@@ -48,10 +49,10 @@ def overlap_tolerance(m: float, N: int) -> float:
 def ags_overlap(*, seed, Ns, alphas, networks):
     points = []
     cases = [(N, a) for N in Ns for a in alphas]
-    for i, (N, a) in enumerate(steps(cases, "ags-overlap")):
+    for N, a in steps(cases, "ags-overlap"):
         m = float(ags.retrieval_overlap(a))
-        r = estimators.ags_overlap(seed=seed + i, N=N, alpha=a, P=None, networks=networks, cues=1,
-                                   max_sweeps=200, threshold=RETRIEVED)
+        r = estimators.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a}), N=N, alpha=a, P=None,
+                                   networks=networks, cues=1, max_sweeps=200, threshold=RETRIEVED)
         if r["retrieved"] < 2:
             points.append(Point(f"N={N}, alpha={a}", m, float("nan"), float("nan"), float("nan"), 0.0, None,
                                 False, {"N": N, "alpha": a, "retrieved": r["retrieved"]}))
@@ -91,8 +92,8 @@ def ags_critical(*, seed, Ns, alphas, networks, keep_diagonal=False):
     xs, ses, points = [], [], []
     cases = [(N, a) for N in Ns for a in alphas]
     kept = {}
-    for i, (N, a) in enumerate(steps(cases, "ags-critical")):
-        r = estimators.ags_overlap(seed=seed + i, N=N, alpha=a, P=None, networks=networks, cues=1,
+    for N, a in steps(cases, "ags-critical"):
+        r = estimators.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a, "kd": keep_diagonal}), N=N, alpha=a, P=None, networks=networks, cues=1,
                                    max_sweeps=200, threshold=RETRIEVED, keep_diagonal=keep_diagonal)
         kept[(N, a)] = (r["retrieved"], r["trials"], r["P"] / N)
     for N in Ns:

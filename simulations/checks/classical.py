@@ -16,6 +16,7 @@ from scipy import optimize, stats
 import theory.classical as tc
 from simulations import estimators
 from simulations.progress import steps
+from simulations.seeds import derive_seed
 from simulations.registry import register_check
 from simulations.stats import binomial_point, summary_point
 
@@ -78,9 +79,9 @@ def classical_bit_error(*, seed, N, alphas, kept_alphas, networks, theory_keep_d
     pairing, used to show that the check fails); ``None`` pairs each simulation with its own."""
     points = []
     cases = [(False, a) for a in alphas] + [(True, a) for a in kept_alphas]
-    for i, (kd, alpha) in enumerate(steps(cases, "classical-bit-error")):
+    for kd, alpha in steps(cases, "classical-bit-error"):
         P = max(2, int(round(alpha * N)))
-        r = estimators.classical_bit_error(seed=seed + i, N=N, P=P, alpha=None, networks=networks,
+        r = estimators.classical_bit_error(seed=derive_seed(seed, {"N": N, "P": P, "kd": kd}), N=N, P=P, alpha=None, networks=networks,
                                            keep_diagonal=kd)
         tkd = kd if theory_keep_diagonal is None else bool(theory_keep_diagonal)
         g = float(tc.bit_error(keep_diagonal=tkd).evaluate(N=N, P=P))
@@ -145,13 +146,13 @@ def fixed_tolerance(N: int, P: int, which: str) -> float:
 def classical_fixed_points(*, seed, Ns, networks):
     points = []
     cases = [(N, which) for N in Ns for which in ("given", "all")]
-    for i, (N, which) in enumerate(steps(cases, "classical-fixed-points")):
+    for N, which in steps(cases, "classical-fixed-points"):
         formula = tc.p_pattern_fixed() if which == "given" else tc.p_all_fixed()
         P = p_at_half(formula, N)
         pred = float(formula.evaluate(N=N, P=P))
         tol = fixed_tolerance(N, P, which)
         nets = networks if N <= 500 else max(100, networks // 4)
-        r = estimators.classical_fixed_point(seed=seed + i, N=N, P=P, alpha=None, networks=nets)
+        r = estimators.classical_fixed_point(seed=derive_seed(seed, {"N": N, "P": P, "which": which}), N=N, P=P, alpha=None, networks=nets)
         k = r["first_fixed"] if which == "given" else r["all_fixed"]
         points.append(binomial_point(f"{which} pattern(s) fixed, N={N}, P={P}", k, nets, pred, tol, level=0.99,
                                      params={"N": N, "P": P}))

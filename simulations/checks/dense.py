@@ -19,6 +19,7 @@ from simulations import estimators
 from simulations.checks.dense_tail import k_at_error, tail_tolerance
 from simulations.fits import logistic_crossing
 from simulations.progress import steps
+from simulations.seeds import derive_seed
 from simulations.registry import Point, register_check
 from simulations.stats import binomial_point, estimate_point, summary_point
 
@@ -43,11 +44,11 @@ P_TEST = 0.03
 )
 def dense_bit_error(*, seed, cases, networks, cues):
     points = []
-    for i, (n, N, F) in enumerate(steps(cases, "dense-bit-error")):
+    for n, N, F in steps(cases, "dense-bit-error"):
         K = k_at_error(N, n, P_TEST, F)
         pred = float(td.bit_error(n, F).evaluate(N=N, K=K))
         tol = tail_tolerance(N, K, n, F)
-        r = estimators.dense_bit_error(seed=seed + i, N=N, K=K, n=n, F=F, networks=networks, cues=cues)
+        r = estimators.dense_bit_error(seed=derive_seed(seed, {"n": n, "N": N, "F": F, "K": K}), N=N, K=K, n=n, F=F, networks=networks, cues=cues)
         points.append(summary_point(f"{F} n={n}, N={N}, K={K}", r["rate_mean"], r["rate_sd"], networks, pred, tol,
                                     level=0.99, params={"n": n, "N": N, "K": K, "F": F}))
     return points
@@ -73,8 +74,8 @@ SUCCEED_AT_LEAST = 0.98
 )
 def dense_random_starts(*, seed, N, K, ns, starts):
     points = []
-    for i, n in enumerate(steps(ns, "dense-random-starts")):
-        r = estimators.dense_random_start(seed=seed + i, N=N, K=K, n=n, F="poly", starts=starts, max_sweeps=100)
+    for n in steps(ns, "dense-random-starts"):
+        r = estimators.dense_random_start(seed=derive_seed(seed, {"n": n, "N": N, "K": K}), N=N, K=K, n=n, F="poly", starts=starts, max_sweeps=100)
         k = r["memory"]
         label = f"n={n}, N={N}, K={K}: {k}/{starts} on a memory"
         if n <= 3:
@@ -111,12 +112,12 @@ def dense_capacity(*, seed, Ns, factors, starts, rectified):
     points = []
     Fs = ["poly", "rectified"] if rectified else ["poly"]
     cases = [(F, N) for F in Fs for N in Ns]
-    for i, (F, N) in enumerate(steps(cases, "dense-capacity")):
+    for F, N in steps(cases, "dense-capacity"):
         k6 = float(td.k_max_error_free(3).evaluate(N=N))
         Ks = sorted({max(2, int(round(f * k6))) for f in factors})
         hits = []
-        for j, K in enumerate(Ks):
-            r = estimators.dense_random_start(seed=seed + 1000 * i + j, N=N, K=K, n=3, F=F, starts=starts,
+        for K in Ks:
+            r = estimators.dense_random_start(seed=derive_seed(seed, {"F": F, "N": N, "K": K}), N=N, K=K, n=3, F=F, starts=starts,
                                               max_sweeps=100)
             hits.append(r["memory"])
         k = np.array(hits)

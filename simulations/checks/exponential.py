@@ -10,6 +10,7 @@ from __future__ import annotations
 import theory.exponential as te
 from simulations import estimators
 from simulations.progress import steps
+from simulations.seeds import derive_seed
 from simulations.registry import register_check
 from simulations.stats import binomial_point
 
@@ -39,10 +40,10 @@ def exp_recovery(*, seed, cases, cues, factors=(BELOW, ABOVE)):
     ``factors``: multiples of the bound that are tested (below 1: recovery; above: failure)."""
     points = []
     runs = [(rho, N, f) for rho, N in cases for f in factors]
-    for i, (rho, N, f) in enumerate(steps(runs, "exp-recovery")):
+    for rho, N, f in steps(runs, "exp-recovery"):
         bound = float(te.demircigil_alpha().evaluate(rho=rho))
         alpha = f * bound
-        r = estimators.exp_recovery(seed=seed + i, N=N, alpha=alpha, M=None, rho=rho, cues=cues, max_sweeps=50)
+        r = estimators.exp_recovery(seed=derive_seed(seed, {"rho": rho, "N": N, "factor": f}), N=N, alpha=alpha, M=None, rho=rho, cues=cues, max_sweeps=50)
         label = f"rho={rho}, N={N}, alpha={f:g}x bound={alpha:.3f} (M={r['M']})"
         below = f < 1.0
         points.append(binomial_point(label, r["recovered"], r["cues"], 1.0 if below else 0.0,

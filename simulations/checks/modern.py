@@ -17,6 +17,7 @@ from scipy import optimize
 import theory.modern as tm
 from simulations.estimators import sphere_patterns
 from simulations.progress import steps
+from simulations.seeds import derive_seed
 from simulations.registry import register_check
 from simulations.stats import bound_point
 
@@ -55,8 +56,9 @@ def modern_retrieval_bound(*, seed, configs, beta_factors, radii, cues):
     bound_f = tm.retrieval_error_bound()
     points = []
     runs = [(c, bf, r) for c in configs for bf in beta_factors for r in radii]
-    for k, ((d, n_pat, R), bf, r) in enumerate(steps(runs, "modern-retrieval-bound")):
-        rng = np.random.default_rng(np.random.SeedSequence([seed, k]))
+    for (d, n_pat, R), bf, r in steps(runs, "modern-retrieval-bound"):
+        key = {"d": d, "N": n_pat, "R": R, "beta_factor": bf, "r": r}
+        rng = np.random.default_rng(np.random.SeedSequence(derive_seed(seed, key)))
         X = sphere_patterns(n_pat, d, R, rng)
         delta = np.asarray(separation(X), dtype=np.float64)
         M = float(np.linalg.norm(X, axis=1).max())
@@ -96,8 +98,8 @@ def modern_fixed_points(*, seed, configs, starts, steps_max):
     ModernHopfield, separation = _modern()
     radius_f, cond_f = tm.fixed_point_radius(), tm.fixed_point_condition()
     points = []
-    for k, (d, n_pat, R) in enumerate(steps(configs, "modern-fixed-points")):
-        rng = np.random.default_rng(np.random.SeedSequence([seed, k]))
+    for d, n_pat, R in steps(configs, "modern-fixed-points"):
+        rng = np.random.default_rng(np.random.SeedSequence(derive_seed(seed, {"d": d, "N": n_pat, "R": R})))
         X = sphere_patterns(n_pat, d, R, rng)
         delta = np.asarray(separation(X), dtype=np.float64)
         M = float(np.linalg.norm(X, axis=1).max())
