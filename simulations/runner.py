@@ -113,9 +113,53 @@ def build_figures(figures, out=Path("amlab-figures"), quick=True, seed=0, echo=p
     return files
 
 
+def markdown_to_html(md: str, title: str = "amlab report") -> str:
+    """A small HTML rendering of the reports' Markdown (headings, tables, images, links, paragraphs)."""
+    import html
+    import re
+
+    def inline(text):
+        text = html.escape(text, quote=False)
+        text = re.sub(r"!\[([^\]]*)\]\(([^)]+)\)", r'<img alt="\1" src="\2" style="max-width:100%">', text)
+        return re.sub(r"\[([^\]]*)\]\(([^)]+)\)", r'<a href="\2">\1</a>', text)
+
+    out, in_table = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+                     "<style>body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
+                     "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>"], False
+    for line in md.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if all(set(c) <= set("-: ") for c in cells):
+                continue
+            if not in_table:
+                out.append("<table>")
+                in_table = True
+                out.append("<tr>" + "".join(f"<th>{inline(c)}</th>" for c in cells) + "</tr>")
+            else:
+                out.append("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in cells) + "</tr>")
+            continue
+        if in_table:
+            out.append("</table>")
+            in_table = False
+        m = re.match(r"^(#+) (.*)", line)
+        if m:
+            k = len(m.group(1))
+            out.append(f"<h{k}>{inline(m.group(2))}</h{k}>")
+        elif line.startswith("- "):
+            out.append(f"<li>{inline(line[2:])}</li>")
+        elif line.strip():
+            out.append(f"<p>{inline(line)}</p>")
+    if in_table:
+        out.append("</table>")
+    return "\n".join(out + ["</body></html>"]) + "\n"
+
+
 def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), workers=None, scheduler=None,
               echo=print) -> bool:
-    """Run every check and build every figure; write ``report.md``. True when all checks pass."""
+    """Run every check and build every figure; write ``report.md`` and ``report.html``.
+
+    Returns True when all checks pass.
+    """
     t0 = time.perf_counter()
     out = Path(out)
     results = run_checks(checks, size=size, seed=seed, out=out, workers=workers, scheduler=scheduler, echo=echo)
@@ -125,7 +169,9 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
         rel = Path(f).relative_to(out)
         lines.append(f"![{Path(f).stem}]({rel})" if Path(f).suffix == ".png" else f"- [{Path(f).name}]({rel})")
     lines += ["", f"Total time: {time.perf_counter() - t0:.1f} s"]
-    atomic_write_text(out / "report.md", "\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    atomic_write_text(out / "report.md", text)
+    atomic_write_text(out / "report.html", markdown_to_html(text))
     ok = all(r.passed for r in results)
-    echo(f"report: {out / 'report.md'}")
+    echo(f"report: {out / 'report.md'}, {out / 'report.html'}")
     return ok
