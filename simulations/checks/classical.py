@@ -65,7 +65,7 @@ def gaussian_tolerance(N: int, P: int, keep_diagonal: bool = False) -> float:
     "classical-bit-error",
     title="one-step bit error at a stored pattern vs Phi(-sqrt((N-1)/(P-1))), zero and kept diagonal",
     theory="theory.classical.bit_error(keep_diagonal=False|True): crosstalk variance (P-1)(N-1)/N^2, "
-           "Gaussian tail (Hopfield 1982; Amit 1989, ch. 4; REFERENCES.md section 1)",
+           "Gaussian tail of the crosstalk (REFERENCES.md section 1)",
     test="z-test of the mean per-network error rate over independent networks (bits of one network are "
          "correlated, networks are not; Holm over the alpha grid at 1%). Tolerance: the Gaussian "
          "approximation's exact error at each (N, P), |Phi - binomial tail| of the crosstalk, which is a "

@@ -32,7 +32,7 @@ P_TEST = 0.03
     "dense-bit-error",
     title="dense memory one-step bit error vs Phi(-SNR), exact finite-N SNR, n = 2..5",
     theory="theory.dense.bit_error(n, F): SNR^2 = S^2 / ((K-1) E[D(y)^2]) with exact moments of the "
-           "Rademacher sum y (Krotov & Hopfield 2016, eq. 4 and appendix A)",
+           "Rademacher sum y (Krotov & Hopfield 2016: update eq. 4 and its signal-to-noise estimate)",
     test="z-test of the mean per-network error rate over independent networks (cues: stored patterns, one "
          "synchronous step), Holm at 1%, at K where the Gaussian error is 3%. Tolerance: twice the Edgeworth "
          "kurtosis term phi(z) gamma2 (z^3-3z)/(24(K-1)) of the sum of K-1 independent noise terms, plus the "
