@@ -99,7 +99,7 @@ DOMAINS: Dict[str, Tuple[Callable, str]] = {
     "Delta": ((lambda v: np.isfinite(v)), "finite"),
     "dist": _ge(0),
     "y": _gt(0),
-    "zipf": _gt(1),
+    "alpha_zipf": _gt(1),
 }
 
 
