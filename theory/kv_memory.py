@@ -178,7 +178,7 @@ def argmax_accuracy(d, M, V, kind: str = "other"):
     Examples
     --------
     >>> round(float(argmax_accuracy(16, 16, 2)), 4)
-    0.9174
+    0.9173
     """
     check_choice(kind, "kind", ("other", "fresh"))
     d, M, V = validate("d", d), validate("M", M), validate("V", V)
