@@ -212,9 +212,25 @@ def Phi(x):
     return sp.erfc(-x / sp.sqrt(2)) / 2
 
 
+class erfcinv(sp.erfcinv):
+    """SymPy's ``erfcinv`` with arbitrary-precision ``evalf`` (through ``mpmath.erfinv``).
+
+    Printed and lambdified exactly like ``sympy.erfcinv`` (SciPy's ``erfcinv``).
+    """
+
+    def _eval_evalf(self, prec):
+        import mpmath
+
+        x = self.args[0].evalf(prec)
+        if not x.is_Number:
+            return None
+        with mpmath.workprec(prec + 20):
+            return sp.Float(mpmath.erfinv(1 - mpmath.mpf(str(x))), sp.core.evalf.prec_to_dps(prec))
+
+
 def Phi_inv_upper(p):
     """``Phi^{-1}(1 - p)`` as a SymPy expression (``sqrt(2) erfcinv(2 p)``)."""
-    return sp.sqrt(2) * sp.erfcinv(2 * p)
+    return sp.sqrt(2) * erfcinv(2 * p)
 
 
 # --------------------------------------------------------------------------- Formula
