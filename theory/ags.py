@@ -116,7 +116,7 @@ def retrieval_overlap(alpha) -> np.ndarray:
     Examples
     --------
     >>> round(float(retrieval_overlap(0.1)), 4)
-    0.9957
+    0.998
     """
     a = np.asarray(alpha, dtype=np.float64) if not isinstance(alpha, bool) else None
     if a is None or not np.all(np.isfinite(a)) or np.any(a < 0):

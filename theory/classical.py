@@ -105,7 +105,7 @@ def bit_error(keep_diagonal: bool = False) -> Formula:
     Examples
     --------
     >>> round(bit_error().evaluate(N=1000, P=105), 5)
-    0.00094
+    0.00097
     """
     N, P = sym("N"), sym("P")
     mom = crosstalk_moments(keep_diagonal)

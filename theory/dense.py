@@ -189,7 +189,7 @@ def bit_error(n: int, F: str = "poly") -> Formula:
     Examples
     --------
     >>> round(bit_error(3).evaluate(N=100, K=362), 4)
-    0.0001
+    0.0013
     """
     f = snr_squared(n, F)
     return Formula(

@@ -176,8 +176,8 @@ def capacity_bound(beta, K, d, p) -> Dict[str, np.ndarray]:
     Examples
     --------
     >>> out = capacity_bound(1.0, 1.0, 75, 0.001)
-    >>> round(float(out["c"]), 4), bool(out["applies"])
-    (1.3718, True)
+    >>> round(float(out["c"]), 5), bool(out["applies"])
+    (1.37188, True)
     """
     if np.any(validate("K", K) <= 0):
         raise ValueError(f"K must be > 0, got {K}")
