@@ -1,5 +1,6 @@
 """Registered derivations: listed, rendered as text and LaTeX, through the CLI too."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ def test_simplified_differences_in_derivations_are_zero():
 
 
 def test_cli_derive_and_list():
-    env = {"PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-m", "amlab.cli", "derive", "dense-snr"], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout
     assert "Exact signal-to-noise ratio" in out and "9*N - 10" in out
@@ -42,3 +43,13 @@ def test_cli_derive_and_list():
                              capture_output=True, text=True, check=True).stdout
     for name in NAMES:
         assert name in listing
+
+
+def test_theory_imports_no_other_package():
+    # theory stands on paper alone: importing all of it loads neither hopfield, simulations nor figures
+    code = ("import sys, theory.catalog, theory.formula, theory.ags, theory.classical, theory.dense, "
+            "theory.exponential, theory.modern, theory.kv_memory; "
+            "print([m for m in ('hopfield', 'simulations', 'figures') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
