@@ -129,3 +129,15 @@ def test_bad_temperatures():
         ags.retrieval_state(0.05, 0.0)
     with pytest.raises(ValueError, match="alpha must be > 0"):
         ags.T_g(-1.0)
+
+
+def test_T_c_ends_at_the_T0_energy_crossing():
+    # two routes: finite-T free energies (T = 0.01) and the closed-form T = 0 energies
+    from theory.ags import _delta_f
+
+    a0 = ags.alpha_global()
+    assert 0.05 < a0 < 0.054  # AGS (1987) quote "about 0.05"
+    a_T = brentq(lambda a: _delta_f(a, 0.01), 0.045, 0.06, xtol=1e-7)
+    assert a_T == pytest.approx(a0, abs=5e-4)
+    e = ags.ground_energies(0.001)
+    assert e["retrieval"] == pytest.approx(-0.5, abs=1e-9)  # a pattern state has energy -1/2 per neuron

@@ -28,6 +28,7 @@ from typing import Dict
 import numpy as np
 import sympy as sp
 from scipy.optimize import brentq, minimize_scalar
+from scipy.special import erf, erfinv
 
 from theory.formula import Formula, sym, validate
 
@@ -44,6 +45,8 @@ __all__ = [
     "T_g",
     "T_c",
     "phase_diagram",
+    "ground_energies",
+    "alpha_global",
 ]
 
 _AGS = "Amit, Gutfreund, Sompolinsky, PRL 55, 1530 (1985); Ann. Phys. 173, 30 (1987)"
@@ -93,8 +96,6 @@ def critical() -> Dict[str, float]:
     y = f.symbols[0]
     dalpha = sp.lambdify(y, sp.diff(f.expr, y), modules=["numpy", "scipy"])
     y_c = brentq(dalpha, 0.8, 3.0, xtol=1e-15)
-    from scipy.special import erf
-
     return {"alpha_c": float(f.evaluate(y=y_c)), "m_c": float(erf(y_c)), "y_c": float(y_c)}
 
 
@@ -123,8 +124,6 @@ def retrieval_overlap(alpha) -> np.ndarray:
         raise ValueError(f"alpha must be finite and >= 0, got {alpha!r}")
     crit = critical()
     f = alpha_of_y().numeric
-    from scipy.special import erf
-
     out = np.full(a.shape, np.nan)
     for idx in np.ndindex(a.shape):
         ai = a[idx]
@@ -138,6 +137,46 @@ def retrieval_overlap(alpha) -> np.ndarray:
             yr = brentq(lambda t: f(t) - ai, crit["y_c"], hi, xtol=1e-14)
             out[idx] = erf(yr)
     return out if out.ndim else float(out)
+
+
+def ground_energies(alpha: float) -> Dict[str, float]:
+    """``T = 0`` RS energies per neuron of the retrieval and spin-glass states at load ``alpha``.
+
+    The ``beta -> oo`` limit of :func:`free_energy` with ``C = beta (1 - q)`` finite:
+    ``E = alpha/2 + m^2/2 - alpha/(2(1-C)) + alpha C/(2(1-C)^2) - <|m + s z|>``,
+    ``s = sqrt(alpha r) = sqrt(alpha)/(1-C)``. Retrieval: ``m = erf(y)`` on the retrieval
+    branch, ``C = 2 y exp(-y^2)/(sqrt(pi) m)``; spin glass: ``m = 0``,
+    ``C = k/(1+k)`` with ``k = sqrt(2/(pi alpha))``. ``retrieval`` is NaN above ``alpha_c``.
+    """
+    alpha = float(validate("alpha", alpha))
+
+    def energy(m, C):
+        s = np.sqrt(alpha) / (1 - C)
+        absav = s * np.sqrt(2 / np.pi) * np.exp(-m * m / (2 * s * s)) + (m * erf(m / (np.sqrt(2) * s)) if m else 0)
+        return alpha / 2 + m * m / 2 - alpha / (2 * (1 - C)) + alpha * C / (2 * (1 - C) ** 2) - absav
+
+    k = np.sqrt(2 / (np.pi * alpha))
+    e_sg = energy(0.0, k / (1 + k))
+    m = retrieval_overlap(alpha)
+    if np.isnan(m):
+        return {"retrieval": np.nan, "spin_glass": float(e_sg)}
+    y = erfinv(m) if m < 1 else np.inf
+    C = 0.0 if not np.isfinite(y) else 2 * y * np.exp(-y * y) / (np.sqrt(np.pi) * m)
+    return {"retrieval": float(energy(m, C)), "spin_glass": float(e_sg)}
+
+
+@lru_cache(maxsize=None)
+def alpha_global() -> float:
+    """Load below which the ``T = 0`` retrieval states are the RS global minima (about 0.0519).
+
+    Root of ``E_retrieval(alpha) = E_spin-glass(alpha)`` (:func:`ground_energies`); the
+    end point at ``T = 0`` of the line :func:`T_c`.
+    """
+    def gap(a):
+        e = ground_energies(a)
+        return e["retrieval"] - e["spin_glass"]
+
+    return float(brentq(gap, 0.02, 0.1, xtol=1e-12))
 
 
 # ----------------------------------------------------------------------------- T > 0
@@ -332,7 +371,7 @@ def T_c(alpha, T_min: float = 0.01) -> np.ndarray:
     """Line below which retrieval states are the global minima of the RS free energy.
 
     ``f_retrieval(alpha, T) = f_spin-glass(alpha, T)``; NaN where retrieval
-    never wins above ``T_min`` (for ``alpha`` above about 0.051 at ``T = 0``).
+    never wins above ``T_min`` (for ``alpha`` above ``alpha_global() = 0.0519``, its ``T = 0`` end).
     """
     a = np.atleast_1d(np.asarray(alpha, dtype=float))
     out = np.full(a.shape, np.nan)
