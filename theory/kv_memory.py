@@ -94,13 +94,14 @@ def readout_moments() -> Dict[str, sp.Expr]:
     }
 
 
+@lru_cache(maxsize=None)
 def readout_mean(kind: str = "stored") -> Formula:
     """Mean score ``v^T W u_j`` [d, M]: 1 for the stored value, 0 otherwise."""
     check_choice(kind, "kind", ("stored", "other", "fresh"))
     d, M = sym("d"), sym("M")
     return Formula(
         name=f"kv_memory.readout_mean[{kind}]",
-        expr=readout_moments()[f"{kind}_mean"] + 0 * d + 0 * M,
+        expr=readout_moments()[f"{kind}_mean"],
         symbols=(d, M),
         source=_KV,
         assumptions="keys and values i.i.d. N(0, I/d); query = a stored key",
