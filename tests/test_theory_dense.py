@@ -163,3 +163,18 @@ def test_rectified_formula_evaluates_on_integer_grids():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(L=st.integers(min_value=0, max_value=300), k=st.integers(min_value=0, max_value=6))
+def test_moment_polynomial_equals_binomial_sum_for_large_L(L, k):
+    # beyond enumeration: the cosh(t)^L coefficients against the exact binomial sum
+    assert dense.rademacher_moment(k).subs(L_, L) == sp.Rational(*dense.rademacher_moment_exact(2 * k, L).as_integer_ratio())
+
+
+@given(n=st.integers(min_value=2, max_value=6), L=st.integers(min_value=0, max_value=200))
+def test_poly_noise_moment_equals_binomial_sum(n, L):
+    tot = sum(comb(L, j) * ((2 * j - L + 1) ** n - (2 * j - L - 1) ** n) ** 2 for j in range(L + 1))
+    assert dense.poly_noise_moment(n).subs(L_, L) == sp.Rational(tot, 2**L)

@@ -244,10 +244,16 @@ def mceliece_expansion(all_patterns: bool = False):
     q = sym("q")
     c = -sp.log(q)
     k = 4 if all_patterns else 2
-    tail = -x2 / 2 - sp.log(x2) / 2 - sp.log(2 * sp.pi) / 2
+    # Gaussian tail: Phi(-x) exp(x^2/2) x -> const (asymptotic series of erfc at infinity)
+    x = sp.Symbol("x", positive=True)
+    tail_series = sp.series(Phi(-x) * sp.exp(x**2 / 2) * x, x, sp.oo, 4)
+    const = sp.limit(tail_series.removeO(), x, sp.oo)  # 1/sqrt(2 pi)
+    steps = [("Asymptotic series of the Gaussian tail, Phi(-x) exp(x^2/2) x as x -> oo", tail_series)]
+    # so ln Phi(-x) = -x^2/2 - (1/2) ln x^2 + ln const + O(1/x^2)
+    tail = -x2 / 2 - sp.log(x2) / 2 + sp.log(const)
     extra = (u - sp.log(x2)) if all_patterns else 0  # ln P = ln N - ln x^2
-    cond = sp.Eq(u + extra + tail, sp.log(c))
-    steps = [("Condition (log of expected wrong bits = ln c), Gaussian tail, u = ln N", cond)]
+    cond = sp.Eq(u + extra + sp.expand_log(tail, force=True), sp.log(c))
+    steps.append(("Condition (log of expected wrong bits = ln c) with that tail, u = ln N", cond))
     ansatz = k * u + a * L + b
     steps.append(("Ansatz for x^2 with ell = ln u", sp.Eq(x2, ansatz)))
     # ln(x^2) = ln(k u) + ln(1 + (a ell + b)/(k u)); the last term is O(eps ell) -> 0
