@@ -7,6 +7,8 @@ from math import comb
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
 
 from theory import dense
 from theory.formula import sym
@@ -164,8 +166,6 @@ def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
 
-
-from hypothesis import given, strategies as st  # noqa: E402
 
 
 @given(L=st.integers(min_value=0, max_value=300), k=st.integers(min_value=0, max_value=6))
