@@ -22,7 +22,7 @@ from typing import Dict
 
 import sympy as sp
 
-from theory.formula import Formula, Phi, Phi_inv_upper, check_choice, sym
+from theory.formula import Formula, Phi, Phi_inv_upper, sym
 
 __all__ = [
     "crosstalk_moments",

@@ -29,7 +29,7 @@ import numpy as np
 import sympy as sp
 from sympy.utilities.lambdify import implemented_function
 
-from theory.formula import Formula, Phi, Phi_inv_upper, check_choice, check_int, sym, validate
+from theory.formula import Formula, Phi, Phi_inv_upper, check_choice, check_int, sym
 
 __all__ = [
     "rademacher_moment",
