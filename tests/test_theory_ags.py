@@ -141,3 +141,14 @@ def test_T_c_ends_at_the_T0_energy_crossing():
     assert a_T == pytest.approx(a0, abs=5e-4)
     e = ags.ground_energies(0.001)
     assert e["retrieval"] == pytest.approx(-0.5, abs=1e-9)  # a pattern state has energy -1/2 per neuron
+
+
+def test_critical_point_by_direct_maximisation():
+    # an independent numerical route: bounded scalar maximisation of alpha(y)
+    from scipy.optimize import minimize_scalar
+
+    f = ags.alpha_of_y()
+    res = minimize_scalar(lambda y: -f.evaluate(y=y), bounds=(0.5, 3.0), method="bounded",
+                          options={"xatol": 1e-9})
+    assert -res.fun == pytest.approx(ags.critical()["alpha_c"], abs=1e-12)
+    assert res.x == pytest.approx(ags.critical()["y_c"], abs=1e-5)
