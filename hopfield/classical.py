@@ -144,7 +144,7 @@ class ClassicalHopfield:
     backend : {"auto", "weights", "patterns"}
         ``"weights"`` forms the N x N matrix; ``"patterns"`` (Hebbian only)
         never forms it and computes fields from overlaps, O(P) per visit.
-        ``"auto"`` takes ``"patterns"`` for the Hebbian rule when P < N/2 or
+        ``"auto"`` takes ``"patterns"`` for the Hebbian rule when P <= N/8 or
         when the matrix would exceed ``hopfield._validate.MEMORY_LIMIT_BYTES``,
         else ``"weights"``.
 
@@ -210,7 +210,7 @@ class ClassicalHopfield:
         if backend == "patterns" and rule != "hebbian":
             raise ValueError(f"backend='patterns' needs rule='hebbian', got rule={rule!r}; use backend='weights'")
         if backend == "auto":
-            backend = "patterns" if rule == "hebbian" and (P < N / 2 or not fits) else "weights"
+            backend = "patterns" if rule == "hebbian" and (8 * P <= N or not fits) else "weights"
         if backend == "weights":
             check_memory(wbytes, f"the weight matrix for patterns with N = {N} (N x N, 8 bytes each)",
                          "use rule='hebbian' with backend='patterns', which never forms it")

@@ -227,8 +227,9 @@ def test_single_cue_gives_batch_of_one():
 
 
 def test_backend_choice_and_memory_limit(monkeypatch):
-    xi = random_binary(10, 40, seed=0)
-    assert ClassicalHopfield(xi).backend == "patterns"  # P < N/2
+    xi = random_binary(5, 40, seed=0)
+    assert ClassicalHopfield(xi).backend == "patterns"  # P <= N/8
+    assert ClassicalHopfield(random_binary(6, 40, seed=0)).backend == "weights"  # P > N/8
     assert ClassicalHopfield(random_binary(30, 40, seed=0)).backend == "weights"
     assert ClassicalHopfield(xi, rule="storkey").backend == "weights"
     monkeypatch.setattr(_validate, "MEMORY_LIMIT_BYTES", 40 * 40 * 8 - 1)
