@@ -39,7 +39,8 @@ class Point:
     p_value: Optional[float] = None
     ok: bool = True
     params: Dict = field(default_factory=dict)
-    kind: str = "band"  # "band": theory +- tolerance; "le"/"ge": estimate <= or >= theory (a bound)
+    kind: str = "band"  # "band": theory +- tolerance; "le"/"ge": estimate <= or >= theory (a bound);
+    #                     "reported": shown, not tested (its margin is NaN and it is always ok)
 
     @property
     def margin(self) -> float:
@@ -49,6 +50,8 @@ class Point:
         safer), negative by how much it misses. For a bound (``kind`` "le" or
         "ge") it is how far the estimate stays on the right side of the bound.
         """
+        if self.kind == "reported":
+            return float("nan")
         if self.kind == "le":
             return self.theory - self.high
         if self.kind == "ge":
@@ -78,15 +81,26 @@ class CheckResult:
 
     @property
     def margin(self) -> float:
-        """The smallest margin over the points (see ``Point.margin``)."""
-        return min((p.margin for p in self.points), default=float("nan"))
+        """The smallest margin over the tested points (see ``Point.margin``)."""
+        return min((p.margin for p in self.points if p.kind != "reported"), default=float("nan"))
 
     def to_dict(self) -> dict:
+        """A JSON-ready dict (NaN written as null)."""
+
+        def clean(x):
+            if isinstance(x, float) and x != x:
+                return None
+            if isinstance(x, dict):
+                return {k: clean(v) for k, v in x.items()}
+            if isinstance(x, list):
+                return [clean(v) for v in x]
+            return x
+
         d = asdict(self)
         d["margin"] = self.margin
         for p, pd in zip(self.points, d["points"]):
             pd["margin"] = p.margin
-        return d
+        return clean(d)
 
 
 @dataclass(frozen=True)

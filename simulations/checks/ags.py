@@ -112,7 +112,7 @@ def ags_critical(*, seed, Ns, alphas, networks, keep_diagonal=False):
     for N, xc, se in zip(Ns, xs, ses):
         fit = a_inf + slope * N ** -0.5
         points.append(Point(f"alpha_c(N={N}) crossing (fit gives {fit:.4f}; reported)", fit, xc,
-                            xc - 2.576 * se, xc + 2.576 * se, 0.0, None, True, {"N": N, "se": se}))
+                            xc - 2.576 * se, xc + 2.576 * se, 0.0, None, True, {"N": N, "se": se}, kind="reported"))
     points.append(estimate_point(f"alpha_c extrapolated: {a_inf:.4f} + {slope:.3f} N^-1/2 fit "
                                  f"(chi2/dof {red:.2g})", a_inf, se_inf, crit, ALPHA_C_TOLERANCE, level=0.99,
                                  params={"slope": slope, "chi2_per_dof": red, "crossings": xs, "se": ses,

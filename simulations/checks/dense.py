@@ -84,7 +84,7 @@ def dense_random_starts(*, seed, N, K, ns, starts):
             points.append(binomial_point(label, k, starts, 1.0, 1 - SUCCEED_AT_LEAST, level=0.99, params={"n": n}))
         else:
             p = binomial_point(label + " (at the edge; reported)", k, starts, k / starts, 0.0, level=0.99)
-            points.append(Point(**{**p.__dict__, "p_value": None, "ok": True, "params": {"n": n}}))
+            points.append(Point(**{**p.__dict__, "p_value": None, "ok": True, "params": {"n": n}, "kind": "reported"}))
     return points
 
 
@@ -125,13 +125,15 @@ def dense_capacity(*, seed, Ns, factors, starts, rectified):
         label = f"{F} n=3, N={N}: K_1/2 vs eq. 6 = {k6:.1f}"
         if not (k[0] / n[0] > 0.5 > k[-1] / n[-1]):
             points.append(Point(label + ": no crossing inside the K grid", k6, float("nan"), float("nan"),
-                                float("nan"), 0.0, None, F != "poly", {"N": N, "K": Ks, "hits": hits}))
+                                float("nan"), 0.0, None, F != "poly", {"N": N, "K": Ks, "hits": hits},
+                                kind="reported" if F != "poly" else "band"))
             continue
         kh, se = logistic_crossing(np.log(Ks), k, n)  # logistic in ln K: the curve is steep on a log scale
         K_half, se_K = math.exp(kh), math.exp(kh) * se
         p = estimate_point(label, K_half, se_K, k6, K_HALF_TOLERANCE * k6, level=0.99,
                            params={"N": N, "F": F, "K": Ks, "hits": hits, "starts": starts})
         if F != "poly":  # reported either way
-            p = Point(**{**p.__dict__, "label": label + " (rectified: reported)", "p_value": None, "ok": True})
+            p = Point(**{**p.__dict__, "label": label + " (rectified: reported)", "p_value": None, "ok": True,
+                         "kind": "reported"})
         points.append(p)
     return points
