@@ -140,3 +140,33 @@ def dense_run_reference(patterns, cue, F, n, schedule, max_sweeps, order, rng_st
         "energy": trace[-1],
         "trace": trace,
     }
+
+
+# --------------------------------------------------------------------------
+# Modern Hopfield network (Ramsauer et al. 2021), element by element.
+
+
+def modern_update_reference(X, beta, xi):
+    """xi_new = sum_i p_i x_i, p_i = exp(beta x_i.xi) / sum_j exp(beta x_j.xi), loops + fsum."""
+    import math
+
+    X = [[float(v) for v in row] for row in X]
+    xi = [float(v) for v in xi]
+    z = [beta * math.fsum(a * b for a, b in zip(row, xi)) for row in X]
+    zmax = max(z)
+    w = [math.exp(v - zmax) for v in z]
+    total = math.fsum(w)
+    return [math.fsum(w[i] * X[i][k] for i in range(len(X))) / total for k in range(len(xi))]
+
+
+def modern_energy_reference(X, beta, xi):
+    """-beta^-1 log sum_i exp(beta x_i.xi) + xi.xi/2 + beta^-1 log N + M^2/2."""
+    import math
+
+    X = [[float(v) for v in row] for row in X]
+    xi = [float(v) for v in xi]
+    z = [beta * math.fsum(a * b for a, b in zip(row, xi)) for row in X]
+    zmax = max(z)
+    lse = (zmax + math.log(math.fsum(math.exp(v - zmax) for v in z))) / beta
+    M = max(math.sqrt(math.fsum(v * v for v in row)) for row in X)
+    return -lse + 0.5 * math.fsum(v * v for v in xi) + math.log(len(X)) / beta + 0.5 * M * M
