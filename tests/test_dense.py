@@ -18,8 +18,8 @@ def pm1(rng, *shape):
     return np.where(rng.random(shape) < 0.5, -1, 1).astype(np.int8)
 
 
-def assert_matches_reference(mem, cues, schedule, max_sweeps, order, seed, F, n, energy_rtol, trace_atol=0.0):
-    res = mem.run(cues, schedule=schedule, max_sweeps=max_sweeps, order=order, seed=seed, record_energy=True)
+def assert_matches_reference(mem, cues, schedule, max_sweeps, order, seed, F, n, energy_rtol, trace_atol=0.0, force_float=False):
+    res = mem.run(cues, schedule=schedule, max_sweeps=max_sweeps, order=order, seed=seed, record_energy=True, _force_float=force_float)
     states = trial_states(seed, cues.shape[0])
     for b in range(cues.shape[0]):
         ref = dense_run_reference(mem.patterns, cues[b], F, n, schedule, max_sweeps, order, int(states[b]))
@@ -38,7 +38,7 @@ def assert_matches_reference(mem, cues, schedule, max_sweeps, order, seed, F, n,
 
 
 @pytest.mark.parametrize("F", ["poly", "rectified", "exp"])
-@pytest.mark.parametrize("n", [2, 3, 4, 5])
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 10, 11])  # fused loops (n <= 8) and multi-pass (n >= 9)
 @pytest.mark.parametrize("schedule,order", [("async", "random"), ("async", "sequential"), ("sync", "random")])
 def test_kernel_equals_reference(F, n, schedule, order):
     rng = np.random.default_rng(100 * n + len(F) + len(schedule))
@@ -53,19 +53,23 @@ def test_kernel_equals_reference(F, n, schedule, order):
 @given(
     N=st.integers(1, 12),
     K=st.integers(1, 7),
-    n=st.integers(2, 7),
+    n=st.integers(2, 12),
     F=st.sampled_from(["poly", "rectified", "exp"]),
     schedule=st.sampled_from(["async", "sync"]),
     order=st.sampled_from(["random", "sequential"]),
     seed=st.integers(0, 2**32),
+    force_float=st.booleans(),
 )
-def test_kernel_equals_reference_hypothesis(N, K, n, F, schedule, order, seed):
+def test_kernel_equals_reference_hypothesis(N, K, n, F, schedule, order, seed, force_float):
     rng = np.random.default_rng(seed)
     xi = pm1(rng, K, N)
     cues = pm1(rng, 2, N)
     cues[1] = xi[0]  # also start on a memory
     mem = DenseAssociativeMemory(xi, F=F, n=n)
-    assert_matches_reference(mem, cues, schedule, 6, order, seed, F, n, 1e-12 if F == "exp" else 0)
+    assert mem.arithmetic == ("exp-shifted" if F == "exp" else "int64")  # N <= 12: int64 is safe
+    # force_float: the float path on sizes where every value is an integer below 2**53,
+    # so it is exact too: (x+1)^12 - (x-1)^12 <= 12^12 ~ 9e12, times K <= 7.
+    assert_matches_reference(mem, cues, schedule, 6, order, seed, F, n, 1e-12 if F == "exp" else 0, force_float=force_float)
 
 
 def test_ties_keep_state():

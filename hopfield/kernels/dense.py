@@ -119,7 +119,26 @@ def _field_int(row, rowsum_i, a, si, c, n_even, rect, t, acc):
             m = r >> 1
             h1 += (x ^ m) - m
         return c[0] * h1
-    # general n: one vectorisable pass per Horner step
+    if nc <= 4:
+        # n <= 8: one fused pass, Horner in y padded to degree 3 with zero coefficients
+        c0 = c[0]
+        c1 = c[1] if nc > 1 else np.int64(0)
+        c2 = c[2] if nc > 2 else np.int64(0)
+        c3 = c[3] if nc > 3 else np.int64(0)
+        h = np.int64(0)
+        for mu in range(K):
+            r = row[mu]
+            x = a[mu] - ((r ^ ms) - ms)
+            y = x * x
+            d = ((c3 * y + c2) * y + c1) * y + c0
+            if n_even:
+                d = d * x
+            if rect:
+                d = d if x > 0 else (np.int64(1) if x == 0 else np.int64(0))
+            m = r >> 1
+            h += (d ^ m) - m
+        return h
+    # n >= 9: one vectorisable pass per Horner step
     top = c[nc - 1]
     for mu in range(K):
         r = row[mu]
