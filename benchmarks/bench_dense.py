@@ -11,6 +11,7 @@ Hopfield 2016): a neuron visit costs K of them, a sweep N K.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -169,6 +170,7 @@ def main(argv=None):
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
     B = 16 if args.quick else 64
+    load_before = os.getloadavg()
     result = {
         "benchmark": "dense",
         "provenance": provenance(),
@@ -176,6 +178,7 @@ def main(argv=None):
         "other_speeds_1_thread": other_speeds(100, 2000, B, args.seed),
         "appendix_b": appendix_b(100, 2000, 100 if args.quick else 1000, args.seed),
     }
+    result["load_average_1_5_15min"] = {"before": list(load_before), "after": list(os.getloadavg())}
     atomic_write_json(args.out, result)
     s = result["speed"]
     print(f"n=3 N=100 K=2000 async, {B} trials:")

@@ -37,7 +37,7 @@ def separation(X) -> np.ndarray:
     References
     ----------
     H. Ramsauer et al., "Hopfield Networks is All You Need", ICLR 2021,
-    arXiv:2008.02217, definition of Delta_i before Theorem 4.
+    arXiv:2008.02217, the separation Delta_i of Sec. 2 (retrieval theorems).
 
     Examples
     --------
@@ -66,11 +66,11 @@ class ModernHopfield:
     Notes
     -----
     With ``lse(beta, z) = beta^-1 log sum_i exp(beta z_i)`` and
-    ``M = max_i ||x_i||`` the energy (Ramsauer et al., eq. 2 / Theorem 1) is
+    ``M = max_i ||x_i||`` the energy (Ramsauer et al., Sec. 2) is
 
         E(xi) = -lse(beta, X xi) + xi . xi / 2 + beta^-1 log N + M^2 / 2,
 
-    and the update (their eq. 3) ``xi_new = X^T softmax(beta X xi)``, one
+    and the update ``xi_new = X^T softmax(beta X xi)`` (same section), one
     attention step. It is a concave-convex procedure, so ``E`` never increases
     along the iteration (their Theorems 1-2). ``0 <= E`` always and ``E <= 2 M^2``
     inside the convex hull of the patterns. The softmax is computed stably

@@ -293,9 +293,9 @@ def _overlaps(xiT, s, a):
 def _flip(xiT, a, s, i, new):
     """Set ``s_i = new`` (= -s_i) and update the overlaps: ``a += 2 new xi_i``."""
     row = xiT[i]
-    d = 2 * np.int64(new)
+    m = np.int64(new) >> 1  # 0 for +1, -1 for -1: (r ^ m) - m == new * r
     for mu in range(a.shape[0]):
-        a[mu] += d * row[mu]
+        a[mu] += ((row[mu] ^ m) - m) << 1
     s[i] = new
 
 
