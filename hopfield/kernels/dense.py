@@ -20,7 +20,10 @@ Three arithmetic modes:
 
 * ``MODE_INT`` (polynomial and rectified F when every partial sum fits int64):
   ``D(x) = (x+1)^n - (x-1)^n = 2 sum_{k: n-k odd} C(n,k) x^k`` evaluated by
-  Horner in ``y = x^2`` with integer coefficients; exact.
+  Horner in ``y = x^2`` with integer coefficients; exact. For n = 2 and 3 the
+  sum over mu is expanded with ``xi^2 = 1`` into dot products of the pattern row
+  with ``a`` (n = 2) or with ``a**2`` (n = 3, kept up to date on every flip),
+  plus ``sum_mu a_mu`` and the row sum: the same integers, fewer operations.
 * ``MODE_FLOAT``: the same polynomial in float64, used when int64 could
   overflow (see ``select_mode``). Sign decisions are exact while the partial
   sums stay below 2**53 and otherwise subject to float64 rounding.
@@ -68,22 +71,27 @@ def difference_coefficients(n: int) -> tuple[np.ndarray, bool]:
 
 
 def max_abs_difference(N: int, n: int) -> int:
-    """Largest ``|D(x)|`` over the reachable ``|x| <= N - 1`` (Python int).
+    """Largest ``|D(x)|`` over ``|x| <= N + 1`` (Python int).
 
-    ``D`` has non-negative coefficients in ``|x|``, so the bound is the value of
-    ``sum_k |coefficient_k| (N-1)^k``; it also bounds every Horner partial sum.
-    The rectified ``D`` equals this polynomial for ``x >= 1`` and is 0 or 1 below.
+    ``D`` has non-negative coefficients in ``|x|``, so the bound is
+    ``sum_k |coefficient_k| (N+1)^k``; it bounds every Horner partial sum. The
+    reachable ``x`` satisfy ``|x| <= N - 1``; the margin of two covers the
+    intermediate sums of the n = 2, 3 forms in ``_field_int``, which use
+    ``a_mu`` (``|a_mu| <= N``) and ``a_mu^2``: e.g. for n = 3,
+    ``6 (K N^2 + 2 K N + K) + 2 K = K D(N + 1)``. The rectified ``D`` equals the
+    polynomial for ``x >= 1`` and is 0 or 1 below.
     """
-    x = N - 1
+    x = N + 1
     return max(sum(2 * comb(n, k) * x**k for k in range(n + 1) if (n - k) % 2 == 1), 1)
 
 
 def select_mode(F: str, N: int, K: int, n: int) -> int:
     """Arithmetic mode: ``MODE_EXP`` for exp, else ``MODE_INT`` if int64 is safe.
 
-    The field is a sum of K terms of size at most ``max_abs_difference(N, n)``;
-    the integer path is taken iff ``K * max_abs_difference(N, n) <= 2**63 - 1``
-    (computed with Python integers, so the check itself cannot overflow).
+    The field is a sum of K terms, each (and each partial sum of its
+    evaluation) at most ``max_abs_difference(N, n)`` in size; the integer path
+    is taken iff ``K * max_abs_difference(N, n) <= 2**63 - 1`` (computed with
+    Python integers, so the check itself cannot overflow).
     """
     if F == "exp":
         return MODE_EXP
@@ -95,30 +103,30 @@ def select_mode(F: str, N: int, K: int, n: int) -> int:
 
 
 @njit(cache=True)
-def _field_int(row, rowsum_i, a, si, c, n_even, rect, t, acc):
-    """Exact ``h_i`` in int64 (see module docstring). ``t``, ``acc``: (K,) scratch."""
+def _field_int(row, rowsum_i, a, a2, A, si, c, n_even, rect, t, acc):
+    """Exact ``h_i`` in int64 (see module docstring).
+
+    ``a2`` (K,) holds ``a_mu**2`` and ``A = sum_mu a_mu`` (used for poly n = 3);
+    ``t``, ``acc``: (K,) scratch for n >= 9.
+    """
     K = a.shape[0]
     nc = c.shape[0]
     ms = si >> 1  # 0 for +1, -1 for -1: (r ^ ms) - ms == si * r
     if not rect and not n_even and nc == 2:
-        # n = 3: h = c0 sum_mu xi + c1 sum_mu xi x^2 ; fused, branch-free.
-        h2 = np.int64(0)
+        # poly n = 3, D(x) = c1 x^2 + c0 with x = a - si r and r^2 = 1:
+        # sum_mu r D(x_mu) = c1 (sum_mu r a_mu^2 - 2 si A + R_i) + c0 R_i, R_i = sum_mu r.
+        s2 = np.int64(0)
         for mu in range(K):
-            r = row[mu]
-            x = a[mu] - ((r ^ ms) - ms)
-            y = x * x
-            m = r >> 1
-            h2 += (y ^ m) - m
-        return c[0] * rowsum_i + c[1] * h2
+            m = row[mu] >> 1  # 0 for +1, -1 for -1: (v ^ m) - m == r * v
+            s2 += (a2[mu] ^ m) - m
+        return c[1] * (s2 - 2 * si * A + rowsum_i) + c[0] * rowsum_i
     if not rect and n_even and nc == 1:
-        # n = 2: h = c0 sum_mu xi x
-        h1 = np.int64(0)
+        # poly n = 2, D(x) = c0 x: sum_mu r D(x_mu) = c0 (sum_mu r a_mu - si K)
+        s1 = np.int64(0)
         for mu in range(K):
-            r = row[mu]
-            x = a[mu] - ((r ^ ms) - ms)
-            m = r >> 1
-            h1 += (x ^ m) - m
-        return c[0] * h1
+            m = row[mu] >> 1
+            s1 += (a[mu] ^ m) - m
+        return c[0] * (s1 - si * K)
     if nc <= 4:
         # n <= 8: one fused pass, Horner in y padded to degree 3 with zero coefficients
         c0 = c[0]
@@ -224,7 +232,7 @@ def _field_exp(row, a, si, N, counts):
 
 
 @njit(cache=True)
-def _visit(i, xiT, rowsum, a, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts):
+def _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts):
     """Field at neuron ``i``: ``(sign, value, x_top)``.
 
     ``sign`` in {-1, 0, +1} is the sign of ``h_i`` (0: exact tie). ``value`` is
@@ -233,7 +241,7 @@ def _visit(i, xiT, rowsum, a, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf
     """
     row = xiT[i]
     if mode == MODE_INT:
-        h = _field_int(row, rowsum[i], a, si, c, n_even, rect, t, acc)
+        h = _field_int(row, rowsum[i], a, a2, A, si, c, n_even, rect, t, acc)
         sg = 1 if h > 0 else (-1 if h < 0 else 0)
         return sg, np.float64(h), 0.0
     if mode == MODE_FLOAT:
@@ -290,13 +298,18 @@ def _overlaps(xiT, s, a):
 
 
 @njit(cache=True)
-def _flip(xiT, a, s, i, new):
-    """Set ``s_i = new`` (= -s_i) and update the overlaps: ``a += 2 new xi_i``."""
+def _flip(xiT, rowsum, a, a2, A, s, i, new, squares):
+    """Set ``s_i = new`` (= -s_i), update ``a += 2 new xi_i`` (and ``a2 = a**2`` if
+    ``squares``); returns the updated ``A = sum_mu a_mu``."""
     row = xiT[i]
     m = np.int64(new) >> 1  # 0 for +1, -1 for -1: (r ^ m) - m == new * r
     for mu in range(a.shape[0]):
         a[mu] += ((row[mu] ^ m) - m) << 1
+    if squares:
+        for mu in range(a.shape[0]):
+            a2[mu] = a[mu] * a[mu]
     s[i] = new
+    return A + 2 * np.int64(new) * rowsum[i]
 
 
 @njit(cache=True)
@@ -336,12 +349,21 @@ def run_dense_kernel(
     N, K = xiT.shape
     B = cues.shape[0]
     cf = c.astype(np.float64)
+    # poly n = 3 on the integer path uses the squared overlaps (see _field_int)
+    squares = mode == MODE_INT and not rect and not n_even and c.shape[0] == 2
     for b in prange(B):
         s = out_states[b]
         for j in range(N):
             s[j] = cues[b, j]
         a = out_a[b]
         _overlaps(xiT, s, a)
+        A = np.int64(0)
+        for mu in range(K):
+            A += a[mu]
+        a2 = np.empty(K if squares else 0, np.int64)
+        if squares:
+            for mu in range(K):
+                a2[mu] = a[mu] * a[mu]
         t = np.empty(K, np.int64)
         acc = np.empty(K, np.int64)
         tf = np.empty(K, np.float64)
@@ -372,11 +394,11 @@ def run_dense_kernel(
                 for k in range(N):
                     i = perm[k]
                     si = np.int64(s[i])
-                    sg, value, x_top = _visit(i, xiT, rowsum, a, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
+                    sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
                     if sg != 0 and sg != si:
                         if record:
                             e = _energy_delta(e, si, value, x_top, mode)
-                        _flip(xiT, a, s, i, np.int8(sg))
+                        A = _flip(xiT, rowsum, a, a2, A, s, i, np.int8(sg), squares)
                         changed += 1
                 if record:
                     out_trace[b, sweep + 1] = e
@@ -387,7 +409,7 @@ def run_dense_kernel(
                 same = True
                 for i in range(N):
                     si = np.int64(s[i])
-                    sg, value, x_top = _visit(i, xiT, rowsum, a, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
+                    sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
                     new[i] = s[i] if sg == 0 else np.int8(sg)
                     if new[i] != s[i]:
                         same = False
@@ -409,9 +431,9 @@ def run_dense_kernel(
                     if new[i] != s[i]:
                         if record:
                             si = np.int64(s[i])
-                            sg, value, x_top = _visit(i, xiT, rowsum, a, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
+                            sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
                             e = _energy_delta(e, si, value, x_top, mode)
-                        _flip(xiT, a, s, i, new[i])
+                        A = _flip(xiT, rowsum, a, a2, A, s, i, new[i], squares)
                 if record:
                     out_trace[b, sweep + 1] = e
                 if back:
