@@ -88,7 +88,7 @@ def speed(N, K, n, B, seed, repeats):
         numba.set_num_threads(old)
     # naive numpy on a few sweeps of two trials, scaled to visits per second
     xiT = np.ascontiguousarray(xi.T, dtype=np.int64)
-    n_sweeps, trials = 2, 2
+    n_sweeps, trials = 2, 4
     c0, t0 = time.process_time(), time.perf_counter()
     naive_states = [naive_numpy_async(xiT, cues[b], n_sweeps, n) for b in range(trials)]
     t_naive, cpu_naive = time.perf_counter() - t0, time.process_time() - c0
@@ -184,12 +184,12 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=2016)
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
-    B = 16 if args.quick else 64
+    B = 16 if args.quick else 256
     load_before = os.getloadavg()
     result = {
         "benchmark": "dense",
         "provenance": provenance(),
-        "speed": speed(100, 2000, 3, B, args.seed, 2 if args.quick else 3),
+        "speed": speed(100, 2000, 3, B, args.seed, 2 if args.quick else 5),
         "other_speeds_1_thread": other_speeds(100, 2000, B, args.seed),
         "appendix_b": appendix_b(100, 2000, 100 if args.quick else 1000, args.seed),
     }
