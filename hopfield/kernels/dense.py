@@ -33,7 +33,8 @@ Three arithmetic modes:
   ``H = sum_b c_b exp(x_b - x_top)`` with ``x_top`` the largest ``x_b`` with
   ``c_b != 0`` (a log-sum-exp style shift: no overflow at any N). Since the
   powers of e are linearly independent over the rationals, ``h_i = 0`` exactly
-  iff all counts vanish, so ties are detected exactly. The energy is reported
+  iff all counts vanish, so ties are detected exactly (a non-tie whose ``H``
+  cancels to below float64 rounding could still be misjudged). The energy is reported
   as ``-log(-E) = -log sum_mu exp(a_mu)``, a monotone increasing function of
   E that does not overflow.
 """
