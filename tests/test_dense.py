@@ -363,7 +363,7 @@ def test_appendix_b_protocol():
     # benchmarks/bench_dense.py). With 200 starts, a true fraction of 0 (or 1) gives
     # 0 (or 200) hits; the thresholds (<= 4 and >= 196 of 200) leave room for a rare
     # exception without letting a systematic error through (a true rate of 0.1 would give
-    # <= 4 hits with probability 4e-5).
+    # <= 4 hits with probability 8.4e-6).
     rng = np.random.default_rng(1606)
     xi = pm1(rng, 2000, 100)
     starts = pm1(rng, 200, 100)
