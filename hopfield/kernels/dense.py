@@ -128,6 +128,22 @@ def _field_int(row, rowsum_i, a, a2, A, si, c, n_even, rect, t, acc):
             m = row[mu] >> 1
             s1 += (a[mu] ^ m) - m
         return c[0] * (s1 - si * K)
+    if nc == 2:
+        # n = 3, 4 (rectified, or poly n = 4): one fused pass, D = (c1 y + c0) [* x]
+        c0 = c[0]
+        c1 = c[1]
+        h = np.int64(0)
+        for mu in range(K):
+            r = row[mu]
+            x = a[mu] - ((r ^ ms) - ms)
+            d = c1 * (x * x) + c0
+            if n_even:
+                d = d * x
+            if rect:
+                d = d if x > 0 else (np.int64(1) if x == 0 else np.int64(0))
+            m = r >> 1
+            h += (d ^ m) - m
+        return h
     if nc <= 4:
         # n <= 8: one fused pass, Horner in y padded to degree 3 with zero coefficients
         c0 = c[0]
