@@ -2,6 +2,8 @@
 
 from hopfield import patterns
 from hopfield.classical import ClassicalHopfield
+from hopfield.dense import DenseAssociativeMemory
+from hopfield.modern import ModernHopfield
 from hopfield.result import RunResult
 
-__all__ = ["ClassicalHopfield", "RunResult", "patterns"]
+__all__ = ["ClassicalHopfield", "DenseAssociativeMemory", "ModernHopfield", "RunResult", "patterns"]
