@@ -1,1 +1,3 @@
 """Importing this module registers every derivation of ``theory``."""
+
+import theory.amicl  # noqa: F401
