@@ -85,7 +85,8 @@ def accuracy_at_switch(m_copies: int | sp.Symbol = m, shared_labels: bool = Fals
     * ``shared_labels=True`` (the generator of ``hopfield.amicl``, one label
       vector per class): the ``m`` label keys share ``w . l`` and act as one
       candidate against ``m + 1`` others: ``1/(m+2)`` (when no two copies are
-      adjacent). Both give 1/3 for ``m = 1``.
+      adjacent and none is in the first or the last context pair). Both give
+      1/3 for ``m = 1``.
 
     Examples
     --------
@@ -380,6 +381,13 @@ def derive_switch() -> Derivation:
                  sp.Eq(sp.Symbol("P_switch"), accuracy_at_switch(m))),
             Step("With one label vector per class the m label keys share their noise: one candidate "
                  "against m + 1.", sp.Eq(sp.Symbol("P_switch_shared"), accuracy_at_switch(m, True))),
+            Step("m = 1, eps -> 0+: when the query's pair is the last context pair (probability 1/C) the "
+                 "query's own exemplar key a l_i + w carries the same label overlap as the correct key; "
+                 "they split by the exemplar noise, 1/2 each, so",
+                 sp.Eq(sp.Symbol("P_switch_C"), sp.simplify((C - 1) / (3 * C) + 1 / (4 * C)))),
+            Step("At fixed eps and D -> inf, |w|^2 exceeds w.x_i by eps^2/(1+eps^2) while the noise "
+                 "shrinks as D^-1/2: the query's own exemplar wins and P(a = 1) -> 0; accuracy_exact "
+                 "gives 0.300 at D = 100, eps = 0.1, C = 9.", sp.Symbol("P_exact(a=1)")),
         ],
     )
 
