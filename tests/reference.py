@@ -40,17 +40,21 @@ class SplitMix64:
 # --- AMICL (hopfield.kernels.amicl) ---------------------------------------------------------------
 
 def _normals_ref(rng: SplitMix64, n: int, scale: float) -> list:
-    """Box-Muller pairs as in hopfield.kernels.amicl.fill_normal."""
+    """Marsaglia's polar method as in hopfield.kernels.amicl.fill_normal."""
     import math
 
     out = []
     while len(out) < n:
-        u1 = 1.0 - rng.uniform()
-        u2 = rng.uniform()
-        r = math.sqrt(-2.0 * math.log(u1)) * scale
-        out.append(r * math.cos(2.0 * math.pi * u2))
+        while True:
+            u = (rng.next_u64() >> 11) * (2.0 / 2.0**53) - 1.0
+            v = (rng.next_u64() >> 11) * (2.0 / 2.0**53) - 1.0
+            s = u * u + v * v
+            if 0.0 < s < 1.0:
+                break
+        f = math.sqrt(-2.0 * math.log(s) / s) * scale
+        out.append(u * f)
         if len(out) < n:
-            out.append(r * math.sin(2.0 * math.pi * u2))
+            out.append(v * f)
     return out
 
 

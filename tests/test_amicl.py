@@ -16,7 +16,7 @@ def test_sequences_equal_reference():
     for i, st in enumerate(trial_states(11, 6)):
         tok, cls, noise = amicl_sequence_ref(int(st), **SMALL)
         assert np.array_equal(s.classes[i], cls)  # integer draws: exact
-        # Box-Muller through libm in Numba and in Python: equal up to a few ulp.
+        # log and sqrt through libm in Numba and in Python: equal up to a few ulp.
         np.testing.assert_allclose(s.tokens[i], tok, rtol=0, atol=1e-14)
         np.testing.assert_allclose(s.noise[i], noise, rtol=0, atol=1e-14)
 

@@ -1,7 +1,7 @@
 """Numba kernels of the AMICL model (Burns, Fukai & Earls, arXiv 2412.15113).
 
 Every trial owns a SplitMix64 state (``hopfield.kernels.rng``); its Gaussians
-come from the Box-Muller transform of that stream, drawn in a fixed order, so a
+come from Marsaglia's polar method on that stream, drawn in a fixed order, so a
 trial's sequence depends on ``(seed, trial index)`` only and batches are
 bit-identical for any number of threads. ``tests/reference.py`` holds the slow
 twins (``amicl_sequence_ref``, ``amicl_scores_ref``, ``amicl_readout_ref``).
@@ -15,16 +15,16 @@ Draw order of one trial (``C = T // 2 - 1`` context pairs, ``D`` dimensions):
 4. for each of the ``C + 1`` pairs (context, then query): ``D`` normals of ``eta``;
 5. ``D`` normals of the noise key.
 
-Normals come in Box-Muller pairs inside each block of ``D`` (an odd ``D``
-discards the last sine). All Gaussian vectors are scaled by ``1/sqrt(D)``.
+Normals come in polar-method pairs inside each block of ``D`` (an odd ``D``
+discards the last one of a pair). All Gaussian vectors are scaled by ``1/sqrt(D)``.
 """
 
 import numpy as np
 from numba import njit, prange
 
-from hopfield.kernels.rng import next_below, next_uniform
+from hopfield.kernels.rng import S11, next_below, next_u64
 
-TWO_PI = 2.0 * np.pi
+INV52 = 2.0 / 9007199254740992.0  # 2**-52: (u64 >> 11) * INV52 - 1 is uniform on [-1, 1)
 
 #: Similarity codes of the kernels.
 SIMILARITIES = {"dot": 0, "pearson": 1, "euclidean": 2, "manhattan": 3}
@@ -34,16 +34,25 @@ READOUTS = {"argmax": 0, "softmax": 1}
 
 @njit(cache=True)
 def fill_normal(out, state, scale):
-    """Fill ``out`` (float64, 1-D) with N(0, scale^2) draws, Box-Muller pairs."""
+    """Fill ``out`` (float64, 1-D) with N(0, scale^2) draws by Marsaglia's polar method.
+
+    Each attempt takes two uniforms ``u, v`` on [-1, 1) from 53-bit words and
+    is kept when ``0 < s = u^2 + v^2 < 1``; it gives the pair
+    ``(u, v) sqrt(-2 ln s / s)`` (an odd length discards the last ``v``).
+    """
     n = out.shape[0]
     i = 0
     while i < n:
-        u1 = 1.0 - next_uniform(state)  # in (0, 1]
-        u2 = next_uniform(state)
-        r = np.sqrt(-2.0 * np.log(u1)) * scale
-        out[i] = r * np.cos(TWO_PI * u2)
+        while True:
+            u = np.float64(next_u64(state) >> S11) * INV52 - 1.0
+            w = np.float64(next_u64(state) >> S11) * INV52 - 1.0
+            s = u * u + w * w
+            if 0.0 < s < 1.0:
+                break
+        f = np.sqrt(-2.0 * np.log(s) / s) * scale
+        out[i] = u * f
         if i + 1 < n:
-            out[i + 1] = r * np.sin(TWO_PI * u2)
+            out[i + 1] = w * f
         i += 2
 
 
