@@ -98,3 +98,28 @@ def test_derivations_render(name):
 def test_pearson_softmax_derivation_limit():
     steps = DERIVATIONS["amicl-pearson-softmax"]().steps
     assert steps[-1].expr.rhs == 1
+
+
+def test_softmax_weight_against_simulation():
+    # D = 4000: the scores' finite-D noise (sd ~ a/(a+1)^2 sqrt((1+a^2)/D) = 0.008) shifts the mean
+    # weight by less than 1e-3 (measured at D = 1000: <= 3e-3, shrinking like 1/D); sampling: 5 se.
+    from hopfield.amicl import run_amicl
+
+    for beta in (5.0, 10.0, 20.0):
+        r = run_amicl(2.0, D=4000, n_trials=600, readout="softmax", beta=beta, seed=1)
+        w = r.weight[r.distinct]
+        se = w.std(ddof=1) / np.sqrt(w.size)
+        assert abs(w.mean() - th.softmax_weight(2.0, beta, 20, 0.1)) < 5 * se + 1e-3
+
+
+def test_pearson_ceiling_against_simulation():
+    # Trials with distinct classes, a = 2 and 3, D = 1000: the only failure is the query's class in the
+    # first pair, probability exactly 1/C = 1/9. Exact binomial test at level 1e-3.
+    from scipy import stats
+
+    from hopfield.amicl import run_amicl
+
+    for a in (2.0, 3.0):
+        r = run_amicl(a, D=1000, n_trials=3000, similarity="pearson", seed=2)
+        c = r.correct[r.distinct]
+        assert stats.binomtest(int(c.sum()), c.size, float(th.pearson_ceiling(9))).pvalue > 1e-3

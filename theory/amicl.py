@@ -176,7 +176,7 @@ def softmax_weight(a_value=a, beta_value=beta, T_value=T, eps_value=eps, expr: b
     Examples
     --------
     >>> round(float(softmax_weight(2.0, 10.0, 20, 0.1)), 4)
-    0.2416
+    0.698
     """
     r = 1 / (1 + eps_value**2)
     sl = beta_value * a_value**2 * r / (a_value + 1) ** 2
