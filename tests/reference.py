@@ -37,6 +37,105 @@ class SplitMix64:
         return items
 
 
+# --- classical Hopfield network (hopfield.classical, hopfield.kernels.classical) ---------------
+
+import math  # noqa: E402  (kept with the classical twins)
+
+
+def hebbian_J(patterns, keep_diagonal=False):
+    """N W for the Hebbian rule as a list of lists of Python ints."""
+    P, N = len(patterns), len(patterns[0])
+    J = [[sum(int(patterns[m][i]) * int(patterns[m][j]) for m in range(P)) for j in range(N)] for i in range(N)]
+    if not keep_diagonal:
+        for i in range(N):
+            J[i][i] = 0
+    return J
+
+
+def storkey_W(patterns):
+    """Storkey (1997) rule, element by element, diagonal as the formula leaves it."""
+    P, N = len(patterns), len(patterns[0])
+    w = [[0.0] * N for _ in range(N)]
+    for m in range(P):
+        x = [float(v) for v in patterns[m]]
+        # h[i][j] = sum_{k != i, j} w_ik x_k with the weights before this pattern
+        h = [[sum(w[i][k] * x[k] for k in range(N) if k != i and k != j) for j in range(N)] for i in range(N)]
+        w = [[w[i][j] + (x[i] * x[j] - x[i] * h[j][i] - h[i][j] * x[j]) / N for j in range(N)] for i in range(N)]
+    return w
+
+
+def _field(W, s, i):
+    return sum(W[i][j] * s[j] for j in range(len(s)))
+
+
+def _energy2(W, s):
+    """2 E = -s^T W s, recomputed from scratch."""
+    N = len(s)
+    return -sum(W[i][j] * s[i] * s[j] for i in range(N) for j in range(N))
+
+
+def _decide(h, si, hot, T, scale, rng):
+    if hot:
+        x = 2.0 * (h * scale) / T
+        if x >= 0.0:
+            p = 1.0 / (1.0 + math.exp(-x))
+        else:
+            ex = math.exp(x)
+            p = ex / (1.0 + ex)
+        return 1 if rng.uniform() < p else -1
+    if h > 0:
+        return 1
+    if h < 0:
+        return -1
+    return si
+
+
+def classical_run(W, s0, state, schedule="async", T=0.0, max_sweeps=100, sequential=False, scale=1.0, eden=2.0):
+    """One trial of classical Hopfield dynamics, fields and energies recomputed from W each time.
+
+    ``W``: list of lists (Python ints for N W with ``scale = 1/N``, ``eden = 2N``, or floats with
+    ``scale = 1``, ``eden = 2``). ``state``: the trial's SplitMix64 start word. Returns
+    (final state list, converged, sweeps, cycled, energy trace list).
+    """
+    rng = SplitMix64(state)
+    s = [int(v) for v in s0]
+    N = len(s)
+    trace = [_energy2(W, s) / eden]
+    hot = schedule == "glauber" and T > 0.0
+    converged = cycled = False
+    sweeps = 0
+    prev = None
+    perm = list(range(N))
+    for sweep in range(max_sweeps):
+        sweeps = sweep + 1
+        if schedule == "sync":
+            d = [_decide(_field(W, s, i), s[i], False, T, scale, rng) for i in range(N)]
+            if d == s:
+                converged = True
+                trace.append(_energy2(W, s) / eden)
+                break
+            back = prev is not None and d == prev
+            prev, s = s, d
+            trace.append(_energy2(W, s) / eden)
+            if back:
+                cycled = True
+                break
+        else:
+            if not sequential:
+                perm = rng.shuffle(perm)
+            changed = 0
+            for i in perm:
+                new = _decide(_field(W, s, i), s[i], hot, T, scale, rng)
+                if new != s[i]:
+                    s[i] = new
+                    changed += 1
+            trace.append(_energy2(W, s) / eden)
+            converged = changed == 0
+            if converged and not hot:
+                break
+    return s, converged, sweeps, cycled, trace
+
+
 # --- AMICL (hopfield.kernels.amicl) ---------------------------------------------------------------
 
 def _normals_ref(rng: SplitMix64, n: int, scale: float) -> list:

@@ -1,0 +1,311 @@
+"""Numba kernels of the classical Hopfield network dynamics.
+
+Two backends share one set of rules:
+
+* ``run_weights``: a dense symmetric weight matrix ``W`` (integer ``N W`` for
+  the Hebbian rule, float64 ``W`` otherwise) and incrementally maintained
+  local fields ``h = W s``: a visit reads ``h_i`` (O(1)), a flip of neuron i
+  adds ``2 s_i W[:, i]`` to ``h`` (O(N)).
+* ``run_patterns``: the Hebbian rule without the ``N x N`` matrix. Overlaps
+  ``M_mu = xi^mu . s`` (integers) are maintained; a visit computes
+  ``N h_i = sum_mu xi_i^mu M_mu - c s_i`` (O(P), ``c = P`` removes the
+  diagonal, ``c = 0`` keeps it), a flip adds ``2 s_i xi_i^mu`` to every
+  ``M_mu`` (O(P)). Patterns are stored neuron-major, ``xiT`` of shape (N, P),
+  so both loops read contiguous memory.
+
+In Hebbian mode both backends work with the same integers ``N h_i``, so on the
+same random stream they follow identical trajectories.
+
+Energy ``E = -1/2 s^T W s`` is carried as ``e2 = 2 E`` (times ``N`` for the
+integer backends) and updated on every flip by the exact difference
+
+    dE = -2 s_i' h_i - 2 W_ii,
+
+where ``h_i`` is the field before the flip (diagonal term included) and
+``s_i' = -s_i`` the new value: the term ``W_ii s_i^2`` is constant, so only
+``sum_{j != i} W_ij s_j = h_i - W_ii s_i`` changes sign. It is never
+recomputed from scratch after the start.
+
+Rules of one visit (schedule codes: 0 async, 1 sync, 2 glauber):
+deterministic ``s_i <- sign(h_i)`` with ``h_i = 0`` keeping the current value;
+at temperature ``T > 0`` (glauber) ``s_i <- +1`` with probability
+``1 / (1 + exp(-2 h_i / T))`` (one uniform drawn per visit).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from hopfield.kernels.rng import next_uniform, shuffle_inplace
+
+ASYNC = 0
+SYNC = 1
+GLAUBER = 2
+
+
+@njit(cache=True)
+def _decide(hi, si, hot, T, scale, state):
+    """New value of one neuron with field ``hi * scale`` (current value ``si``)."""
+    if hot:
+        x = 2.0 * (hi * scale) / T
+        if x >= 0.0:
+            p = 1.0 / (1.0 + np.exp(-x))
+        else:
+            ex = np.exp(x)
+            p = ex / (1.0 + ex)
+        if next_uniform(state) < p:
+            return np.int64(1)
+        return np.int64(-1)
+    if hi > 0:
+        return np.int64(1)
+    if hi < 0:
+        return np.int64(-1)
+    return np.int64(si)
+
+
+@njit(cache=True)
+def _field_pat(xiT, M, c, s, i):
+    """Integer ``N h_i`` from the overlaps ``M`` (self term ``c s_i`` removed)."""
+    acc = np.int64(0)
+    for mu in range(M.shape[0]):  # xi = +-1: a select, which vectorises better than a multiply
+        acc += M[mu] if xiT[i, mu] > 0 else -M[mu]
+    return acc - c * s[i]
+
+
+@njit(cache=True)
+def _trial_weights(W, diag, s, h, state, schedule, T, scale, eden, max_sweeps, sequential, record, trace):
+    """One trial on the weights backend; ``s`` (N,) int8 is updated in place."""
+    N = s.shape[0]
+    e2 = h[0] * 0
+    for i in range(N):  # h = W s, once
+        acc = h[0] * 0
+        for j in range(N):  # s = +-1: a select, exact and faster than a multiply
+            acc += W[i, j] if s[j] > 0 else -W[i, j]
+        h[i] = acc
+    for i in range(N):
+        e2 -= s[i] * h[i]
+    if record:
+        trace[0] = e2 / eden
+    hot = schedule == GLAUBER and T > 0.0
+    converged = False
+    cycled = False
+    sweeps = 0
+    if schedule == SYNC:
+        d = np.empty(N, np.int8)
+        prev = np.empty(N, np.int8)
+        have_prev = False
+        for sweep in range(max_sweeps):
+            sweeps = sweep + 1
+            changed = 0
+            for i in range(N):
+                d[i] = _decide(h[i], s[i], False, T, scale, state)
+                if d[i] != s[i]:
+                    changed += 1
+            if changed == 0:
+                converged = True
+                if record:
+                    trace[sweep + 1] = e2 / eden
+                break
+            back = have_prev
+            if have_prev:
+                for i in range(N):
+                    if d[i] != prev[i]:
+                        back = False
+                        break
+            for i in range(N):
+                prev[i] = s[i]
+            have_prev = True
+            for i in range(N):  # apply the flips one by one: exact dE each
+                if d[i] != s[i]:
+                    snew = np.int64(d[i])
+                    e2 = e2 - 4 * snew * h[i] - 4 * diag[i]
+                    for j in range(N):
+                        h[j] += 2 * snew * W[i, j]
+                    s[i] = d[i]
+            if record:
+                trace[sweep + 1] = e2 / eden
+            if back:
+                cycled = True
+                break
+    else:
+        perm = np.arange(N)
+        for sweep in range(max_sweeps):
+            sweeps = sweep + 1
+            if not sequential:
+                shuffle_inplace(perm, state)
+            changed = 0
+            for k in range(N):
+                i = perm[k]
+                snew = _decide(h[i], s[i], hot, T, scale, state)
+                if snew != s[i]:
+                    e2 = e2 - 4 * snew * h[i] - 4 * diag[i]
+                    for j in range(N):  # W symmetric: column i == row i
+                        h[j] += 2 * snew * W[i, j]
+                    s[i] = snew
+                    changed += 1
+            if record:
+                trace[sweep + 1] = e2 / eden
+            converged = changed == 0
+            if converged and not hot:
+                break
+    return converged, sweeps, cycled, e2 / eden
+
+
+@njit(cache=True)
+def _trial_patterns(xiT, c, dJ, s, M, state, schedule, T, scale, eden, max_sweeps, sequential, record, trace):
+    """One trial on the patterns backend (Hebbian, integer arithmetic)."""
+    N, P = xiT.shape
+    for mu in range(P):
+        M[mu] = 0
+    for i in range(N):
+        if s[i] > 0:
+            for mu in range(P):
+                M[mu] += xiT[i, mu]
+        else:
+            for mu in range(P):
+                M[mu] -= xiT[i, mu]
+    e2 = np.int64(c) * N  # -s^T (xi^T xi - c I) s = -(sum M^2 - c N)
+    for mu in range(P):
+        e2 -= M[mu] * M[mu]
+    if record:
+        trace[0] = e2 / eden
+    hot = schedule == GLAUBER and T > 0.0
+    converged = False
+    cycled = False
+    sweeps = 0
+    if schedule == SYNC:
+        d = np.empty(N, np.int8)
+        prev = np.empty(N, np.int8)
+        have_prev = False
+        for sweep in range(max_sweeps):
+            sweeps = sweep + 1
+            changed = 0
+            for i in range(N):
+                d[i] = _decide(_field_pat(xiT, M, c, s, i), s[i], False, T, scale, state)
+                if d[i] != s[i]:
+                    changed += 1
+            if changed == 0:
+                converged = True
+                if record:
+                    trace[sweep + 1] = e2 / eden
+                break
+            back = have_prev
+            if have_prev:
+                for i in range(N):
+                    if d[i] != prev[i]:
+                        back = False
+                        break
+            for i in range(N):
+                prev[i] = s[i]
+            have_prev = True
+            for i in range(N):
+                if d[i] != s[i]:
+                    snew = np.int64(d[i])
+                    hi = _field_pat(xiT, M, c, s, i)
+                    e2 = e2 - 4 * snew * hi - 4 * dJ
+                    for mu in range(P):
+                        M[mu] += 2 * snew * xiT[i, mu]
+                    s[i] = d[i]
+            if record:
+                trace[sweep + 1] = e2 / eden
+            if back:
+                cycled = True
+                break
+    else:
+        perm = np.arange(N)
+        for sweep in range(max_sweeps):
+            sweeps = sweep + 1
+            if not sequential:
+                shuffle_inplace(perm, state)
+            changed = 0
+            for k in range(N):
+                i = perm[k]
+                hi = _field_pat(xiT, M, c, s, i)
+                snew = _decide(hi, s[i], hot, T, scale, state)
+                if snew != s[i]:
+                    e2 = e2 - 4 * snew * hi - 4 * dJ
+                    for mu in range(P):
+                        M[mu] += 2 * snew * xiT[i, mu]
+                    s[i] = snew
+                    changed += 1
+            if record:
+                trace[sweep + 1] = e2 / eden
+            converged = changed == 0
+            if converged and not hot:
+                break
+    return converged, sweeps, cycled, e2 / eden
+
+
+@njit(cache=True, parallel=True)
+def run_weights(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                H, trace, converged, sweeps, cycled, energy):
+    """Run every row of ``S`` (B, N) int8 in place on the weights backend.
+
+    ``W`` (N, N) symmetric, int32/int64 (``N W``, then ``scale = 1/N``,
+    ``eden = 2 N``, ``H`` int64) or float64 (``scale = 1``, ``eden = 2``,
+    ``H`` float64); ``diag`` (N,) its diagonal; ``seeds`` (B,) uint64
+    SplitMix64 states; ``H`` (B, N) work array for the fields; ``trace`` (B, max_sweeps + 1) float64 (or
+    (B, 0) when ``record`` is False); outputs ``converged``, ``sweeps``,
+    ``cycled``, ``energy`` of shape (B,).
+    """
+    B = S.shape[0]
+    for b in prange(B):
+        state = np.empty(1, np.uint64)
+        state[0] = seeds[b]
+        c, n, y, e = _trial_weights(W, diag, S[b], H[b], state, schedule, T, scale, eden,
+                                    max_sweeps, sequential, record, trace[b])
+        converged[b] = c
+        sweeps[b] = n
+        cycled[b] = y
+        energy[b] = e
+
+
+@njit(cache=True, parallel=True)
+def run_patterns(xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                 Mw, trace, converged, sweeps, cycled, energy):
+    """Run every row of ``S`` (B, N) int8 in place on the patterns backend.
+
+    ``xiT`` (N, P) int8 neuron-major patterns; ``c`` the self term removed
+    from ``N h_i`` (P for a zero diagonal, 0 to keep it); ``dJ = P - c`` the
+    diagonal of ``N W``; ``Mw`` (B, P) int64 work array; the rest as in
+    :func:`run_weights` with ``scale = 1/N`` and ``eden = 2 N``.
+    """
+    B = S.shape[0]
+    for b in prange(B):
+        state = np.empty(1, np.uint64)
+        state[0] = seeds[b]
+        cv, n, y, e = _trial_patterns(xiT, c, dJ, S[b], Mw[b], state, schedule, T, scale, eden,
+                                      max_sweeps, sequential, record, trace[b])
+        converged[b] = cv
+        sweeps[b] = n
+        cycled[b] = y
+        energy[b] = e
+
+
+@njit(cache=True)
+def run_weights_serial(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                       H, trace, converged, sweeps, cycled, energy):
+    """:func:`run_weights` on the calling thread (small batches: no thread start-up)."""
+    for b in range(S.shape[0]):
+        state = np.empty(1, np.uint64)
+        state[0] = seeds[b]
+        c, n, y, e = _trial_weights(W, diag, S[b], H[b], state, schedule, T, scale, eden,
+                                    max_sweeps, sequential, record, trace[b])
+        converged[b] = c
+        sweeps[b] = n
+        cycled[b] = y
+        energy[b] = e
+
+
+@njit(cache=True)
+def run_patterns_serial(xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                        Mw, trace, converged, sweeps, cycled, energy):
+    """:func:`run_patterns` on the calling thread (small batches: no thread start-up)."""
+    for b in range(S.shape[0]):
+        state = np.empty(1, np.uint64)
+        state[0] = seeds[b]
+        cv, n, y, e = _trial_patterns(xiT, c, dJ, S[b], Mw[b], state, schedule, T, scale, eden,
+                                      max_sweeps, sequential, record, trace[b])
+        converged[b] = cv
+        sweeps[b] = n
+        cycled[b] = y
+        energy[b] = e

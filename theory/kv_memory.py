@@ -1,0 +1,239 @@
+"""Outer-product (Hebbian) key-value memory: readout statistics, argmax accuracy, Zipf scaling.
+
+``W = sum_{i=1}^M v_i u_i^T`` with keys ``u_i`` and values ``v_i`` i.i.d.
+``N(0, I/d)``. Querying with a stored key ``u_j`` and scoring a candidate value
+``v`` gives ``v^T W u_j = sum_i (v . v_i)(u_i . u_j)``. Linear (fast-weight)
+attention is this memory; softmax attention is the modern Hopfield update.
+
+Moments (derived in :func:`readout_moments` from ``E g^2 = 1/d``,
+``E g^4 = 3/d^2`` of one coordinate, for ``d`` coordinates):
+
+* stored pair ``v_j^T W u_j``: mean 1, variance ``4/d + (M+3)/d^2``;
+* another stored value ``v_b^T W u_j`` (``b != j``): mean 0, variance ``2/d + (M+2)/d^2``;
+* a fresh random value: mean 0, variance ``1/d + (M+1)/d^2``.
+
+All these scores are pairwise uncorrelated. (A commonly quoted form,
+``1 +- sqrt(4/d + M/d^2)`` and ``sqrt(2/d + M/d^2)``, drops ``O(1/d^2)`` terms.)
+
+References
+----------
+V. Cabannes, E. Dohmatob, A. Bietti, "Scaling laws for associative memories",
+ICLR 2024, arXiv:2310.02984.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Dict
+
+import numpy as np
+import sympy as sp
+from scipy import integrate
+from scipy.special import ndtr
+
+from theory.formula import Formula, check_choice, sym, validate
+
+__all__ = [
+    "gaussian_moments",
+    "readout_moments",
+    "readout_mean",
+    "readout_variance",
+    "argmax_accuracy",
+    "zipf_error_exponent",
+    "zipf_sample_exponent",
+]
+
+_KV = ("outer-product memory W = sum_i v_i u_i^T with N(0, I/d) embeddings; moments derived in "
+       "theory.kv_memory.readout_moments")
+_CDB = "Cabannes, Dohmatob, Bietti, ICLR 2024 (arXiv:2310.02984)"
+
+
+@lru_cache(maxsize=None)
+def gaussian_moments() -> Dict[str, sp.Expr]:
+    """Moments of ``N(0, I/d)`` vectors, from the coordinate moments given by ``sympy.stats``.
+
+    Returns ``E|v|^2``, ``E|v|^4`` and ``E(v . w)^2`` (``v``, ``w`` independent) in ``d``.
+    """
+    from sympy.stats import E, Normal
+
+    d = sym("d")
+    g = Normal("g", 0, 1 / sp.sqrt(d))
+    m2, m4 = sp.simplify(E(g**2)), sp.simplify(E(g**4))
+    return {
+        "E|v|^2": sp.simplify(d * m2),
+        # sum over k of g_k^4 plus the d(d-1) ordered pairs k != l of g_k^2 g_l^2
+        "E|v|^4": sp.expand(d * m4 + d * (d - 1) * m2**2),
+        "E(v.w)^2": sp.simplify(d * m2 * m2),
+        "m2": m2,
+        "m4": m4,
+    }
+
+
+@lru_cache(maxsize=None)
+def readout_moments() -> Dict[str, sp.Expr]:
+    """Mean and variance of the three kinds of scores, as expressions in ``d`` and ``M``.
+
+    Notes
+    -----
+    Stored: ``|v_j|^2 |u_j|^2 + sum_{i != j} (v_j . v_i)(u_i . u_j)``; the terms are
+    uncorrelated (each cross product has a lone zero-mean vector), so the variance is
+    ``E|v|^4 E|u|^4 - 1 + (M-1) E(v.w)^2 E(u.w)^2``. Another stored value ``b``:
+    ``|v_b|^2 (u_b . u_j) + (v_b . v_j)|u_j|^2 + (M-2)`` cross terms. Fresh value:
+    ``(v . v_j)|u_j|^2 + (M-1)`` cross terms.
+    """
+    g = gaussian_moments()
+    M = sym("M")
+    v4, c2 = g["E|v|^4"], g["E(v.w)^2"]
+    return {
+        "stored_mean": sp.S.One * g["E|v|^2"] ** 2,
+        "stored_var": sp.expand(v4 * v4 - 1 + (M - 1) * c2 * c2),
+        "other_mean": sp.S.Zero,
+        "other_var": sp.expand(2 * v4 * c2 + (M - 2) * c2 * c2),
+        "fresh_mean": sp.S.Zero,
+        "fresh_var": sp.expand(v4 * c2 + (M - 1) * c2 * c2),
+    }
+
+
+@lru_cache(maxsize=None)
+def readout_mean(kind: str = "stored") -> Formula:
+    """Mean score ``v^T W u_j`` [d, M]: 1 for the stored value, 0 otherwise."""
+    check_choice(kind, "kind", ("stored", "other", "fresh"))
+    d, M = sym("d"), sym("M")
+    return Formula(
+        name=f"kv_memory.readout_mean[{kind}]",
+        expr=readout_moments()[f"{kind}_mean"],
+        symbols=(d, M),
+        source=_KV,
+        assumptions="keys and values i.i.d. N(0, I/d); query = a stored key",
+        definition=_KIND_TEXT[kind],
+    )
+
+
+_KIND_TEXT = {
+    "stored": "score of the value stored with the query key, v_j^T W u_j",
+    "other": "score of another stored value, v_b^T W u_j with b != j",
+    "fresh": "score of a random value that was never stored",
+}
+
+
+@lru_cache(maxsize=None)
+def readout_variance(kind: str = "stored") -> Formula:
+    """Variance of the score ``v^T W u_j`` [d, M], exact for Gaussian embeddings.
+
+    Examples
+    --------
+    >>> readout_variance().expr
+    4/d + (M + 3)/d**2
+    """
+    check_choice(kind, "kind", ("stored", "other", "fresh"))
+    d, M = sym("d"), sym("M")
+    expr = readout_moments()[f"{kind}_var"]
+    lead = sp.limit(expr * d, d, sp.oo)
+    return Formula(
+        name=f"kv_memory.readout_variance[{kind}]",
+        expr=sp.Add(lead / d, sp.factor(sp.expand(expr - lead / d)), evaluate=False),
+        symbols=(d, M),
+        source=_KV,
+        assumptions="keys and values i.i.d. N(0, I/d); query = a stored key; exact at finite d, M",
+        definition="variance of the " + _KIND_TEXT[kind],
+    )
+
+
+def _accuracy_one(d: float, M: float, V: float, kind: str) -> float:
+    s_s = np.sqrt(float(readout_variance("stored").evaluate(d=d, M=M)))
+    s_o = np.sqrt(float(readout_variance(kind).evaluate(d=d, M=M)))
+
+    def integrand(z):
+        return np.exp(-z * z / 2) / np.sqrt(2 * np.pi) * ndtr((1 + s_s * z) / s_o) ** (V - 1)
+
+    val, _ = integrate.quad(integrand, -np.inf, np.inf, epsabs=1e-12, epsrel=1e-10, limit=200)
+    return val
+
+
+def argmax_accuracy(d, M, V, kind: str = "other"):
+    """Probability that the stored value wins the argmax over ``V`` candidates (Gaussian approximation).
+
+    Parameters
+    ----------
+    d : float or array_like
+        Embedding dimension, ``>= 2``.
+    M : float or array_like
+        Number of stored pairs, ``> 0``.
+    V : float or array_like
+        Number of candidates (the stored value and ``V - 1`` distractors), ``>= 2``.
+    kind : {"other", "fresh"}
+        Distractors are other stored values, or never-stored random vectors.
+
+    Returns
+    -------
+    float or ndarray of float64 (broadcast shape)
+        ``int phi(z) Phi((1 + sigma_s z)/sigma_o)^(V-1) dz`` by ``scipy.integrate.quad``,
+        with the exact standard deviations of :func:`readout_variance`.
+
+    Notes
+    -----
+    The scores are uncorrelated but not independent nor exactly Gaussian; the
+    formula treats them as independent Gaussians. For ``V = 2`` it equals
+    ``Phi(1/sqrt(sigma_s^2 + sigma_o^2))``.
+
+    Examples
+    --------
+    >>> round(float(argmax_accuracy(16, 16, 2)), 4)
+    0.9173
+    """
+    check_choice(kind, "kind", ("other", "fresh"))
+    d, M, V = validate("d", d), validate("M", M), validate("V", V)
+    dd, MM, VV = np.broadcast_arrays(d, M, V)
+    out = np.empty(dd.shape)
+    for idx in np.ndindex(out.shape):
+        out[idx] = _accuracy_one(dd[idx], MM[idx], VV[idx], kind)
+    return float(out) if out.ndim == 0 else out
+
+
+@lru_cache(maxsize=None)
+def zipf_error_exponent(storage: str = "frequency") -> Formula:
+    """Exponent ``gamma`` of the error ``~ d^(-gamma)`` for Zipf inputs ``p(x) ~ x^(-alpha)`` [alpha_zipf].
+
+    Parameters
+    ----------
+    storage : {"frequency", "threshold"}
+        ``"frequency"``: ``W = sum_x p(x) u_{f(x)} e_x^T`` (``q = p``); the inputs whose
+        weight ``p(x) ~ x^-alpha`` is below the interference level ``d^(-1/2)``
+        (``x > d^(1/(2 alpha))``) are lost: ``gamma = (alpha - 1)/(2 alpha)``.
+        ``"threshold"``: only the top ``P ~ d`` inputs are stored; the error is the
+        Zipf tail beyond ``d``: ``gamma = alpha - 1``.
+
+    Examples
+    --------
+    >>> zipf_error_exponent("threshold").evaluate(alpha_zipf=2.0)
+    1.0
+    """
+    check_choice(storage, "storage", ("frequency", "threshold"))
+    a = sp.Symbol("alpha_zipf", positive=True)
+    expr = (a - 1) / (2 * a) if storage == "frequency" else a - 1
+    return Formula(
+        name=f"kv_memory.zipf_error_exponent[{storage}]",
+        expr=expr,
+        symbols=(a,),
+        source=_CDB + ", scaling laws with model size d",
+        assumptions="Zipf law p(x) ~ x^-alpha, alpha > 1; infinite data; argmax readout; large d",
+        definition="gamma with generalisation error ~ d^(-gamma)",
+    )
+
+
+@lru_cache(maxsize=None)
+def zipf_sample_exponent() -> Formula:
+    """Exponent of the data term ``T^(-(1 - 1/alpha))`` with ``T`` samples [alpha_zipf].
+
+    The mass of inputs never seen in ``T`` samples, ``sum_x p(x) (1-p(x))^T``, scales as
+    ``T^(-1 + 1/alpha)``.
+    """
+    a = sp.Symbol("alpha_zipf", positive=True)
+    return Formula(
+        name="kv_memory.zipf_sample_exponent",
+        expr=1 - 1 / a,
+        symbols=(a,),
+        source=_CDB + ", scaling with the number of samples",
+        assumptions="Zipf law p(x) ~ x^-alpha, alpha > 1; d large enough to store every seen input",
+        definition="exponent with error ~ T^(-(1 - 1/alpha)) after T samples",
+    )
