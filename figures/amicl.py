@@ -86,7 +86,7 @@ def fig_vs_a(out_dir, *, quick=True, seed=0):
     ax = axes[1]
     kp = pea.correct[:, 0, 0, 0]
     pp, plo, phi_ = _points(ax, a_sim, kp, n, color="k", label=f"simulation (all {n} trials)")
-    ceil = float(th.pearson_ceiling(T // 2 - 1))
+    ceil = float(th.pearson_ceiling().evaluate(C=T // 2 - 1))
     ax.axhline(ceil, color="C2", ls="--", label=f"ceiling 1 - 1/C = {ceil:.3f}")
     ax.axvline(1.0, color="0.7", lw=0.8)
     ax.set(xlabel="mixing weight a", title="Pearson correlation")

@@ -24,13 +24,17 @@ def test_large_D_integral_limits():
 
 def test_switch_and_symbolic_forms():
     assert th.switch_point() == 1
-    m = sp.Symbol("m", positive=True)
-    assert sp.simplify(th.accuracy_at_switch(m) - m / (2 * m + 1)) == 0
-    assert th.accuracy_at_switch(1) == th.accuracy_at_switch(1, shared_labels=True) == sp.Rational(1, 3)
-    assert th.pearson_ceiling(9) == sp.Rational(8, 9)
+    f, g = th.accuracy_at_switch(), th.accuracy_at_switch(shared_labels=True)
+    (m,) = f.symbols
+    assert sp.simplify(f.expr - m / (2 * m + 1)) == 0
+    assert f.expr.subs(m, 1) == g.expr.subs(m, 1) == sp.Rational(1, 3)
+    assert g.expr.subs(m, 2) == sp.Rational(1, 4)
+    (C,) = th.pearson_ceiling().symbols
+    assert th.pearson_ceiling().expr.subs(C, 9) == sp.Rational(8, 9)
     # beta -> 0: uniform attention over T keys; the closed form must give 1/T.
-    b = sp.Symbol("beta", positive=True)
-    assert sp.limit(th.softmax_weight(2, b, 20, sp.Rational(1, 10), expr=True), b, 0) == sp.Rational(1, 20)
+    w = th.softmax_weight()
+    a, b, T, e = w.symbols
+    assert sp.limit(w.expr.subs({a: 2, T: 20, e: sp.Rational(1, 10)}), b, 0) == sp.Rational(1, 20)
 
 
 def test_softmax_weight_by_hand():
@@ -38,7 +42,7 @@ def test_softmax_weight_by_hand():
     r = 1 / 1.01
     sl, se, sq = 10 * 4 * r / 9, 10 * 2 * r / 9, 10 * 2 / 9
     expect = np.exp(sl) / (np.exp(sl) + np.exp(se) + np.exp(sq) + 17)
-    assert th.softmax_weight(2.0, 10.0, 20, 0.1) == pytest.approx(expect, rel=1e-12)
+    assert th.softmax_weight().evaluate(a=2.0, beta=10.0, T=20, epsilon=0.1) == pytest.approx(expect, rel=1e-12)
 
 
 FAST = th.ExactSettings(n_R=12, n_u=161, n_c=101, n_xy=81)
@@ -109,7 +113,7 @@ def test_softmax_weight_against_simulation():
         r = run_amicl(2.0, D=4000, n_trials=600, readout="softmax", beta=beta, seed=1)
         w = r.weight[r.distinct]
         se = w.std(ddof=1) / np.sqrt(w.size)
-        assert abs(w.mean() - th.softmax_weight(2.0, beta, 20, 0.1)) < 5 * se + 1e-3
+        assert abs(w.mean() - th.softmax_weight().evaluate(a=2.0, beta=beta, T=20, epsilon=0.1)) < 5 * se + 1e-3
 
 
 def test_pearson_ceiling_against_simulation():
@@ -122,4 +126,27 @@ def test_pearson_ceiling_against_simulation():
     for a in (2.0, 3.0):
         r = run_amicl(a, D=1000, n_trials=3000, similarity="pearson", seed=2)
         c = r.correct[r.distinct]
-        assert stats.binomtest(int(c.sum()), c.size, float(th.pearson_ceiling(9))).pvalue > 1e-3
+        assert stats.binomtest(int(c.sum()), c.size, float(th.pearson_ceiling().evaluate(C=9))).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("name", ["theory.amicl", "hopfield.amicl", "hopfield.bursty"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_theory_amicl_imports_no_simulator():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys, theory.amicl; "
+            "print([m for m in ('hopfield', 'simulations', 'figures') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

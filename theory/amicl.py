@@ -33,6 +33,9 @@ import sympy as sp
 from scipy import stats
 
 from theory.derivation import Derivation, Step, register_derivation
+from theory.formula import Formula, sym
+
+_SRC = "Burns, Fukai & Earls, arXiv:2412.15113, Sec. 3 (model); closed form derived here"
 
 __all__ = [
     "switch_point",
@@ -70,8 +73,8 @@ def switch_point() -> sp.Expr:
     return sols[0]
 
 
-def accuracy_at_switch(m_copies: int | sp.Symbol = m, shared_labels: bool = False) -> sp.Expr:
-    """Accuracy at ``a = 1`` with ``m`` copies of the query class in context (``D -> inf``, ``eps -> 0``).
+def accuracy_at_switch(shared_labels: bool = False) -> Formula:
+    """Accuracy at ``a = 1`` with ``m`` copies of the query class in context (``D -> inf``, ``eps -> 0``) [m].
 
     At ``a = 1`` every key holding an exemplar of the query class scores
     ``|w|^2`` plus the overlap of ``w`` with the token next to it; those
@@ -85,16 +88,30 @@ def accuracy_at_switch(m_copies: int | sp.Symbol = m, shared_labels: bool = Fals
     * ``shared_labels=True`` (the generator of ``hopfield.amicl``, one label
       vector per class): the ``m`` label keys share ``w . l`` and act as one
       candidate against ``m + 1`` others: ``1/(m+2)`` (when no two copies are
-      adjacent and none is in the first or the last context pair). Both give
-      1/3 for ``m = 1``.
+      adjacent and none is in the first or the last context pair).
+
+    Both give 1/3 for ``m = 1``; see ``amlab derive amicl-switch`` for the
+    finite-``eps`` and last-pair corrections.
 
     Examples
     --------
-    >>> accuracy_at_switch(1), accuracy_at_switch(2), accuracy_at_switch(2, shared_labels=True)
-    (1/3, 2/5, 1/4)
+    >>> accuracy_at_switch().expr
+    m/(2*m + 1)
+    >>> float(accuracy_at_switch().evaluate(m=1)), float(accuracy_at_switch(shared_labels=True).evaluate(m=2))
+    (0.3333333333333333, 0.25)
     """
-    m_ = sp.sympify(m_copies)
-    return 1 / (m_ + 2) if shared_labels else m_ / (2 * m_ + 1)
+    m_ = sp.Symbol("m", positive=True, integer=True)
+    return Formula(
+        name="amicl.accuracy_at_switch" + ("_shared" if shared_labels else ""),
+        expr=1 / (m_ + 2) if shared_labels else m_ / (2 * m_ + 1),
+        symbols=(m_,),
+        source=_SRC,
+        assumptions="a = 1, D -> inf, eps -> 0; " + ("one label vector per class; copies neither adjacent nor "
+                                                     "in the first or last pair" if shared_labels else
+                                                     "independent noise on each of the 2m + 1 candidates"),
+        definition="P(argmax retrieves a label of the query class)",
+        integer_args=("m",),
+    )
 
 
 def _phi(x):
@@ -143,8 +160,8 @@ def accuracy_large_D(a_values, D_values, n_nodes: int = 2001) -> np.ndarray:
     return np.trapezoid(integrand, zs, axis=-1) if hasattr(np, "trapezoid") else np.trapz(integrand, zs, axis=-1)
 
 
-def pearson_ceiling(C_pairs: int | sp.Symbol = C) -> sp.Expr:
-    """Largest accuracy with Pearson (or cosine) similarity: ``1 - 1/C`` for ``C`` context pairs.
+def pearson_ceiling() -> Formula:
+    """Largest accuracy with Pearson (or cosine) similarity: ``1 - 1/C`` for ``C`` context pairs [C].
 
     With ``z_{-1} = 0`` the key at position 0 is ``x_0/(a+1)``, parallel to the
     first exemplar. A scale-free similarity ignores the ``1/(a+1)``: when the
@@ -155,14 +172,25 @@ def pearson_ceiling(C_pairs: int | sp.Symbol = C) -> sp.Expr:
 
     Examples
     --------
-    >>> pearson_ceiling(9)
-    8/9
+    >>> pearson_ceiling().expr
+    1 - 1/C
+    >>> round(float(pearson_ceiling().evaluate(C=9)), 4)
+    0.8889
     """
-    return 1 - 1 / sp.sympify(C_pairs)
+    C_ = sp.Symbol("C", positive=True, integer=True)
+    return Formula(
+        name="amicl.pearson_ceiling",
+        expr=1 - 1 / C_,
+        symbols=(C_,),
+        source=_SRC,
+        assumptions="Pearson or cosine similarity, z_{-1} = 0, one copy of the query class, D -> inf",
+        definition="upper bound on P(argmax retrieves the query's label)",
+        integer_args=("C",),
+    )
 
 
-def softmax_weight(a_value=a, beta_value=beta, T_value=T, eps_value=eps, expr: bool = False):
-    """Softmax attention weight on the correct label for ``D -> inf`` (one copy, distinct classes).
+def softmax_weight() -> Formula:
+    """Softmax attention weight on the correct label for ``D -> inf`` (one copy, distinct classes) [a, beta, T, epsilon].
 
     Scores ``q . k_t`` tend to ``a^2 r/(a+1)^2`` (the label, ``r = 1/(1+eps^2)``),
     ``a r/(a+1)^2`` (the query-class exemplar), ``a/(a+1)^2`` (the query's own
@@ -171,20 +199,26 @@ def softmax_weight(a_value=a, beta_value=beta, T_value=T, eps_value=eps, expr: b
 
     ``w* = e^{beta a^2 r/(a+1)^2} / (e^{beta a^2 r/(a+1)^2} + e^{beta a r/(a+1)^2} + e^{beta a/(a+1)^2} + T - 3)``.
 
-    Returns the SymPy expression (``expr=True`` or symbolic arguments) or its value.
-
     Examples
     --------
-    >>> round(float(softmax_weight(2.0, 10.0, 20, 0.1)), 4)
+    >>> round(float(softmax_weight().evaluate(a=2.0, beta=10.0, T=20, epsilon=0.1)), 4)
     0.698
     """
-    r = 1 / (1 + eps_value**2)
-    sl = beta_value * a_value**2 * r / (a_value + 1) ** 2
-    se = beta_value * a_value * r / (a_value + 1) ** 2
-    sq = beta_value * a_value / (a_value + 1) ** 2
-    if expr or any(isinstance(x, sp.Basic) for x in (a_value, beta_value, T_value, eps_value)):
-        return sp.exp(sl) / (sp.exp(sl) + sp.exp(se) + sp.exp(sq) + T_value - 3)
-    return np.exp(sl) / (np.exp(sl) + np.exp(se) + np.exp(sq) + T_value - 3)
+    a_, b_, T_, e_ = sp.Symbol("a", positive=True), sym("beta"), sp.Symbol("T", positive=True, integer=True), \
+        sp.Symbol("epsilon", nonnegative=True)
+    r = 1 / (1 + e_**2)
+    sl = b_ * a_**2 * r / (a_ + 1) ** 2
+    se = b_ * a_ * r / (a_ + 1) ** 2
+    sq = b_ * a_ / (a_ + 1) ** 2
+    return Formula(
+        name="amicl.softmax_weight",
+        expr=sp.exp(sl) / (sp.exp(sl) + sp.exp(se) + sp.exp(sq) + T_ - 3),
+        symbols=(a_, b_, T_, e_),
+        source=_SRC,
+        assumptions="dot-product scores, D -> inf, one copy of the query class, distinct classes",
+        definition="softmax attention weight on the correct label token",
+        integer_args=("T",),
+    )
 
 
 # ----------------------------------------------------------------------------- exact computation
@@ -378,9 +412,9 @@ def derive_switch() -> Derivation:
             Step("They are equal at the switch point.", sp.Eq(a, switch_point())),
             Step("At a = 1, 2m + 1 candidates tie to leading order (m labels, m exemplars, the query's "
                  "own exemplar); with independent noise per candidate, m of them are correct.",
-                 sp.Eq(sp.Symbol("P_switch"), accuracy_at_switch(m))),
+                 sp.Eq(sp.Symbol("P_switch"), accuracy_at_switch().expr)),
             Step("With one label vector per class the m label keys share their noise: one candidate "
-                 "against m + 1.", sp.Eq(sp.Symbol("P_switch_shared"), accuracy_at_switch(m, True))),
+                 "against m + 1.", sp.Eq(sp.Symbol("P_switch_shared"), accuracy_at_switch(True).expr)),
             Step("m = 1, eps -> 0+: when the query's pair is the last context pair (probability 1/C) the "
                  "query's own exemplar key a l_i + w carries the same label overlap as the correct key; "
                  "they split by the exemplar noise, 1/2 each, so",
@@ -432,11 +466,11 @@ def derive_pearson_softmax() -> Derivation:
                  sp.Tuple(1 / (1 + eps**2), a / sp.sqrt(1 + a**2) / (1 + eps**2))),
             Step("The first is larger for every a, since a/sqrt(1 + a^2) < 1; the query's class sits in "
                  "the first pair with probability 1/C, so the accuracy is capped at",
-                 sp.Eq(sp.Symbol("P_max"), pearson_ceiling(C))),
+                 sp.Eq(sp.Symbol("P_max"), pearson_ceiling().expr)),
             Step("Softmax readout, D -> inf: weight on the correct label among T keys.",
-                 sp.Eq(sp.Symbol("w^*"), softmax_weight(expr=True))),
+                 sp.Eq(sp.Symbol("w^*"), softmax_weight().expr)),
             Step("beta -> inf with a > 1 recovers the argmax readout.",
-                 sp.Eq(sp.Symbol("w^*(beta->oo)"), sp.limit(softmax_weight(2, beta, T, 0, expr=True), beta, sp.oo))),
+                 sp.Eq(sp.Symbol("w^*(beta->oo, a=2)"), _softmax_limit())),
         ],
     )
 
@@ -467,6 +501,12 @@ def derive_exact() -> Derivation:
                  sp.Symbol("P_exact")),
         ],
     )
+
+
+def _softmax_limit() -> sp.Expr:
+    f = softmax_weight()
+    a_, b_, _, e_ = f.symbols
+    return sp.limit(f.expr.subs({a_: 2, e_: 0}), b_, sp.oo)
 
 
 def stats_noise_factor() -> sp.Expr:

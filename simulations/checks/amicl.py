@@ -80,7 +80,7 @@ def check_switch(*, seed, n_trials, size, D=100, K=512, T=20):
     exact = float(th.accuracy_exact(1.0, D, T, 0.1, _settings(size)))
     params = dict(a=1.0, D=D, K=K, T=T)
     return [
-        binomial_point("a=1 vs 1/3", k, n, float(th.accuracy_at_switch(1)), 0.04, params=params),
+        binomial_point("a=1 vs 1/3", k, n, float(th.accuracy_at_switch().evaluate(m=1)), 0.04, params=params),
         binomial_point("a=1 vs exact", k, n, exact, TOL[size], params=params),
     ]
 
