@@ -139,7 +139,10 @@ def _check_model(similarity, readout, beta):
 
 
 def _as_a(a, name="a") -> np.ndarray:
-    arr = np.atleast_1d(np.asarray(a, dtype=np.float64)) if not isinstance(a, (str, bytes)) else None
+    try:
+        arr = None if isinstance(a, (str, bytes, bool)) else np.atleast_1d(np.asarray(a, dtype=np.float64))
+    except (TypeError, ValueError):
+        arr = None
     if arr is None or arr.ndim != 1 or arr.size == 0:
         raise TypeError(f"{name} must be a number or a non-empty 1-D sequence of numbers, got {a!r}")
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):

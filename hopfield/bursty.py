@@ -147,7 +147,8 @@ class BurstyTask:
         if self.N % self.B:
             raise ValueError(f"N must be a multiple of B, got N={self.N}, B={self.B}")
         if self.N // self.B > self.K:
-            raise ValueError(f"N/B distinct classes per bursty sequence need K >= N/B, got K={self.K}, N/B={self.N // self.B}")
+            raise ValueError(f"K must be >= N/B (distinct classes of a bursty sequence), got K={self.K}, "
+                             f"N/B={self.N // self.B}")
         self.D = v.as_int(D, "D", minimum=1)
         self.eps = v.as_float(eps, "eps", minimum=0.0)
         self.alpha = v.as_float(alpha, "alpha", minimum=0.0)

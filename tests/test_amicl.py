@@ -133,6 +133,10 @@ def test_bad_a():
         run_amicl(-0.5)
     with pytest.raises(TypeError, match="a must"):
         run_amicl([1.0, 2.0])
+    with pytest.raises(TypeError, match="a must"):
+        run_amicl("two")
+    with pytest.raises(TypeError, match="a must"):
+        sweep_amicl([])
     with pytest.raises(ValueError, match="a must"):
         sweep_amicl([1.0, float("nan")])
     with pytest.raises(ValueError, match="T must"):

@@ -190,7 +190,7 @@ def pearson_ceiling() -> Formula:
 
 
 def softmax_weight() -> Formula:
-    """Softmax attention weight on the correct label for ``D -> inf`` (one copy, distinct classes) [a, beta, T, epsilon].
+    """Softmax weight on the correct label, ``D -> inf``, one copy, distinct classes [a, beta, T, epsilon].
 
     Scores ``q . k_t`` tend to ``a^2 r/(a+1)^2`` (the label, ``r = 1/(1+eps^2)``),
     ``a r/(a+1)^2`` (the query-class exemplar), ``a/(a+1)^2`` (the query's own
@@ -478,7 +478,7 @@ def derive_pearson_softmax() -> Derivation:
 @register_derivation("amicl-exact")
 def derive_exact() -> Derivation:
     """AMICL: the exact accuracy at finite D as a chain of one-step recursions."""
-    u, c, x = sp.symbols("u c x", real=True)
+    u, c = sp.symbols("u c", real=True)
     f = sp.Function("f")
     F = sp.Function("F")
     phi = sp.Function("phi")
