@@ -256,72 +256,73 @@ def _interp_rows(table, x0, h, x):
 
 
 def _bilinear(table, c0, hc, cq, x0, hx, xq):
-    """``table[c, x]`` on uniform grids, interpolated at points ``(cq, xq)`` (arrays of one shape)."""
-    nc, nx = table.shape
-    pc = np.clip((cq - c0) / hc, 0.0, nc - 1.0)
+    """``table[b, c, x]`` on uniform grids (per batch ``b``: start ``c0[b]``, step ``hc[b]``; ``x`` shared),
+    interpolated at points ``(cq, xq)`` of shape (B, ...)."""
+    nb, nc, nx = table.shape
+    extra = (1,) * (cq.ndim - 1)
+    pc = np.clip((cq - c0.reshape((nb,) + extra)) / hc.reshape((nb,) + extra), 0.0, nc - 1.0)
     px = np.clip((xq - x0) / hx, 0.0, nx - 1.0)
     ic = np.minimum(pc.astype(np.int64), nc - 2)
     ix = np.minimum(px.astype(np.int64), nx - 2)
     fc, fx = pc - ic, px - ix
-    t00 = table[ic, ix]
-    t01 = table[ic, ix + 1]
-    t10 = table[ic + 1, ix]
-    t11 = table[ic + 1, ix + 1]
+    ib = np.arange(nb).reshape((nb,) + extra)
+    t00 = table[ib, ic, ix]
+    t01 = table[ib, ic, ix + 1]
+    t10 = table[ib, ic + 1, ix]
+    t11 = table[ib, ic + 1, ix + 1]
     return (1 - fc) * ((1 - fx) * t00 + fx * t01) + fc * ((1 - fx) * t10 + fx * t11)
 
 
-def _accuracy_given_R(a_, r, n_pairs, tau, s2, st: ExactSettings):
-    """P(correct | sqrt(D |w|^2) = r), averaged over the position of the query-class pair."""
+def _accuracy_given_r(a_, r, n_pairs, tau, s2, st: ExactSettings):
+    """P(correct | sqrt(D |w|^2) = r) for each r of shape (B,), averaged over the query-class pair's position."""
     Cp = n_pairs
+    rr = r[:, None, None]  # (B, 1, 1)
     u = np.linspace(-st.u_max, st.u_max, st.n_u)
     hu = u[1] - u[0]
     phi_u = _phi(u)
-    # The correct label's score S = a (r/s2 + tau E) + Y; its range fixes the threshold grid.
-    mean_s = a_ * r / s2
+    # The correct label's score S = a (r/s2 + tau E) + Y; its range fixes the threshold grid (B, n_c).
     sd_s = np.sqrt((a_ * tau) ** 2 + 1.0)
-    cgrid = np.linspace(mean_s - 8 * sd_s, mean_s + 8 * sd_s, st.n_c)
-    hc = cgrid[1] - cgrid[0]
-    cc = cgrid[:, None]
+    cgrid = a_ * r[:, None] / s2 + np.linspace(-8 * sd_s, 8 * sd_s, st.n_c)[None, :]
+    hc = cgrid[:, 1] - cgrid[:, 0]
+    cc = cgrid[:, :, None]  # (B, n_c, 1)
     # Left chain (positions before the query-class pair): F_t[c, x] = P(prefix ok, u_t <= x).
     # f_0(u) = phi(u) 1[u < c]; f_t(u) = phi(u) F_{t-1}((c - u)/a).
-    left = []  # left[k] = cumulative table after k free variables (k = 0: no variables)
-    f = phi_u[None, :] * (u[None, :] < cc)
-    F = _cum(f, hu)
+    left = []  # left[k - 1]: the table after k free variables
+    F = _cum(phi_u * (u < cc), hu)  # (B, n_c, n_u)
     left.append(F)
     for _ in range(2 * Cp - 3):
-        f = phi_u[None, :] * _interp_rows(F, u[0], hu, np.broadcast_to((cc - u[None, :]) / a_, F.shape))
-        F = _cum(f, hu)
+        F = _cum(phi_u * _interp_rows(F, u[0], hu, np.broadcast_to((cc - u) / a_, F.shape)), hu)
         left.append(F)
     # Right chain (positions after the label, ending at the query's exemplar, |w|^2 standardized = r):
     # g_last(u) = 1[a u + r < c]; g_t(u) = G_{t+1}(c - a u), G(x) = int_{-inf}^x phi g.
     right = [None]
-    g = ((a_ * u[None, :] + r) < cc).astype(float)
+    g = ((a_ * u + rr) < cc).astype(float)
     for _ in range(2 * Cp - 2):
-        G = _cum(phi_u[None, :] * g, hu)
+        G = _cum(phi_u * g, hu)
         right.append(G)
-        g = _interp_rows(G, u[0], hu, np.broadcast_to(cc - a_ * u[None, :], G.shape))
+        g = _interp_rows(G, u[0], hu, np.broadcast_to(cc - a_ * u, G.shape))
     # The label's own Gaussians: E (exemplar noise) and Y (label overlap), on a grid.
     xs = np.linspace(-7.0, 7.0, st.n_xy)
     wx = _phi(xs) * (xs[1] - xs[0])
     E, Y = np.meshgrid(xs, xs, indexing="ij")
     W = wx[:, None] * wx[None, :]
-    v = r / s2 + tau * E  # u_{2i}: the query-class exemplar's overlap
+    v = rr / s2 + tau * E  # (B, n_xy, n_xy): u_{2i}, the query-class exemplar's overlap
     S = a_ * v + Y
     noise_ok = stats.norm.cdf(S / (a_ + 1.0))
-    total = 0.0
+    total = np.zeros(r.shape[0])
     for i in range(Cp):
         # left: 2i free variables u_0..u_{2i-1}; constraint on s_{2i} = a u_{2i-1} + v < S.
         if i == 0:
             L = (v < S).astype(float)
         else:
-            L = _bilinear(left[2 * i - 1], cgrid[0], hc, S, u[0], hu, (S - v) / a_)
+            L = _bilinear(left[2 * i - 1], cgrid[:, 0], hc, S, u[0], hu, (S - v) / a_)
         # right: 2(Cp-1-i) free variables; first constraint a Y + u_{2i+2} < S.
         k = 2 * (Cp - 1 - i)
         if k == 0:
-            R_ = ((a_ * Y + r) < S).astype(float)
+            R_ = ((a_ * Y + rr) < S).astype(float)
         else:
-            R_ = _bilinear(right[k], cgrid[0], hc, S, u[0], hu, S - a_ * Y)
-        total += float(np.sum(W * L * R_ * noise_ok))
+            R_ = _bilinear(right[k], cgrid[:, 0], hc, S, u[0], hu, S - a_ * Y)
+        total += np.sum(W * L * R_ * noise_ok, axis=(1, 2))
     return total / Cp
 
 
@@ -383,9 +384,13 @@ def accuracy_exact(a_values, D_value: int, T_value: int = 20, eps_value: float =
     tau = eps_value * np.sqrt(2.0 + eps_value**2) / s2
     qs = (np.arange(settings.n_R) + 0.5) / settings.n_R
     Rs = stats.chi2.ppf(qs, D_value) / D_value
+    r = np.sqrt(Rs * D_value)
+    # Chunks of |w|^2 nodes keep the 4C tables of (n_c, n_u) below about 200 MB.
+    chunk = max(1, int(2e8 // (8 * settings.n_c * settings.n_u * 4 * Cp)))
     out = np.empty(av.shape)
     for j, aj in enumerate(av):
-        out[j] = np.mean([_accuracy_given_R(aj, np.sqrt(R * D_value), Cp, tau, s2, settings) for R in Rs])
+        parts = [_accuracy_given_r(aj, r[i:i + chunk], Cp, tau, s2, settings) for i in range(0, r.size, chunk)]
+        out[j] = np.mean(np.concatenate(parts))
     return out.reshape(np.shape(a_values)) if np.ndim(a_values) else out[0]
 
 
