@@ -208,6 +208,8 @@ class BurstyTask:
         n = v.as_int(n, "n", minimum=1)
         v.as_choice(kind, "kind", KINDS)
         b = v.as_int(batch_index, "batch_index", minimum=0)
+        if kind == "icl_flipped" and self.L < 2:
+            raise ValueError(f"kind 'icl_flipped' needs L >= 2 labels to flip, got L={self.L}")
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, b, KINDS.index(kind)]))
         K, N = self.K, self.N
         if kind == "iwl":

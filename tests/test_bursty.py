@@ -141,3 +141,5 @@ def test_bad_parameters(kw, exc, word):
 def test_bad_kind(task):
     with pytest.raises(ValueError, match="kind"):
         task.sample(3, "test")
+    with pytest.raises(ValueError, match="L >= 2"):
+        BurstyTask(**{**TASK, "L": 1}).sample(3, "icl_flipped")
