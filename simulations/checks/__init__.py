@@ -2,3 +2,5 @@
 
 Each module here registers its checks with ``simulations.registry.register_check``.
 """
+
+import simulations.checks.amicl  # noqa: F401,E402
