@@ -1,1 +1,3 @@
 """Importing this module registers every figure family."""
+
+import figures.amicl  # noqa: F401,E402

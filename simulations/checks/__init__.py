@@ -3,8 +3,9 @@
 Each module here registers its checks with ``simulations.registry.register_check``.
 """
 
-from simulations.checks import classical  # noqa: F401
 from simulations.checks import ags  # noqa: F401
+from simulations.checks import amicl  # noqa: F401
+from simulations.checks import classical  # noqa: F401
 from simulations.checks import dense  # noqa: F401
 from simulations.checks import exponential  # noqa: F401
 from simulations.checks import modern  # noqa: F401
