@@ -137,7 +137,8 @@ def bench_capacity(quick: bool) -> dict:
                           "each side draws its own random patterns, so success rates are compared statistically "
                           "(two-sided Fisher exact test per point)."}
     # amlab
-    ClassicalHopfield(random_binary(5, 50, seed=0)).run(random_binary(1, 50, seed=1))  # warm-up
+    for backend in ("patterns", "weights"):  # warm-up: "auto" picks either, depending on P/N
+        ClassicalHopfield(random_binary(5, 50, seed=0), backend=backend).run(random_binary(1, 50, seed=1))
     am = []
     rng = np.random.default_rng(10)
     for P in Ps:

@@ -21,6 +21,10 @@ __all__ = ["ClassicalHopfield", "hebbian_weights", "pseudo_inverse_weights", "st
 
 RULES = ("hebbian", "pseudo-inverse", "storkey")
 BACKENDS = ("auto", "weights", "patterns")
+#: With ``backend="auto"``, the smallest batch for which the Hebbian matrix is
+#: formed: at N = 500..2000, P = N/8..N/5, building W costs about as much as
+#: 8-16 trials on the pattern kernel (measured), so smaller runs skip it.
+AUTO_WEIGHTS_MIN_BATCH = 16
 SCHEDULES = {"async": _k.ASYNC, "sync": _k.SYNC, "glauber": _k.GLAUBER}
 ORDERS = ("random", "sequential")
 
@@ -146,7 +150,12 @@ class ClassicalHopfield:
         never forms it and computes fields from overlaps, O(P) per visit.
         ``"auto"`` takes ``"patterns"`` for the Hebbian rule when P <= N/8 or
         when the matrix would exceed ``hopfield._validate.MEMORY_LIMIT_BYTES``,
-        else ``"weights"``.
+        else ``"weights"`` (the measured crossover of the two kernels lies near
+        P = N/8 at N = 500..2000). Forming W costs O(N^2 P) once, more than a
+        whole run of a few trials on the pattern kernel, so with ``"auto"`` the
+        Hebbian matrix is built only when a run has at least
+        ``AUTO_WEIGHTS_MIN_BATCH`` cues (then kept); smaller runs before that
+        use the pattern kernel. Both kernels give identical results.
 
     Attributes
     ----------
@@ -209,7 +218,8 @@ class ClassicalHopfield:
         fits = wbytes <= _validate.MEMORY_LIMIT_BYTES
         if backend == "patterns" and rule != "hebbian":
             raise ValueError(f"backend='patterns' needs rule='hebbian', got rule={rule!r}; use backend='weights'")
-        if backend == "auto":
+        auto = backend == "auto"
+        if auto:
             backend = "patterns" if rule == "hebbian" and (8 * P <= N or not fits) else "weights"
         if backend == "weights":
             check_memory(wbytes, f"the weight matrix for patterns with N = {N} (N x N, 8 bytes each)",
@@ -221,11 +231,10 @@ class ClassicalHopfield:
         self.backend = backend
         self._xiT = np.ascontiguousarray(xi.T)  # (N, P) neuron-major
         self._W = None
-        if backend == "weights":
+        self._lazy_weights = auto and rule == "hebbian"
+        if backend == "weights" and not self._lazy_weights:
             if rule == "hebbian":
-                # N W in int32 (|J_ij| <= P): half the memory traffic of int64 when fields are set up
-                J = hebbian_weights(xi, self.keep_diagonal)
-                self._W = J.astype(np.int32) if P < 2**31 else J
+                self._W = self._hebbian_int_weights()
             elif rule == "pseudo-inverse":
                 self._W = pseudo_inverse_weights(xi, self.keep_diagonal)
             else:
@@ -233,9 +242,24 @@ class ClassicalHopfield:
 
     # -- weights, fields, energy ------------------------------------------------
 
+    def _hebbian_int_weights(self) -> np.ndarray:
+        # N W in int32 (|J_ij| <= P): half the memory traffic of int64 when fields are set up
+        J = hebbian_weights(self.patterns, self.keep_diagonal)
+        return J.astype(np.int32) if self.P < 2**31 else J
+
+    def _run_backend(self, B: int) -> str:
+        """The kernel a run of ``B`` cues uses (see ``backend`` in the class docstring)."""
+        if self.backend == "weights" and self._W is None:
+            if B < AUTO_WEIGHTS_MIN_BATCH:
+                return "patterns"
+            self._W = self._hebbian_int_weights()
+        return self.backend
+
     @property
     def weights(self) -> np.ndarray:
         """The weight matrix W, shape (N, N), float64 (formed on demand for the patterns backend)."""
+        if self._W is None and self.backend == "weights":
+            self._W = self._hebbian_int_weights()
         if self._W is None:
             check_memory(self.N * self.N * 8, "the weight matrix (N x N float64)")
             return hebbian_weights(self.patterns, self.keep_diagonal) / self.N
@@ -258,7 +282,7 @@ class ClassicalHopfield:
             M = sf @ self.patterns.T.astype(np.float64)  # (B, P) exact integers
             c = 0 if self.keep_diagonal else self.P
             return M @ self.patterns.astype(np.float64) - c * sf
-        return sf @ self._W
+        return sf @ self.weights
 
     def fields(self, states) -> np.ndarray:
         """Local fields ``h = W s``.
@@ -372,7 +396,7 @@ class ClassicalHopfield:
         cycled = np.zeros(B, np.bool_)
         energies = np.zeros(B, np.float64)
         serial = B == 1  # one trial: skip the parallel region's start-up cost
-        if self.backend == "patterns":
+        if self._run_backend(B) == "patterns":
             c = 0 if self.keep_diagonal else self.P
             Mw = np.zeros((B, self.P), np.int64)
             kernel = _k.run_patterns_serial if serial else _k.run_patterns

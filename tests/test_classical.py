@@ -338,3 +338,19 @@ def test_one_step_bit_error_matches_exact_binomial(keep, backend):
         res = ClassicalHopfield(xi, keep_diagonal=keep, backend=backend).run(xi[0], schedule="sync", max_sweeps=1)
         flips += int(res.states[0, 0] != xi[0, 0])
     assert binomtest(flips, R, p).pvalue > 1e-3
+
+
+def test_auto_backend_forms_hebbian_matrix_only_for_large_batches():
+    xi = random_binary(12, 40, seed=3)  # P > N/8: batches use the weights kernel
+    net = ClassicalHopfield(xi)
+    assert net.backend == "weights" and net._W is None
+    cues = flip(xi[:4], count=6, seed=4)
+    small = net.run(cues, seed=5)
+    assert net._W is None  # 4 cues: pattern kernel, matrix not formed
+    ref = ClassicalHopfield(xi, backend="weights").run(cues, seed=5)
+    assert np.array_equal(small.states, ref.states) and np.array_equal(small.sweeps, ref.sweeps)
+    big_cues = flip(xi[np.arange(16) % 12], count=6, seed=6)
+    big = net.run(big_cues, seed=7)
+    assert net._W is not None  # 16 cues: matrix formed and kept
+    ref = ClassicalHopfield(xi, backend="patterns").run(big_cues, seed=7)
+    assert np.array_equal(big.states, ref.states) and np.array_equal(big.energies, ref.energies)
