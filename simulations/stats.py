@@ -66,20 +66,10 @@ def mean_point(label, samples, theory, tolerance=0.0, level=0.95, params=None):
     sample standard deviation over sqrt(n) (n >= 30 is advised for the normal
     approximation).
     """
-    from simulations.registry import Point
-
     x = np.asarray(samples, dtype=np.float64).ravel()
     if x.size < 2:
         raise ValueError(f"samples must hold at least 2 values, got {x.size}")
-    mean = float(x.mean())
-    se = float(x.std(ddof=1) / math.sqrt(x.size))
-    zc = float(stats.norm.ppf(0.5 + level / 2))
-    mu0 = _nearest_null(mean, theory, tolerance)
-    if se == 0.0:
-        pval = 1.0 if mean == mu0 else 0.0
-    else:
-        pval = float(2 * stats.norm.sf(abs(mean - mu0) / se))
-    return Point(label, float(theory), mean, mean - zc * se, mean + zc * se, float(tolerance), pval, True, dict(params or {}))
+    return summary_point(label, x.mean(), x.std(ddof=1), x.size, theory, tolerance, level, params)
 
 
 def summary_point(label, mean, sd, n, theory, tolerance=0.0, level=0.95, params=None):
