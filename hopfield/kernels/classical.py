@@ -36,6 +36,7 @@ import numpy as np
 from numba import njit, prange
 
 from hopfield.kernels.rng import next_uniform, shuffle_inplace
+from hopfield.kernels.schedule import two_cycle
 
 ASYNC = 0
 SYNC = 1
@@ -72,9 +73,24 @@ def _field_pat(xiT, M, c, s, i):
 
 
 @njit(cache=True)
-def _trial_weights(W, diag, s, h, state, schedule, T, scale, eden, max_sweeps, sequential, record, trace):
-    """One trial on the weights backend; ``s`` (N,) int8 is updated in place."""
+def _init(pat, W, h, xiT, c, M, s):
+    """Fill the backend's state (``h = W s`` or ``M = xi s``) and return ``e2``."""
     N = s.shape[0]
+    if pat:
+        P = M.shape[0]
+        for mu in range(P):
+            M[mu] = 0
+        for i in range(N):
+            if s[i] > 0:
+                for mu in range(P):
+                    M[mu] += xiT[i, mu]
+            else:
+                for mu in range(P):
+                    M[mu] -= xiT[i, mu]
+        e2 = np.int64(c) * N  # -s^T (xi^T xi - c I) s = -(sum M^2 - c N)
+        for mu in range(P):
+            e2 -= M[mu] * M[mu]
+        return e2
     e2 = h[0] * 0
     for i in range(N):  # h = W s, once
         acc = h[0] * 0
@@ -83,6 +99,43 @@ def _trial_weights(W, diag, s, h, state, schedule, T, scale, eden, max_sweeps, s
         h[i] = acc
     for i in range(N):
         e2 -= s[i] * h[i]
+    return e2
+
+
+@njit(cache=True)
+def _field(pat, h, xiT, M, c, s, i):
+    """Local field of neuron ``i``: ``h_i`` (weights) or ``N h_i`` from the overlaps (patterns)."""
+    if pat:
+        return _field_pat(xiT, M, c, s, i)
+    return h[i]
+
+
+@njit(cache=True)
+def _flip(pat, W, diag, h, xiT, dJ, M, s, i, snew, hi, e2):
+    """Set ``s_i = snew`` (= -s_i) with field ``hi``; update ``h`` or ``M``; return the new ``e2``."""
+    if pat:
+        e2 = e2 - 4 * snew * hi - 4 * dJ
+        for mu in range(M.shape[0]):
+            M[mu] += 2 * snew * xiT[i, mu]
+    else:
+        e2 = e2 - 4 * snew * hi - 4 * diag[i]
+        for j in range(s.shape[0]):  # W symmetric: column i == row i
+            h[j] += 2 * snew * W[i, j]
+    s[i] = snew
+    return e2
+
+
+@njit(cache=True)
+def _trial(pat, W, diag, h, xiT, c, dJ, M, s, state, schedule, T, scale, eden, max_sweeps, sequential,
+           record, trace):
+    """One trial; ``s`` (N,) int8 is updated in place.
+
+    ``pat`` selects the backend: False reads ``W``, ``diag``, ``h`` (weights),
+    True reads ``xiT``, ``c``, ``dJ``, ``M`` (patterns); the other backend's
+    arrays are not touched (length-0 placeholders).
+    """
+    N = s.shape[0]
+    e2 = _init(pat, W, h, xiT, c, M, s)
     if record:
         trace[0] = e2 / eden
     hot = schedule == GLAUBER and T > 0.0
@@ -92,12 +145,11 @@ def _trial_weights(W, diag, s, h, state, schedule, T, scale, eden, max_sweeps, s
     if schedule == SYNC:
         d = np.empty(N, np.int8)
         prev = np.empty(N, np.int8)
-        have_prev = False
         for sweep in range(max_sweeps):
             sweeps = sweep + 1
             changed = 0
             for i in range(N):
-                d[i] = _decide(h[i], s[i], False, T, scale, state)
+                d[i] = _decide(_field(pat, h, xiT, M, c, s, i), s[i], False, T, scale, state)
                 if d[i] != s[i]:
                     changed += 1
             if changed == 0:
@@ -105,22 +157,11 @@ def _trial_weights(W, diag, s, h, state, schedule, T, scale, eden, max_sweeps, s
                 if record:
                     trace[sweep + 1] = e2 / eden
                 break
-            back = have_prev
-            if have_prev:
-                for i in range(N):
-                    if d[i] != prev[i]:
-                        back = False
-                        break
-            for i in range(N):
-                prev[i] = s[i]
-            have_prev = True
+            back = two_cycle(d, prev, s, sweep >= 1)
             for i in range(N):  # apply the flips one by one: exact dE each
                 if d[i] != s[i]:
-                    snew = np.int64(d[i])
-                    e2 = e2 - 4 * snew * h[i] - 4 * diag[i]
-                    for j in range(N):
-                        h[j] += 2 * snew * W[i, j]
-                    s[i] = d[i]
+                    hi = _field(pat, h, xiT, M, c, s, i)
+                    e2 = _flip(pat, W, diag, h, xiT, dJ, M, s, i, np.int64(d[i]), hi, e2)
             if record:
                 trace[sweep + 1] = e2 / eden
             if back:
@@ -135,12 +176,10 @@ def _trial_weights(W, diag, s, h, state, schedule, T, scale, eden, max_sweeps, s
             changed = 0
             for k in range(N):
                 i = perm[k]
-                snew = _decide(h[i], s[i], hot, T, scale, state)
+                hi = _field(pat, h, xiT, M, c, s, i)
+                snew = _decide(hi, s[i], hot, T, scale, state)
                 if snew != s[i]:
-                    e2 = e2 - 4 * snew * h[i] - 4 * diag[i]
-                    for j in range(N):  # W symmetric: column i == row i
-                        h[j] += 2 * snew * W[i, j]
-                    s[i] = snew
+                    e2 = _flip(pat, W, diag, h, xiT, dJ, M, s, i, snew, hi, e2)
                     changed += 1
             if record:
                 trace[sweep + 1] = e2 / eden
@@ -151,88 +190,20 @@ def _trial_weights(W, diag, s, h, state, schedule, T, scale, eden, max_sweeps, s
 
 
 @njit(cache=True)
-def _trial_patterns(xiT, c, dJ, s, M, state, schedule, T, scale, eden, max_sweeps, sequential, record, trace):
-    """One trial on the patterns backend (Hebbian, integer arithmetic)."""
-    N, P = xiT.shape
-    for mu in range(P):
-        M[mu] = 0
-    for i in range(N):
-        if s[i] > 0:
-            for mu in range(P):
-                M[mu] += xiT[i, mu]
-        else:
-            for mu in range(P):
-                M[mu] -= xiT[i, mu]
-    e2 = np.int64(c) * N  # -s^T (xi^T xi - c I) s = -(sum M^2 - c N)
-    for mu in range(P):
-        e2 -= M[mu] * M[mu]
-    if record:
-        trace[0] = e2 / eden
-    hot = schedule == GLAUBER and T > 0.0
-    converged = False
-    cycled = False
-    sweeps = 0
-    if schedule == SYNC:
-        d = np.empty(N, np.int8)
-        prev = np.empty(N, np.int8)
-        have_prev = False
-        for sweep in range(max_sweeps):
-            sweeps = sweep + 1
-            changed = 0
-            for i in range(N):
-                d[i] = _decide(_field_pat(xiT, M, c, s, i), s[i], False, T, scale, state)
-                if d[i] != s[i]:
-                    changed += 1
-            if changed == 0:
-                converged = True
-                if record:
-                    trace[sweep + 1] = e2 / eden
-                break
-            back = have_prev
-            if have_prev:
-                for i in range(N):
-                    if d[i] != prev[i]:
-                        back = False
-                        break
-            for i in range(N):
-                prev[i] = s[i]
-            have_prev = True
-            for i in range(N):
-                if d[i] != s[i]:
-                    snew = np.int64(d[i])
-                    hi = _field_pat(xiT, M, c, s, i)
-                    e2 = e2 - 4 * snew * hi - 4 * dJ
-                    for mu in range(P):
-                        M[mu] += 2 * snew * xiT[i, mu]
-                    s[i] = d[i]
-            if record:
-                trace[sweep + 1] = e2 / eden
-            if back:
-                cycled = True
-                break
-    else:
-        perm = np.arange(N)
-        for sweep in range(max_sweeps):
-            sweeps = sweep + 1
-            if not sequential:
-                shuffle_inplace(perm, state)
-            changed = 0
-            for k in range(N):
-                i = perm[k]
-                hi = _field_pat(xiT, M, c, s, i)
-                snew = _decide(hi, s[i], hot, T, scale, state)
-                if snew != s[i]:
-                    e2 = e2 - 4 * snew * hi - 4 * dJ
-                    for mu in range(P):
-                        M[mu] += 2 * snew * xiT[i, mu]
-                    s[i] = snew
-                    changed += 1
-            if record:
-                trace[sweep + 1] = e2 / eden
-            converged = changed == 0
-            if converged and not hot:
-                break
-    return converged, sweeps, cycled, e2 / eden
+def _run_one(b, pat, W, diag, H, xiT, c, dJ, Mw, S, seeds, schedule, T, scale, eden, max_sweeps, sequential,
+             record, trace, converged, sweeps, cycled, energy):
+    """Trial ``b`` of a batch: its own SplitMix64 state, work rows and outputs.
+
+    The unused backend's work array (``H`` or ``Mw``) is (B, 0).
+    """
+    state = np.empty(1, np.uint64)
+    state[0] = seeds[b]
+    cv, n, y, e = _trial(pat, W, diag, H[b], xiT, c, dJ, Mw[b], S[b], state, schedule, T, scale, eden,
+                         max_sweeps, sequential, record, trace[b])
+    converged[b] = cv
+    sweeps[b] = n
+    cycled[b] = y
+    energy[b] = e
 
 
 @njit(cache=True, parallel=True)
@@ -247,16 +218,11 @@ def run_weights(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequent
     (B, 0) when ``record`` is False); outputs ``converged``, ``sweeps``,
     ``cycled``, ``energy`` of shape (B,).
     """
-    B = S.shape[0]
-    for b in prange(B):
-        state = np.empty(1, np.uint64)
-        state[0] = seeds[b]
-        c, n, y, e = _trial_weights(W, diag, S[b], H[b], state, schedule, T, scale, eden,
-                                    max_sweeps, sequential, record, trace[b])
-        converged[b] = c
-        sweeps[b] = n
-        cycled[b] = y
-        energy[b] = e
+    xiT = np.empty((0, 0), np.int8)
+    Mw = np.empty((S.shape[0], 0), np.int64)
+    for b in prange(S.shape[0]):
+        _run_one(b, False, W, diag, H, xiT, 0, 0, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
+                 sequential, record, trace, converged, sweeps, cycled, energy)
 
 
 @njit(cache=True, parallel=True)
@@ -269,43 +235,32 @@ def run_patterns(xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, seq
     diagonal of ``N W``; ``Mw`` (B, P) int64 work array; the rest as in
     :func:`run_weights` with ``scale = 1/N`` and ``eden = 2 N``.
     """
-    B = S.shape[0]
-    for b in prange(B):
-        state = np.empty(1, np.uint64)
-        state[0] = seeds[b]
-        cv, n, y, e = _trial_patterns(xiT, c, dJ, S[b], Mw[b], state, schedule, T, scale, eden,
-                                      max_sweeps, sequential, record, trace[b])
-        converged[b] = cv
-        sweeps[b] = n
-        cycled[b] = y
-        energy[b] = e
+    W = np.empty((0, 0), np.int64)
+    diag = np.empty(0, np.int64)
+    H = np.empty((S.shape[0], 0), np.int64)
+    for b in prange(S.shape[0]):
+        _run_one(b, True, W, diag, H, xiT, c, dJ, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
+                 sequential, record, trace, converged, sweeps, cycled, energy)
 
 
 @njit(cache=True)
 def run_weights_serial(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
                        H, trace, converged, sweeps, cycled, energy):
     """:func:`run_weights` on the calling thread (small batches: no thread start-up)."""
+    xiT = np.empty((0, 0), np.int8)
+    Mw = np.empty((S.shape[0], 0), np.int64)
     for b in range(S.shape[0]):
-        state = np.empty(1, np.uint64)
-        state[0] = seeds[b]
-        c, n, y, e = _trial_weights(W, diag, S[b], H[b], state, schedule, T, scale, eden,
-                                    max_sweeps, sequential, record, trace[b])
-        converged[b] = c
-        sweeps[b] = n
-        cycled[b] = y
-        energy[b] = e
+        _run_one(b, False, W, diag, H, xiT, 0, 0, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
+                 sequential, record, trace, converged, sweeps, cycled, energy)
 
 
 @njit(cache=True)
 def run_patterns_serial(xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
                         Mw, trace, converged, sweeps, cycled, energy):
     """:func:`run_patterns` on the calling thread (small batches: no thread start-up)."""
+    W = np.empty((0, 0), np.int64)
+    diag = np.empty(0, np.int64)
+    H = np.empty((S.shape[0], 0), np.int64)
     for b in range(S.shape[0]):
-        state = np.empty(1, np.uint64)
-        state[0] = seeds[b]
-        cv, n, y, e = _trial_patterns(xiT, c, dJ, S[b], Mw[b], state, schedule, T, scale, eden,
-                                      max_sweeps, sequential, record, trace[b])
-        converged[b] = cv
-        sweeps[b] = n
-        cycled[b] = y
-        energy[b] = e
+        _run_one(b, True, W, diag, H, xiT, c, dJ, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
+                 sequential, record, trace, converged, sweeps, cycled, energy)

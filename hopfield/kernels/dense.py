@@ -47,6 +47,7 @@ import numpy as np
 from numba import njit, prange
 
 from hopfield.kernels.rng import shuffle_inplace
+from hopfield.kernels.schedule import two_cycle
 
 MODE_INT = 0
 MODE_FLOAT = 1
@@ -101,6 +102,27 @@ def select_mode(F: str, N: int, K: int, n: int) -> int:
 
 # --------------------------------------------------------------------------
 # fields
+
+
+@njit(cache=True)
+def _difference_inplace(t, acc, c, n_even, rect):
+    """``acc[mu] <- D(t[mu])`` by Horner in ``t^2``, one vectorisable pass per step.
+
+    On entry ``acc`` holds the top coefficient ``c[-1]``; ``t``, ``acc``, ``c``
+    are all int64 (exact) or all float64 (``_field_float``).
+    """
+    K = t.shape[0]
+    for j in range(c.shape[0] - 2, -1, -1):
+        cj = c[j]
+        for mu in range(K):
+            acc[mu] = acc[mu] * (t[mu] * t[mu]) + cj
+    if n_even:
+        for mu in range(K):
+            acc[mu] *= t[mu]
+    if rect:
+        for mu in range(K):
+            x = t[mu]
+            acc[mu] = acc[mu] if x > 0 else (1 if x == 0 else 0)
 
 
 @njit(cache=True)
@@ -169,17 +191,7 @@ def _field_int(row, rowsum_i, a, a2, A, si, c, n_even, rect, t, acc):
         r = row[mu]
         t[mu] = a[mu] - ((r ^ ms) - ms)
         acc[mu] = top
-    for j in range(nc - 2, -1, -1):
-        cj = c[j]
-        for mu in range(K):
-            acc[mu] = acc[mu] * (t[mu] * t[mu]) + cj
-    if n_even:
-        for mu in range(K):
-            acc[mu] *= t[mu]
-    if rect:
-        for mu in range(K):
-            x = t[mu]
-            acc[mu] = acc[mu] if x > 0 else (np.int64(1) if x == 0 else np.int64(0))
+    _difference_inplace(t, acc, c, n_even, rect)
     h = np.int64(0)
     for mu in range(K):
         m = row[mu] >> 1
@@ -196,17 +208,7 @@ def _field_float(row, a, si, cf, n_even, rect, tf, accf):
     for mu in range(K):
         tf[mu] = np.float64(a[mu] - si * row[mu])
         accf[mu] = top
-    for j in range(nc - 2, -1, -1):
-        cj = cf[j]
-        for mu in range(K):
-            accf[mu] = accf[mu] * (tf[mu] * tf[mu]) + cj
-    if n_even:
-        for mu in range(K):
-            accf[mu] *= tf[mu]
-    if rect:
-        for mu in range(K):
-            x = tf[mu]
-            accf[mu] = accf[mu] if x > 0.0 else (1.0 if x == 0.0 else 0.0)
+    _difference_inplace(tf, accf, cf, n_even, rect)
     h = 0.0
     for mu in range(K):
         h += row[mu] * accf[mu]
@@ -435,14 +437,7 @@ def run_dense_kernel(
                     if record:
                         out_trace[b, sweep + 1] = e
                     break
-                back = sweep >= 1
-                if back:
-                    for i in range(N):
-                        if new[i] != prev[i]:
-                            back = False
-                            break
-                for i in range(N):
-                    prev[i] = s[i]
+                back = two_cycle(new, prev, s, sweep >= 1)
                 # apply the step one flip at a time (exact incremental energy)
                 for i in range(N):
                     if new[i] != s[i]:
