@@ -1,0 +1,40 @@
+"""The runnable examples in the docstrings of every module stay correct."""
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+PACKAGES = ["hopfield", "theory", "simulations", "figures", "amlab"]
+
+
+def _modules():
+    names = []
+    for pkg in PACKAGES:
+        mod = importlib.import_module(pkg)
+        names.append(pkg)
+        for info in pkgutil.walk_packages(mod.__path__, prefix=pkg + "."):
+            if not info.name.endswith("__main__"):
+                names.append(info.name)
+    return sorted(names)
+
+
+MODULES = _modules()
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    mod = importlib.import_module(name)
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+
+
+def test_public_modules_have_examples():
+    # Each module with a public class or function meant for users shows a runnable example.
+    for name in ["hopfield.patterns", "hopfield.classical", "hopfield.dense", "hopfield.modern",
+                 "hopfield.amicl", "theory.formula", "theory.classical", "theory.ags", "theory.dense",
+                 "theory.exponential", "theory.modern", "theory.kv_memory", "theory.amicl"]:
+        finder = doctest.DocTestFinder()
+        tests = finder.find(importlib.import_module(name))
+        assert sum(len(t.examples) for t in tests) > 0, name
