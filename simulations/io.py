@@ -12,13 +12,20 @@ from pathlib import Path
 import numpy as np
 
 
-def _json_default(obj):
+def plain_scalar(obj):
+    """A numpy integer, float or bool as the Python number it holds; ``TypeError`` otherwise."""
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.floating):
         return float(obj)
     if isinstance(obj, np.bool_):
         return bool(obj)
+    raise TypeError(f"{type(obj).__name__} is not a numpy scalar")
+
+
+def _json_default(obj):
+    if isinstance(obj, (np.integer, np.floating, np.bool_)):
+        return plain_scalar(obj)
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, Path):

@@ -12,18 +12,17 @@ import json
 
 import numpy as np
 
+from simulations.io import plain_scalar
+
 
 def canonical(obj) -> str:
     """A canonical JSON text of ``obj`` (sorted keys, no spaces, numpy scalars as numbers)."""
 
     def default(o):
-        if isinstance(o, np.integer):
-            return int(o)
-        if isinstance(o, np.floating):
-            return float(o)
-        if isinstance(o, np.bool_):
-            return bool(o)
-        raise TypeError(f"cannot use {type(o).__name__} in a seed key or grid point")
+        try:
+            return plain_scalar(o)
+        except TypeError:
+            raise TypeError(f"cannot use {type(o).__name__} in a seed key or grid point") from None
 
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=default)
 
