@@ -17,11 +17,16 @@ Gaussian items; the parameter names are his):
   each contributing ``B`` items, in random order; the query's class is one of
   them (uniform). Non-bursty sequence: the ``N`` items' classes and the query's
   class are i.i.d. from ``p(k)``, so the query's class need not be in context.
-* Novel classes (``p_C``, ``n_novel``; the reading of Burns et al. 2024, Sec. 5,
-  of Reddy's in-context sequences): with probability ``p_C`` a bursty training
-  sequence takes its ``N/B`` classes from a fixed pool of ``n_novel`` extra
-  classes whose labels are drawn afresh for each sequence (uniform, distinct when
-  ``N/B <= L``), so only the context can tell the label.
+* Novel classes (``p_C``, ``n_novel``; as in Reddy's published data generator,
+  which Burns et al. 2024, Sec. 5, use with 128 novel classes): with probability
+  ``p_C``, independently of ``p_B``, a training sequence is a bursty sequence
+  whose ``N/B`` classes come from a pool of ``n_novel`` extra classes whose
+  labels are drawn afresh for each sequence (uniform, distinct when
+  ``N/B <= L``), so only the context can tell the label. The other sequences are
+  bursty with probability ``p_B``. Fractions: novel ``p_C``, bursty
+  ``p_C + (1 - p_C) p_B``. (Reddy's generator draws the novel means afresh for
+  every batch and labels them ``k mod L``; a fixed pool with labels drawn per
+  sequence makes the labels just as impossible to learn in the weights.)
 
 Test sets (Reddy 2024, Fig. 1b):
 
@@ -122,9 +127,10 @@ class BurstyTask:
     alpha : float
         Rank-frequency exponent (``>= 0``).
     p_B : float
-        Fraction of bursty training sequences.
+        Probability that a training sequence of the ``K`` training classes is bursty.
     p_C : float
-        Fraction of bursty training sequences drawn from the novel pool.
+        Fraction of training sequences that are bursty sequences of novel-pool
+        classes (drawn independently of ``p_B``).
     n_novel : int
         Size of the novel pool (``>= N/B`` when ``p_C > 0``).
     seed : int
@@ -229,8 +235,9 @@ class BurstyTask:
             return BurstyBatch(self._items(rng, means), np.full((n, N + 1), -1, np.int64), labels, np.ones(n, bool),
                                np.ones(n, bool), self.label_vectors)
         # training mixture
-        bursty = rng.random(n) < self.p_B
-        novel = bursty & (rng.random(n) < self.p_C)
+        u_B, u_C = rng.random(n), rng.random(n)
+        novel = u_C < self.p_C  # novel-pool sequences are always bursty
+        bursty = novel | (u_B < self.p_B)
         cls = rng.choice(K, size=(n, N + 1), p=self.p_class).astype(np.int64)  # non-bursty rows: i.i.d.
         labels = self.class_labels[cls]
         known = bursty & ~novel

@@ -64,11 +64,14 @@ def test_novel_classes_in_training(task):
 
 
 def test_mixture_fractions(task):
-    # 4000 sequences: bursty fraction p_B = 0.5 (sd 0.0079), novel fraction p_B p_C = 0.25 (sd 0.0068);
-    # exact binomial tests at level 1e-4.
+    # 4000 sequences, p_B = p_C = 0.5 as in Reddy's generator: novel fraction p_C = 0.5 (sd 0.0079),
+    # bursty fraction p_C + (1 - p_C) p_B = 0.75 (sd 0.0068), bursty among the training-class
+    # sequences p_B = 0.5; exact binomial tests at level 1e-4.
     b = task.sample(4000, "train", batch_index=5)
-    assert stats.binomtest(int(b.bursty.sum()), 4000, 0.5).pvalue > 1e-4
-    assert stats.binomtest(int(b.novel.sum()), 4000, 0.25).pvalue > 1e-4
+    assert stats.binomtest(int(b.novel.sum()), 4000, 0.5).pvalue > 1e-4
+    assert stats.binomtest(int(b.bursty.sum()), 4000, 0.75).pvalue > 1e-4
+    known = ~b.novel
+    assert stats.binomtest(int(b.bursty[known].sum()), int(known.sum()), 0.5).pvalue > 1e-4
 
 
 def test_flipped_labels(task):
