@@ -1,0 +1,206 @@
+"""One style for every amlab figure: sizes, fonts, colours, intervals and saving.
+
+Figures are drawn at their printed size: one journal column is 3.4 inches wide
+(``COLUMN``), two columns 7.0 inches (``PAGE``). Text is at least 8 pt at that
+size, PDFs embed TrueType fonts (no Type 3), and the colours are the Okabe-Ito
+palette, which stays distinct under the common colour-vision deficiencies.
+
+Every builder saves through :func:`save`, which writes a PNG, a PDF and the JSON
+of the plotted data with the figure's caption, the published result it
+regenerates (or ``"new"``), the size (quick figures are stamped "quick size"
+in a corner) and provenance.
+
+Examples
+--------
+>>> import matplotlib.pyplot as plt
+>>> from figures import style
+>>> with style.context():
+...     fig, ax = plt.subplots(figsize=style.size(1))
+>>> round(fig.get_figwidth(), 1)
+3.4
+>>> plt.close(fig)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import Dict, Iterator, Optional, Sequence, Tuple
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from simulations.io import atomic_write_bytes, atomic_write_json, provenance  # noqa: E402
+
+#: Width of one journal column and of a full page, inches.
+COLUMN = 3.4
+PAGE = 7.0
+
+#: The Okabe-Ito colour-blind-safe palette (black first).
+PALETTE: Tuple[str, ...] = (
+    "#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+)
+#: The same palette without black and yellow, for series on a white background.
+SERIES: Tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+MARKERS: Tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
+
+#: Level of the intervals drawn around simulated points: the checks' family level is 1%.
+LEVEL = 0.99
+LEVEL_LABEL = "99% interval"
+
+RC: Dict[str, object] = {
+    "font.size": 8,
+    "axes.titlesize": 8.5,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.linewidth": 0.7,
+    "lines.linewidth": 1.3,
+    "lines.markersize": 4,
+    "errorbar.capsize": 1.5,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "savefig.dpi": 200,
+    "figure.dpi": 100,
+    "axes.prop_cycle": matplotlib.cycler(color=list(SERIES)),
+    "image.cmap": "viridis",
+}
+
+
+def size(columns: float = 1, aspect: float = 0.75) -> Tuple[float, float]:
+    """Figure size in inches: ``columns`` journal columns wide, height ``aspect`` x width."""
+    if columns not in (1, 1.5, 2):
+        raise ValueError(f"columns must be 1, 1.5 or 2, got {columns!r}")
+    width = COLUMN if columns == 1 else PAGE if columns == 2 else 5.2
+    return (width, width * aspect)
+
+
+@contextlib.contextmanager
+def context() -> Iterator[None]:
+    """Matplotlib settings of amlab's figures, for the duration of a ``with`` block."""
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def colour(i: int) -> str:
+    """The ``i``-th series colour (cycles)."""
+    return SERIES[i % len(SERIES)]
+
+
+def marker(i: int) -> str:
+    """The ``i``-th series marker (cycles)."""
+    return MARKERS[i % len(MARKERS)]
+
+
+def wilson(k, n, level: float = LEVEL):
+    """Wilson score interval of the proportion ``k / n``, elementwise.
+
+    Parameters
+    ----------
+    k, n : array_like of int
+        Successes and trials (broadcast together).
+    level : float
+        Confidence level (default 0.99, the checks' level).
+
+    Returns
+    -------
+    low, high : ndarray of float64
+    """
+    k = np.asarray(k, dtype=np.int64)
+    n = np.asarray(n, dtype=np.int64)
+    k, n = np.broadcast_arrays(k, n)
+    lo = np.empty(k.shape)
+    hi = np.empty(k.shape)
+    for idx in np.ndindex(k.shape):
+        ci = stats.binomtest(int(k[idx]), int(n[idx])).proportion_ci(level, method="wilson")
+        lo[idx], hi[idx] = ci.low, ci.high
+    return lo, hi
+
+
+def mean_interval(samples, axis: int = -1, level: float = LEVEL):
+    """Mean and Student-t interval of the mean along ``axis`` (independent samples).
+
+    Returns
+    -------
+    mean, low, high : ndarray of float64
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    n = x.shape[axis]
+    m = x.mean(axis=axis)
+    if n < 2:
+        return m, m.copy(), m.copy()
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(axis=axis, ddof=1) / np.sqrt(n)
+    return m, m - half, m + half
+
+
+def points(ax, x, y, low, high, i: int = 0, label: Optional[str] = None, **kw):
+    """Simulated points with their interval as error bars, in series style ``i``."""
+    y = np.asarray(y, dtype=np.float64)
+    yerr = np.vstack([y - np.asarray(low), np.asarray(high) - y])
+    yerr = np.clip(yerr, 0.0, None)
+    opts = dict(fmt=marker(i), color=colour(i), ms=3.5, lw=0.9, label=label, zorder=3)
+    opts.update(kw)
+    return ax.errorbar(x, y, yerr=yerr, **opts)
+
+
+def curve(ax, x, y, i: int = 0, label: Optional[str] = None, **kw):
+    """A theory curve (a line on a fine grid) in series style ``i``."""
+    opts = dict(color=colour(i), lw=1.2, label=label, zorder=2)
+    opts.update(kw)
+    return ax.plot(x, y, **opts)
+
+
+def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption: str,
+         source: str, extra: Optional[dict] = None) -> Sequence[Path]:
+    """Write ``name``.png, .pdf and .json to ``out_dir`` (atomically) and close ``fig``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    out_dir : path-like
+    name : str
+        Registered figure name (file stem).
+    data : dict
+        The plotted data (JSON-serialisable: arrays are converted).
+    seed : int
+    quick : bool
+        Quick-size figures are stamped "quick size" in the lower right corner.
+    caption : str
+        What the figure shows, how the intervals are made, what the curves are.
+    source : str
+        The published figure or result it regenerates ("Paper Year, Fig. N"), or "new".
+    extra : dict, optional
+        More metadata for the JSON.
+
+    Returns
+    -------
+    list of Path
+        PNG, PDF, JSON.
+    """
+    if not caption or not source:
+        raise ValueError("save needs a caption and a source (the published figure, or 'new')")
+    out_dir = Path(out_dir)
+    if quick:
+        fig.text(0.995, 0.005, "quick size", ha="right", va="bottom", fontsize=6.5, color="0.45")
+    paths = []
+    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
+        for ext in ("png", "pdf"):
+            buf = io.BytesIO()
+            fig.savefig(buf, format=ext, dpi=200 if ext == "png" else None, bbox_inches="tight")
+            paths.append(atomic_write_bytes(out_dir / f"{name}.{ext}", buf.getvalue()))
+    plt.close(fig)
+    meta = {"figure": name, "caption": caption, "source": source, "interval_level": LEVEL,
+            "seed": seed, "size": "quick" if quick else "full", "provenance": provenance()}
+    if extra:
+        meta.update(extra)
+    paths.append(atomic_write_json(out_dir / f"{name}.json", {**meta, "data": data}))
+    return paths
