@@ -16,7 +16,7 @@ Examples
 >>> from figures import style
 >>> with style.context():
 ...     fig, ax = plt.subplots(figsize=style.size(1))
->>> round(fig.get_figwidth(), 1)
+>>> float(round(fig.get_figwidth(), 1))
 3.4
 >>> plt.close(fig)
 """
