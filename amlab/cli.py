@@ -28,16 +28,31 @@ def _load(module: str):
     return importlib.import_module(module)
 
 
-def _registries():
+def _checks():
     _load("simulations.checks")
-    _load("simulations.estimators")
-    _load("figures.catalog")
-    _load("theory.catalog")
-    from figures.registry import FIGURES
     from simulations.registry import CHECKS
+
+    return CHECKS
+
+
+def _figures():
+    _load("figures.catalog")
+    from figures.registry import FIGURES
+
+    return FIGURES
+
+
+def _derivations():
+    _load("theory.catalog")
     from theory.derivation import DERIVATIONS
 
-    return CHECKS, FIGURES, DERIVATIONS
+    return DERIVATIONS
+
+
+def _registries():
+    """Every registry (importing only what a command needs keeps its start fast)."""
+    _load("simulations.estimators")
+    return _checks(), _figures(), _derivations()
 
 
 def _select(registry, names, kind):
@@ -64,20 +79,19 @@ def cmd_list(args) -> int:
     bad = [w for w in what if w not in kinds]
     if bad:
         raise UsageError(f"amlab list takes checks, figures, derivations or estimators, got {', '.join(bad)}")
-    checks, figures, derivations = _registries()
     from simulations.estimators import ESTIMATORS
 
     if "checks" in what:
         print("checks:")
-        for c in checks.values():
+        for c in _checks().values():
             print(f"  {c.name:28s} {c.title}")
     if "figures" in what:
         print("figures:")
-        for f in figures.values():
+        for f in _figures().values():
             print(f"  {f.name:28s} {f.title}")
     if "derivations" in what:
         print("derivations:")
-        for name, fn in derivations.items():
+        for name, fn in _derivations().items():
             print(f"  {name:28s} {(fn.__doc__ or '').strip().splitlines()[0] if fn.__doc__ else ''}")
     if "estimators" in what:
         from simulations.estimators import ALIASES, describe
@@ -92,7 +106,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_derive(args) -> int:
-    _, _, derivations = _registries()
+    derivations = _derivations()
     if args.name not in derivations:
         raise UsageError(f"unknown derivation {args.name!r}; known: {', '.join(sorted(derivations)) or '(none)'}")
     print(derivations[args.name]().render(latex=args.latex), end="")
@@ -102,8 +116,7 @@ def cmd_derive(args) -> int:
 def cmd_check(args) -> int:
     from simulations.runner import run_checks
 
-    checks, _, _ = _registries()
-    selected = _select(checks, args.names, "check")
+    selected = _select(_checks(), args.names, "check")
     results = run_checks(selected, size=args.size, seed=args.seed, out=Path(args.out), workers=args.workers,
                          scheduler=args.scheduler, timeout=args.timeout)
     return 0 if all(r.passed for r in results) else 1
@@ -149,7 +162,7 @@ def cmd_sweep(args) -> int:
     from simulations.estimators import ALIASES, ESTIMATORS
     from simulations.sweep import export, plan, records_table, sweep
 
-    _registries()
+    _load("simulations.estimators")
     name = args.estimator
     if name in ALIASES:
         print(f"amlab: note: estimator {name!r} is now called {ALIASES[name]!r}; the old name will be removed",
@@ -190,8 +203,7 @@ def cmd_sweep(args) -> int:
 def cmd_figures(args) -> int:
     from simulations.runner import build_figures
 
-    _, figures, _ = _registries()
-    selected = _select(figures, args.names, "figure")
+    selected = _select(_figures(), args.names, "figure")
     build_figures(selected, out=Path(args.out), quick=args.size == "quick", seed=args.seed)
     return 0
 

@@ -51,7 +51,7 @@ class Estimator:
         for group in self.one_of:
             named = [k for k in group if out.get(k) is not None]
             if len(named) > 1:
-                raise ValueError(f"estimator {self.name}: give one of {', '.join(group)}, not several "
+                raise ValueError(f"give one of {', '.join(group)}, not several "
                                  f"(got {', '.join(f'{k}={out[k]!r}' for k in named)})")
         full = self.resolve(out)
         if self.check is not None:
@@ -77,7 +77,7 @@ class Estimator:
             if named:
                 full.update({k: None for k in group if k not in named})
             elif all(full.get(k) is None for k in group):
-                raise ValueError(f"estimator {self.name}: give one of {', '.join(group)}")
+                raise ValueError(f"give one of {', '.join(group)}")
         return full
 
 
@@ -192,7 +192,7 @@ def markdown_table() -> str:
     """The Markdown table of every estimator's parameters (docs/cli.md holds a copy, checked by a test)."""
     out = []
     for e in ESTIMATORS.values():
-        out += [f"### `{e.name}`", "", e.title + ".", ""]
+        out += [f"### `{e.name}`", "", e.title[:1].upper() + e.title[1:] + ".", ""]
         if e.one_of:
             out += ["Give at most one of " + "; ".join(", ".join(f"`{k}`" for k in g) for g in e.one_of) + ".", ""]
         out += ["| parameter | values | default | meaning |", "|---|---|---|---|"]
@@ -404,7 +404,8 @@ def dense_random_start(*, seed, N, K, n, F, starts, max_sweeps):
 def _check_exp(p):
     if p["M"] is None and float(p["alpha"]) * p["N"] > math.log(2**40):
         raise ValueError(f"alpha={p['alpha']!r} with N={p['N']} gives M = exp(alpha*N) = "
-                         f"{math.exp(min(float(p['alpha']) * p['N'], 700)):.3g} patterns; expected alpha*N <= 40 ln 2")
+                         f"{math.exp(min(float(p['alpha']) * p['N'], 700)):.3g} patterns; "
+                         f"expected alpha*N <= {math.log(2**40):.1f} (M <= 2**40)")
     M = p["M"] if p["M"] is not None else max(2, int(round(math.exp(float(p["alpha"]) * p["N"]))))
     _check_dense({"N": p["N"], "K": M})
 

@@ -32,8 +32,12 @@ def ensure_writable(out) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".amlab-write-test.", dir=out)
-        os.close(fd)
-        os.unlink(tmp)
+        try:
+            os.write(fd, b"\0" * 4096)  # a block of data, so a full disk is found now, not an hour in
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(tmp)
     except OSError as exc:
         raise OutputError(f"output folder {out} is not writable: {exc.strerror or exc}") from None
     return out
