@@ -19,6 +19,32 @@ from pathlib import Path
 
 from amlab import __version__
 
+#: BLAS thread-pool variables set to 1 (unless the user set them) before numpy is first imported: amlab
+#: parallelises with Numba threads (and Dask workers), and a BLAS pool on top of them oversubscribes the
+#: cores (a 60 x 300 ``fields`` call measured 27 ms instead of 0.8 ms on a loaded 2-core machine;
+#: benchmarks/bench_blas_threads.py). OMP_NUM_THREADS is left alone (Numba's OpenMP layer reads it).
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread for this process and the worker processes it starts (see ``BLAS_THREAD_VARIABLES``).
+
+    The environment variables act when numpy loads its BLAS; if numpy is
+    already loaded, ``threadpoolctl`` is used when it is importable (it is not
+    a dependency), else the process keeps its BLAS pool.
+    """
+    for name in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")
+    if "numpy" in sys.modules:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            return
+        threadpool_limits(1, user_api="blas")
+
+
+limit_blas_threads()
+
 
 class UsageError(Exception):
     """Bad command-line usage (exit status 2)."""

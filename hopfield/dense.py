@@ -136,7 +136,9 @@ class DenseAssociativeMemory:
             reported as a 2-cycle (``cycled``) and stops the trial.
         max_sweeps : int >= 1
         order : {"random", "sequential"}
-        seed : int >= 0 or None
+        seed : int >= 0, None or numpy.random.Generator
+            Per-trial streams from ``(seed, trial)``; a Generator gives one
+            integer seed from one draw (see ``hopfield._validate.as_seed``).
         record_energy : bool
             Keep the energy after every sweep, by incremental differences.
 

@@ -418,3 +418,81 @@ def test_docs_table_matches_the_declarations():
     begin, end = "<!-- estimators: begin -->\n", "<!-- estimators: end -->"
     assert begin in text and end in text
     assert text.split(begin)[1].split(end)[0].strip() == estimators.markdown_table().strip()
+
+
+# ------------------------------------------------ 8. the smaller items of the Python API
+
+def test_8_dense_order_names_n(monkeypatch):
+    from hopfield import dense
+    from hopfield.patterns import random_binary
+
+    xi = random_binary(4, 20, seed=0)
+    dense.DenseAssociativeMemory(xi, n=65)  # the largest order with int64 coefficients
+    with pytest.raises(ValueError, match="n must be <= 65, got 66"):
+        dense.DenseAssociativeMemory(xi, n=66)
+    monkeypatch.setattr(dense, "N_MAX", 10**6)  # mutant: no upper bound -> the old OverflowError
+    with pytest.raises(OverflowError):
+        dense.DenseAssociativeMemory(xi, n=66)
+
+
+def test_8_random_patterns_check_memory_up_front(monkeypatch):
+    from hopfield import _validate
+    from hopfield.patterns import biased_binary, random_binary
+
+    monkeypatch.setattr(_validate, "MEMORY_LIMIT_BYTES", 10_000)
+    with pytest.raises(ValueError, match=r"random_binary\(P=100, N=100\)"):
+        random_binary(100, 100, seed=0)
+    with pytest.raises(ValueError, match=r"biased_binary\(P=100, N=100\)"):
+        biased_binary(100, 100, 0.2, seed=0)
+    assert random_binary(10, 100, seed=0).shape == (10, 100)
+
+
+def test_8_sweep_amicl_refuses_a_run_of_days():
+    from hopfield.amicl import sweep_amicl
+
+    with pytest.raises(ValueError, match="n_trials=100000000000"):
+        sweep_amicl([0.5, 2.0], n_trials=10**11)
+
+
+def test_8_run_accepts_a_generator():
+    from hopfield.classical import ClassicalHopfield
+    from hopfield.dense import DenseAssociativeMemory
+    from hopfield.patterns import flip, random_binary
+
+    xi = random_binary(6, 60, seed=0)
+    cues = flip(xi, fraction=0.2, seed=1)
+    top = np.iinfo(np.int64).max
+    for net in (ClassicalHopfield(xi), DenseAssociativeMemory(xi, n=3)):
+        g = np.random.default_rng(5)
+        a = net.run(cues, seed=g)
+        b = net.run(cues, seed=g)  # the generator advanced: fresh trials
+        as_int = np.random.default_rng(5)
+        ref_a = net.run(cues, seed=int(as_int.integers(0, top, endpoint=True)))
+        ref_b = net.run(cues, seed=int(as_int.integers(0, top, endpoint=True)))
+        assert np.array_equal(a.states, ref_a.states) and np.array_equal(b.states, ref_b.states)
+        assert np.array_equal(a.sweeps, ref_a.sweeps) and np.array_equal(b.sweeps, ref_b.sweeps)
+
+
+def test_8_formula_refuses_non_integral_integer_symbols():
+    from theory.classical import bit_error
+
+    f = bit_error()
+    with pytest.raises(ValueError, match="N must be an integer, got 100.5"):
+        f.evaluate(N=100.5, P=10)
+    assert f.evaluate(N=100.0, P=10) == f.evaluate(N=100, P=10)
+    lo, mid, hi = (f.evaluate_continuous(N=100, P=p) for p in (10, 10.5, 11))
+    assert lo < mid < hi  # the real continuation, for root finding and curves
+
+
+def test_8_blas_pool_limited_for_the_command_line(monkeypatch):
+    from amlab import cli
+
+    for name in cli.BLAS_THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")  # a user's own setting is kept
+    cli.limit_blas_threads()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "3"
+    code = "import os, amlab.cli, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in ENV.items() if k != "OPENBLAS_NUM_THREADS"}
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert r.stdout.strip() == "1", r.stderr
