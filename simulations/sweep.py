@@ -223,8 +223,8 @@ def plan(estimator, grid, *, params: Optional[dict] = None, seed: int = 0):
         fixed = est.coerce(fixed)
         if isinstance(grid, dict):
             for k, v in grid.items():
-                if isinstance(v, (list, tuple)):
-                    grid = {**grid, k: [est.coerce({k: x})[k] if isinstance(k, str) else x for x in v]}
+                if isinstance(k, str) and not isinstance(v, (str, bytes)) and hasattr(v, "__iter__"):
+                    grid = {**grid, k: [est.coerce({k: x})[k] for x in v]}
         elif isinstance(grid, (list, tuple)) and all(isinstance(p, dict) for p in grid):
             grid = [est.coerce(p) for p in grid]
     points = expand_grid(grid)

@@ -171,6 +171,19 @@ def test_4_unwritable_out_fails_before_any_check(coin_checks, tmp_path, capsys):
     assert runs(coin_checks) == []
 
 
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write into read-only folders")
+def test_4_read_only_out_fails_before_any_check(coin_checks, tmp_path, capsys):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        assert main(["check", "fair", "--out", str(ro)]) == 2
+    finally:
+        ro.chmod(0o700)
+    assert "not writable" in one_line_error(capsys.readouterr().err)
+    assert runs(coin_checks) == []
+
+
 def test_4_full_disk_fails_before_any_check(coin_checks, tmp_path, capsys, monkeypatch):
     from simulations import runner
 
