@@ -230,7 +230,7 @@ def plan(estimator, grid, *, params: Optional[dict] = None, seed: int = 0):
     points = expand_grid(grid)
     both = sorted(set(fixed) & set().union(*points))
     if both:
-        raise ValueError(f"{', '.join(both)} given both as a fixed parameter (--param) and in the grid (--grid); "
+        raise ValueError(f"{', '.join(both)} given both as fixed parameter (--param) and in the grid (--grid); "
                          f"expected each name once")
     full = [{**fixed, **p} for p in points]
     if est is not None:
