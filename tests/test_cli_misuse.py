@@ -248,6 +248,26 @@ def test_4_sigkill_mid_run_loses_at_most_the_check_in_flight(tmp_path, monkeypat
     assert runs(log) == ["step-a", "step-b", "step-b", "step-c"]  # only the check in flight ran again
 
 
+def test_4_reproduce_checks_out_first_and_reuses_finished_checks(coin_checks, tmp_path, capsys, monkeypatch):
+    import figures.catalog  # noqa: F401
+    from figures import registry as fr
+    from simulations.io import atomic_write_bytes
+
+    monkeypatch.setattr(fr, "FIGURES", {})
+    fr.register_figure("toy-figure", title="a toy")(
+        lambda out_dir, *, quick, seed: [atomic_write_bytes(out_dir / "toy.png", b"png")])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert main(["reproduce", "--out", str(blocker / "r")]) == 2
+    assert "not writable" in one_line_error(capsys.readouterr().err) and runs(coin_checks) == []
+    out = tmp_path / "r"
+    assert main(["reproduce", "--out", str(out)]) == 1  # 'biased' fails
+    capsys.readouterr()
+    assert main(["reproduce", "--out", str(out)]) == 1
+    assert "reusing 2 finished check(s)" in capsys.readouterr().out
+    assert sorted(runs(coin_checks)) == ["biased", "fair"] and (out / "report.md").exists()
+
+
 def test_4_mutant_without_resume_reruns_finished_checks(coin_checks, tmp_path, monkeypatch):
     from simulations import runner
 
