@@ -3,3 +3,4 @@
 import theory.amicl  # noqa: F401  (registers the AMICL derivations)
 from theory import derivations  # noqa: F401  (registers the derivations)
 import theory.basins  # noqa: F401  (registers the basins derivation)
+import theory.finite_t  # noqa: F401  (registers the finite-t derivation)

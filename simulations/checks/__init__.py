@@ -11,3 +11,4 @@ from simulations.checks import exponential  # noqa: F401
 from simulations.checks import modern  # noqa: F401
 from simulations.checks import amicl  # noqa: F401
 from simulations.checks import basins  # noqa: F401
+from simulations.checks import finite_t  # noqa: F401
