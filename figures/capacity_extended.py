@@ -93,3 +93,49 @@ def fig_basin_radius(out_dir, *, quick=True, seed=0):
                                   "No closed form exists (from step 3 the dynamics depend on their history); the "
                                   "radius shrinks to zero near alpha_c.",
                           source="new (cf. Gardner, Derrida & Mottishaw 1987; Amit 1989, ch. 7)")
+
+
+@register_figure("ags-glauber", title="RS overlap m(T) at fixed alpha against Glauber dynamics at several N")
+def fig_ags_glauber(out_dir, *, quick=True, seed=0):
+    from simulations.checks.finite_t import glauber_overlaps
+    from theory import finite_t
+
+    alphas = (0.02, 0.05)
+    Ns = (500, 1500) if quick else (500, 2000, 5000)
+    T_sim = np.array([0.2, 0.4, 0.6, 0.8]) if quick else np.round(np.arange(0.1, 1.01, 0.1), 2)
+    networks, cues, sweeps = (6, 3, 25) if quick else (30, 4, 60)
+    data = {"Ns": list(Ns), "T_sim": T_sim, "networks": networks, "cues": cues, "sweeps": sweeps}
+    with style.context():
+        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.4), sharey=True)
+        for ax, a in zip(axes, alphas):
+            T_M = float(finite_t.retrieval_line(a))
+            T_th = np.linspace(0.05, T_M * 0.9999, 40 if quick else 120)
+            m_th = finite_t.retrieval_overlap(a, T_th)
+            T_cw = np.linspace(0.05, 0.999, 60)
+            style.curve(ax, T_th, m_th, i=6, label="RS m(alpha, T)")
+            ax.plot(T_cw, finite_t.curie_weiss_overlap(T_cw), color="0.6", ls="--", lw=1, label="alpha -> 0")
+            ax.axvline(T_M, color="0.5", ls=":", lw=1)
+            ax.text(T_M, 0.05, " T_M", fontsize=7, color="0.4")
+            d = {"T_theory": T_th, "m_theory": m_th, "T_M": T_M}
+            for i, N in enumerate(Ns):
+                sims = np.array([glauber_overlaps(seed=derive_seed(seed, {"fig": "ags-glauber", "N": N, "alpha": a,
+                                                                          "T": float(T)}),
+                                                  N=N, alpha=a, T=float(T), networks=networks, cues=cues,
+                                                  sweeps=sweeps) for T in T_sim])  # (len(T), networks)
+                mean, lo, hi = style.mean_interval(sims, axis=1)
+                style.points(ax, T_sim + 0.008 * (i - 0.5), mean, lo, hi, i=i, label=f"Glauber, N = {N}")
+                d[f"N={N}"] = {"mean": mean, "low": lo, "high": hi}
+            data[f"alpha={a}"] = d
+            ax.set_title(f"alpha = {a}")
+            ax.set_xlabel("temperature T")
+            ax.set_xlim(0, 1.02)
+        axes[0].set_ylabel(f"overlap after {sweeps} sweeps")
+        axes[0].legend(loc="lower left", fontsize=7)
+        return style.save(fig, out_dir, "ags-glauber", data=data, seed=seed, quick=quick,
+                          caption="Overlap of heat-bath (Glauber) dynamics started at a stored pattern, after a "
+                                  "fixed number of sweeps, against the replica-symmetric retrieval overlap "
+                                  "m(alpha, T) of Amit, Gutfreund & Sompolinsky (solid, ends at the retrieval line "
+                                  "T_M, dotted). Dashed: the alpha -> 0 (Curie-Weiss) overlap. Points: mean over "
+                                  "independent networks, 99% t-intervals. Above T_M the overlap decays towards "
+                                  "0, slowly at finite N.",
+                          source="Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987) (RS equations); new")
