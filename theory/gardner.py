@@ -93,13 +93,19 @@ def cover_separable(P, N) -> np.ndarray:
     return float(out) if out.ndim == 0 else out
 
 
+@lru_cache(maxsize=None)
+def _integral():
+    """``integral_{-kappa}^oo Dz (z + kappa)^2`` by sympy (slow: seconds; cached)."""
+    k = _kappa()
+    z = sp.Symbol("z", real=True)
+    return sp.integrate(sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi) * (z + k) ** 2, (z, -k, sp.oo))
+
+
 @register_derivation("gardner")
 def derivation() -> Derivation:
     """The stability integral in closed form, alpha_c(0) = 2, and its large-kappa behaviour."""
     k = _kappa()
-    z = sp.Symbol("z", real=True)
-    integrand = sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi) * (z + k) ** 2
-    I = sp.integrate(integrand, (z, -k, sp.oo))
+    I = _integral()
     closed = stability_integral().expr
     steps = [
         Step("Gardner's volume calculation gives alpha_c(kappa) = 1 / integral_{-kappa}^oo Dz (z + kappa)^2; "

@@ -12,3 +12,4 @@ from simulations.checks import modern  # noqa: F401
 from simulations.checks import amicl  # noqa: F401
 from simulations.checks import basins  # noqa: F401
 from simulations.checks import finite_t  # noqa: F401
+from simulations.checks import gardner  # noqa: F401
