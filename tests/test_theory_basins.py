@@ -65,3 +65,19 @@ def test_second_step_against_the_gaussian_model_by_monte_carlo():
 def test_derivation_is_registered_and_renders():
     text = DERIVATIONS["basins"]().render()
     assert "0.73753" in text and "0.90039" in text
+
+
+def test_projection_step_limits_and_form():
+    f = basins.first_step_projection()
+    m0, alpha = f.symbols
+    # m1 = 2 Phi(m0 (1 - alpha) / sqrt(alpha (1 - alpha) (1 - m0^2))) - 1
+    for a, m in ((0.2, 0.6), (0.5, 0.5), (0.9, 0.95)):
+        want = 2 * stats.norm.cdf(m * (1 - a) / np.sqrt(a * (1 - a) * (1 - m * m))) - 1
+        assert np.isclose(f.evaluate(m0=m, alpha=a), want, atol=1e-13)
+    # near m0 = 1 every load below 1 retrieves; the one-step map's unstable fixed point moves to 1 as alpha -> 1
+    assert f.evaluate(m0=0.999, alpha=0.95) > 0.999
+    from scipy.optimize import brentq
+
+    edge = [brentq(lambda x: f.evaluate(m0=x, alpha=a) - x, 0.05, 0.999) for a in (0.5, 0.7, 0.9)]
+    assert edge[0] < edge[1] < edge[2]
+    assert "1" in DERIVATIONS["pseudo-inverse-step"]().render()

@@ -39,7 +39,8 @@ import sympy as sp
 from theory.derivation import Derivation, Step, register_derivation
 from theory.formula import Formula, sym
 
-__all__ = ["first_step", "second_step", "naive_second_step", "response", "derivation"]
+__all__ = ["first_step", "second_step", "naive_second_step", "response", "first_step_projection", "derivation",
+           "projection_derivation"]
 
 _GDM = ("Gardner, Derrida, Mottishaw, J. Physique 48, 741 (1987) [secondary: the two-step form is "
         "re-derived in amlab by linear response, derivation 'basins']")
@@ -193,3 +194,60 @@ def derivation() -> Derivation:
                       sp.Float(naive_second_step().evaluate(m0=0.5, alpha=0.2), 5))),
     ]
     return Derivation("basins", "First two parallel steps of the Hebbian network from overlap m0", _GDM, steps)
+
+
+_KS = ("Kanter & Sompolinsky, Phys. Rev. A 35, 380 (1987) [secondary: the projection rule with zero diagonal; "
+       "the one-step form is derived in amlab, derivation 'pseudo-inverse-step']")
+
+
+@lru_cache(maxsize=None)
+def first_step_projection() -> Formula:
+    """One parallel step of the pseudo-inverse (projection) rule with zero diagonal [m0, alpha].
+
+    ``m1 = erf(m0 sqrt((1 - alpha) / (2 alpha (1 - m0^2))))`` for ``0 < alpha < 1``.
+    At ``m0 -> 1`` it tends to 1 for every ``alpha < 1`` (each pattern is a
+    fixed point: its aligned field is ``1 - W_ii`` with mean ``1 - alpha``),
+    while the map's unstable fixed point, an estimate of the basin edge,
+    moves to ``m0 -> 1`` as ``alpha -> 1`` (the basins shrink).
+
+    Notes
+    -----
+    Write the cue as ``s = m0 xi^1 + n`` with ``n . xi^1 = 0``. ``W xi^1 = xi^1``;
+    ``(W n)_i = W_ii n_i + g_i`` with ``g_i`` Gaussian of variance
+    ``alpha (1 - alpha) (1 - m0^2)`` (the off-diagonal entries of a random
+    rank-``P`` projector have variance ``alpha (1 - alpha)/N``). Removing the
+    diagonal subtracts ``W_ii s_i ~ alpha s_i``, so
+    ``xi_i h_i = m0 (1 - alpha) + xi_i g_i``.
+
+    Examples
+    --------
+    >>> round(first_step_projection().evaluate(m0=0.5, alpha=0.5), 4)
+    0.4363
+    """
+    m0, alpha = _m0(), sym("alpha")
+    expr = sp.erf(m0 * sp.sqrt((1 - alpha) / (2 * alpha * (1 - m0**2))))
+    return Formula("basins.first_step_projection", expr, (m0, alpha), source=_KS,
+                   assumptions="N -> oo at fixed 0 < alpha < 1, random patterns, projection rule "
+                               "W = xi^T C^{-1} xi / N with zero diagonal, cue uncorrelated with the other patterns, "
+                               "|m0| < 1",
+                   definition="overlap m1 after one parallel update from overlap m0")
+
+
+@register_derivation("pseudo-inverse-step")
+def projection_derivation() -> Derivation:
+    """One parallel step of the zero-diagonal projection rule."""
+    m0, alpha = _m0(), sym("alpha")
+    g = sp.Symbol("g")
+    steps = [
+        Step("Cue s = m0 xi^1 + n, n . xi^1 = 0, |n|^2 = N (1 - m0^2); W xi^1 = xi^1 (W projects on the patterns)",
+             sp.Eq(sp.Symbol("(W s)_i"), m0 * sp.Symbol("xi_i") + sp.Symbol("W_ii") * sp.Symbol("n_i") + g)),
+        Step("Off-diagonal entries of a random rank-P projector: variance alpha (1 - alpha)/N, so",
+             sp.Eq(sp.Symbol("Var g"), alpha * (1 - alpha) * (1 - m0**2))),
+        Step("Zero diagonal: h_i = (W s)_i - W_ii s_i with W_ii ~ alpha (its mean is exactly P/N = alpha); "
+             "n_i = s_i - m0 xi_i", sp.Eq(sp.Symbol("xi_i h_i"), sp.expand(m0 + alpha * (sp.Symbol("x") - m0)
+                                                                        - alpha * sp.Symbol("x")) + g)),
+        Step("m1 = 2 Phi(m0 (1 - alpha) / sqrt(Var g)) - 1", sp.Eq(sp.Symbol("m1"), first_step_projection().expr)),
+        Step("m0 -> 1 at fixed alpha < 1: every pattern is a fixed point",
+             sp.limit(first_step_projection().expr.subs(alpha, sp.Rational(9, 10)), m0, 1, "-")),
+    ]
+    return Derivation("pseudo-inverse-step", "One parallel step of the projection (pseudo-inverse) rule", _KS, steps)
