@@ -139,3 +139,80 @@ def fig_ags_glauber(out_dir, *, quick=True, seed=0):
                                   "independent networks, 99% t-intervals. Above T_M the overlap decays towards "
                                   "0, slowly at finite N.",
                           source="Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987) (RS equations); new")
+
+
+@register_figure("gardner-perceptron", title="fraction of random problems solved by MinOver vs alpha, "
+                                             "against Gardner's alpha_c(kappa) and Cover's count")
+def fig_gardner(out_dir, *, quick=True, seed=0):
+    from hopfield.perceptron import capacity_trials
+    from theory import gardner
+
+    N = 40 if quick else 150
+    trials = 32 if quick else 200
+    budget = 20000 if quick else 200000
+    kappas = (0.0, 0.5, 1.0)
+    factors = np.array([0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4]) if quick else np.linspace(0.5, 1.5, 11)
+    data = {"N": N, "trials": trials, "max_updates": budget}
+    with style.context():
+        fig, ax = plt.subplots(figsize=style.size(1))
+        for i, kappa in enumerate(kappas):
+            ac = float(gardner.alpha_c().evaluate(kappa=kappa))
+            Ps = np.unique(np.maximum(1, np.rint(factors * ac * N).astype(int)))
+            k = np.array([int(capacity_trials(N, int(P), kappa, trials, max_updates=budget,
+                                              seed=derive_seed(seed, {"fig": "gardner", "P": int(P), "kappa": kappa})
+                                              ).converged.sum()) for P in Ps])
+            lo, hi = style.wilson(k, trials)
+            style.points(ax, Ps / N, k / trials, lo, hi, i=i, label=f"kappa = {kappa}")
+            ax.axvline(ac, color=style.colour(i), ls=":", lw=1)
+            data[f"kappa={kappa}"] = {"alpha": Ps / N, "solved": k, "alpha_c": ac}
+        a = np.linspace(0.2, 3.0, 300)
+        Pg = np.arange(1, int(3.0 * N) + 1)
+        ax.plot(Pg / N, gardner.cover_separable(Pg, N), color=style.colour(0), lw=1, alpha=0.6,
+                label=f"Cover, N = {N}")
+        data["cover"] = {"alpha": Pg / N, "p": gardner.cover_separable(Pg, N)}
+        ax.set_xlim(a[0], a[-1])
+        ax.set_xlabel("load alpha = P/N")
+        ax.set_ylabel("fraction solved (stability >= kappa)")
+        ax.legend(fontsize=7)
+        return style.save(fig, out_dir, "gardner-perceptron", data=data, seed=seed, quick=quick,
+                          caption="Fraction of random problems (P patterns, random targets) for which MinOver finds "
+                                  "couplings with every stability >= kappa within its update budget (99% Wilson "
+                                  "intervals). Dotted: Gardner's alpha_c(kappa) = 1/((1+kappa^2)Phi(kappa) + "
+                                  "kappa phi(kappa)); line: Cover's exact separable fraction at kappa = 0. "
+                                  "Problems solvable only with a tiny margin can exceed the budget, so the points lie "
+                                  "slightly below Cover's curve near alpha = 2.",
+                          source="Gardner, J. Phys. A 21, 257 (1988), eq. 24; Cover (1965); new")
+
+
+@register_figure("pseudo-inverse-step", title="one parallel step of the projection rule (zero diagonal) vs m0")
+def fig_projection(out_dir, *, quick=True, seed=0):
+    from simulations.checks.pseudo_inverse import projection_runs
+
+    N = 300 if quick else 1500
+    networks, cues = (6, 6) if quick else (30, 10)
+    alphas = (0.3, 0.6, 0.9)
+    m0_sim = np.array([0.2, 0.5, 0.8, 0.95]) if quick else np.linspace(0.1, 0.95, 10)
+    m0_th = np.linspace(0.0, 0.999, 300)
+    data = {"N": N, "networks": networks, "cues": cues, "m0_sim": m0_sim}
+    with style.context():
+        fig, ax = plt.subplots(figsize=style.size(1))
+        for i, a in enumerate(alphas):
+            P = int(round(a * N))
+            m1 = projection_runs(seed=derive_seed(seed, {"fig": "pinv", "alpha": a}), N=N, alpha=a,
+                                 m0=list(m0_sim), networks=networks, cues=cues)[1].T  # (len(m0), networks)
+            mean, lo, hi = style.mean_interval(m1, axis=1)
+            th = basins.first_step_projection().evaluate(m0=m0_th, alpha=P / N)
+            style.points(ax, m0_sim, mean, lo, hi, i=i, label=f"alpha = {a}")
+            style.curve(ax, m0_th, th, i=i)
+            data[f"alpha={a}"] = {"mean": mean, "low": lo, "high": hi, "theory": th}
+        ax.plot([0, 1], [0, 1], color="0.7", lw=0.8, zorder=1)
+        ax.set_xlabel("initial overlap m0")
+        ax.set_ylabel("overlap after one parallel step")
+        ax.legend(fontsize=7, loc="upper left")
+        return style.save(fig, out_dir, "pseudo-inverse-step", data=data, seed=seed, quick=quick,
+                          caption="One parallel step of the pseudo-inverse (projection) rule with zero diagonal from "
+                                  "cues with overlap m0: simulation (mean over networks, 99% t-intervals) and "
+                                  "m1 = erf(m0 sqrt((1-alpha)/(2 alpha (1-m0^2)))). Every pattern is a fixed point "
+                                  "for alpha < 1, but the map crosses the diagonal (grey) ever closer to m0 = 1 as "
+                                  "alpha -> 1: the basins shrink.",
+                          source="Kanter & Sompolinsky, Phys. Rev. A 35, 380 (1987) (the rule); the curve is new")

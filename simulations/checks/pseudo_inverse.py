@@ -22,23 +22,33 @@ STEP_TOLERANCE = 0.015
 
 
 def projection_runs(*, seed, N, alpha, m0, networks, cues, rule="pseudo-inverse", keep_diagonal=False):
-    """Per network: are all patterns fixed points, and the mean overlap after one parallel step from ``m0``."""
+    """Per network: are all patterns fixed points, and the mean overlap after one parallel step from ``m0``.
+
+    ``m0`` may be a float or a list of overlaps (each network is then cued at every one of them).
+
+    Returns
+    -------
+    fixed : ndarray of shape (networks,), bool
+    m1 : ndarray of shape (networks,) for a float ``m0``, else (networks, len(m0)), float64
+    """
     from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import flip, random_binary
 
+    m0s = np.atleast_1d(np.asarray(m0, float))
     P = max(1, int(round(alpha * N)))
     c = min(int(cues), P)
-    count = int(round((1 - m0) * N / 2))
     fixed = np.zeros(int(networks), bool)
-    m1 = np.empty(int(networks))
+    m1 = np.empty((int(networks), m0s.size))
     for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
         rng = np.random.default_rng(ss)
         xi = random_binary(P, int(N), seed=rng)
         net = ClassicalHopfield(xi, rule=rule, keep_diagonal=bool(keep_diagonal), backend="weights")
         fixed[k] = bool(np.all(net.fields(xi) * xi > 1e-9))
-        s = net.run(flip(xi[:c], count=count, seed=rng), schedule="sync", max_sweeps=1, seed=0).states
-        m1[k] = float(np.mean(np.einsum("bi,bi->b", s.astype(np.float64), xi[:c]) / N))
-    return fixed, m1
+        for j, m in enumerate(m0s):
+            count = int(round((1 - m) * N / 2))
+            s = net.run(flip(xi[:c], count=count, seed=rng), schedule="sync", max_sweeps=1, seed=0).states
+            m1[k, j] = float(np.mean(np.einsum("bi,bi->b", s.astype(np.float64), xi[:c]) / N))
+    return fixed, (m1[:, 0] if np.ndim(m0) == 0 else m1)
 
 
 @register_check(
