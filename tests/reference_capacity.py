@@ -30,3 +30,17 @@ def minover_reference(patterns, targets, kappa, max_updates):
         J = [j + x for j, x in zip(J, X[mu])]
         counts[mu] += 1
         updates += 1
+
+
+def covariance_fields_reference(patterns, state, a):
+    """``h_i = sum_{j != i} W_ij V_j`` with ``W_ij = sum_mu (xi_i - a)(xi_j - a) / (N a (1 - a))``, by loops."""
+    P, N = len(patterns), len(patterns[0])
+    h = []
+    for i in range(N):
+        total = 0.0
+        for j in range(N):
+            if j == i or state[j] == 0:
+                continue
+            total += sum((patterns[m][i] - a) * (patterns[m][j] - a) for m in range(P))
+        h.append(total / (N * a * (1 - a)))
+    return np.array(h)

@@ -14,3 +14,4 @@ from simulations.checks import basins  # noqa: F401
 from simulations.checks import finite_t  # noqa: F401
 from simulations.checks import gardner  # noqa: F401
 from simulations.checks import pseudo_inverse  # noqa: F401
+from simulations.checks import sparse  # noqa: F401
