@@ -216,3 +216,54 @@ def fig_projection(out_dir, *, quick=True, seed=0):
                                   "for alpha < 1, but the map crosses the diagonal (grey) ever closer to m0 = 1 as "
                                   "alpha -> 1: the basins shrink.",
                           source="Kanter & Sompolinsky, Phys. Rev. A 35, 380 (1987) (the rule); the curve is new")
+
+
+@register_figure("sparse-capacity", title="covariance rule: one-step errors vs alpha, and the Tsodyks-Feigel'man "
+                                          "capacity vs coding level")
+def fig_sparse(out_dir, *, quick=True, seed=0):
+    from simulations.checks.sparse import one_step_errors
+    from theory import sparse
+
+    N = 1500 if quick else 5000
+    networks, cues = (4, 6) if quick else (30, 10)
+    a, theta = 0.1, 0.45
+    alphas = np.array([0.2, 0.4, 0.6, 0.8]) if quick else np.linspace(0.1, 1.0, 10)
+    al_th = np.linspace(0.05, 1.0, 200)
+    e = sparse.bit_errors()
+    data = {"N": N, "a": a, "theta": theta, "alphas": alphas}
+    with style.context():
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=style.size(2, 0.4))
+        rates = np.array([one_step_errors(seed=derive_seed(seed, {"fig": "sparse", "alpha": float(x)}), N=N, a=a,
+                                          alpha=float(x), theta=theta, networks=networks, cues=cues)
+                          for x in alphas])  # (len(alphas), networks, 2)
+        for j, kind in enumerate(("active", "inactive")):
+            mean, lo, hi = style.mean_interval(rates[:, :, j], axis=1)
+            style.points(ax, alphas, mean, lo, hi, i=j, label=f"{kind} bits flipped")
+            th = e[kind].evaluate(a=a, alpha=al_th, theta=theta)
+            style.curve(ax, al_th, th, i=j)
+            data[kind] = {"mean": mean, "low": lo, "high": hi, "theory": th}
+        ax.set_yscale("log")
+        ax.set_ylim(1e-4, 0.5)
+        ax.set_xlabel("load alpha = P/N")
+        ax.set_ylabel("fraction flipped by one update")
+        ax.set_title(f"a = {a}, theta = {theta}, N = {N}")
+        ax.legend(fontsize=7)
+        acode = np.logspace(-4, -0.7, 100)
+        tf = sparse.tsodyks_feigelman().evaluate(a=acode)
+        style.curve(bx, acode, tf, i=6, label="1/(2 a |ln a|)")
+        for i, eps in enumerate((0.1, 0.01)):
+            bx.plot(acode, 1 / (2 * acode * np.log(1 / (eps * acode))), color=style.colour(i + 2), ls="--", lw=1,
+                    label=f"exp(-1/(2 alpha a)) = {eps} a")
+        bx.set_xscale("log")
+        bx.set_yscale("log")
+        bx.set_xlabel("coding level a")
+        bx.set_ylabel("capacity alpha_c")
+        bx.legend(fontsize=7)
+        data["capacity"] = {"a": acode, "tsodyks_feigelman": tf}
+        return style.save(fig, out_dir, "sparse-capacity", data=data, seed=seed, quick=quick,
+                          caption="Covariance rule with 0/1 neurons and coding level a. Left: fractions of active and "
+                                  "inactive bits of a stored pattern flipped by one parallel update (points: mean "
+                                  "over networks, 99% t-intervals; lines: Gaussian crosstalk of variance alpha a). "
+                                  "Right: the Tsodyks-Feigel'man asymptote 1/(2 a |ln a|) and the criterion it comes "
+                                  "from at two error levels: the asymptote is approached only logarithmically slowly.",
+                          source="Tsodyks & Feigel'man, Europhys. Lett. 6, 101 (1988) (asymptote); new")
