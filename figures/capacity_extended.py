@@ -267,3 +267,48 @@ def fig_sparse(out_dir, *, quick=True, seed=0):
                                   "Right: the Tsodyks-Feigel'man asymptote 1/(2 a |ln a|) and the criterion it comes "
                                   "from at two error levels: the asymptote is approached only logarithmically slowly.",
                           source="Tsodyks & Feigel'man, Europhys. Lett. 6, 101 (1988) (asymptote); new")
+
+
+@register_figure("mixture-stability", title="symmetric 3-mixture: overlap and survival under Glauber dynamics vs T")
+def fig_mixtures(out_dir, *, quick=True, seed=0):
+    from simulations.checks.mixtures import KEPT, mixture_runs
+    from theory import mixtures
+
+    Ns = (1000, 10000) if quick else (1000, 4000, 20000)
+    T_sim = np.array([0.1, 0.25, 0.35, 0.45, 0.55]) if quick else np.round(np.arange(0.05, 0.71, 0.05), 2)
+    runs, sweeps = (10, 30) if quick else (100, 60)
+    T_inst = mixtures.instability_T(3)
+    T_th = np.linspace(0.01, 0.99, 150)
+    m_th = np.array([mixtures.symmetric_mixture(t)["m"] for t in T_th])
+    lam = np.array([mixtures.symmetric_mixture(t)["lambda_break"] for t in T_th])
+    data = {"T_theory": T_th, "m_theory": m_th, "lambda_break": lam, "T_instability": T_inst, "runs": runs,
+            "sweeps": sweeps}
+    with style.context():
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=style.size(2, 0.4))
+        stable = T_th < T_inst
+        style.curve(ax, T_th[stable], m_th[stable], i=6, label="3-mixture, stable")
+        ax.plot(T_th[~stable], m_th[~stable], color="k", ls="--", lw=1, label="3-mixture, unstable")
+        for i, N in enumerate(Ns):
+            ov = [mixture_runs(seed=derive_seed(seed, {"fig": "mix", "N": N, "T": float(T)}), N=N, P=4, T=float(T),
+                               runs=runs, sweeps=sweeps) for T in T_sim]
+            kept = np.array([int((o.min(axis=1) > KEPT).sum()) for o in ov])
+            lo, hi = style.wilson(kept, runs)
+            style.points(bx, T_sim + 0.006 * (i - 0.5), kept / runs, lo, hi, i=i, label=f"N = {N}")
+            mm = np.array([o[o.min(axis=1) > KEPT].mean() if (o.min(axis=1) > KEPT).sum() else np.nan for o in ov])
+            ax.plot(T_sim, mm, style.marker(i), color=style.colour(i), ms=3.5, label=f"kept runs, N = {N}")
+            data[f"N={N}"] = {"kept": kept, "mean_overlap_kept": mm}
+        for a_ in (ax, bx):
+            a_.axvline(T_inst, color="0.5", ls=":", lw=1)
+            a_.set_xlabel("temperature T")
+        ax.set_ylabel("overlap with each of the 3 patterns")
+        bx.set_ylabel(f"fraction keeping the mixture ({sweeps} sweeps)")
+        ax.legend(fontsize=7)
+        bx.legend(fontsize=7)
+        return style.save(fig, out_dir, "mixture-stability", data=data, seed=seed, quick=quick,
+                          caption="Symmetric 3-mixture at alpha -> 0 (P = 4). Left: overlap m(T) from "
+                                  "m = (1/3)<z tanh(beta m z)> (1/2 at T = 0), solid where the Hessian is positive, "
+                                  "and the mean overlap of runs that keep the mixture. Right: fraction of Glauber "
+                                  "runs seeded with sign(xi1 + xi2 + xi3) that keep it (smallest overlap > 0.25), "
+                                  "99% Wilson intervals. Dotted: T = 0.4598 where the mixture loses stability; "
+                                  "finite networks escape earlier by thermal activation.",
+                          source="Amit, Gutfreund & Sompolinsky, Phys. Rev. A 32, 1007 (1985) ('T ~ 0.46'); new")
