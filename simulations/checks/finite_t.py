@@ -55,8 +55,8 @@ def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0)
     theory="theory.finite_t.retrieval_overlap (RS equations of Amit, Gutfreund & Sompolinsky 1987, solved in "
            "theory.ags); no retrieval state above T_M(alpha) = theory.ags.T_M",
     test="z-test of the mean overlap over independent networks (each the mean of its cues) after a fixed number "
-         f"of sweeps: below T_M against m(alpha, T) +- {M_TOLERANCE} (finite N), above T_M against 0 +- "
-         f"{LOST_BAND} (slow finite-N decay); Holm over the points at 1%.",
+         f"of sweeps: below T_M against m(alpha, T) with tolerance {M_TOLERANCE} (finite N), above T_M against 0 with "
+         f"tolerance {LOST_BAND} (slow finite-N decay); Holm over the points at 1%.",
     quick={"N": 2000, "cases": [[0.05, 0.45], [0.02, 0.6], [0.05, 0.7]], "networks": 12, "cues": 4, "sweeps": 30},
     full={"N": 4000, "cases": [[0.01, 0.7], [0.02, 0.6], [0.05, 0.3], [0.05, 0.45], [0.08, 0.3], [0.1, 0.2],
                                [0.03, 0.8], [0.05, 0.7], [0.08, 0.55]],
