@@ -23,7 +23,7 @@ from simulations.stats import estimate_point
 #: counts barely solvable problems as failures and pulls the crossing down
 #: (measured at kappa = 0, N = 50-100, 5e4 updates: 1.95 instead of 2, -2.5%); at N = 60 the kappa = 1
 #: crossing lay 4% high (0.54 vs 0.52), at N = 100 within 2%.
-#: 5% is twice that.
+#: 5% covers both (twice the budget bias).
 RELATIVE_TOLERANCE = 0.05
 
 
