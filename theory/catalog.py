@@ -2,3 +2,7 @@
 
 import theory.amicl  # noqa: F401  (registers the AMICL derivations)
 from theory import derivations  # noqa: F401  (registers the derivations)
+import theory.basins  # noqa: F401  (registers the basins derivation)
+import theory.finite_t  # noqa: F401  (registers the finite-t derivation)
+import theory.gardner  # noqa: F401  (registers the gardner derivation)
+import theory.sparse  # noqa: F401  (registers the sparse derivation)

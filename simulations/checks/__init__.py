@@ -10,3 +10,9 @@ from simulations.checks import dense  # noqa: F401
 from simulations.checks import exponential  # noqa: F401
 from simulations.checks import modern  # noqa: F401
 from simulations.checks import amicl  # noqa: F401
+from simulations.checks import basins  # noqa: F401
+from simulations.checks import finite_t  # noqa: F401
+from simulations.checks import gardner  # noqa: F401
+from simulations.checks import pseudo_inverse  # noqa: F401
+from simulations.checks import sparse  # noqa: F401
+from simulations.checks import mixtures  # noqa: F401
