@@ -106,9 +106,9 @@ def make_mqar(n_seq: int, vocab_size: int = 8192, num_pairs: int = 8, seq_len: i
     --------
     >>> b = make_mqar(1, vocab_size=20, num_pairs=3, seq_len=12, seed=1)
     >>> b.tokens[0].tolist()  # three pairs, then queries (keys) among filler zeros
-    [9, 19, 4, 18, 6, 11, 4, 0, 6, 0, 9, 0]
-    >>> b.answers[0].tolist()  # the values paired with the queried keys 4, 6, 9
-    [18, 11, 19]
+    [5, 17, 4, 19, 7, 11, 7, 0, 4, 0, 5, 0]
+    >>> b.answers[0].tolist()  # the values paired with the queried keys 7, 4, 5
+    [11, 19, 17]
     """
     n_seq = V.as_int(n_seq, "n_seq", minimum=1)
     vocab_size = V.as_int(vocab_size, "vocab_size", minimum=4)
