@@ -154,12 +154,14 @@ def fit_exponent(x, samples) -> tuple[float, float]:
     Returns
     -------
     (gamma, se) : the exponent and its standard error (delta method:
-        ``se(log mean) = sem / mean``; weights ``1/se^2``).
+        ``se(log mean) = sem / mean``, floored at 1e-3 so that points whose
+        replicates all agree, e.g. a deterministic tail mass, do not take all the
+        weight; weights ``1/se^2``).
     """
     lx = np.log(np.asarray(x, dtype=np.float64))
     m = np.array([np.mean(s) for s in samples])
     se = np.array([np.std(s, ddof=1) / np.sqrt(len(s)) for s in samples]) / m
-    se = np.maximum(se, 1e-12)
+    se = np.maximum(se, 1e-3)
     A = np.column_stack([np.ones_like(lx), lx])
     w = 1 / se**2
     cov = np.linalg.inv((A * w[:, None]).T @ A)
