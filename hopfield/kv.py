@@ -479,7 +479,14 @@ def zipf_probabilities(N: int, alpha: float) -> np.ndarray:
 
 
 def sample_zipf(n: int, N: int, alpha: float, rng=None) -> np.ndarray:
-    """``n`` tokens in ``0..N-1`` drawn i.i.d. with ``P(x) = zipf_probabilities(N, alpha)[x]``, int64 (n,)."""
+    """``n`` tokens in ``0..N-1`` drawn i.i.d. with ``P(x) = zipf_probabilities(N, alpha)[x]``, int64 (n,).
+
+    Examples
+    --------
+    >>> x = sample_zipf(10000, 100, 2.0, rng=0)
+    >>> round(float(np.mean(x == 0)), 1)  # p(1) = 1/H(100, 2) = 0.61
+    0.6
+    """
     n = V.as_int(n, "n", minimum=1)
     p = zipf_probabilities(N, alpha)
     return np.random.default_rng(rng).choice(p.size, size=n, p=p)
@@ -590,6 +597,18 @@ def causal_attention(keys, values, queries, kind: str = "linear", *, beta: float
     Returns
     -------
     ndarray of shape (S, L, d_v) (or (L, d_v))
+
+    References
+    ----------
+    A. Katharopoulos et al., ICML 2020, arXiv:2006.16236, Sec. 3.2-3.4 (causal masking, the
+    recurrent form). A. Vaswani et al., NeurIPS 2017, arXiv:1706.03762 (softmax attention).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.eye(3)[None]  # one sequence of three orthonormal tokens
+    >>> causal_attention(X, X, X, "linear")[0].tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
     V.as_choice(kind, "kind", ("linear", "normalized", "softmax"))
     beta = V.as_float(beta, "beta", minimum=0.0, strict=True)
