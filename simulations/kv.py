@@ -19,7 +19,7 @@ def _rng(seed, tag, i):
     return np.random.default_rng([int(seed), int(tag), int(i)])
 
 
-def readout_scores(d: int, M: int, n: int, seed: int = 0, chunk: int = 4096) -> dict:
+def readout_scores(d: int, M: int, n: int, seed: int = 0, chunk: int | None = None) -> dict:
     """Scores of ``n`` independent Hebbian memories of ``M`` Gaussian pairs, read by the streaming kernel.
 
     Each memory writes its pairs in order (``hopfield.kv.stream``, rule "linear") and
@@ -34,6 +34,7 @@ def readout_scores(d: int, M: int, n: int, seed: int = 0, chunk: int = 4096) -> 
     1.0
     """
     out = {"stored": [], "other": [], "fresh": []}
+    chunk = chunk or max(1, min(4096, 2**22 // (M * d)))  # about 32 MB per (chunk, M, d) array
     for s in range(0, n, chunk):
         rng = _rng(seed, 1, s // chunk)
         b = min(chunk, n - s)
