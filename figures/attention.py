@@ -163,7 +163,8 @@ def fig_mqar(out_dir, *, quick=True, seed=0):
                                   "length 4P + 16, every key queried once, Zoology's power-law gaps) solved by each "
                                   "memory on random Gaussian token embeddings of dimension d, no training. "
                                   "Fixed-state memories (d^2 floats) fail as the pairs approach their capacity; "
-                                  "softmax attention keeps 2 P d floats and recalls. Wilson 99% intervals "
+                                  "softmax attention keeps 2 P d floats and recalls (at small d its errors come from "
+                                  "decoding: the best of vocab/2 random value embeddings). Wilson 99% intervals "
                                   "(queries treated as independent).",
                           source="Arora et al. 2023 (Zoology), the accuracy-vs-pairs and state-size plots, "
                                  "here without training")
