@@ -90,7 +90,7 @@ def kv_argmax_accuracy(*, seed, d, ratios, V, n_mem, reported_M_equals_d, memory
     test="deterministic: after the passes, max_i |W k_i - v_i| <= 1e-6 and max |W - V K^+| <= 1e-6 (K^+ by "
          "numpy.linalg.pinv); Gaussian keys, eta = 1/|k|^2",
     quick={"grid": [[16, 4], [32, 16]], "passes": 400, "n_mem": 3},
-    full={"grid": [[16, 4], [32, 16], [64, 32], [128, 64]], "passes": 2000, "n_mem": 10},
+    full={"grid": [[16, 4], [32, 16], [64, 32], [128, 64]], "passes": 500, "n_mem": 5},
 )
 def kv_delta_fixed_point(*, seed, grid, passes, n_mem):
     from hopfield.kv import DeltaMemory
