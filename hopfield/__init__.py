@@ -7,6 +7,8 @@ from hopfield.classical import ClassicalHopfield
 from hopfield.dense import DenseAssociativeMemory
 from hopfield.modern import ModernHopfield
 from hopfield.result import RunResult
+from hopfield.kv import DeltaMemory, HebbianMemory, SoftmaxMemory
+from hopfield.mqar import MQARBatch, evaluate_mqar, make_mqar
 
 __all__ = [
     "BurstyTask",
@@ -18,4 +20,10 @@ __all__ = [
     "patterns",
     "run_amicl",
     "sweep_amicl",
+    "HebbianMemory",
+    "DeltaMemory",
+    "SoftmaxMemory",
+    "MQARBatch",
+    "make_mqar",
+    "evaluate_mqar",
 ]

@@ -15,10 +15,20 @@ Moments (derived in :func:`readout_moments` from ``E g^2 = 1/d``,
 All these scores are pairwise uncorrelated. (A commonly quoted form,
 ``1 +- sqrt(4/d + M/d^2)`` and ``sqrt(2/d + M/d^2)``, drops ``O(1/d^2)`` terms.)
 
+The delta rule ``W <- W + eta (v - W k) k^T`` (:func:`delta_fixed_point`,
+:func:`delta_one_pass_error`): with ``M <= d`` linearly independent keys it
+converges to ``W = V K^+`` and recalls every pair exactly; one pass of the
+normalised rule (``eta = 1/|k|^2``) leaves a mean squared error of about
+``(M - 1)/(2 d)``.
+
 References
 ----------
 V. Cabannes, E. Dohmatob, A. Bietti, "Scaling laws for associative memories",
 ICLR 2024, arXiv:2310.02984.
+B. Widrow, M. E. Hoff, "Adaptive switching circuits", IRE WESCON Convention
+Record 4, 96-104 (1960) (the delta rule); S. Kaczmarz, Bull. Int. Acad. Polon.
+Sci. A 35, 355-357 (1937) (one pass of the normalised rule is Kaczmarz's method).
+I. Schlag, K. Irie, J. Schmidhuber, ICML 2021, arXiv:2102.11174 (fast weights).
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ import sympy as sp
 from scipy import integrate
 from scipy.special import ndtr
 
+from theory.derivation import Derivation, Step, register_derivation
 from theory.formula import Formula, check_choice, sym, validate
 
 __all__ = [
@@ -41,6 +52,9 @@ __all__ = [
     "argmax_accuracy",
     "zipf_error_exponent",
     "zipf_sample_exponent",
+    "delta_fixed_point",
+    "delta_one_pass_leading",
+    "delta_one_pass_error",
 ]
 
 _KV = ("outer-product memory W = sum_i v_i u_i^T with N(0, I/d) embeddings; moments derived in "
@@ -237,3 +251,148 @@ def zipf_sample_exponent() -> Formula:
         assumptions="Zipf law p(x) ~ x^-alpha, alpha > 1; d large enough to store every seen input",
         definition="exponent with error ~ T^(-(1 - 1/alpha)) after T samples",
     )
+
+
+_DELTA = ("delta rule W <- W + eta (v - W k) k^T (Widrow & Hoff 1960; fast weights: Schlag, Irie & Schmidhuber, "
+          "ICML 2021, arXiv:2102.11174); derived in theory.kv_memory")
+
+
+@lru_cache(maxsize=None)
+def delta_fixed_point(d: int = 3, M: int = 2) -> Dict[str, object]:
+    """The fixed point ``W = V K^+`` of the delta rule, verified on generic symbolic ``K`` (d x M), ``V`` (2 x M).
+
+    Returns a dict of SymPy objects: the symbolic ``K``, ``V``, ``W = V (K^T K)^-1 K^T``,
+    the residual ``W K - V`` (simplified: the zero matrix), ``K^+ - (K^T K)^-1 K^T``
+    (zero: the pseudo-inverse of a full-column-rank ``K``), and the per-step
+    contraction factor ``1 - eta |k|^2`` of the error along ``k``.
+
+    Notes
+    -----
+    The summed update vanishes when ``sum_i (v_i - W k_i) k_i^T = 0``, i.e. ``W K K^T = V K^T``.
+    From ``W = 0`` every update adds rows in the span of the keys, so ``W = A K^T``;
+    then ``A (K^T K) K^T = V K^T`` and, ``K^T K`` being invertible for independent keys,
+    ``W = V (K^T K)^-1 K^T = V K^+``: ``W k_i = v_i`` for all ``i``. With ``W* = V K^+``
+    the error ``E = W - W*`` obeys ``E <- E (I - eta k k^T)`` (as ``v = W* k``), which
+    contracts along ``k`` iff ``|1 - eta |k|^2| < 1``, i.e. ``0 < eta < 2/|k|^2``.
+
+    Examples
+    --------
+    >>> fp = delta_fixed_point()
+    >>> fp["residual"].is_zero_matrix
+    True
+    """
+    K = sp.Matrix(d, M, lambda i, j: sp.Symbol(f"k{i + 1}{j + 1}", real=True))
+    Vm = sp.Matrix(2, M, lambda i, j: sp.Symbol(f"v{i + 1}{j + 1}", real=True))
+    W = Vm * (K.T * K).inv() * K.T
+    eta, k2 = sp.Symbol("eta", positive=True), sp.Symbol("|k|^2", positive=True)
+    return {
+        "K": K,
+        "V": Vm,
+        "W": W,
+        "residual": sp.simplify(W * K - Vm),
+        "pinv_check": sp.simplify(K.pinv() - (K.T * K).inv() * K.T),
+        "contraction": 1 - eta * k2,
+        "stable": sp.And(eta > 0, eta < 2 / k2),
+    }
+
+
+@lru_cache(maxsize=None)
+def delta_one_pass_leading() -> Formula:
+    """Leading order of the mean squared recall error after one pass of the normalised delta rule [d, M].
+
+    Notes
+    -----
+    With ``eta_t = 1/|k_t|^2`` the write of pair ``t`` makes ``W k_t = v_t``; the later
+    write of pair ``t' > t`` moves the read of ``k_t`` by ``s_t' c`` with the surprise
+    ``s_t' = v_t' - W k_t'`` (``|s|^2 ~ 1``) and ``c = k_t' . k_t / |k_t'|^2``
+    (``E c^2 ~ 1/d``). Key ``j`` collects ``M - j`` such kicks, ``(M - j)/d``; the mean
+    over ``j`` is ``(M - 1)/(2 d)``. Keys and values i.i.d. ``N(0, I/d)``.
+
+    Examples
+    --------
+    >>> delta_one_pass_leading().evaluate(d=64, M=33)
+    0.25
+    """
+    d, M = sym("d"), sym("M")
+    return Formula(
+        name="kv_memory.delta_one_pass_leading",
+        expr=(M - 1) / (2 * d),
+        symbols=(d, M),
+        source=_DELTA,
+        assumptions="keys and values i.i.d. N(0, I/d); eta = 1/|k|^2; one pass in order; M << d",
+        definition="mean over the stored keys of |W k_j - v_j|^2 after one pass",
+    )
+
+
+def delta_one_pass_error(d, M) -> float | np.ndarray:
+    """Mean squared recall error after one pass of the normalised delta rule: a mean-field recursion.
+
+    Parameters
+    ----------
+    d : int or array_like, > 2
+        Key and value dimension.
+    M : int or array_like, >= 1
+        Pairs written, in order, with ``eta_t = 1/|k_t|^2``.
+
+    Returns
+    -------
+    float or ndarray of float64
+        ``(1/M) sum_j e_M(j)`` with, for ``t > j``,
+        ``e_t(j) = (1 - 2/d) e_{t-1}(j) + (1 + F_{t-1}/d)/(d - 2) + 2 (t - 1 - j)/d^2``,
+        ``e_j(j) = 0``, and ``F_t = (1 - 1/d) F_{t-1} + d/(d - 2)`` (``F_0 = 0``), the
+        mean squared Frobenius norm of ``W``.
+
+    Notes
+    -----
+    The residual ``R_t(j) = W_t k_j - v_j`` obeys ``R_t = R_{t-1} + c_tj s_t``
+    (``s_t = v_t - W_{t-1} k_t``, ``c_tj = k_t . k_j / |k_t|^2``). Averaging over the
+    fresh key ``k_t`` (``E k k^T/|k|^2 = I/d``, ``E 1/|k|^2 = d/(d-2)``) gives
+    ``E|s_t|^2 = 1 + F_{t-1}/d``, ``E c^2 = 1/(d-2)`` and the cross term
+    ``-(2/d)(E|R|^2 + E R . v_j)`` with ``E R . v_j ~ -(t - 1 - j)/d``; correlations
+    between ``|s_t|^2`` and ``c_tj^2`` are dropped (relative error ``O((M/d)^2)``:
+    within 2% of simulation for ``M <= d/2`` at d = 64 and 256, 8% high at ``M = d``).
+    For ``M << d`` it reduces to :func:`delta_one_pass_leading`.
+
+    Examples
+    --------
+    >>> round(float(delta_one_pass_error(256, 16)), 4)
+    0.0307
+    """
+    d, M = validate("d", d), validate("M", M)
+    dd, MM = np.broadcast_arrays(np.asarray(d, dtype=np.float64), np.asarray(M, dtype=np.float64))
+    out = np.empty(dd.shape)
+    for idx in np.ndindex(out.shape):
+        dv, Mv = float(dd[idx]), int(MM[idx])
+        if dv <= 2 or Mv < 1 or Mv != MM[idx]:
+            raise ValueError(f"delta_one_pass_error needs d > 2 and an integer M >= 1, got d={dv}, M={MM[idx]}")
+        j = np.arange(1, Mv + 1, dtype=np.float64)
+        e = np.zeros(Mv)
+        F = 0.0
+        for t in range(1, Mv + 1):
+            live = j < t
+            e[live] = (1 - 2 / dv) * e[live] + (1 + F / dv) / (dv - 2) + 2 * (t - 1 - j[live]) / dv**2
+            F = (1 - 1 / dv) * F + dv / (dv - 2)
+        out[idx] = e.mean()
+    return float(out) if out.ndim == 0 else out
+
+
+@register_derivation("kv-delta-fixed-point")
+def _derive_delta_fixed_point() -> Derivation:
+    """Delta rule: the projection solution W = V K^+ and the stability range of eta."""
+    fp = delta_fixed_point()
+    W, K, Vm = sp.MatrixSymbol("W", 2, 3), sp.MatrixSymbol("K", 3, 2), sp.MatrixSymbol("V", 2, 2)
+    steps = [
+        Step("Fixed point of the summed update sum_i (v_i - W k_i) k_i^T = 0 (keys as columns of K)",
+             sp.Eq(W * K * K.T, Vm * K.T)),
+        Step("From W = 0 every write adds rows in the span of the keys: W = A K^T; for independent keys "
+             "K^T K is invertible and", sp.Eq(W, Vm * (K.T * K).I * K.T)),
+        Step("Residual W K - V for a generic symbolic 3 x 2 K, simplified (exact recall of every pair)",
+             fp["residual"]),
+        Step("K^+ - (K^T K)^-1 K^T, simplified: W = V K^+", fp["pinv_check"]),
+        Step("Error E = W - V K^+ obeys E <- E (I - eta k k^T): factor along k", fp["contraction"]),
+        Step("Contraction |1 - eta |k|^2| < 1 iff", fp["stable"]),
+        Step("One pass of the normalised rule (eta = 1/|k|^2), keys and values N(0, I/d): leading mean "
+             "squared error", sp.Eq(sp.Symbol("epsilon_1"), delta_one_pass_leading().expr)),
+    ]
+    return Derivation("kv-delta-fixed-point", "Delta-rule key-value memory: fixed point and stability", _DELTA,
+                      steps)

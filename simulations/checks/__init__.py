@@ -16,3 +16,4 @@ from simulations.checks import gardner  # noqa: F401
 from simulations.checks import pseudo_inverse  # noqa: F401
 from simulations.checks import sparse  # noqa: F401
 from simulations.checks import mixtures  # noqa: F401
+from simulations.checks import kv  # noqa: F401

@@ -1,0 +1,94 @@
+"""Numba kernels of the key-value memories (``hopfield.kv``).
+
+The kernels do no validation; ``hopfield.kv`` checks shapes, dtypes and
+parameters first. Every kernel runs in the dtype of its arrays (float32 stays
+float32) and writes into ``out``/``W`` arrays given to it. Slow twins live in
+``tests/reference_kv.py``.
+
+Layout: a batch of ``S`` sequences of length ``L``; keys and queries ``(S, L, d_k)``,
+values ``(S, L, d_v)``, memory matrices ``W`` of shape ``(d_v, d_k)``.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True)
+def delta_write(W, K, V, eta, lam, passes):
+    """Delta-rule writes in place: for each pass, for each row ``i`` in order,
+    ``W <- lam W + eta (v_i - lam W k_i) k_i^T``.
+
+    ``W`` (d_v, d_k); ``K`` (M, d_k); ``V`` (M, d_v); ``eta`` (M,) per-pair rates; ``lam`` scalar.
+    """
+    M, dk = K.shape
+    dv = V.shape[1]
+    r = np.empty(dv, dtype=W.dtype)
+    for _ in range(passes):
+        for i in range(M):
+            for a in range(dv):  # r = v - lam W k
+                s = W.dtype.type(0.0)
+                for b in range(dk):
+                    s += W[a, b] * K[i, b]
+                r[a] = V[i, a] - lam * s
+            for a in range(dv):  # W = lam W + eta r k^T
+                c = eta[i] * r[a]
+                for b in range(dk):
+                    W[a, b] = lam * W[a, b] + c * K[i, b]
+
+
+@njit(cache=True, parallel=True)
+def stream_hebbian(K, V, Q, normalize, out):
+    """Causal Hebbian (linear-attention) stream over a batch of sequences.
+
+    At each position ``t``: ``W += v_t k_t^T`` (and ``z += k_t`` when
+    ``normalize``), then ``out_t = W q_t`` (divided by ``z . q_t`` when
+    ``normalize``; 0 where that is 0). ``K``, ``Q`` (S, L, d_k); ``V``, ``out`` (S, L, d_v).
+    """
+    S, L, dk = K.shape
+    dv = V.shape[2]
+    for s in prange(S):
+        W = np.zeros((dv, dk), dtype=out.dtype)  # (d_v, d_k)
+        z = np.zeros(dk, dtype=out.dtype)
+        for t in range(L):
+            for a in range(dv):
+                va = V[s, t, a]
+                for b in range(dk):
+                    W[a, b] += va * K[s, t, b]
+            den = out.dtype.type(1.0)
+            if normalize:
+                den = out.dtype.type(0.0)
+                for b in range(dk):
+                    z[b] += K[s, t, b]
+                    den += z[b] * Q[s, t, b]
+            for a in range(dv):
+                acc = out.dtype.type(0.0)
+                for b in range(dk):
+                    acc += W[a, b] * Q[s, t, b]
+                out[s, t, a] = acc / den if den != 0 else out.dtype.type(0.0)
+
+
+@njit(cache=True, parallel=True)
+def stream_delta(K, V, Q, eta, lam, out):
+    """Causal delta-rule stream: at each ``t``, ``W <- lam W + eta (v_t - lam W k_t) k_t^T``,
+    then ``out_t = W q_t``. Shapes as in ``stream_hebbian``; ``eta`` (S, L) per-position rates.
+    """
+    S, L, dk = K.shape
+    dv = V.shape[2]
+    for s in prange(S):
+        W = np.zeros((dv, dk), dtype=out.dtype)  # (d_v, d_k)
+        r = np.empty(dv, dtype=out.dtype)
+        for t in range(L):
+            for a in range(dv):
+                acc = out.dtype.type(0.0)
+                for b in range(dk):
+                    acc += W[a, b] * K[s, t, b]
+                r[a] = V[s, t, a] - lam * acc
+            for a in range(dv):
+                c = eta[s, t] * r[a]
+                for b in range(dk):
+                    W[a, b] = lam * W[a, b] + c * K[s, t, b]
+            for a in range(dv):
+                acc = out.dtype.type(0.0)
+                for b in range(dk):
+                    acc += W[a, b] * Q[s, t, b]
+                out[s, t, a] = acc
