@@ -88,7 +88,7 @@ def test_probes_on_the_built_model_and_a_broken_one():
     flat = probes(build_induction_model(bg, 256, 48, seed=0, gamma=0.0, beta1=0.0), tok, fl)
     assert flat["prev_token"] < 0.2  # uniform layer-1 attention: argmax is position 0
     blind = probes(build_induction_model(bg, 256, 48, seed=0, gamma=0.0, beta2=0.0), tok, fl)
-    assert blind["icl"] < 0.5  # uniform layer-2 attention copies the average token
+    assert blind["icl"] < good["icl"] - 0.2  # uniform layer-2 attention copies the frequent tokens
 
 
 def test_rpe_previous_token_head_works_beyond_d():
