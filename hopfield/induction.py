@@ -58,7 +58,7 @@ from hopfield import _validate as v
 from hopfield.bigram import BigramModel, check_tokens
 
 __all__ = ["Memory", "InductionModel", "Forward", "build_induction_model", "build_one_step", "forward",
-           "probes", "one_step_memory", "PE"]
+           "probes", "one_step_memory", "positional_recall", "PE"]
 
 PE = ("ape", "rpe")
 
@@ -539,3 +539,41 @@ def build_one_step(bigram: BigramModel, tokens, flags, d: int, seed: int = 0, pe
     bF, tF = np.nonzero(f[:, 1:] == 0)
     F = _compact(_step(w_E[z[bF, tF]], w_U[z[bF, tF + 1]], ubar))
     return InductionModel(w_E, w_U, P, W_OV1, W_V2, K1, K2, O2, F, beta1, beta2, beta_O, gamma, pe)
+
+
+def positional_recall(model: InductionModel, T: Optional[int] = None) -> float:
+    """Previous-token recall of the positional part of layer 1 alone.
+
+    The fraction of positions ``t = 1..T-1`` for which ``s = t - 1`` maximises
+    the positional score over ``s <= t``: ``p_t^T W_K^1 p_s`` (APE) or
+    ``r_1^T r_{t-s}`` (RPE). Token embeddings are left out (they add their own
+    crosstalk; ``probes`` measures the full head).
+
+    Parameters
+    ----------
+    model : InductionModel
+    T : int, optional
+        Sequence length (default ``model.T_max``).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from hopfield.bigram import synthetic_bigram
+    >>> bg = synthetic_bigram(4, seed=0)
+    >>> positional_recall(build_induction_model(bg, d=64, T_max=64, seed=0))
+    1.0
+    """
+    if not isinstance(model, InductionModel):
+        raise TypeError(f"model must be an InductionModel, got {type(model).__name__}")
+    T = model.T_max if T is None else v.as_int(T, "T", minimum=2, maximum=model.T_max)
+    P = model.P[:T]
+    if model.pe == "rpe":  # offset 1 must beat offsets 0 and 2..t: a running maximum
+        rho = P @ model.K1.left[0]  # (T,)
+        rivals = np.maximum(rho[0], np.maximum.accumulate(np.concatenate([[-np.inf], rho[2:]])))  # t = 1..T-1
+        return float(np.mean(rho[1] > rivals))
+    S = (P @ model.K1.left.T) @ (model.K1.right @ P.T)  # (T, T): p_t^T W p_s
+    S = np.where(np.tril(np.ones((T, T), bool)), S, -np.inf)
+    return float(np.mean(S[1:].argmax(1) == np.arange(T - 1)))

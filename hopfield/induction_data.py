@@ -210,7 +210,8 @@ def designed_prompts(model: BigramModel, n: int, t: int, n_q: int, c_qk: int, cb
     seed : int
         Prompt ``i`` draws from ``SeedSequence([seed, i])``.
     q, k : int, optional
-        Fixed query and successor (``k`` not ``q`` nor ``g``); default drawn per prompt.
+        Fixed query (with ``g != q``) and successor (``k`` not ``q`` nor ``g``);
+        default drawn per prompt (``q`` uniform over the tokens with ``g != q``).
 
     Returns
     -------
@@ -234,8 +235,15 @@ def designed_prompts(model: BigramModel, n: int, t: int, n_q: int, c_qk: int, cb
     t = v.as_int(t, "t", minimum=2 * n_q + cbar_k + 2)
     seed = v.as_seed(seed)
     g_of = np.argmax(model.pi_b, axis=1)
+    ok_q = np.flatnonzero(g_of != np.arange(V))  # queries whose global answer is another token
+    if ok_q.size == 0:
+        raise ValueError("every token's most likely successor is itself; designed prompts need a query q "
+                         "with argmax_j pi_b(j|q) != q")
     if q is not None:
         q = v.as_int(q, "q", minimum=0, maximum=V - 1)
+        if g_of[q] == q:
+            raise ValueError(f"q = {q} is its own most likely successor (g = q); choose a q with g != q, "
+                             f"e.g. one of {ok_q[:5].tolist()}")
     if k is not None:
         k = v.as_int(k, "k", minimum=0, maximum=V - 1)
         if q is not None and (k == q or k == g_of[q]):
@@ -246,7 +254,7 @@ def designed_prompts(model: BigramModel, n: int, t: int, n_q: int, c_qk: int, cb
     qs, ks, gs = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     n_f = t - 2 * n_q - cbar_k - 1
     for i, rng in enumerate(_rngs(seed, n)):
-        qi = int(rng.integers(V)) if q is None else q
+        qi = int(ok_q[rng.integers(ok_q.size)]) if q is None else q
         gi = int(g_of[qi])
         if k is None:
             cand = np.setdiff1d(np.arange(V), [qi, gi])

@@ -127,3 +127,20 @@ def ce_gradient_at_zero_numeric(X, Y, targets, eps=1e-6):
             E[a, b] = eps
             G[a, b] = (loss(E) - loss(-E)) / (2 * eps)
     return G
+
+
+def positional_recall_slow(model, T):
+    """Previous-token recall of the positional scores by a loop over t and s."""
+    hits = 0
+    W = model.K1.dense()
+    for t in range(1, T):
+        best, arg = -math.inf, -1
+        for s in range(t + 1):
+            if model.pe == "ape":
+                sc = model.P[t] @ W @ model.P[s]
+            else:
+                sc = model.K1.left[0] @ model.P[t - s]
+            if sc > best:
+                best, arg = sc, s
+        hits += arg == t - 1
+    return hits / (T - 1)

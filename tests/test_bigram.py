@@ -141,7 +141,7 @@ def test_designed_prompts_have_the_counts():
     assert (n_q == 5).all() and (c[ar, p.k] == 3).all() and (cbar[ar, p.k] == 2).all()
     assert (c[ar, p.g] == 0).all() and (cbar[ar, p.g] == 0).all()
     assert (p.g == np.argmax(m.pi_b[p.q], axis=1)).all() and (p.k != p.g).all() and (p.k != p.q).all()
-    assert (p.tokens[:, 0] != p.q).all() and (p.tokens[:, -1] == p.q).all()
+    assert (p.tokens[:, 0] != p.q).all() and (p.tokens[:, -1] == p.q).all() and (p.g != p.q).all()
     p2 = designed_prompts(m, 3, t=40, n_q=5, c_qk=3, cbar_k=2, seed=9)
     assert np.array_equal(p2.tokens, p.tokens[:3])
 
@@ -152,9 +152,17 @@ def test_bad_designed_prompts():
         designed_prompts(m, 1, t=9, n_q=4, c_qk=2)
     with pytest.raises(ValueError, match="c_qk must be <= 2"):
         designed_prompts(m, 1, t=20, n_q=2, c_qk=3)
-    g = int(np.argmax(m.pi_b[0]))
+    q = int(np.flatnonzero(np.argmax(m.pi_b, 1) != np.arange(10))[0])
+    g = int(np.argmax(m.pi_b[q]))
     with pytest.raises(ValueError, match="k must differ"):
-        designed_prompts(m, 1, t=20, n_q=2, c_qk=1, q=0, k=g)
+        designed_prompts(m, 1, t=20, n_q=2, c_qk=1, q=q, k=g)
+    own = np.flatnonzero(np.argmax(m.pi_b, 1) == np.arange(10))
+    if own.size:
+        with pytest.raises(ValueError, match="its own most likely successor"):
+            designed_prompts(m, 1, t=20, n_q=2, c_qk=1, q=int(own[0]))
+    sticky = BigramModel(np.full(4, 0.25), np.full((4, 4), 0.1) + 0.6 * np.eye(4))
+    with pytest.raises(ValueError, match="every token's most likely successor is itself"):
+        designed_prompts(sticky, 1, t=20, n_q=2, c_qk=1)
     with pytest.raises(ValueError, match="V >= 4"):
         designed_prompts(synthetic_bigram(3), 1, t=20, n_q=2, c_qk=1)
 

@@ -119,3 +119,12 @@ def test_bad_model_input():
     with pytest.raises(ValueError, match="no repeated trigger output"):
         build_one_step(BG, np.zeros((1, 4), int), np.zeros((1, 4), int), d=8)
     assert isinstance(m.K1, Memory)
+
+
+@pytest.mark.parametrize("pe, d", [("ape", 8), ("rpe", 3)])
+def test_positional_recall_matches_slow_twin(pe, d):
+    from hopfield.induction import positional_recall
+    from tests.reference_induction import positional_recall_slow
+    for seed in range(3):
+        m = build_induction_model(BG, d=d, T_max=40, seed=seed, pe=pe)
+        assert positional_recall(m) == pytest.approx(positional_recall_slow(m, 40), abs=1e-12)
