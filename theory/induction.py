@@ -67,7 +67,7 @@ from theory.formula import Formula, sym, validate
 
 __all__ = ["symbols", "derive", "logits", "logits_beta2_limit", "logits_dilute", "logit_gap", "flip_gamma",
            "flip_count", "deviation_exponent", "prev_token_variances", "prev_token_recall_ape",
-           "prev_token_recall_rpe", "SOURCE"]
+           "prev_token_recall_rpe", "rpe_all_positions", "SOURCE"]
 
 SOURCE = ("derived in amlab (orthonormal idealisation of the associative-memory transformer of "
           "Bietti et al. 2023, arXiv:2306.00802, Sec. 5; setting of Wang & Sato 2024, arXiv:2412.11459)")
@@ -311,8 +311,8 @@ def prev_token_recall_ape(d, T):
     return float(out) if out.ndim == 0 else out
 
 
-def _rpe_one(d, T):
-    t = np.arange(1, int(T))
+def _rpe_one(d, T, last_only=False):
+    t = np.arange(1, int(T))[-1:] if last_only else np.arange(1, int(T))
 
     def integrand(y):  # y = d |r_1|^2 ~ chi2_d; competitors N(0, |r_1|^2/d): P(all < |r_1|^2)
         r = np.sqrt(y / d)
@@ -394,3 +394,25 @@ def derivation() -> Derivation:
     ]
     return Derivation("induction-logits", "Logits of the two-layer induction-head transformer built from "
                       "associative memories (derived in amlab)", SOURCE, steps)
+
+
+def rpe_all_positions(d, T):
+    """Probability that an RPE previous-token head is right at every position ``t = 1..T-1``.
+
+    The offset-1 score must beat the ``T - 1`` offsets ``0, 2, ..., T - 1``:
+    ``E[Phi(sqrt(d) |r_1|)^(T-1)]`` with ``d |r_1|^2 ~ chi2_d``; exact for Gaussian
+    relative vectors (one draw of them per model).
+
+    Examples
+    --------
+    >>> round(rpe_all_positions(16, 256), 3)
+    0.919
+    """
+    d, T = validate("d", d), validate("T", T, integer=True)
+    if np.any(T < 2):
+        raise ValueError(f"T must be >= 2, got {T[T < 2].ravel()[0]:g}")
+    dd, TT = np.broadcast_arrays(d, T)
+    out = np.empty(dd.shape)
+    for idx in np.ndindex(out.shape):
+        out[idx] = _rpe_one(float(dd[idx]), int(TT[idx]), last_only=True)
+    return float(out) if out.ndim == 0 else out
