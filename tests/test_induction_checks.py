@@ -37,7 +37,7 @@ def test_logits_fail_with_a_broken_previous_token_head(monkeypatch):
     assert not run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
 
 
-DEV = dict(ds=[64, 128, 256, 512], n_trials=30)
+DEV = dict(ds=[64, 128, 256, 512], n_trials=80)
 
 
 def test_deviation_fails_for_a_bias_that_does_not_shrink(monkeypatch):

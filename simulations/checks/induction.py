@@ -137,7 +137,7 @@ def check_logits(*, seed, d, n_trials, tol, configs=((4, 2, 2), (4, 4, 0), (6, 1
     theory="theory.induction.deviation_exponent: -1/2 (first-order crosstalk of N(0, I/d) embeddings)",
     test="WLS slope of log RMS(gap deviation) on log d, se from sd(log RMS) ~ 1/sqrt(2(n-1)); the slope's "
          "95% upper bound must be < 0, and z-test against -1/2 with tolerance 0.1; Holm at 0.01",
-    quick=dict(ds=[64, 128, 256, 512], n_trials=40),
+    quick=dict(ds=[64, 128, 256, 512], n_trials=80),
     full=dict(ds=[64, 128, 256, 512, 1024, 2048], n_trials=200),
 )
 def check_deviation(*, seed, ds, n_trials, t=32, n_q=4, c_qk=2, cbar_k=2, beta2=2.0, beta_O=4.0, gamma=0.5):
