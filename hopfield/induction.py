@@ -235,7 +235,7 @@ class Forward:
 def _softmax_causal(S):
     """Row softmax over ``s <= t`` of scores ``S`` (n, T, T), in place."""
     T = S.shape[-1]
-    S[..., np.triu_indices(T, 1)[0], np.triu_indices(T, 1)[1]] = -np.inf
+    S += np.triu(np.full((T, T), -np.inf, dtype=S.dtype), 1)  # causal mask in one pass
     S -= S.max(axis=-1, keepdims=True)
     np.exp(S, out=S)
     S /= S.sum(axis=-1, keepdims=True)
@@ -258,6 +258,10 @@ def _layer1_scores(model, z, dtype):
     S += tPE[:, z].transpose(1, 0, 2)
     S += tPP[None]
     return S.astype(dtype, copy=False)
+
+
+#: Sequences per block of the forward pass (keeps the (block, T, T) temporaries near the caches).
+BLOCK = 16
 
 
 def forward(model: InductionModel, tokens, dtype=np.float64) -> Forward:
@@ -296,8 +300,20 @@ def forward(model: InductionModel, tokens, dtype=np.float64) -> Forward:
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64, got {dtype}")
-    v.check_memory(dtype.itemsize * n * T * (3 * T + 4 * model.d + 2 * model.V), "the forward pass",
-                   "pass fewer sequences at a time")
+    v.check_memory(dtype.itemsize * n * T * (2 * T + model.V) + dtype.itemsize * BLOCK * T * (3 * T + 4 * model.d),
+                   "the forward pass", "pass fewer sequences at a time")
+    A1 = np.empty((n, T, T), dtype)
+    A2 = np.empty((n, T, T), dtype)
+    logits = np.empty((n, T, model.V), dtype)
+    for b0 in range(0, n, BLOCK):
+        sl = slice(b0, min(n, b0 + BLOCK))
+        A1[sl], A2[sl], logits[sl] = _forward_block(model, z[sl], dtype)
+    return Forward(A1, A2, logits)
+
+
+def _forward_block(model, z, dtype):
+    """The forward pass of one block of sequences: (A1, A2, logits)."""
+    n, T = z.shape
     c = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
     # layer 1 -------------------------------------------------------------------------------
     A1 = _softmax_causal(_layer1_scores(model, z, dtype))  # (n, T, T)
@@ -316,7 +332,7 @@ def forward(model: InductionModel, tokens, dtype=np.float64) -> Forward:
     # feed-forward memory (reads h1: a parallel block) and unembedding --------------------------
     logits = (h1 + o2) @ c(model.w_U.T)  # (n, T, V)
     logits += (h1 @ c(model.F.right.T)) @ c(model.gamma * model.F.left @ model.w_U.T)
-    return Forward(A1, A2, logits)
+    return A1, A2, logits
 
 
 def probes(model: InductionModel, tokens, flags=None, out: Optional[Forward] = None) -> dict:
