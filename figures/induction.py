@@ -9,6 +9,7 @@ Intervals: 99% (``figures.style``): Wilson for proportions, Student t for means.
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -113,7 +114,11 @@ def fig_deviation(out_dir, *, quick=True, seed=0):
         style.points(ax, ds, rms, lo, hi, 0, label="simulated RMS deviation")
         dd = np.geomspace(ds[0], ds[-1], 50)
         style.curve(ax, dd, rms[0] * (dd / ds[0]) ** -0.5, 1, label="d^(-1/2) (theory)", ls="--")
-        ax.set(xscale="log", yscale="log", xlabel="d", ylabel="RMS of xi(k)-xi(g) deviation",
+        ax.set_xscale("log")
+        ax.set_xticks(ds)
+        ax.set_xticklabels([str(d) for d in ds])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set(yscale="log", xlabel="d", ylabel="RMS of xi(k)-xi(g) deviation",
                title=f"fitted slope {slope:.2f} +- {1.96 * se:.2f}")
         ax.legend()
         caption = ("Root-mean-square deviation of the simulated logit gap xi(k) - xi(g) from the closed form on "
@@ -188,6 +193,9 @@ def fig_recall(out_dir, *, quick=True, seed=0):
                 style.curve(ax, TT, f(d, TT), i, ls=ls)
                 data[f"{pe}_{d}"] = rec.tolist()
         ax.set(xscale="log", xlabel="sequence length T", ylabel="previous-token recall", ylim=(0, 1.05))
+        ax.set_xticks(Ts)
+        ax.set_xticklabels([str(T) for T in Ts])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.legend(fontsize=7)
         caption = ("Fraction of positions whose positional layer-1 score peaks at the previous position, absolute "
                    "(filled) vs relative (open) encoding; means over models with 99% t intervals. Curves: "
@@ -214,6 +222,9 @@ def fig_scales(out_dir, *, quick=True, seed=0):
         fig, ax = plt.subplots(figsize=style.size(1))
         style.points(ax, betas, acc, lo, hi, 0, label="built model")
         ax.set(xscale="log", xlabel="beta1 = beta2", ylabel="in-context accuracy", ylim=(0, 1.02))
+        ax.set_xticks(betas)
+        ax.set_xticklabels([str(b) for b in betas])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.legend()
         caption = (f"In-context accuracy (argmax logit = next token at repeated trigger outputs) of the built model "
                    f"(d = {d}, T = {T}, V = 64, K = 5 random triggers, no feed-forward memory) vs the attention scales; "
