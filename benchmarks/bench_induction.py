@@ -93,6 +93,7 @@ def main(out=Path(__file__).parent / "results" / "induction.json"):
         "setting": dict(n=N, T=T, d=D, V=V, repeats=REPEATS, pe="ape", dense_timed_on=DENSE_N),
         "threads": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
         "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "load_average_1_5_15": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "target": "forward pass well under 1 s on 2 cores",
         "results": res,
         "ratio_dense_over_forward64_min": res["dense64"]["seconds_min"] / res["forward64"]["seconds_min"],
