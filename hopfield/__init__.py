@@ -9,6 +9,7 @@ from hopfield.modern import ModernHopfield
 from hopfield.result import RunResult
 from hopfield.bigram import BigramModel, bigram_from_text, synthetic_bigram
 from hopfield.induction_data import designed_prompts, trigger_sequences
+from hopfield.induction import InductionModel, build_induction_model, build_one_step, forward, probes
 
 __all__ = [
     "BurstyTask",
@@ -25,4 +26,9 @@ __all__ = [
     "synthetic_bigram",
     "designed_prompts",
     "trigger_sequences",
+    "InductionModel",
+    "build_induction_model",
+    "build_one_step",
+    "forward",
+    "probes",
 ]
