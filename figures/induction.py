@@ -48,9 +48,10 @@ def fig_attention(out_dir, *, quick=True, seed=0):
                    f"of the shipped text's character bigram (K = 3 fixed triggers, T = {T}). Layer 1 attends to the "
                    "previous token; layer 2 attends to the position after the last occurrence of the current token. "
                    "Orange ticks: positions whose next token is a repeated trigger output.")
-        return style.save(fig, out_dir, "induction-attention", data={"tokens": tok[0].tolist(), "A1": out.A1[0].tolist(),
-                          "A2": out.A2[0].tolist(), "flags": fl[0].tolist()}, seed=seed, quick=quick,
-                          caption=caption, source=SRC)
+        data = {"tokens": tok[0].tolist(), "A1": out.A1[0].tolist(), "A2": out.A2[0].tolist(),
+                "flags": fl[0].tolist()}
+        return style.save(fig, out_dir, "induction-attention", data=data, seed=seed, quick=quick, caption=caption,
+                          source=SRC)
 
 
 @register_figure("induction-logits", title="Theory vs simulated logits on designed prompts (scatter, per-token bars)")
@@ -227,7 +228,8 @@ def fig_scales(out_dir, *, quick=True, seed=0):
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.legend()
         caption = (f"In-context accuracy (argmax logit = next token at repeated trigger outputs) of the built model "
-                   f"(d = {d}, T = {T}, V = 64, K = 5 random triggers, no feed-forward memory) vs the attention scales; "
+                   f"(d = {d}, T = {T}, V = 64, K = 5 random triggers, no feed-forward memory) vs the attention "
+                   "scales; "
                    "99% Wilson intervals (positions within a sequence are not independent: indicative). Unit scales "
                    "give attention too soft for the memories to act.")
         return style.save(fig, out_dir, "induction-scales", data={"beta": betas, "accuracy": acc, "n": nn},

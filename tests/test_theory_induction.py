@@ -48,14 +48,16 @@ def test_limits_and_flip_identities():
     xi = th.logits().expr
     assert sp.simplify(th.logits_beta2_limit().expr - (S["beta_O"] * S["c"] / S["n_q"] + S["gamma"] * S["ell"])) == 0
     # at beta2 = 0 the in-context part is the in-context unigram frequency (c + cbar)/t
-    assert sp.simplify(xi.subs(S["beta2"], 0) - (S["beta_O"] * (S["c"] + S["cbar"]) / S["t"] + S["gamma"] * S["ell"])) == 0
+    unigram = S["beta_O"] * (S["c"] + S["cbar"]) / S["t"] + S["gamma"] * S["ell"]
+    assert sp.simplify(xi.subs(S["beta2"], 0) - unigram) == 0
     gap = th.logit_gap().expr
     assert sp.simplify(gap.subs(S["gamma"], th.flip_gamma().expr)) == 0
     gap_m = gap.subs({S["cbar_g"]: 0, S["n_q"]: S["c"] + S["m"]})
     assert sp.simplify(gap_m.subs(S["c"], th.flip_count().expr)) == 0
     # dilution: t * (in-context part) -> e^beta2 c + cbar as t -> infinity
     ic = xi - S["gamma"] * S["ell"]
-    assert sp.simplify(sp.limit(ic * S["t"], S["t"], sp.oo) / S["beta_O"] - (sp.exp(S["beta2"]) * S["c"] + S["cbar"])) == 0
+    lead = sp.limit(ic * S["t"], S["t"], sp.oo) / S["beta_O"]
+    assert sp.simplify(lead - (sp.exp(S["beta2"]) * S["c"] + S["cbar"])) == 0
     assert th.deviation_exponent().evaluate() == -0.5
 
 

@@ -209,7 +209,8 @@ def check_ape_recall(*, seed, cases, n_models):
     bg = synthetic_bigram(4, seed=BIGRAM_SEED)
     pts = []
     for j, (d, T) in enumerate(cases):
-        rec = [positional_recall(build_induction_model(bg, d, T, seed=_trial_seed(seed + j, i))) for i in range(n_models)]
+        rec = [positional_recall(build_induction_model(bg, d, T, seed=_trial_seed(seed + j, i)))
+               for i in range(n_models)]
         pts.append(mean_point(f"APE d={d} T={T}", rec, float(th.prev_token_recall_ape(d, T)), 0.08,
                               params=dict(d=d, T=T)))
     return pts
