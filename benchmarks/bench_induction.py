@@ -50,7 +50,7 @@ def dense_forward(m, z):
 
 
 def flops_forward(n, T, d, V):
-    return 2 * (n * T * T * d + 2 * n * T * T * V + 6 * n * T * d * V + n * T * V * V)
+    return 2 * (n * T * T * d + 2 * n * T * T * V + 5 * n * T * d * V + 2 * n * T * V * V)
 
 
 def flops_dense(n, T, d, V):

@@ -35,9 +35,12 @@ with ``beta_O``.
 gradient step from zero (Bietti et al. 2023, Lemma 1: the gradient of a
 cross-entropy loss at ``W = 0`` is a sum of outer products), without autodiff.
 
-The forward pass is batched numpy (BLAS) matrix products: the layer-1 scores of
-APE are gathered from four small tables (``E W E^T``, ``E W P^T``, ``P W E^T``,
-``P W P^T``), and the rank-``V`` memories are applied through their factors.
+The forward pass is batched numpy (BLAS) matrix products, in blocks of
+``BLOCK`` sequences: the layer-1 scores of APE are gathered from four small
+tables (``E W E^T``, ``E W P^T``, ``P W E^T``, ``P W P^T``); everything after
+layer 1 reads ``h1`` through one product with the stacked factors of the
+memories and ``w_U`` (the copy output is only ever read by ``w_U``, so it is
+never formed in ``d`` dimensions).
 
 References
 ----------
@@ -322,16 +325,19 @@ def _forward_block(model, z, dtype):
     Y1 = c(model.w_E @ model.W_OV1.T)[z] + c(Ptab @ model.W_OV1.T)[None]  # W_OV1 x_s, (n, T, d)
     h1 = x + A1 @ Y1  # (n, T, d)
     del x, Y1
+    # every read of h1 in one product: layer-2 query and key factors, copy value, unembedding, FFN key
+    r2, rO, rF, V = model.K2.rank, model.O2.rank, model.F.rank, model.V
+    M2R = model.O2.right @ model.W_V2  # rows W_V2^T right_i: right_i . (W_V2 h) = (W_V2^T right_i) . h
+    R = c(np.concatenate([model.K2.left, model.K2.right, M2R, model.w_U, model.F.right]).T)  # (d, 2 r2 + rO + V + rF)
+    H = h1 @ R  # (n, T, 2 r2 + rO + V + rF)
+    del h1
+    q2, k2 = H[..., :r2], H[..., r2:2 * r2]
+    vO = H[..., 2 * r2:2 * r2 + rO]
+    ffn = H[..., 2 * r2 + rO + V:] @ c(model.gamma * model.F.left @ model.w_U.T)  # gamma w_U W_F h1, (n, T, V)
+    logits = H[..., 2 * r2 + rO:2 * r2 + rO + V] + ffn
     # layer 2 -------------------------------------------------------------------------------
-    qk = h1 @ c(np.concatenate([model.K2.left, model.K2.right]).T)  # (n, T, 2 r2)
-    r2 = model.K2.rank
-    S2 = (model.beta2 * qk[..., :r2]) @ qk[..., r2:].transpose(0, 2, 1)  # (n, T, T)
-    A2 = _softmax_causal(S2)
-    M2R = c(model.O2.right @ model.W_V2)  # rows (W_V2^T right_i): right_i . (W_V2 h) = (W_V2^T right_i) . h
-    o2 = (A2 @ (h1 @ M2R.T)) @ c(model.beta_O * model.O2.left)  # (n, T, d)
-    # feed-forward memory (reads h1: a parallel block) and unembedding --------------------------
-    logits = (h1 + o2) @ c(model.w_U.T)  # (n, T, V)
-    logits += (h1 @ c(model.F.right.T)) @ c(model.gamma * model.F.left @ model.w_U.T)
+    A2 = _softmax_causal((model.beta2 * q2) @ k2.transpose(0, 2, 1))  # (n, T, T)
+    logits += (A2 @ vO) @ c(model.beta_O * model.O2.left @ model.w_U.T)  # copy output read by w_U
     return A1, A2, logits
 
 
