@@ -9,6 +9,9 @@ from hopfield.modern import ModernHopfield
 from hopfield.result import RunResult
 from hopfield.kv import DeltaMemory, HebbianMemory, SoftmaxMemory
 from hopfield.mqar import MQARBatch, evaluate_mqar, make_mqar
+from hopfield.bigram import BigramModel, bigram_from_text, synthetic_bigram
+from hopfield.induction_data import designed_prompts, trigger_sequences
+from hopfield.induction import InductionModel, build_induction_model, build_one_step, forward, probes
 
 __all__ = [
     "BurstyTask",
@@ -26,4 +29,14 @@ __all__ = [
     "MQARBatch",
     "make_mqar",
     "evaluate_mqar",
+    "BigramModel",
+    "bigram_from_text",
+    "synthetic_bigram",
+    "designed_prompts",
+    "trigger_sequences",
+    "InductionModel",
+    "build_induction_model",
+    "build_one_step",
+    "forward",
+    "probes",
 ]

@@ -17,3 +17,4 @@ from simulations.checks import pseudo_inverse  # noqa: F401
 from simulations.checks import sparse  # noqa: F401
 from simulations.checks import mixtures  # noqa: F401
 from simulations.checks import kv  # noqa: F401
+from simulations.checks import induction  # noqa: F401

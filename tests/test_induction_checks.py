@@ -1,0 +1,93 @@
+"""The induction checks pass on the right theory and fail on a wrong theory or a broken simulation."""
+
+import numpy as np
+import pytest
+
+import simulations.checks  # noqa: F401  (registers the checks)
+import theory.induction as th
+from hopfield.induction import Forward
+from simulations.checks import induction as ci
+from simulations.registry import CHECKS, run_check
+
+
+class Wrong:
+    """A stand-in Formula whose ``evaluate`` is a given function."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def evaluate(self, **kw):
+        return self.fn(**kw)
+
+
+LOGITS = dict(d=384, n_trials=30, tol=0.1, configs=((4, 2, 2), (4, 4, 0)))
+
+
+def test_logits_fail_without_attention_normalisation(monkeypatch):
+    assert run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
+    # softmax normaliser t instead of e^beta2 n_q + t - n_q: the boosted positions not counted
+    monkeypatch.setattr(th, "logits", lambda: Wrong(
+        lambda beta2, beta_O, gamma, c, cbar, n_q, t, ell: beta_O * (np.exp(beta2) * c + cbar) / t + gamma * ell))
+    assert not run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
+
+
+def test_logits_fail_with_a_broken_previous_token_head(monkeypatch):
+    real = ci.build_induction_model
+    monkeypatch.setattr(ci, "build_induction_model", lambda *a, **kw: real(*a, **{**kw, "beta1": 0.0}))
+    assert not run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
+
+
+DEV = dict(ds=[64, 128, 256, 512], n_trials=80)
+
+
+def test_deviation_fails_for_a_bias_that_does_not_shrink(monkeypatch):
+    assert run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
+    real = ci.forward  # off by one: the logits of the position before the query, a deviation of O(1)
+
+    def shifted(model, tokens, **kw):
+        out = real(model, tokens, **kw)
+        return Forward(out.A1, out.A2, np.roll(out.logits, 1, axis=1))
+
+    monkeypatch.setattr(ci, "forward", shifted)
+    assert not run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
+
+
+def test_deviation_fails_for_a_wrong_exponent(monkeypatch):
+    monkeypatch.setattr(th, "deviation_exponent", lambda: Wrong(lambda: -1.0))
+    assert not run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
+
+
+FLIP = dict(d=384, n_trials=80, configs=((4, 3, 1),))
+
+
+def test_flip_fails_without_the_beta2_boost(monkeypatch):
+    assert run_check(CHECKS["induction-flip"], "quick", seed=3, **FLIP).passed
+    real = th.flip_gamma()  # beta2 -> 0 in the prediction only: gamma* without the induction head's boost
+    monkeypatch.setattr(th, "flip_gamma", lambda: Wrong(lambda **kw: real.evaluate(**{**kw, "beta2": 1e-9})))
+    assert not run_check(CHECKS["induction-flip"], "quick", seed=3, **FLIP).passed
+
+
+APE = dict(cases=[[32, 256], [64, 512]], n_models=8)
+
+
+def test_ape_recall_fails_without_the_stored_pairs_crosstalk(monkeypatch):
+    assert run_check(CHECKS["induction-ape-recall"], "quick", seed=4, **APE).passed
+    real = th.prev_token_variances()
+    fake = {**real, "ape_other": Wrong(lambda d, T: 2.0 / d), "ape_signal": Wrong(lambda d, T: 4.0 / d)}
+    monkeypatch.setattr(th, "prev_token_variances", lambda: fake)
+    assert not run_check(CHECKS["induction-ape-recall"], "quick", seed=4, **APE).passed
+
+
+RPE = dict(cases=[[16, 256], [32, 1024]], n_models=20)
+
+
+def test_rpe_fails_when_predicted_like_ape(monkeypatch):
+    assert run_check(CHECKS["induction-rpe-flat"], "quick", seed=5, **RPE).passed
+    monkeypatch.setattr(th, "rpe_all_positions", lambda d, T: th.prev_token_recall_ape(d, T))
+    assert not run_check(CHECKS["induction-rpe-flat"], "quick", seed=5, **RPE).passed
+
+
+def test_rpe_fails_for_an_absolute_simulation(monkeypatch):
+    real = ci.build_induction_model
+    monkeypatch.setattr(ci, "build_induction_model", lambda *a, **kw: real(*a, **{**kw, "pe": "ape"}))
+    assert not run_check(CHECKS["induction-rpe-flat"], "quick", seed=5, **RPE).passed
