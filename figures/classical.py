@@ -38,12 +38,12 @@ from simulations.seeds import derive_seed
 @register_figure("classical-bit-error", title="classical one-step bit error vs alpha at several N, zero and kept diagonal")
 def fig_bit_error(out_dir, *, quick=True, seed=0):
     Ns = [100, 400] if quick else [100, 400, 1600]
-    alphas = [0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6] if quick else list(np.round(np.linspace(0.04, 0.6, 15), 3))
+    alphas = [0.1, 0.15, 0.2, 0.3, 0.45, 0.6] if quick else list(np.round(np.linspace(0.08, 0.6, 14), 3))
     networks = 6 if quick else 40
     a_fine = np.linspace(0.02, 0.62, 300)
     data = {"N": Ns, "networks": networks, "series": []}
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1, 0.8))
+        fig, ax = plt.subplots(figsize=style.size(1, 0.75))
         for i, N in enumerate(Ns):
             for kd in (False, True):
                 P_fine = np.maximum(a_fine * N, 2.0)
@@ -66,10 +66,10 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
         ax.plot([], [], "k--", label="theory, kept diagonal")
         ax.plot([], [], "ko", mfc="white", ls="none", label="kept diagonal (sim.)")
         ax.set_yscale("log")
-        ax.set_ylim(1e-5, 0.5)
+        ax.set_ylim(1e-5, 0.3)
         ax.set(xlabel=r"load $\alpha = P/N$", ylabel="one-step bit error")
-        ax.legend(loc="lower right", ncol=1, fontsize=7.5, title=f"points: mean of {networks} networks, {style.LEVEL_LABEL}",
-                  title_fontsize=7.5)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.22), ncol=2, fontsize=7.5,
+                  title=f"points: mean of {networks} networks, {style.LEVEL_LABEL}", title_fontsize=7.5)
     caption = (f"One-step bit error at a stored pattern of a Hebbian network vs load alpha, at N = {', '.join(map(str, Ns))}. "
                "Lines: Phi(-sqrt((N-1)/(P-1))) (zero diagonal, solid) and the kept-diagonal formula (dashed), "
                "evaluated on a fine alpha grid; points: mean per-network error rate over independent networks "
