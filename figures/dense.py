@@ -141,7 +141,7 @@ def fig_exp_recovery(out_dir, *, quick=True, seed=0):
     x_fine = np.linspace(0.3, 2.7, 400)
     with style.context():
         fig, ax = plt.subplots(figsize=style.size(1, 0.75))
-        style.curve(ax, x_fine, np.where(x_fine < 1, 1.0, 0.0), 6, label="N -> infinity: 1 below the bound, 0 above")
+        style.curve(ax, x_fine, np.where(x_fine < 1, 1.0, 0.0), 6, label="theorem (N -> inf): 1 below, 0 above")
         for i, (rho, N) in enumerate(cases):
             bound = float(te.demircigil_alpha().evaluate(rho=rho))
             ks, Ms, ns = [], [], []
@@ -156,7 +156,7 @@ def fig_exp_recovery(out_dir, *, quick=True, seed=0):
                                    "low": lo, "high": hi})
         ax.set(xlabel=r"$\alpha$ / bound, with $M = e^{\alpha N}$ and bound $I(1-2\rho)/2$",
                ylabel="cues recovered exactly", ylim=(-0.03, 1.05))
-        ax.legend(fontsize=7, loc="center right", title=f"Wilson {style.LEVEL_LABEL}s", title_fontsize=7)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, title=f"Wilson {style.LEVEL_LABEL}s", title_fontsize=7)
     caption = ("Exponential-interaction memory (F(x) = exp(x)): fraction of cues (a stored pattern with a fraction rho of "
                "bits flipped) whose asynchronous dynamics end exactly on that pattern, vs the load alpha = ln(M)/N in units "
                "of Demircigil et al.'s bound I(1-2 rho)/2 (I the Cramer rate function of a fair coin). Line: the theorem's "
