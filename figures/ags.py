@@ -56,8 +56,8 @@ def fig_overlap(out_dir, *, quick=True, seed=0):
             style.points(ax, x, ms, lo, hi, i, label=f"N={N}")
             data["series"].append({"N": N, "alpha": alphas, "m_mean": ms, "low": lo, "high": hi, "kept": kept})
         ax.set(xlabel=r"load $\alpha$", ylabel="overlap m", ylim=(0.2, 1.02))
-        ax.legend(fontsize=7.5, loc="center left", title=f"points: mean final m of {networks} runs, {style.LEVEL_LABEL}",
-                  title_fontsize=7)
+        ax.legend(fontsize=8, loc="center left", title=f"points: mean final m of {networks} runs, {style.LEVEL_LABEL}",
+                  title_fontsize=8)
     caption = ("Overlap with the cued pattern after T = 0 asynchronous dynamics started at the pattern, vs load. Line: "
                "the replica-symmetric retrieval overlap m(alpha) of Amit, Gutfreund & Sompolinsky on a fine grid, ending "
                f"at alpha_c = {crit['alpha_c']:.4f} (dotted). Points: mean final overlap of {networks} independent networks "
@@ -128,13 +128,13 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
         ax.text(0.01, 0.2, "retrieval", fontsize=8)
         ax.set(xlabel=r"load $\alpha$", ylabel="temperature T", xlim=(0, 0.2), ylim=(0, 1.5),
                title="replica-symmetric phase diagram")
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, 1.02))
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, 1.02))
         ax = axes[1]
         style.curve(ax, T_th, m_th, 6, label="RS retrieval m(T)")
         style.points(ax, T_sim, m_mean, lo, hi, 0, label=f"Glauber, N={N}")
         ax.set(xlabel="temperature T", ylabel="overlap m", title=f"alpha = {alpha_sim:g} (dotted line, left)",
                ylim=(-0.05, 1.05))
-        ax.legend(fontsize=7.5, loc="lower left")
+        ax.legend(fontsize=8, loc="lower left")
     caption = ("Left: the Amit-Gutfreund-Sompolinsky phase diagram in (alpha, T). T_M (solid, from alpha_M(T) on a fine "
                "T grid): retrieval states exist below; T_c (dashed, solved at the marked loads): they are global minima "
                "below; T_g = 1 + sqrt(alpha): spin-glass phase below, paramagnet above. Right: time-averaged overlap "
@@ -181,7 +181,7 @@ def fig_finite_size(out_dir, *, quick=True, seed=0):
             ax.axhspan(crit - ALPHA_C_TOLERANCE, crit + ALPHA_C_TOLERANCE, color="0.85", zorder=0,
                        label=f"check tolerance +-{ALPHA_C_TOLERANCE}")
             ax.set(xlabel=r"$N^{-1/2}$", ylabel=r"$\alpha_c(N)$", xlim=(-0.002, x.max() * 1.12))
-            ax.legend(fontsize=7, loc="upper left")
+            ax.legend(fontsize=8, loc="upper left")
             data.update({"N": Ns, "crossings": xc, "se": se, "alpha_c_extrapolated": a_inf,
                          "interval": [a_inf - half, a_inf + half], "slope": slope,
                          "chi2_per_dof": red})

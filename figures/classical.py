@@ -68,8 +68,8 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
         ax.set_yscale("log")
         ax.set_ylim(1e-5, 0.3)
         ax.set(xlabel=r"load $\alpha = P/N$", ylabel="one-step bit error")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.22), ncol=2, fontsize=7.5,
-                  title=f"points: mean of {networks} networks, {style.LEVEL_LABEL}", title_fontsize=7.5)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.22), ncol=2, fontsize=8,
+                  title=f"points: mean of {networks} networks, {style.LEVEL_LABEL}", title_fontsize=8)
     caption = (f"One-step bit error at a stored pattern of a Hebbian network vs load alpha, at N = {', '.join(map(str, Ns))}. "
                "Lines: Phi(-sqrt((N-1)/(P-1))) (zero diagonal, solid) and the kept-diagonal formula (dashed), "
                "evaluated on a fine alpha grid; points: mean per-network error rate over independent networks "
@@ -114,7 +114,7 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
             ax.plot([], [], "k-.", label="next order, q = 1/2")
             ax.set(xlabel="stored patterns P",
                    title="a given pattern is a fixed point" if not allp else "all patterns are fixed points")
-            ax.legend(fontsize=7, loc="upper right")
+            ax.legend(fontsize=8, loc="upper right")
         axes[0].set_ylabel("probability")
         axes[0].set_ylim(-0.02, 1.05)
     caption = ("Probability that a given stored pattern (left) and that all P patterns (right) are fixed points of a "
@@ -183,11 +183,11 @@ def fig_basins(out_dir, *, quick=True, seed=0):
                                    "one_step_m0": m0_fine, "one_step_m1": one})
         axes[0].set(xlabel="fraction of flipped cue bits", ylabel=f"P(final overlap > {RETRIEVED})",
                     title=f"retrieval after T=0 dynamics, N={N}")
-        axes[0].legend(fontsize=7.5, loc="lower left")
+        axes[0].legend(fontsize=8, loc="lower left")
         axes[1].plot([0, 1], [0, 1], color="0.7", lw=0.8, ls=":")
         axes[1].set(xlabel="initial overlap m0", ylabel="overlap after one synchronous step",
                     title="one-step curve (not a basin theory)")
-        axes[1].legend(fontsize=7, loc="lower right")
+        axes[1].legend(fontsize=8, loc="lower right")
     caption = (f"Basins of attraction of a Hebbian network, N = {N}. Left: fraction of {networks} independent networks "
                f"(one cue each: pattern 0 with a fraction of bits flipped) whose asynchronous T = 0 dynamics end with "
                f"overlap > {RETRIEVED}, Wilson {style.LEVEL_LABEL}s, lines joining points only. Right: overlap after "

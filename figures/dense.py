@@ -67,7 +67,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
         style.points(ax, Ns, kh_list, lo_list, hi_list, 1, label="K_1/2, n=3 (simulated)")
         ax.set_yscale("log")
         ax.set(xlabel="neurons N", ylabel="stored memories K", title="capacity: eq. 6 vs simulation")
-        ax.legend(fontsize=7.5, loc="upper left")
+        ax.legend(fontsize=8, loc="upper left")
         ax = axes[1]
         ns = [2, 3, 4, 5] if quick else [2, 3, 4, 5, 6]
         fr, blo, bhi = [], [], []
@@ -81,7 +81,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
                yerr=np.vstack([p - lo, hi - p]), capsize=3, error_kw={"lw": 0.9})
         ax.set(xlabel="interaction order n", ylabel="random starts ending on a memory", ylim=(0, 1.05),
                xticks=ns, title=f"appendix B: N=100, K=2000 ({bar_starts} starts)")
-        ax.text(0.02, 0.93, f"bars: Wilson {style.LEVEL_LABEL}s", transform=ax.transAxes, fontsize=7.5)
+        ax.text(0.02, 0.93, f"bars: Wilson {style.LEVEL_LABEL}s", transform=ax.transAxes, fontsize=8)
         data["bars"] = {"n": ns, "N": 100, "K": 2000, "starts": bar_starts, "memory": fr, "low": lo, "high": hi}
     caption = ("Left: Krotov & Hopfield's eq. 6 capacity N^(n-1)/(2 (2n-3)!! ln N) for n = 2, 3, 4 on a fine N grid, and "
                f"the simulated K_1/2 for n = 3 (the K where half of {starts} random starts end exactly on a memory, from a "
@@ -122,8 +122,8 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
         ax.set_yscale("log")
         ax.set_ylim(1e-4, 0.5)
         ax.set(xlabel=r"load $K / N^{n-1}$", ylabel="one-step bit error")
-        ax.legend(fontsize=7.5, loc="upper left", title=f"lines: Phi(-SNR), exact SNR\n{style.LEVEL_LABEL}s",
-                  title_fontsize=7)
+        ax.legend(fontsize=8, loc="upper left", title=f"lines: Phi(-SNR), exact SNR\n{style.LEVEL_LABEL}s",
+                  title_fontsize=8)
     caption = ("One-step bit error of a dense associative memory (polynomial F, order n) at stored patterns vs the load "
                "K/N^(n-1). Lines: Phi(-SNR) with the exact finite-N signal-to-noise ratio, on a fine K grid; points: "
                f"mean per-network error rate over {networks} independent networks ({cues} cues each, one synchronous "
@@ -156,7 +156,7 @@ def fig_exp_recovery(out_dir, *, quick=True, seed=0):
                                    "low": lo, "high": hi})
         ax.set(xlabel=r"$\alpha$ / bound, with $M = e^{\alpha N}$ and bound $I(1-2\rho)/2$",
                ylabel="cues recovered exactly", ylim=(-0.03, 1.05))
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, title=f"Wilson {style.LEVEL_LABEL}s", title_fontsize=7)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, title=f"Wilson {style.LEVEL_LABEL}s", title_fontsize=8)
     caption = ("Exponential-interaction memory (F(x) = exp(x)): fraction of cues (a stored pattern with a fraction rho of "
                "bits flipped) whose asynchronous dynamics end exactly on that pattern, vs the load alpha = ln(M)/N in units "
                "of Demircigil et al.'s bound I(1-2 rho)/2 (I the Cramer rate function of a fair coin). Line: the theorem's "

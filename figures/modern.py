@@ -110,7 +110,7 @@ def fig_modern(out_dir, *, quick=True, seed=0):
         ax.plot(b_sim, mx, "v", color=style.colour(0), ms=3.5, mfc="white", label="largest error")
         ax.set(xscale="log", yscale="log", xlabel=r"inverse temperature $\beta$", ylabel=r"$\|f(\xi) - x_i\|$",
                ylim=(1e-8, 1e3), title=f"one update from |xi - x_i| = {r}")
-        ax.legend(fontsize=7.5, loc="lower left")
+        ax.legend(fontsize=8, loc="lower left")
         ax = axes[1]
         ax.fill_between(b_meta, dl, dh, color=style.colour(0), alpha=0.25, lw=0)
         style.curve(ax, b_meta, dm, 0, label="distinct fixed points")
@@ -119,7 +119,7 @@ def fig_modern(out_dir, *, quick=True, seed=0):
         ax.axvspan(min(b_cond), max(b_cond), color="0.85", zorder=0, label="condition met, median Delta")
         ax.set(xscale="log", xlabel=r"inverse temperature $\beta$", ylabel="count", ylim=(0, n_pat + 1),
                title=f"fixed points from the patterns ({sets} sets)")
-        ax.legend(fontsize=7, loc="center right", bbox_to_anchor=(1.0, 0.62))
+        ax.legend(fontsize=8, loc="center right", bbox_to_anchor=(1.0, 0.62))
     caption = (f"Modern Hopfield network with N = {n_pat} patterns on a sphere of radius {R} in d = {d}. Left: one-step "
                f"retrieval error from cues at distance {r} of a pattern of median separation Delta = {delta[i0]:.2f}, "
                f"mean over {cues} cues with Student-t {style.LEVEL_LABEL}s and the largest error, vs beta; line: Ramsauer "

@@ -225,3 +225,15 @@ def summary_interval(mean, sd, n, level: float = LEVEL):
     n = np.asarray(n, dtype=np.float64)
     half = np.where(n >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1)), 0.0)
     return mean - half, mean + half
+
+
+def styled(func):
+    """Decorator: run a figure builder inside :func:`context` (amlab's matplotlib settings)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with context():
+            return func(*args, **kwargs)
+
+    return wrapper
