@@ -40,9 +40,9 @@ def run(out_dir, *, small=False, seed=0, echo=print):
     echo("Why: the dense energy -sum F(xi.s) sharpens each memory's valley, so the crosstalk of the others "
          "grows like K N^(n-1) against a signal N^n.")
     side = int(np.sqrt(N))
-    fig, axes = plt.subplots(3, 4, figsize=(6, 4.8))
+    fig, axes = plt.subplots(4, 4, figsize=(6, 6.4))
     for c in range(4):
-        for r, (img, title) in enumerate([(cue[c], "cue"), (rc.states[c], f"classical m={mc[c]:.2f}"),
+        for r, (img, title) in enumerate([(xi[c], f"memory {c}"), (cue[c], "cue"), (rc.states[c], f"classical m={mc[c]:.2f}"),
                                           (rd.states[c], f"dense m={md[c]:.2f}")]):
             ax = axes[r, c]
             ax.imshow(img[: side * side].reshape(side, side), cmap="gray_r")

@@ -61,7 +61,7 @@ def run(out_dir, *, small=False, seed=0, echo=print):
         ax.set(title=f"T = {T}", xlabel="sweep", ylim=(-0.3, 1.05))
     axes[0].set_ylabel("overlap with pattern")
     axes[0].legend(fontsize=8)
-    fig.suptitle("from the 3-mixture state")
+    fig.suptitle("started at the symmetric 3-mixture state", y=1.06)
     paths = [save_png(fig, out_dir / "mixtures.png")]
     echo("Wrote " + ", ".join(str(p) for p in paths))
     return paths
