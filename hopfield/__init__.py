@@ -7,6 +7,8 @@ from hopfield.classical import ClassicalHopfield
 from hopfield.dense import DenseAssociativeMemory
 from hopfield.modern import ModernHopfield
 from hopfield.result import RunResult
+from hopfield.bigram import BigramModel, bigram_from_text, synthetic_bigram
+from hopfield.induction_data import designed_prompts, trigger_sequences
 
 __all__ = [
     "BurstyTask",
@@ -18,4 +20,9 @@ __all__ = [
     "patterns",
     "run_amicl",
     "sweep_amicl",
+    "BigramModel",
+    "bigram_from_text",
+    "synthetic_bigram",
+    "designed_prompts",
+    "trigger_sequences",
 ]

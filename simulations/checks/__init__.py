@@ -10,3 +10,4 @@ from simulations.checks import dense  # noqa: F401
 from simulations.checks import exponential  # noqa: F401
 from simulations.checks import modern  # noqa: F401
 from simulations.checks import amicl  # noqa: F401
+from simulations.checks import induction  # noqa: F401
