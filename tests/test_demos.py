@@ -1,6 +1,8 @@
 """Every demo runs at a reduced size through the CLI and through its function, prints a narrative and
 writes readable images; the numbers each demo narrates are checked against what it claims to teach."""
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -8,7 +10,7 @@ from PIL import Image
 from amlab.cli import main
 from amlab.demos import DEMOS
 
-NAMES = ["letters", "capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch"]
+NAMES = ["letters", "capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction"]
 
 
 def test_registry_lists_the_demos(capsys):
@@ -72,3 +74,16 @@ def test_amicl_switch_crosses_at_one(tmp_path):
     a = np.array([float(r.split(":")[0][4:]) for r in rows])
     lab = np.array([float(r.split("label ")[1].split("%")[0]) for r in rows]) / 100
     assert np.all(lab[a < 0.8] < 0.1) and np.all(lab[a > 1.3] > 0.9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_induction_copies_the_in_context_successor(tmp_path, seed):
+    lines = []
+    DEMOS["induction"].func(tmp_path, small=True, seed=seed, echo=lines.append)
+    step1 = next(l for l in lines if l.startswith("Step 1"))
+    assert "(the previous one" in step1
+    t, s = (int(v) for v in re.findall(r"position (\d+) attends to position (\d+)", step1)[0])
+    assert s == t - 1
+    step3 = next(l for l in lines if l.startswith("Step 3"))
+    pred, succ = re.findall(r"prediction is ('.+?'); in-context successor ('.+?')", step3)[0]
+    assert pred == succ

@@ -41,3 +41,4 @@ from amlab.demos import mixtures  # noqa: E402,F401
 from amlab.demos import dense_vs_classical  # noqa: E402,F401
 from amlab.demos import attention  # noqa: E402,F401
 from amlab.demos import amicl_switch  # noqa: E402,F401
+from amlab.demos import induction  # noqa: E402,F401
