@@ -124,11 +124,11 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
         style.curve(ax, a_fine, Tg, 2, label="T_g = 1 + sqrt(alpha): spin glass below")
         ax.axvline(alpha_sim, color="0.6", lw=0.8, ls=":")
         ax.text(0.15, 0.5, "spin glass", fontsize=8)
-        ax.text(0.125, 1.05, "paramagnet", fontsize=8)
+        ax.text(0.02, 1.33, "paramagnet", fontsize=8)
         ax.text(0.01, 0.2, "retrieval", fontsize=8)
         ax.set(xlabel=r"load $\alpha$", ylabel="temperature T", xlim=(0, 0.2), ylim=(0, 1.5),
                title="replica-symmetric phase diagram")
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, 1.02))
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
         ax = axes[1]
         style.curve(ax, T_th, m_th, 6, label="RS retrieval m(T)")
         style.points(ax, T_sim, m_mean, lo, hi, 0, label=f"Glauber, N={N}")
