@@ -122,7 +122,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
         ax.set_yscale("log")
         ax.set_ylim(1e-4, 0.5)
         ax.set(xlabel=r"load $K / N^{n-1}$", ylabel="one-step bit error")
-        ax.legend(fontsize=8, loc="upper left", title=f"lines: Phi(-SNR), exact SNR\n{style.LEVEL_LABEL}s",
+        ax.legend(fontsize=8, loc="lower right", title=f"lines: Phi(-SNR), exact SNR\n{style.LEVEL_LABEL}s",
                   title_fontsize=8)
     caption = ("One-step bit error of a dense associative memory (polynomial F, order n) at stored patterns vs the load "
                "K/N^(n-1). Lines: Phi(-SNR) with the exact finite-N signal-to-noise ratio, on a fine K grid; points: "
