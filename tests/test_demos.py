@@ -50,14 +50,30 @@ def test_letters_energy_falls_and_letter_returns(tmp_path):
     assert float(overlaps[-1]) == pytest.approx(1.0)
 
 
-def test_dense_beats_classical(tmp_path):
-    lines = []
-    DEMOS["dense-vs-classical"].func(tmp_path, small=True, seed=0, echo=lines.append)
+def _dense_beats_classical(lines):
     classical = next(l for l in lines if l.startswith("classical:"))
     dense = next(l for l in lines if l.startswith("dense"))
     k_c = int(classical.split(":")[1].split("/")[0])
     k_d, total = (int(v) for v in dense.split(":")[1].split("cues")[0].split("/"))
     assert k_d == total and k_c < total
+
+
+def test_dense_beats_classical(tmp_path):
+    lines = []
+    DEMOS["dense-vs-classical"].func(tmp_path, small=True, seed=0, echo=lines.append)
+    _dense_beats_classical(lines)
+
+
+def test_dense_demo_mutant_is_caught(tmp_path, monkeypatch):
+    """Mutant: the 'dense' memory is secretly a classical network (n = 2); the claim must fail."""
+    import hopfield.dense as hd
+
+    real = hd.DenseAssociativeMemory
+    monkeypatch.setattr(hd, "DenseAssociativeMemory", lambda xi, F="poly", n=3: real(xi, F=F, n=2))
+    lines = []
+    DEMOS["dense-vs-classical"].func(tmp_path, small=True, seed=0, echo=lines.append)
+    with pytest.raises(AssertionError):
+        _dense_beats_classical(lines)
 
 
 def test_attention_equals_hopfield_update(tmp_path):
