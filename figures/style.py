@@ -219,6 +219,12 @@ def summary_interval(mean, sd, n, level: float = LEVEL):
     Returns
     -------
     low, high : ndarray of float64
+
+    Examples
+    --------
+    >>> lo, hi = summary_interval(0.5, 0.1, 10)
+    >>> round(float(hi - lo), 4)  # 2 t(0.995, 9) 0.1 / sqrt(10)
+    0.2055
     """
     mean = np.asarray(mean, dtype=np.float64)
     sd = np.asarray(sd, dtype=np.float64)
