@@ -2,17 +2,48 @@
 
 Subcommands: ``list``, ``check``, ``figures``, ``derive``, ``sweep``,
 ``demo``, ``reproduce``. Exit status: 0 on success, 1 when a check fails, 2 on
-bad usage.
+bad usage. Every user error (a bad name or value, an output folder that cannot
+be written, a busy or foreign sweep store, an unreachable Dask scheduler, the
+Dask extra missing) is reported in one line on standard error, before any
+computation where it can be known in advance.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import os
 import sys
 from pathlib import Path
 
 from amlab import __version__
+
+#: BLAS thread-pool variables set to 1 (unless the user set them) before numpy is first imported: amlab
+#: parallelises with Numba threads (and Dask workers), and a BLAS pool on top of them oversubscribes the
+#: cores (a 60 x 300 ``fields`` call measured 27 ms instead of 0.8 ms on a loaded 2-core machine;
+#: benchmarks/bench_blas_threads.py). OMP_NUM_THREADS is left alone (Numba's OpenMP layer reads it).
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread for this process and the worker processes it starts (see ``BLAS_THREAD_VARIABLES``).
+
+    The environment variables act when numpy loads its BLAS; if numpy is
+    already loaded, ``threadpoolctl`` is used when it is importable (it is not
+    a dependency), else the process keeps its BLAS pool.
+    """
+    for name in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")
+    if "numpy" in sys.modules:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            return
+        threadpool_limits(1, user_api="blas")
+
+
+limit_blas_threads()
 
 
 class UsageError(Exception):
@@ -23,16 +54,31 @@ def _load(module: str):
     return importlib.import_module(module)
 
 
-def _registries():
+def _checks():
     _load("simulations.checks")
-    _load("simulations.estimators")
-    _load("figures.catalog")
-    _load("theory.catalog")
-    from figures.registry import FIGURES
     from simulations.registry import CHECKS
+
+    return CHECKS
+
+
+def _figures():
+    _load("figures.catalog")
+    from figures.registry import FIGURES
+
+    return FIGURES
+
+
+def _derivations():
+    _load("theory.catalog")
     from theory.derivation import DERIVATIONS
 
-    return CHECKS, FIGURES, DERIVATIONS
+    return DERIVATIONS
+
+
+def _registries():
+    """Every registry (importing only what a command needs keeps its start fast)."""
+    _load("simulations.estimators")
+    return _checks(), _figures(), _derivations()
 
 
 def _select(registry, names, kind):
@@ -41,7 +87,16 @@ def _select(registry, names, kind):
     unknown = [n for n in names if n not in registry]
     if unknown:
         raise UsageError(f"unknown {kind}: {', '.join(unknown)}; known: {', '.join(sorted(registry)) or '(none)'}")
-    return [registry[n] for n in names]
+    return [registry[n] for n in dict.fromkeys(names)]  # a name given twice runs once
+
+
+def _user_errors():
+    """The exception classes that mean a user error (one line, exit 2)."""
+    from simulations.backends import BackendError, MissingExtraError
+    from simulations.runner import OutputError
+    from simulations.sweep import SpecMismatchError, StoreLockedError
+
+    return (UsageError, OutputError, BackendError, MissingExtraError, SpecMismatchError, StoreLockedError)
 
 
 def cmd_list(args) -> int:
@@ -50,30 +105,34 @@ def cmd_list(args) -> int:
     bad = [w for w in what if w not in kinds]
     if bad:
         raise UsageError(f"amlab list takes checks, figures, derivations or estimators, got {', '.join(bad)}")
-    checks, figures, derivations = _registries()
     from simulations.estimators import ESTIMATORS
 
     if "checks" in what:
         print("checks:")
-        for c in checks.values():
+        for c in _checks().values():
             print(f"  {c.name:28s} {c.title}")
     if "figures" in what:
         print("figures:")
-        for f in figures.values():
+        for f in _figures().values():
             print(f"  {f.name:28s} {f.title}")
     if "derivations" in what:
         print("derivations:")
-        for name, fn in derivations.items():
+        for name, fn in _derivations().items():
             print(f"  {name:28s} {(fn.__doc__ or '').strip().splitlines()[0] if fn.__doc__ else ''}")
     if "estimators" in what:
+        from simulations.estimators import ALIASES, describe
+
         print("estimators:")
         for e in ESTIMATORS.values():
-            print(f"  {e.name:28s} {e.title}")
+            old = [a for a, n in ALIASES.items() if n == e.name]
+            print(f"  {e.name:28s} {e.title}" + (f" (formerly {', '.join(old)})" if old else ""))
+            if e.params or e.defaults:
+                print(describe(e))
     return 0
 
 
 def cmd_derive(args) -> int:
-    _, _, derivations = _registries()
+    derivations = _derivations()
     if args.name not in derivations:
         raise UsageError(f"unknown derivation {args.name!r}; known: {', '.join(sorted(derivations)) or '(none)'}")
     print(derivations[args.name]().render(latex=args.latex), end="")
@@ -83,15 +142,19 @@ def cmd_derive(args) -> int:
 def cmd_check(args) -> int:
     from simulations.runner import run_checks
 
-    checks, _, _ = _registries()
-    selected = _select(checks, args.names, "check")
+    selected = _select(_checks(), args.names, "check")
     results = run_checks(selected, size=args.size, seed=args.seed, out=Path(args.out), workers=args.workers,
-                         scheduler=args.scheduler)
+                         scheduler=args.scheduler, timeout=args.timeout)
     return 0 if all(r.passed for r in results) else 1
 
 
 def _value(text: str):
-    """A command-line value: int, float, true/false, none, else the string itself."""
+    """A command-line value: int, float, true/false, none, else the string itself.
+
+    The estimator's declarations then check the type and range (``1e3`` for an
+    int parameter is canonicalised to ``1000``; ``100.5``, ``nan``, ``abc`` are
+    refused), see ``simulations.params``.
+    """
     low = text.strip().lower()
     if low in ("true", "false"):
         return low == "true"
@@ -122,27 +185,31 @@ def _assignments(items, option, multi):
 
 
 def cmd_sweep(args) -> int:
-    from simulations.estimators import ESTIMATORS
-    from simulations.sweep import SpecMismatchError, export, records_table, sweep
+    from simulations.estimators import ALIASES, ESTIMATORS
+    from simulations.sweep import export, plan, records_table, sweep
 
-    _registries()
-    if args.estimator not in ESTIMATORS:
-        raise UsageError(f"unknown estimator {args.estimator!r}; known: {', '.join(sorted(ESTIMATORS))}")
+    _load("simulations.estimators")
+    name = args.estimator
+    if name in ALIASES:
+        print(f"amlab: note: estimator {name!r} is now called {ALIASES[name]!r}; the old name will be removed",
+              file=sys.stderr)
+        name = ALIASES[name]
+    if name not in ESTIMATORS:
+        raise UsageError(f"unknown estimator {name!r}; known: {', '.join(sorted(ESTIMATORS))}")
     grid = _assignments(args.grid, "--grid", multi=True)
     fixed = _assignments(args.param, "--param", multi=False)
     if not grid:
         raise UsageError("give at least one --grid name=v1,v2,...")
-    known = set(ESTIMATORS[args.estimator].defaults)
-    unknown = sorted((set(grid) | set(fixed)) - known)
-    if unknown:
-        raise UsageError(f"estimator {args.estimator} takes {', '.join(sorted(known))}; unknown: {', '.join(unknown)}")
+    try:  # every value is checked against the estimator's declarations before anything is written
+        plan(name, grid, params=fixed, seed=args.seed)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"sweep {name}: {exc}") from None
     from simulations.backends import get_backend
+    from simulations.runner import ensure_writable
 
-    try:
-        with get_backend(workers=args.workers, scheduler=args.scheduler) as backend:
-            res = sweep(args.estimator, grid, Path(args.out), params=fixed, seed=args.seed, backend=backend)
-    except SpecMismatchError as exc:
-        raise UsageError(str(exc)) from None
+    ensure_writable(args.out)
+    with get_backend(workers=args.workers, scheduler=args.scheduler, timeout=args.timeout) as backend:
+        res = sweep(name, grid, Path(args.out), params=fixed, seed=args.seed, backend=backend)
     files = export(res.records, Path(args.out))
     rows = records_table(res.records)
     cols = list(dict.fromkeys(k for row in rows for k in row))
@@ -162,8 +229,7 @@ def cmd_sweep(args) -> int:
 def cmd_figures(args) -> int:
     from simulations.runner import build_figures
 
-    _, figures, _ = _registries()
-    selected = _select(figures, args.names, "figure")
+    selected = _select(_figures(), args.names, "figure")
     build_figures(selected, out=Path(args.out), quick=args.size == "quick", seed=args.seed)
     return 0
 
@@ -173,7 +239,7 @@ def cmd_reproduce(args) -> int:
 
     checks, figures, _ = _registries()
     ok = reproduce(list(checks.values()), list(figures.values()), size=args.size, seed=args.seed,
-                   out=Path(args.out), workers=args.workers, scheduler=args.scheduler)
+                   out=Path(args.out), workers=args.workers, scheduler=args.scheduler, timeout=args.timeout)
     return 0 if ok else 1
 
 
@@ -191,19 +257,53 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
 def _add_common(p, out_default):
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", dest="size", action="store_const", const="quick", help="small sizes (default)")
     size.add_argument("--full", dest="size", action="store_const", const="full", help="full sizes")
     p.set_defaults(size="quick")
-    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="master seed (default 0)")
     p.add_argument("--out", default=out_default, help=f"output folder (default {out_default})")
 
 
 def _add_parallel(p):
+    from simulations.backends import DEFAULT_TIMEOUT
+
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--workers", type=int, default=None, help="start a local Dask cluster with N workers")
-    g.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
+    g.add_argument("--workers", type=_workers, default=None, help="start a local Dask cluster with N workers")
+    g.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT,
+                   help=f"seconds to wait for the --scheduler (default {DEFAULT_TIMEOUT:g})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -236,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
                    help="a swept parameter (repeat for a cartesian product)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter fixed for every point")
-    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="master seed (default 0)")
     p.add_argument("--out", required=True, help="store folder (resumed if it holds the same sweep)")
     _add_parallel(p)
     p.set_defaults(func=cmd_sweep)
@@ -245,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="NAME")
     p.add_argument("--list", action="store_true", help="list the demos")
     p.add_argument("--out", default="amlab-demos", help="output folder (default amlab-demos)")
-    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
     p.add_argument("--small", action="store_true", help="a reduced size (seconds)")
     p.set_defaults(func=cmd_demo)
 
@@ -256,29 +356,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """After a closed pipe (``amlab list | head``): send further output nowhere, so exit is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+
+
+def _main(argv=None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "command", None):
             parser.print_help()
             return 2
-        if getattr(args, "seed", 0) is not None and getattr(args, "seed", 0) < 0:
-            parser.error(f"--seed must be a non-negative integer, got {args.seed}")
-        if getattr(args, "workers", None) is not None and args.workers < 1:
-            parser.error(f"--workers must be >= 1, got {args.workers}")
     except SystemExit as exc:  # argparse: --help/--version (0) and bad usage (2)
         return int(exc.code or 0)
     try:
         return int(args.func(args))
-    except UsageError as exc:
+    except _user_errors() as exc:
         print(f"amlab: error: {exc}", file=sys.stderr)
         return 2
-    except ImportError as exc:
-        if "amlab[distributed]" in str(exc):
-            print(f"amlab: error: {exc}", file=sys.stderr)
-            return 2
-        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -47,7 +47,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
         for i, N in enumerate(Ns):
             for kd in (False, True):
                 P_fine = np.maximum(a_fine * N, 2.0)
-                th = np.asarray(tc.bit_error(keep_diagonal=kd).evaluate(N=N, P=P_fine), dtype=float)
+                th = np.asarray(tc.bit_error(keep_diagonal=kd).evaluate_continuous(N=N, P=P_fine), dtype=float)
                 ls = "--" if kd else "-"
                 style.curve(ax, a_fine, th, i, ls=ls)
                 rates, lo, hi, Ps = [], [], [], []
@@ -94,7 +94,7 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
                 corr = float(tc.mceliece_corrected(allp).evaluate(N=N, q=0.5))
                 P_hi = int(2.2 * corr) if not allp else int(2.5 * corr)
                 P_fine = np.linspace(2, P_hi, 300)
-                th = np.asarray(formula.evaluate(N=N, P=P_fine), dtype=float)
+                th = np.asarray(formula.evaluate_continuous(N=N, P=P_fine), dtype=float)
                 style.curve(ax, P_fine, th, i, label=f"N={N}: (1-P_err)^{'NP' if allp else 'N'}")
                 ax.axvline(lead, color=style.colour(i), ls=":", lw=1.0)
                 ax.axvline(corr, color=style.colour(i), ls="-.", lw=1.0)

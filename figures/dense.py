@@ -47,7 +47,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
         fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.36))
         ax = axes[0]
         for i, n in enumerate((2, 3, 4)):
-            k6 = np.asarray(td.k_max_error_free(n).evaluate(N=N_fine), dtype=float)
+            k6 = np.asarray(td.k_max_error_free(n).evaluate_continuous(N=N_fine), dtype=float)
             style.curve(ax, N_fine, k6, i, label=f"eq. 6, n={n}")
             data["eq6"][str(n)] = {"N": N_fine, "K": k6}
         kh_list, lo_list, hi_list = [], [], []

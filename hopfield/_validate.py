@@ -72,7 +72,16 @@ def as_float(value, name: str, minimum=None, strict=False) -> float:
 
 
 def as_seed(seed, name: str = "seed") -> int:
-    """Return a non-negative integer seed; ``None`` draws one from the OS."""
+    """Return a non-negative integer seed; ``None`` draws one from the OS.
+
+    A ``numpy.random.Generator`` is accepted as ``hopfield.patterns`` accepts
+    one: it is asked for one integer in ``[0, 2**63)`` (advancing it by one
+    draw), which then seeds the per-trial streams exactly as that int would.
+    The same generator state therefore gives the same result, and passing one
+    generator to successive calls gives each call fresh, reproducible trials.
+    """
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, np.iinfo(np.int64).max, endpoint=True))
     if seed is None:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
     return as_int(seed, name, minimum=0)

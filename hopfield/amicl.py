@@ -265,6 +265,11 @@ def run_amicl(a: float = 2.0, *, D: int = 100, K: int = 512, T: int = 20, eps: f
                        None if scores is None else scores[:, 0, :].copy())
 
 
+#: Most query-key multiply-adds (trials x a values x D x T, over the grid) one ``sweep_amicl`` call
+#: may ask for: about 1e13, hours on one core; larger requests are refused up front.
+SWEEP_WORK_LIMIT = 10**13
+
+
 def sweep_amicl(a: Union[float, Sequence[float]], *, D: Union[int, Sequence[int]] = 100,
                 T: Union[int, Sequence[int]] = 20, K: Union[int, Sequence[int]] = 512, eps: float = 0.1,
                 n_trials: int = 1000, similarity: str = "dot", readout: str = "argmax", beta: float = 1.0,
@@ -306,6 +311,11 @@ def sweep_amicl(a: Union[float, Sequence[float]], *, D: Union[int, Sequence[int]
         _check_sizes(1, 1, t, eps)
     eps = v.as_float(eps, "eps", minimum=0.0)
     B = v.as_int(n_trials, "n_trials", minimum=1)
+    work = B * a_arr.size * sum(Dv * Tv for Dv in Ds for Tv in Ts) * len(Ks)  # query-key products, about
+    if work > SWEEP_WORK_LIMIT:
+        raise ValueError(f"n_trials={B} over this grid needs about {work:.2g} multiply-adds, more than the "
+                         f"{SWEEP_WORK_LIMIT:.0e} (hours on one core) sweep_amicl allows; expected fewer trials "
+                         f"or a smaller grid")
     beta = _check_model(similarity, readout, beta)
     seed = v.as_seed(seed)
     chunk = v.as_int(chunk, "chunk", minimum=1)

@@ -352,10 +352,11 @@ class ClassicalHopfield:
         order : {"random", "sequential"}
             Visiting order of async/glauber sweeps: a fresh random
             permutation every sweep, or 0, 1, ..., N-1.
-        seed : int or None
+        seed : int, None or numpy.random.Generator
             Trial ``b`` draws from the SplitMix64 stream
             ``trial_states(seed, B)[b]``, so results do not depend on the
-            number of threads.
+            number of threads. A Generator gives one integer seed from one
+            draw (see ``hopfield._validate.as_seed``).
         record_energy : bool
             Keep the energy after every sweep in ``energy_trace``.
 

@@ -10,6 +10,8 @@ from hopfield.kernels.rng import trial_states
 from hopfield.result import RunResult
 
 F_CHOICES = ("poly", "rectified", "exp")
+#: Largest interaction order: the coefficients 2 C(n, k) of (x+1)^n - (x-1)^n fit in int64 up to n = 65.
+N_MAX = 65
 MODE_NAMES = {K_.MODE_INT: "int64", K_.MODE_FLOAT: "float64", K_.MODE_EXP: "exp-shifted"}
 
 
@@ -23,7 +25,7 @@ class DenseAssociativeMemory:
     F : {"poly", "rectified", "exp"}
         Interaction function: ``x**n``, ``max(x, 0)**n`` or ``exp(x)``.
     n : int, default 3
-        Interaction order, an integer >= 2 (ignored by ``F="exp"``, still validated).
+        Interaction order, an integer from 2 to 65 (``N_MAX``; ignored by ``F="exp"``, still validated).
 
     Attributes
     ----------
@@ -73,7 +75,7 @@ class DenseAssociativeMemory:
     def __init__(self, patterns, F: str = "poly", n: int = 3):
         self.patterns = V.as_pm1(patterns, "patterns", ndim=2)
         self.F = V.as_choice(F, "F", F_CHOICES)
-        self.n = V.as_int(n, "n", minimum=2)
+        self.n = V.as_int(n, "n", minimum=2, maximum=N_MAX)
         self.K, self.N = self.patterns.shape
         V.check_memory(self.N * self.K * 8, "patterns (stored neuron-major as int64)")
         self._xiT = np.ascontiguousarray(self.patterns.T, dtype=np.int64)  # (N, K)
@@ -134,7 +136,9 @@ class DenseAssociativeMemory:
             reported as a 2-cycle (``cycled``) and stops the trial.
         max_sweeps : int >= 1
         order : {"random", "sequential"}
-        seed : int >= 0 or None
+        seed : int >= 0, None or numpy.random.Generator
+            Per-trial streams from ``(seed, trial)``; a Generator gives one
+            integer seed from one draw (see ``hopfield._validate.as_seed``).
         record_energy : bool
             Keep the energy after every sweep, by incremental differences.
 

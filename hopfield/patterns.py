@@ -12,7 +12,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from hopfield._validate import as_float, as_int, as_pm1
+from hopfield._validate import as_float, as_int, as_pm1, check_memory
 
 SeedLike = Union[None, int, np.random.Generator]
 
@@ -54,6 +54,7 @@ def random_binary(P: int, N: int, seed: SeedLike = None) -> np.ndarray:
     """
     P = as_int(P, "P", minimum=1)
     N = as_int(N, "N", minimum=1)
+    check_memory(3 * P * N, f"random_binary(P={P}, N={N}) (int8 draws, result and a temporary)")
     rng = _generator(seed)
     bits = rng.integers(0, 2, size=(P, N), dtype=np.int8)
     return (2 * bits - 1).astype(np.int8)
@@ -88,6 +89,7 @@ def biased_binary(P: int, N: int, a: float, seed: SeedLike = None) -> np.ndarray
     a = as_float(a, "a")
     if not -1.0 < a < 1.0:
         raise ValueError(f"a must lie in the open interval (-1, 1), got {a}")
+    check_memory(18 * P * N, f"biased_binary(P={P}, N={N}) (float64 draws, masks and the result)")
     rng = _generator(seed)
     up = rng.random((P, N)) < (1.0 + a) / 2.0
     return np.where(up, 1, -1).astype(np.int8)

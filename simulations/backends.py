@@ -13,9 +13,20 @@ from __future__ import annotations
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple
 
 DISTRIBUTED_HINT = (
-    "the Dask backend needs dask and distributed: install them with "
-    "`pip install \"amlab[distributed]\"` (or run without --workers/--scheduler)"
+    "the Dask backend needs dask and distributed: install them from the amlab source folder with "
+    "`pip install \".[distributed]\"` (or run without --workers/--scheduler)"
 )
+
+#: Seconds to wait for an existing scheduler before giving up (``--timeout``).
+DEFAULT_TIMEOUT = 10.0
+
+
+class MissingExtraError(ImportError):
+    """dask/distributed are not installed (the ``distributed`` extra)."""
+
+
+class BackendError(RuntimeError):
+    """A Dask scheduler address is malformed or cannot be reached in time."""
 
 
 class LocalBackend:
@@ -46,7 +57,7 @@ def _import_distributed():
         import distributed  # noqa: F401
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
-        raise ImportError(DISTRIBUTED_HINT) from exc
+        raise MissingExtraError(DISTRIBUTED_HINT) from exc
     return Client, LocalCluster, as_completed
 
 
@@ -61,21 +72,31 @@ class DaskBackend:
     workers : int, optional
         Start a ``LocalCluster(n_workers=workers, threads_per_worker=1,
         processes=True)`` for this backend's lifetime instead.
+    timeout : float, optional
+        Seconds to wait for the scheduler (default ``DEFAULT_TIMEOUT``); a
+        malformed or unreachable address raises ``BackendError``.
     """
 
     name = "dask"
 
-    def __init__(self, scheduler: Optional[str] = None, workers: Optional[int] = None):
+    def __init__(self, scheduler: Optional[str] = None, workers: Optional[int] = None,
+                 timeout: Optional[float] = None):
         if (scheduler is None) == (workers is None):
             raise ValueError("give exactly one of scheduler (an address) or workers (a count)")
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        timeout = DEFAULT_TIMEOUT if timeout is None else check_timeout(timeout)
+        if scheduler is not None and (not isinstance(scheduler, str) or not scheduler):
+            raise ValueError(f"scheduler must be an address such as tcp://host:8786, got {scheduler!r}")
         Client, LocalCluster, self._as_completed = _import_distributed()
         self._cluster = None
         if scheduler is not None:
-            if not isinstance(scheduler, str) or not scheduler:
-                raise ValueError(f"scheduler must be an address such as tcp://host:8786, got {scheduler!r}")
-            self.client = Client(scheduler)
+            check_address(scheduler)
+            try:
+                self.client = Client(scheduler, timeout=timeout)
+            except (OSError, TimeoutError) as exc:
+                raise BackendError(f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s "
+                                   f"({type(exc).__name__}); is it running? (--timeout sets the wait)") from None
         else:
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None)
@@ -110,13 +131,41 @@ class DaskBackend:
         self.close()
 
 
-def get_backend(workers: Optional[int] = None, scheduler: Optional[str] = None):
+def check_timeout(timeout) -> float:
+    """``timeout`` as a positive finite float, else ``ValueError`` naming it."""
+    import math
+    import numbers
+
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not math.isfinite(timeout) \
+            or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+def check_address(address: str) -> str:
+    """``address`` if it is a Dask scheduler address (``tcp://host:port``), else ``BackendError``."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    try:
+        scheme, loc = parse_address(address, strict=False)
+        if scheme not in backends:
+            raise ValueError(f"unknown protocol {scheme!r}")
+        if scheme != "inproc":
+            parse_host_port(loc)
+    except (ValueError, TypeError) as exc:
+        raise BackendError(f"--scheduler {address!r} is not a scheduler address ({exc}); "
+                           f"expected e.g. tcp://host:8786") from None
+    return address
+
+
+def get_backend(workers: Optional[int] = None, scheduler: Optional[str] = None, timeout: Optional[float] = None):
     """The backend the command-line options ask for (local when neither is given)."""
     if workers is not None and scheduler is not None:
         raise ValueError("give --workers or --scheduler, not both")
     if workers is None and scheduler is None:
         return LocalBackend()
-    return DaskBackend(scheduler=scheduler, workers=workers)
+    return DaskBackend(scheduler=scheduler, workers=workers, timeout=timeout)
 
 
 def run_all(backend, fn: Callable, args: Iterable[tuple]):

@@ -1,15 +1,60 @@
-"""Running checks and figures, with progress, a summary table and reports."""
+"""Running checks and figures, with progress, a summary table and reports.
+
+``run_checks`` writes each check's record, ``OUT/checks/<name>.json``,
+atomically as soon as the check finishes. A later run into the same folder
+with the same master seed and size reuses every record whose key (check name,
+size, master seed, the check's parameters, amlab version) matches, so a run
+killed at any point (even by ``kill -9``) loses at most the checks in flight.
+The output folder is tested for writing before any check runs.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 import time
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
 from simulations.io import atomic_write_json, atomic_write_text, provenance
-from simulations.registry import run_check
-from simulations.seeds import derive_seed
+from simulations.progress import bar as progress_bar
+from simulations.registry import CheckResult, Point, run_check
+from simulations.seeds import canonical, derive_seed
+
+
+class OutputError(RuntimeError):
+    """The output folder cannot be created or written."""
+
+
+def ensure_writable(out) -> Path:
+    """Create ``out`` if needed and prove it writable (a temporary file), else ``OutputError``."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".amlab-write-test.", dir=out)
+        try:
+            os.write(fd, b"\0" * 4096)  # a block of data, so a full disk is found now, not an hour in
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(tmp)
+    except OSError as exc:
+        raise OutputError(f"output folder {out} is not writable: {exc.strerror or exc}") from None
+    return out
+
+
+def _write_json(path, obj) -> Path:
+    try:
+        return atomic_write_json(path, obj)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write_text(path, text) -> Path:
+    try:
+        return atomic_write_text(path, text)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _fmt(x: float) -> str:
@@ -66,39 +111,103 @@ def _run_named_check(name: str, size: str, seed: int):
     return run_check(CHECKS[name], size=size, seed=seed)
 
 
-def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=None, scheduler=None, echo=print):
+def record_key(check, size: str, seed: int) -> dict:
+    """What a finished check's record must match to be reused: name, size, master seed, parameters, version."""
+    from amlab import __version__
+
+    return {"check": check.name, "size": size, "seed": int(seed), "params": check.sizes.get(size, {}),
+            "amlab": __version__}
+
+
+def record_path(out, name: str) -> Path:
+    """Where check ``name``'s record is kept in the output folder ``out``."""
+    return Path(out) / "checks" / f"{name}.json"
+
+
+def _nan(x):
+    return float("nan") if x is None else x
+
+
+def result_from_dict(d: dict) -> CheckResult:
+    """A ``CheckResult`` from ``CheckResult.to_dict()`` (nulls back to NaN)."""
+    points = []
+    for p in d["points"]:
+        points.append(Point(label=p["label"], theory=_nan(p["theory"]), estimate=_nan(p["estimate"]),
+                            low=_nan(p["low"]), high=_nan(p["high"]), tolerance=_nan(p["tolerance"]),
+                            p_value=p["p_value"], ok=p["ok"], params=p.get("params") or {},
+                            kind=p.get("kind", "band")))
+    return CheckResult(d["name"], d["title"], d["theory"], d["test"], d["size"], d["seed"], points, d["passed"],
+                       d["seconds"], d.get("params") or {})
+
+
+def load_finished(out, check, size: str, seed: int):
+    """The reusable result of ``check`` in ``out`` (same key), or ``None``."""
+    path = record_path(out, check.name)
+    try:
+        rec = json.loads(path.read_text())
+        if canonical(rec["key"]) != canonical(record_key(check, size, seed)):
+            return None
+        return result_from_dict(rec["result"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent, torn by an older version, or another run's: recompute
+
+
+def _save_finished(out, check, size, seed, result) -> None:
+    _write_json(record_path(out, check.name), {"key": record_key(check, size, seed), "provenance": provenance(),
+                                              "result": result.to_dict()})
+
+
+def _label(r) -> str:
+    return f"{r.name} {'PASS' if r.passed else 'FAIL'} in {r.seconds:.1f} s"
+
+
+def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=None, scheduler=None, echo=print,
+               timeout=None):
     """Run ``checks``, print a table and write ``checks.json`` and ``checks.md`` into ``out``.
 
     Each check runs with ``check_seed(seed, name)``. With ``workers`` or
     ``scheduler`` the checks run as tasks on a Dask cluster (one task per
-    check); otherwise one after another in this process.
+    check); otherwise one after another in this process. ``out`` is tested
+    for writing first (``OutputError``); each check's record is written to
+    ``out/checks/NAME.json`` as it finishes, and records of an earlier run
+    with the same key (``record_key``) are reused instead of rerun.
     """
     from simulations.backends import get_backend
 
-    checks = list(checks)
+    checks = list({c.name: c for c in checks}.values())  # a name given twice runs once
+    out = ensure_writable(out)
     results = [None] * len(checks)
+    for i, c in enumerate(checks):
+        results[i] = load_finished(out, c, size, seed)
+    reused = [c.name for c, r in zip(checks, results) if r is not None]
+    if reused:
+        echo(f"reusing {len(reused)} finished check(s) from {out / 'checks'} (same seed {seed} and size {size}): "
+             f"{', '.join(reused)}")
+    todo = [i for i, r in enumerate(results) if r is None]
     t0 = time.perf_counter()
-    with get_backend(workers=workers, scheduler=scheduler) as backend:
-        if backend.name == "local":
-            bar = tqdm(checks, desc="checks", unit="check", disable=None)
-            for i, check in enumerate(bar):
-                bar.set_postfix_str(check.name)
-                results[i] = run_check(check, size=size, seed=check_seed(seed, check.name))
-        else:
-            echo(f"running {len(checks)} checks on {backend.describe()}")
-            tasks = [(c.name, size, check_seed(seed, c.name)) for c in checks]
-            with tqdm(total=len(checks), desc="checks", unit="check", disable=None) as bar:
-                for i, r in backend.map_unordered(_run_named_check, tasks):
-                    results[i] = r
-                    bar.set_postfix_str(r.name)
-                    bar.update(1)
+    if todo:
+        with get_backend(workers=workers, scheduler=scheduler, timeout=timeout) as backend:
+            with progress_bar(len(checks), "checks", unit="check", initial=len(checks) - len(todo)) as bar:
+                if backend.name == "local":
+                    for i in todo:
+                        results[i] = run_check(checks[i], size=size, seed=check_seed(seed, checks[i].name))
+                        _save_finished(out, checks[i], size, seed, results[i])
+                        bar.set_postfix_str(_label(results[i]))
+                        bar.update(1)
+                else:
+                    echo(f"running {len(todo)} checks on {backend.describe()}")
+                    tasks = [(checks[i].name, size, check_seed(seed, checks[i].name)) for i in todo]
+                    for j, r in backend.map_unordered(_run_named_check, tasks):
+                        results[todo[j]] = r
+                        _save_finished(out, checks[todo[j]], size, seed, r)
+                        bar.set_postfix_str(_label(r))
+                        bar.update(1)
     total = time.perf_counter() - t0
     echo(table(results))
-    out = Path(out)
-    atomic_write_json(out / "checks.json", {"provenance": provenance(), "size": size, "seed": seed,
-                                            "seconds": total, "passed": all(r.passed for r in results),
-                                            "checks": [r.to_dict() for r in results]})
-    atomic_write_text(out / "checks.md", markdown(results))
+    _write_json(out / "checks.json", {"provenance": provenance(), "size": size, "seed": seed,
+                                      "seconds": total, "passed": all(r.passed for r in results),
+                                      "reused": reused, "checks": [r.to_dict() for r in results]})
+    _write_text(out / "checks.md", markdown(results))
     n_ok = sum(r.passed for r in results)
     echo(f"{n_ok}/{len(results)} checks passed in {total:.1f} s; reports: {out / 'checks.md'}, {out / 'checks.json'}")
     return results
@@ -107,8 +216,12 @@ def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=N
 def build_figures(figures, out=Path("amlab-figures"), quick=True, seed=0, echo=print):
     """Build each figure into ``out``; return the list of files written."""
     files = []
-    for fig in tqdm(figures, desc="figures", unit="figure", disable=None):
-        files += list(fig.func(Path(out), quick=quick, seed=seed))
+    out = ensure_writable(out)
+    with progress_bar(len(figures), "figures", unit="figure") as bar:
+        for fig in figures:
+            files += list(fig.func(Path(out), quick=quick, seed=seed))
+            bar.set_postfix_str(fig.name)
+            bar.update(1)
     for f in files:
         echo(f"wrote {f}")
     return files
@@ -211,19 +324,22 @@ def _bibliography() -> str:
 
 
 def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), workers=None, scheduler=None,
-              echo=print) -> bool:
+              echo=print, timeout=None) -> bool:
     """Run every check and build every figure; write ``report.md`` and ``report.html``.
 
     ``report.html`` stands alone (figures embedded as base64 PNG) and states
     the mode, seed, amlab version, date, machine and timings, explains every
     column of the check tables and puts the caption and source under each
-    figure. Returns True when all checks pass.
+    figure. Finished checks of an earlier run into ``out`` are reused as in
+    ``run_checks``. Returns True when all checks pass.
     """
     import platform
 
     t0 = time.perf_counter()
-    out = Path(out)
-    results = run_checks(checks, size=size, seed=seed, out=out, workers=workers, scheduler=scheduler, echo=echo)
+    out = ensure_writable(out)
+    ensure_writable(out / "figures")
+    results = run_checks(checks, size=size, seed=seed, out=out, workers=workers, scheduler=scheduler, echo=echo,
+                         timeout=timeout)
     t_checks = time.perf_counter() - t0
     built = []
     for fig in figures:
@@ -265,8 +381,8 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
         lines.append("")
     lines += ["", _bibliography(), "", f"Total time: {total:.1f} s"]
     text = "\n".join(lines) + "\n"
-    atomic_write_text(out / "report.md", text)
-    atomic_write_text(out / "report.html", _embed_images(markdown_to_html(text), out))
+    _write_text(out / "report.md", text)
+    _write_text(out / "report.html", _embed_images(markdown_to_html(text), out))
     ok = all(r.passed for r in results)
     echo(f"report: {out / 'report.md'}, {out / 'report.html'}")
     return ok

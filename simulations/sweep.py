@@ -15,6 +15,14 @@ is a directory listing, two workers can never interleave bytes in one file,
 and a finished point is never recomputed. The cost, one small file per point,
 is immaterial for grids of up to a few hundred thousand points.
 
+Only one process writes a store at a time: ``sweep`` holds an exclusive
+``fcntl.flock`` on ``STORE/.lock`` while it runs (the OS releases it when the
+process ends, even by ``kill -9``), and a second writer gets
+``StoreLockedError`` at once. Every argument is validated before the store is
+created or touched, and a store that holds a spec but no finished point (a
+run that failed at once) is taken over by the next sweep, so a corrected
+command into the same folder works.
+
 Each point's seed is derived from (master seed, canonical parameters), not
 from its position in the grid, so reordering, subsetting or resuming a grid
 gives the same numbers, and so does any backend.
@@ -23,6 +31,8 @@ gives the same numbers, and so does any backend.
 from __future__ import annotations
 
 import csv
+import errno
+import fcntl
 import io
 import itertools
 import json
@@ -34,7 +44,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
 from simulations.backends import LocalBackend
-from simulations.estimators import ESTIMATORS, evaluate
+from simulations.estimators import evaluate, get_estimator
 from simulations.io import atomic_write_json, atomic_write_text
 from simulations.seeds import canonical, derive_seed, key_hash
 
@@ -44,6 +54,10 @@ _SCALARS = (str, int, float, bool, type(None))
 
 class SpecMismatchError(ValueError):
     """The store belongs to a different sweep (estimator, grid, parameters or seed)."""
+
+
+class StoreLockedError(RuntimeError):
+    """Another process is writing the store (it holds the store's lock)."""
 
 
 def expand_grid(grid: Union[Dict[str, Sequence], Sequence[Dict]]) -> List[dict]:
@@ -143,14 +157,87 @@ def _fsync_dir(path: Path) -> None:
 def _check_spec(store: Path, spec: dict) -> None:
     path = store / "spec.json"
     if path.exists():
-        old = json.loads(path.read_text())
-        if canonical(old) != canonical(spec):
+        try:
+            old = json.loads(path.read_text())
+        except ValueError:
+            old = {"spec.json": "unreadable"}
+        if canonical(old) != canonical(spec) and not any((store / "points").glob("*.json")):
+            atomic_write_json(path, spec)  # no finished point: the store is taken over by this sweep
+        elif canonical(old) != canonical(spec):
             diff = sorted(k for k in set(old) | set(spec) if canonical(old.get(k)) != canonical(spec.get(k)))
             raise SpecMismatchError(
                 f"store {store} holds a different sweep (differs in: {', '.join(diff)}); "
                 f"resume with the same estimator, grid, parameters and seed, or choose another --out")
     else:
         atomic_write_json(path, spec)
+
+
+class _StoreLock:
+    """An exclusive, non-blocking ``fcntl.flock`` on ``STORE/.lock`` (released by the OS if the process dies)."""
+
+    def __init__(self, store: Path):
+        self.path = Path(store) / ".lock"
+        self.fh = None
+
+    def __enter__(self):
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            fh.close()
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise StoreLockedError(f"store {self.path.parent} is being written by another sweep (process "
+                                       f"{holder}); wait for it to finish or choose another --out") from None
+            raise
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self.fh = fh
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def plan(estimator, grid, *, params: Optional[dict] = None, seed: int = 0):
+    """Validate a sweep without touching the disk: ``(spec, points)``.
+
+    ``points`` are the full parameter dicts (fixed values and grid values) in
+    grid order, in canonical form (``N=1e3`` becomes ``N=1000``, see
+    ``simulations.params``). Raises ``ValueError``/``TypeError`` naming the
+    parameter and value for anything a registered estimator's declarations
+    refuse, a name in both ``params`` and ``grid``, a repeated point, or a
+    bad seed.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    est = get_estimator(estimator) if isinstance(estimator, str) else None
+    if params is not None and not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of fixed parameters, got {type(params).__name__}")
+    fixed = dict(params or {})
+    if est is not None:
+        fixed = est.coerce(fixed)
+        if isinstance(grid, dict):
+            for k, v in grid.items():
+                if isinstance(k, str) and not isinstance(v, (str, bytes)) and hasattr(v, "__iter__"):
+                    grid = {**grid, k: [est.coerce({k: x})[k] for x in v]}
+        elif isinstance(grid, (list, tuple)) and all(isinstance(p, dict) for p in grid):
+            grid = [est.coerce(p) for p in grid]
+    points = expand_grid(grid)
+    both = sorted(set(fixed) & set().union(*points))
+    if both:
+        raise ValueError(f"{', '.join(both)} given both as fixed parameter (--param) and in the grid (--grid); "
+                         f"expected each name once")
+    full = [{**fixed, **p} for p in points]
+    if est is not None:
+        full = [est.validate(p) for p in full]
+    spec = {"format": STORE_FORMAT, "estimator": est.name if est else _estimator_id(estimator), "grid": points,
+            "params": fixed, "seed": int(seed)}
+    return spec, full
 
 
 def load_records(store) -> List[dict]:
@@ -190,30 +277,24 @@ def sweep(estimator, grid, store, *, params: Optional[dict] = None, seed: int = 
 
     Raises
     ------
+    ValueError, TypeError
+        For any argument the estimator's declarations refuse (see ``plan``);
+        raised before the store is created or written.
     SpecMismatchError
         If ``store`` holds a sweep with another spec.
+    StoreLockedError
+        If another process is writing ``store``.
     """
     from amlab import __version__
 
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if isinstance(estimator, str) and estimator not in ESTIMATORS:
-        raise ValueError(f"unknown estimator {estimator!r}; known: {', '.join(sorted(ESTIMATORS))}")
-    fixed = dict(params or {})
-    points = expand_grid(grid)
-    both = sorted(set(fixed) & set().union(*points))
-    if both:
-        raise ValueError(f"parameters {both} are given both as fixed values and in the grid")
-    full = [{**fixed, **p} for p in points]
-    if isinstance(estimator, str):
-        known = set(ESTIMATORS[estimator].defaults)
-        unknown = sorted(set().union(*full) - known)
-        if unknown:
-            raise ValueError(f"estimator {estimator!r} takes parameters {sorted(known)}, got unknown {unknown}")
-    spec = {"format": STORE_FORMAT, "estimator": _estimator_id(estimator), "grid": points, "params": fixed,
-            "seed": int(seed)}
+    spec, full = plan(estimator, grid, params=params, seed=seed)
     store = Path(store)
     (store / "points").mkdir(parents=True, exist_ok=True)
+    with _StoreLock(store):
+        return _run(estimator, spec, full, store, seed, backend, progress, __version__)
+
+
+def _run(estimator, spec, full, store, seed, backend, progress, version) -> SweepResult:
     _check_spec(store, spec)
     for stale in (store / "points").glob(".*.tmp"):  # debris of a write killed before its rename
         stale.unlink(missing_ok=True)
@@ -227,13 +308,12 @@ def sweep(estimator, grid, store, *, params: Optional[dict] = None, seed: int = 
     if progress:
         from simulations.progress import bar as make_bar
 
-        bar = make_bar(len(full), f"sweep {spec['estimator']}", unit="point")
-        bar.update(reused)
+        bar = make_bar(len(full), f"sweep {spec['estimator']}", unit="point", initial=reused)
     try:
         tasks = [(estimator, full[i], seeds[i]) for i in todo]
         for j, (result, wall) in backend.map_unordered(run_point, tasks):
             i = todo[j]
-            record = {"estimator": spec["estimator"], "params": full[i], "seed": seeds[i], "amlab": __version__,
+            record = {"estimator": spec["estimator"], "params": full[i], "seed": seeds[i], "amlab": version,
                       "wall_s": wall, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                       "result": result}
             atomic_write_json(point_path(store, full[i]), record)

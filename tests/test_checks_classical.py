@@ -49,7 +49,7 @@ def test_fixed_points_fail_with_a_wrong_theory(monkeypatch):
             self.power_all = power_all
 
         def evaluate(self, N, P):
-            q = 1.0 - kept.evaluate(N=N, P=P)
+            q = 1.0 - kept.evaluate_continuous(N=N, P=P)
             return q ** (N * P if self.power_all else N)
 
     params = {"Ns": [100], "networks": 150}

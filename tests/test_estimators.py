@@ -7,8 +7,8 @@ from simulations.estimators import ESTIMATORS, evaluate
 
 
 def test_registry_and_validation():
-    assert {"classical-bit-error", "classical-fixed-point", "ags-overlap", "dense-bit-error",
-            "dense-random-start", "exp-recovery", "modern-retrieval"} <= set(ESTIMATORS)
+    assert {"classical-bit-error", "classical-fixed-points", "ags-overlap", "dense-bit-error",
+            "dense-random-starts", "exp-recovery", "modern-retrieval-bound"} <= set(ESTIMATORS)
     with pytest.raises(ValueError, match="unknown estimator"):
         evaluate("nope", {}, 0)
     with pytest.raises(ValueError, match="unknown"):

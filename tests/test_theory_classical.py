@@ -61,7 +61,7 @@ def test_bit_error_large_N_limits():
     # (1 + alpha)/sqrt(alpha) >= 2: kept-diagonal error never above Phi(-2) = 0.0228
     assert sp.minimum((1 + x**2) / x, x, sp.Interval.open(0, sp.oo)) == 2
     f = classical.bit_error(True)
-    grid = f.evaluate(N=10**6, P=np.linspace(2, 5e6, 2001))
+    grid = f.evaluate_continuous(N=10**6, P=np.linspace(2, 5e6, 2001))  # real P between integers
     assert grid.max() <= 0.02275013194817921 + 1e-6
 
 
@@ -75,7 +75,7 @@ def test_alpha_at_error_reference_values(p_err, alpha):
 def test_alpha_at_error_inverts_the_asymptotic_bit_error():
     a = classical.alpha_at_error().evaluate(p_err=np.array([1e-4, 1e-3, 0.02]))
     N = 1e12  # P = alpha N with N huge: the finite-N formula approaches Phi(-1/sqrt(alpha))
-    back = classical.bit_error().evaluate(N=N, P=a * N)
+    back = classical.bit_error().evaluate_continuous(N=N, P=a * N)
     np.testing.assert_allclose(back, [1e-4, 1e-3, 0.02], rtol=1e-5)
 
 
@@ -83,8 +83,8 @@ def test_alpha_at_error_inverts_the_asymptotic_bit_error():
 def test_finite_N_half_probability_loads(N, given, all_):
     # recomputed (docs/references.md, classical): P at which P(fixed) = 1/2, quoted to 3 significant digits
     tol = 0.05 if N == 100 else (0.05 if N == 1000 else 0.5)
-    p1 = brentq(lambda P: classical.p_pattern_fixed().evaluate(N=N, P=P) - 0.5, 1.001, N)
-    p2 = brentq(lambda P: classical.p_all_fixed().evaluate(N=N, P=P) - 0.5, 1.001, N)
+    p1 = brentq(lambda P: classical.p_pattern_fixed().evaluate_continuous(N=N, P=P) - 0.5, 1.001, N)
+    p2 = brentq(lambda P: classical.p_all_fixed().evaluate_continuous(N=N, P=P) - 0.5, 1.001, N)
     assert p1 == pytest.approx(given, abs=tol)
     assert p2 == pytest.approx(all_, abs=tol)
 
@@ -112,7 +112,7 @@ def test_mceliece_correction_beats_leading_order_at_finite_N(all_patterns):
     exact_f = classical.p_all_fixed() if all_patterns else classical.p_pattern_fixed()
     rel = []
     for N in (1000, 5000, 20000):
-        exact = brentq(lambda P: exact_f.evaluate(N=N, P=P) - 0.5, 1.001, N)
+        exact = brentq(lambda P: exact_f.evaluate_continuous(N=N, P=P) - 0.5, 1.001, N)
         lead = classical.mceliece(all_patterns).evaluate(N=N)
         corr = classical.mceliece_corrected(all_patterns).evaluate(N=N, q=0.5)
         assert abs(corr - exact) < 0.2 * abs(lead - exact)

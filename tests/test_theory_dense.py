@@ -137,13 +137,13 @@ def test_threshold_capacity_coefficients():
     # the bit error at K_max equals the threshold (large N)
     N = 10**6
     K = dense.k_max_threshold(2).evaluate(N=N, threshold=0.005)
-    assert dense.bit_error(2).evaluate(N=N, K=K) == pytest.approx(0.005, rel=1e-3)
+    assert dense.bit_error(2).evaluate_continuous(N=N, K=K) == pytest.approx(0.005, rel=1e-3)
 
 
 def test_exact_capacity_solves_the_exact_snr():
     for n in (2, 3, 4):
         K = dense.k_max_exact(n).evaluate(N=60, threshold=0.01)
-        assert dense.bit_error(n).evaluate(N=60, K=K) == pytest.approx(0.01, rel=1e-10)
+        assert dense.bit_error(n).evaluate_continuous(N=60, K=K) == pytest.approx(0.01, rel=1e-10)
 
 
 def test_rectified_formula_evaluates_on_integer_grids():

@@ -149,7 +149,7 @@ def p_pattern_fixed() -> Formula:
 
     Examples
     --------
-    >>> round(p_pattern_fixed().evaluate(N=100, P=17.3), 2)
+    >>> round(p_pattern_fixed().evaluate_continuous(N=100, P=17.3), 2)
     0.5
     """
     N, P = sym("N"), sym("P")
@@ -169,7 +169,7 @@ def p_all_fixed() -> Formula:
 
     Examples
     --------
-    >>> round(p_all_fixed().evaluate(N=100, P=10.6), 2)
+    >>> round(p_all_fixed().evaluate_continuous(N=100, P=10.6), 2)
     0.5
     """
     N, P = sym("N"), sym("P")

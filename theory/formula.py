@@ -321,8 +321,31 @@ class Formula:
         TypeError
             On a missing or unknown argument, or a non-numeric value.
         ValueError
-            On a value outside the argument's domain (see ``DOMAINS``).
+            On a value outside the argument's domain (see ``DOMAINS``), or a
+            non-integral value of an integer symbol (``N=100.5`` for a symbol
+            declared ``integer=True``, see ``sym``); use ``evaluate_continuous``
+            for the formula's real continuation (root finding, smooth curves).
         """
+        return self._evaluate(values, continuous=False)
+
+    def evaluate_continuous(self, **values):
+        """``evaluate`` with integer symbols taken as real (the formula's continuation between integers).
+
+        For root finding and smooth curves, e.g. the real ``P`` at which a
+        probability crosses 1/2. Arguments in ``integer_args`` must still be
+        integers (the formula has no meaning between them).
+
+        Examples
+        --------
+        >>> from theory.formula import Formula, sym
+        >>> N, P = sym("N"), sym("P")
+        >>> f = Formula("ratio", P / N, (N, P), source="-", assumptions="-", definition="load")
+        >>> float(f.evaluate_continuous(N=100, P=14.5))
+        0.145
+        """
+        return self._evaluate(values, continuous=True)
+
+    def _evaluate(self, values: dict, continuous: bool):
         names = self.names
         unknown = sorted(set(values) - set(names))
         missing = [n for n in names if n not in values]
@@ -333,7 +356,8 @@ class Formula:
             if unknown:
                 parts.append(f"unknown argument(s) {unknown}")
             raise TypeError(f"{self.name}.evaluate({', '.join(names)}): " + "; ".join(parts))
-        args = [validate(n, values[n], integer=n in self.integer_args) for n in names]
+        args = [validate(n, values[n], integer=n in self.integer_args or (not continuous and bool(s.is_integer)))
+                for n, s in zip(names, self.symbols)]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = self.numeric(*args)
         out = np.asarray(out)

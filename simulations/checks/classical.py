@@ -107,7 +107,8 @@ INDEPENDENCE_ALL = 0.40
 
 def p_at_half(formula, N: int) -> int:
     """The integer P at which ``formula(N, P)`` is closest to 1/2."""
-    f = lambda P: float(formula.evaluate(N=N, P=P)) - 0.5  # noqa: E731
+    at = getattr(formula, "evaluate_continuous", formula.evaluate)  # real P between integers (test doubles: evaluate)
+    f = lambda P: float(at(N=N, P=P)) - 0.5  # noqa: E731
     root = optimize.brentq(f, 2.0, float(N))
     return int(round(root))
 
