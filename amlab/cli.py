@@ -243,6 +243,20 @@ def cmd_reproduce(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_demo(args) -> int:
+    from amlab.demos import DEMOS
+
+    if args.list or not args.name:
+        print("demos:")
+        for d in DEMOS.values():
+            print(f"  {d.name:20s} {d.title}")
+        return 0
+    if args.name not in DEMOS:
+        raise UsageError(f"unknown demo: {args.name}; known: {', '.join(DEMOS)}")
+    DEMOS[args.name].func(Path(args.out), small=args.small, seed=args.seed)
+    return 0
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -326,6 +340,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="store folder (resumed if it holds the same sweep)")
     _add_parallel(p)
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("demo", help="run a scripted teaching demo (--list to see them)")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--list", action="store_true", help="list the demos")
+    p.add_argument("--out", default="amlab-demos", help="output folder (default amlab-demos)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
+    p.add_argument("--small", action="store_true", help="a reduced size (seconds)")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
     _add_common(p, "amlab-report")

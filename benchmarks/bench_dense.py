@@ -173,7 +173,7 @@ def appendix_b(N, K, starts, seed, F="poly"):
         "N": N, "K": K, "F": F, "random_starts": starts, "schedule": "async (random order)",
         "memory": "|m_mu| = 1 for even n (F even: -xi is a memory too), m_mu = 1 for odd n",
         "expected": "Krotov & Hopfield 2016 app. B: n=2,3 fail, n=4 at the edge, n>=5 always; "
-                    "planning measurement 0, 0, 0.825, 1, 1 (REFERENCES.md section 2)",
+                    "planning measurement 0, 0, 0.825, 1, 1 (Krotov & Hopfield 2016, appendix B; docs/references.md, dense)",
         "rows": rows,
     }  # fmt: skip
 

@@ -4,3 +4,7 @@ import figures.amicl  # noqa: F401,E402
 import figures.capacity_extended  # noqa: F401,E402
 import figures.attention  # noqa: F401,E402
 import figures.induction  # noqa: F401,E402
+import figures.classical  # noqa: F401,E402
+import figures.ags  # noqa: F401,E402
+import figures.dense  # noqa: F401,E402
+import figures.modern  # noqa: F401,E402

@@ -204,3 +204,42 @@ def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption
         meta.update(extra)
     paths.append(atomic_write_json(out_dir / f"{name}.json", {**meta, "data": data}))
     return paths
+
+
+def summary_interval(mean, sd, n, level: float = LEVEL):
+    """Student-t interval of a mean from its samples' mean, standard deviation and count.
+
+    Parameters
+    ----------
+    mean, sd : array_like of float
+        Mean and sample standard deviation (ddof=1) of ``n`` independent samples.
+    n : array_like of int
+        Number of samples (>= 2 for a non-degenerate interval).
+
+    Returns
+    -------
+    low, high : ndarray of float64
+
+    Examples
+    --------
+    >>> lo, hi = summary_interval(0.5, 0.1, 10)
+    >>> round(float(hi - lo), 4)  # 2 t(0.995, 9) 0.1 / sqrt(10)
+    0.2055
+    """
+    mean = np.asarray(mean, dtype=np.float64)
+    sd = np.asarray(sd, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    half = np.where(n >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1)), 0.0)
+    return mean - half, mean + half
+
+
+def styled(func):
+    """Decorator: run a figure builder inside :func:`context` (amlab's matplotlib settings)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with context():
+            return func(*args, **kwargs)
+
+    return wrapper

@@ -268,27 +268,121 @@ def markdown_to_html(md: str, title: str = "amlab report") -> str:
     return "\n".join(out + ["</body></html>"]) + "\n"
 
 
+#: What each column of the check tables means (written into every report).
+COLUMNS = [
+    ("check", "the registered name of the check (amlab check NAME runs it alone)"),
+    ("verdict", "PASS when every tested point of the check passes after Holm's correction at a family-wise "
+                "level of 1%; FAIL otherwise"),
+    ("margin", "the smallest, over the check's tested points, distance between the prediction band "
+               "(theory +- tolerance) and the far edge of the simulation's 99% interval, in the unit of the "
+               "quantity compared (a probability, an overlap, a load alpha, a number of patterns K, a distance); "
+               "positive: band and interval overlap by that much, negative: they miss by that much. For a bound "
+               "it is how far the estimate stays on the allowed side"),
+    ("seconds", "wall-clock time of the check on this machine"),
+    ("point", "one comparison: the parameters it was simulated at"),
+    ("theory", "the prediction of the formula under test at that point"),
+    ("tolerance", "the allowance for the formula's known approximation error (Gaussian tail, finite N), "
+                  "derived from the model, not from the data, and kept apart from sampling error"),
+    ("simulation", "the simulated estimate (a mean, a proportion, a fitted crossing)"),
+    ("interval", "the estimate's 99% sampling interval (Wilson for proportions, Student-t or z for means)"),
+    ("p-value", "the test of 'the truth lies within theory +- tolerance' at that point, before Holm's "
+                "correction; '-' for deterministic comparisons (bounds)"),
+    ("ok", "whether the point passes; 'reported' points are shown, not tested"),
+]
+
+
+def _embed_images(html_text: str, base: Path) -> str:
+    """Replace every ``src="relative.png"`` by a base64 data URI, so the HTML stands alone."""
+    import base64
+    import re
+
+    def sub(m):
+        path = base / m.group(1)
+        if not path.is_file():
+            return m.group(0)
+        return 'src="data:image/png;base64,' + base64.b64encode(path.read_bytes()).decode("ascii") + '"'
+
+    return re.sub(r'src="([^"]+\.png)"', sub, html_text)
+
+
+def _figure_meta(png: Path) -> dict:
+    import json
+
+    try:
+        return json.loads(png.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _bibliography() -> str:
+    """The project's bibliography (docs/references.md) when the source tree is at hand, else a pointer."""
+    path = Path(__file__).resolve().parents[1] / "docs" / "references.md"
+    if path.is_file():
+        text = path.read_text(encoding="utf-8").splitlines()
+        return "\n".join(["# References", ""] + [ln for ln in text if not ln.startswith("# ")])
+    return "# References\n\nThe papers are listed in docs/references.md of the amlab source.\n"
+
+
 def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), workers=None, scheduler=None,
               echo=print, timeout=None) -> bool:
     """Run every check and build every figure; write ``report.md`` and ``report.html``.
 
-    Finished checks of an earlier run into ``out`` are reused as in
+    ``report.html`` stands alone (figures embedded as base64 PNG) and states
+    the mode, seed, amlab version, date, machine and timings, explains every
+    column of the check tables and puts the caption and source under each
+    figure. Finished checks of an earlier run into ``out`` are reused as in
     ``run_checks``. Returns True when all checks pass.
     """
+    import platform
+
     t0 = time.perf_counter()
     out = ensure_writable(out)
     ensure_writable(out / "figures")
     results = run_checks(checks, size=size, seed=seed, out=out, workers=workers, scheduler=scheduler, echo=echo,
                          timeout=timeout)
-    files = build_figures(figures, out=out / "figures", quick=size == "quick", seed=seed, echo=echo)
-    lines = [markdown(results), "# Figures", ""]
-    for f in files:
-        rel = Path(f).relative_to(out)
-        lines.append(f"![{Path(f).stem}]({rel})" if Path(f).suffix == ".png" else f"- [{Path(f).name}]({rel})")
-    lines += ["", f"Total time: {time.perf_counter() - t0:.1f} s"]
+    t_checks = time.perf_counter() - t0
+    built = []
+    for fig in figures:
+        t1 = time.perf_counter()
+        paths = build_figures([fig], out=out / "figures", quick=size == "quick", seed=seed, echo=echo)
+        built.append((fig, paths, time.perf_counter() - t1))
+    t_figs = time.perf_counter() - t0 - t_checks
+    total = time.perf_counter() - t0
+    prov = provenance()
+    n_ok = sum(r.passed for r in results)
+    head = ["# amlab report", "",
+            f"- Mode: {size} ({'reduced sizes, minutes' if size == 'quick' else 'full sizes'}); master seed {seed}",
+            f"- amlab {prov['amlab']}; Python {prov['python']}, numpy {prov['numpy']}, scipy {prov['scipy']}, "
+            f"numba {prov['numba']}, sympy {prov['sympy']}",
+            f"- Date (UTC): {prov['time']}",
+            f"- Machine: {platform.platform()}, {prov['processor']}, {prov['cpus']} CPUs",
+            f"- Timings: checks {t_checks:.1f} s, figures {t_figs:.1f} s, total {total:.1f} s",
+            f"- Checks: {n_ok}/{len(results)} passed",
+            "",
+            "## How to read the check tables", ""]
+    head += [f"- {name}: {text}." for name, text in COLUMNS]
+    head += ["", "Papers behind each formula, check and figure: see the References section at the end "
+                 "(docs/references.md).", ""]
+    lines = head + [markdown(results).replace("# amlab checks", "# Checks", 1), "# Figures", ""]
+    k = 0
+    for fig, paths, secs in built:
+        for f in paths:
+            f = Path(f)
+            rel = f.relative_to(out)
+            if f.suffix == ".png":
+                k += 1
+                meta = _figure_meta(f)
+                lines += [f"## Figure {k}: {fig.name}", "", f"![{f.stem}]({rel})", "",
+                          f"Figure {k}. {meta.get('caption', fig.title)}",
+                          "", f"Regenerates: {meta.get('source', 'not stated')}. Size: {meta.get('size', size)}; "
+                          f"built in {secs:.1f} s.", ""]
+            elif f.suffix in (".pdf", ".json", ".md"):
+                lines.append(f"- [{f.name}]({rel})")
+        lines.append("")
+    lines += ["", _bibliography(), "", f"Total time: {total:.1f} s"]
     text = "\n".join(lines) + "\n"
     _write_text(out / "report.md", text)
-    _write_text(out / "report.html", markdown_to_html(text))
+    _write_text(out / "report.html", _embed_images(markdown_to_html(text), out))
     ok = all(r.passed for r in results)
     echo(f"report: {out / 'report.md'}, {out / 'report.html'}")
     return ok

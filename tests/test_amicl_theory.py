@@ -9,7 +9,7 @@ from theory.derivation import DERIVATIONS
 
 
 def test_large_D_integral_matches_references_values():
-    # REFERENCES.md sec. 6 (recomputed there independently): D = 100.
+    # Burns et al. 2024, recomputed independently (docs/references.md, icl): D = 100.
     got = th.accuracy_large_D([0.9, 1.1, 1.2, 1.3, 1.5], 100)
     np.testing.assert_allclose(got, [0.113, 0.613, 0.827, 0.937, 0.995], atol=6e-4)
 

@@ -15,7 +15,7 @@ BIT = {"cases": [[3, 40, "poly"]], "networks": 20, "cues": 40}
 
 
 def test_noise_moments_match_closed_forms():
-    # n = 2: D(y) = 4y, E y^2 = L, E y^4 = L(3L - 2) (REFERENCES.md section 2), S = 4L
+    # n = 2: D(y) = 4y, E y^2 = L, E y^4 = L(3L - 2) (Krotov & Hopfield 2016; docs/references.md, dense), S = 4L
     N = 11
     L = N - 1
     S, m2, m4, h = noise_moments(N, 2)

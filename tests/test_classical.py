@@ -145,7 +145,7 @@ def test_async_energy_never_increases(rule, keep, backend):
 @pytest.mark.parametrize("schedule", ["async", "sync", "glauber"])
 @pytest.mark.parametrize("backend", ["weights", "patterns"])
 def test_stored_patterns_are_fixed_points(schedule, backend):
-    # P/N = 0.01: one-bit error probability Phi(-sqrt(499/4)) ~ 1e-28 (REFERENCES.md section 1).
+    # P/N = 0.01: one-bit error probability Phi(-sqrt(499/4)) ~ 1e-28 (Hopfield 1982 signal-to-noise; docs/references.md, classical).
     xi = random_binary(5, 500, seed=12)
     res = ClassicalHopfield(xi, backend=backend).run(xi, schedule=schedule, seed=3)
     assert np.array_equal(res.states, xi)

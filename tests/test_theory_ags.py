@@ -11,7 +11,7 @@ from theory.formula import sym
 
 
 def test_critical_point_reference_values():
-    # REFERENCES.md section 1: 0.137906 at y = 1.51122, m_c = 0.967417 (6 significant digits)
+    # AGS 1987, recomputed (docs/references.md, ags): 0.137906 at y = 1.51122, m_c = 0.967417 (6 significant digits)
     c = ags.critical()
     assert c["alpha_c"] == pytest.approx(0.137906, abs=5e-7)
     assert c["m_c"] == pytest.approx(0.967417, abs=5e-7)

@@ -68,7 +68,7 @@ def test_bit_error_large_N_limits():
 @pytest.mark.parametrize("p_err,alpha", [(1e-3, 0.1047), (0.0036, 0.1385), (0.01, 0.1848),
                                          (0.05, 0.3696), (0.1, 0.6089)])
 def test_alpha_at_error_reference_values(p_err, alpha):
-    # REFERENCES.md section 1, quoted to 4 decimals
+    # recomputed from the exact-Phi expressions (docs/references.md, classical), quoted to 4 decimals
     assert classical.alpha_at_error().evaluate(p_err=p_err) == pytest.approx(alpha, abs=5e-5)
 
 
@@ -81,7 +81,7 @@ def test_alpha_at_error_inverts_the_asymptotic_bit_error():
 
 @pytest.mark.parametrize("N,given,all_", [(100, 17.3, 10.6), (1000, 98.7, 57.1), (5000, 379, 214)])
 def test_finite_N_half_probability_loads(N, given, all_):
-    # REFERENCES.md section 1: P at which P(fixed) = 1/2, quoted to 3 significant digits
+    # recomputed (docs/references.md, classical): P at which P(fixed) = 1/2, quoted to 3 significant digits
     tol = 0.05 if N == 100 else (0.05 if N == 1000 else 0.5)
     p1 = brentq(lambda P: classical.p_pattern_fixed().evaluate_continuous(N=N, P=P) - 0.5, 1.001, N)
     p2 = brentq(lambda P: classical.p_all_fixed().evaluate_continuous(N=N, P=P) - 0.5, 1.001, N)

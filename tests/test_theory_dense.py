@@ -37,7 +37,7 @@ def test_rademacher_moments_equal_enumeration(L):
 
 
 def test_rademacher_moments_reference_forms():
-    # REFERENCES.md section 2
+    # Krotov & Hopfield 2016, recomputed (docs/references.md, dense)
     assert sp.simplify(dense.rademacher_moment(1) - L_) == 0
     assert sp.simplify(dense.rademacher_moment(2) - L_ * (3 * L_ - 2)) == 0
     assert sp.simplify(dense.rademacher_moment(3) - L_ * (15 * L_**2 - 30 * L_ + 16)) == 0
@@ -112,7 +112,7 @@ def test_snr_reference_forms_and_large_N_limit():
 
 @pytest.mark.parametrize("n,value", [(2, 10.86), (3, 361.9), (4, 7238)])
 def test_error_free_capacity_at_N_100(n, value):
-    # REFERENCES.md section 2 (Krotov & Hopfield eq. 6 at N = 100)
+    # Krotov & Hopfield 2016, eq. 6 at N = 100 (docs/references.md, dense)
     assert dense.k_max_error_free(n).evaluate(N=100) == pytest.approx(value, abs=0.5 * 10 ** (np.floor(np.log10(value)) - 3))
 
 
@@ -129,7 +129,7 @@ def test_all_patterns_capacity_reduces_to_mceliece():
 
 
 def test_threshold_capacity_coefficients():
-    # alpha_n = K_max / N^(n-1) at a 0.5 % bit error: 0.1507 and 0.050 (REFERENCES.md section 2)
+    # alpha_n = K_max / N^(n-1) at a 0.5 % bit error: 0.1507 and 0.050 (Krotov & Hopfield 2016, recomputed; docs/references.md, dense)
     a2 = dense.k_max_threshold(2).evaluate(N=1000, threshold=0.005) / 1000
     a3 = dense.k_max_threshold(3).evaluate(N=1000, threshold=0.005) / 1000**2
     assert a2 == pytest.approx(0.1507, abs=5e-5)

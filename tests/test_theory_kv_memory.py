@@ -17,7 +17,7 @@ def test_gaussian_moments_and_reference_forms():
     assert sp.simplify(r["stored_var"] - (4 / d + (M + 3) / d**2)) == 0
     assert sp.simplify(r["other_var"] - (2 / d + (M + 2) / d**2)) == 0
     assert sp.simplify(r["fresh_var"] - (1 / d + (M + 1) / d**2)) == 0
-    # REFERENCES.md's 4/d + M/d^2 and 2/d + M/d^2 are the same to leading order in 1/d
+    # The leading-order 4/d + M/d^2 and 2/d + M/d^2 (Cabannes et al. 2024; docs/references.md, kv) are the same to leading order in 1/d
     assert sp.limit((r["stored_var"] - (4 / d + M / d**2)) * d, d, sp.oo) == 0
     assert sp.limit((r["other_var"] - (2 / d + M / d**2)) * d, d, sp.oo) == 0
 

@@ -12,7 +12,7 @@ from theory.formula import sym
 @pytest.mark.parametrize("rho,alpha", [(0.0, 0.3466), (0.05, 0.2473), (0.1, 0.1840), (0.2, 0.0964),
                                        (0.3, 0.0411)])
 def test_demircigil_reference_values(rho, alpha):
-    # REFERENCES.md section 3 (four decimals)
+    # Demircigil et al. 2017, recomputed to four decimals (docs/references.md, dense)
     assert exponential.demircigil_alpha().evaluate(rho=rho) == pytest.approx(alpha, abs=5e-5)
 
 
@@ -38,7 +38,7 @@ def test_demircigil_rejects_rho_outside_range(rho):
 
 @pytest.mark.parametrize("beta,K,d,p,c", [(1.0, 3.0, 20, 0.001, 3.1546), (1.0, 1.0, 75, 0.001, 1.3718)])
 def test_ramsauer_theorem3_examples(beta, K, d, p, c):
-    # the paper's two examples (REFERENCES.md section 4), given to 4 decimals and truncated
+    # the paper's two examples (Ramsauer et al. 2021, Theorem 3; docs/references.md, modern), given to 4 decimals and truncated
     # (we get 3.154611 and 1.371878): the quoted digits must be a prefix of ours
     out = modern.capacity_bound(beta, K, d, p)
     assert 0 <= out["c"] - c < 1e-4

@@ -82,7 +82,7 @@ def accuracy_at_switch(shared_labels: bool = False) -> Formula:
     candidates are the ``m`` label keys, the ``m`` exemplar keys and the query's
     own exemplar key.
 
-    * ``shared_labels=False`` (REFERENCES sec. 6): each label copy carries its
+    * ``shared_labels=False`` (Burns et al. 2024; docs/references.md, icl): each label copy carries its
       own independent noise, ``2m + 1`` exchangeable candidates of which ``m``
       are correct: ``m/(2m+1)``.
     * ``shared_labels=True`` (the generator of ``hopfield.amicl``, one label

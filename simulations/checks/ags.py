@@ -1,4 +1,4 @@
-"""Checks of the Amit-Gutfreund-Sompolinsky replica-symmetric theory (REFERENCES.md section 1).
+"""Checks of the Amit-Gutfreund-Sompolinsky replica-symmetric theory (docs/references.md, ags).
 
 ``ags-overlap``: the overlap reached by T = 0 asynchronous dynamics started at a
 stored pattern, against m(alpha) of the RS equations, below alpha_c.

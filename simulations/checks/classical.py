@@ -1,4 +1,4 @@
-"""Checks of the classical Hopfield network (REFERENCES.md section 1).
+"""Checks of the classical Hopfield network (docs/references.md, classical).
 
 ``classical-bit-error``: one-step bit error at a stored pattern against
 Phi(-sqrt((N-1)/(P-1))) (zero diagonal) and against the kept-diagonal formula.
@@ -65,7 +65,7 @@ def gaussian_tolerance(N: int, P: int, keep_diagonal: bool = False) -> float:
     "classical-bit-error",
     title="one-step bit error at a stored pattern vs Phi(-sqrt((N-1)/(P-1))), zero and kept diagonal",
     theory="theory.classical.bit_error(keep_diagonal=False|True): crosstalk variance (P-1)(N-1)/N^2, "
-           "Gaussian tail of the crosstalk (REFERENCES.md section 1)",
+           "Gaussian tail of the crosstalk (docs/references.md, classical)",
     test="z-test of the mean per-network error rate over independent networks (bits of one network are "
          "correlated, networks are not; Holm over the alpha grid at 1%). Tolerance: the Gaussian "
          "approximation's exact error at each (N, P), |Phi - binomial tail| of the crosstalk, which is a "
@@ -136,7 +136,7 @@ def fixed_tolerance(N: int, P: int, which: str) -> float:
     "classical-fixed-points",
     title="P(a given pattern is a fixed point) and P(all are) vs (1-P_err)^N and (1-P_err)^(NP)",
     theory="theory.classical.p_pattern_fixed and p_all_fixed: exact-Phi P_err with independent bits "
-           "(McEliece et al. 1987 for the asymptotics, which finite N does not reach; REFERENCES.md section 1)",
+           "(McEliece et al. 1987 for the asymptotics, which finite N does not reach; docs/references.md, classical)",
     test="exact binomial test on the number of networks (independent) in which pattern 0 / all patterns "
          "are fixed points, at the P where the prediction is 1/2 (most sensitive), Holm at 1%. "
          "Tolerance: the Gaussian-tail error (exact binomial crosstalk) plus the independent-bit "

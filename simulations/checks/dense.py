@@ -1,4 +1,4 @@
-"""Checks of dense associative memories (Krotov & Hopfield 2016; REFERENCES.md section 2).
+"""Checks of dense associative memories (Krotov & Hopfield 2016; docs/references.md, dense).
 
 ``dense-bit-error``: one-step bit error for n = 2..5 (and rectified n = 3) vs
 Phi(-SNR) with the exact finite-N SNR.

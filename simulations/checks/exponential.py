@@ -1,4 +1,4 @@
-"""Check of the exponential-interaction memory (Demircigil et al. 2017; REFERENCES.md section 3).
+"""Check of the exponential-interaction memory (Demircigil et al. 2017; docs/references.md, dense).
 
 ``exp-recovery``: exact recovery of patterns from cues with a fraction rho of
 flipped bits, with M = exp(alpha N) stored patterns, below the bound

@@ -1,4 +1,4 @@
-"""Checks of the modern (softmax) Hopfield network (Ramsauer et al. 2021; REFERENCES.md section 4).
+"""Checks of the modern (softmax) Hopfield network (Ramsauer et al. 2021; docs/references.md, modern).
 
 ``modern-retrieval-bound``: one-step retrieval errors never exceed the
 Theorem 5 bound. ``modern-fixed-points``: patterns that satisfy the
@@ -86,7 +86,7 @@ def modern_retrieval_bound(*, seed, configs, beta_factors, radii, cues):
     title="modern Hopfield: patterns meeting the fixed-point condition converge inside their sphere",
     theory="theory.modern.fixed_point_condition and fixed_point_radius: Delta_i >= 2/(beta N) + "
            "ln(2 (N-1) N beta M^2)/beta implies a fixed point within 1/(beta N M) of x_i (Ramsauer et al. 2021, "
-           "fixed-point condition; REFERENCES.md section 4)",
+           "fixed-point condition; docs/references.md, modern)",
     test="deterministic: for every pattern meeting the condition, iterating the update from x_i and from points "
          "inside the sphere ends within the radius; beta is set so the least separated pattern meets the "
          "condition with equality (the hardest case the theorem covers).",

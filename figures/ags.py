@@ -1,0 +1,194 @@
+"""Figures of the Amit-Gutfreund-Sompolinsky theory: m(alpha), the (T, alpha) phase diagram, alpha_c(N).
+
+``ags-overlap`` regenerates AGS (1987) Fig. 1-type m(alpha) at T = 0 (the
+replica-symmetric retrieval overlap) with the final overlaps of simulated
+networks at several N. ``ags-phase-diagram`` regenerates the (alpha, T) phase
+diagram of AGS (1987) Fig. 4 (retrieval line T_M, global-minimum line T_c,
+spin-glass line T_g = 1 + sqrt(alpha)) beside a simulated m(T) at one load.
+``ags-finite-size`` extrapolates alpha_c(N) with the ``ags-critical`` check's
+own estimator and fit (new as a figure; the literature's finite-N values are
+discussed in docs/references.md).
+
+References
+----------
+D. J. Amit, H. Gutfreund, H. Sompolinsky, "Statistical mechanics of neural networks near
+saturation", Ann. Phys. 173, 30 (1987), doi:10.1016/0003-4916(87)90092-3.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import theory.ags as ags
+from figures import style
+from figures.registry import register_figure
+from simulations import estimators
+from simulations.seeds import derive_seed
+
+#: A run keeps its pattern when its final overlap exceeds this (as in the ags checks).
+RETRIEVED = 0.8
+
+
+@register_figure("ags-overlap", title="AGS: retrieval overlap m(alpha) at T=0 vs simulated final overlaps at several N")
+def fig_overlap(out_dir, *, quick=True, seed=0):
+    Ns = [500, 1000] if quick else [500, 1000, 2000, 4000]
+    alphas = [0.04, 0.08, 0.11, 0.13, 0.15, 0.18] if quick else list(np.round(np.linspace(0.02, 0.2, 19), 3))
+    networks = 16 if quick else 100
+    crit = ags.critical()
+    a_fine = np.linspace(1e-3, crit["alpha_c"], 300)
+    m_fine = np.asarray(ags.retrieval_overlap(a_fine), dtype=float)
+    data = {"N": Ns, "networks": networks, "alpha_c": crit["alpha_c"], "m_c": crit["m_c"],
+            "theory": {"alpha": a_fine, "m": m_fine}, "series": []}
+    with style.context():
+        fig, ax = plt.subplots(figsize=style.size(1, 0.75))
+        style.curve(ax, a_fine, m_fine, 6, label="RS theory m(alpha), T=0")
+        ax.axvline(crit["alpha_c"], color="0.5", ls=":", lw=1.0)
+        ax.text(crit["alpha_c"] - 0.003, 0.25,  f"alpha_c = {crit['alpha_c']:.3f}", fontsize=8, color="0.3", ha="right")
+        for i, N in enumerate(Ns):
+            ms, lo, hi, kept = [], [], [], []
+            for a in alphas:
+                r = estimators.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a}), N=N, alpha=a, P=None,
+                                           networks=networks, cues=1, max_sweeps=200, threshold=RETRIEVED)
+                l, h = style.summary_interval(r["m_mean"], r["m_sd"], r["trials"])
+                ms.append(r["m_mean"]), lo.append(float(l)), hi.append(float(h)), kept.append(r["retrieved"])
+            x = np.asarray(alphas) * (1 + 0.012 * (i - (len(Ns) - 1) / 2))  # small offsets keep bars apart
+            style.points(ax, x, ms, lo, hi, i, label=f"N={N}")
+            data["series"].append({"N": N, "alpha": alphas, "m_mean": ms, "low": lo, "high": hi, "kept": kept})
+        ax.set(xlabel=r"load $\alpha$", ylabel="overlap m", ylim=(0.2, 1.02))
+        ax.legend(fontsize=8, loc="center left", title=f"points: mean final m of {networks} runs, {style.LEVEL_LABEL}",
+                  title_fontsize=8)
+    caption = ("Overlap with the cued pattern after T = 0 asynchronous dynamics started at the pattern, vs load. Line: "
+               "the replica-symmetric retrieval overlap m(alpha) of Amit, Gutfreund & Sompolinsky on a fine grid, ending "
+               f"at alpha_c = {crit['alpha_c']:.4f} (dotted). Points: mean final overlap of {networks} independent networks "
+               f"(one run each) at each N, Student-t {style.LEVEL_LABEL}s; past alpha_c runs fall to the spin-glass-like "
+               "states near m ~ 0.3.")
+    return style.save(fig, out_dir, "ags-overlap", data=data, seed=seed, quick=quick, caption=caption,
+                      source="Amit, Gutfreund & Sompolinsky 1987, m(alpha) at T = 0 (their Fig. 1)")
+
+
+def glauber_overlaps(N: int, alpha: float, Ts, networks: int, seed: int, sweeps: int):
+    """Mean and sd over networks of the final overlap after Glauber dynamics from a stored pattern.
+
+    Returns arrays of shape ``(len(Ts),)``: the overlap is averaged over the
+    last half of ``sweeps`` sweeps (a time average in the retrieval state).
+    """
+    from hopfield.classical import ClassicalHopfield
+    from hopfield.patterns import random_binary
+
+    P = max(1, int(round(alpha * N)))
+    out = np.zeros((len(Ts), networks))
+    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(networks)):
+        rng = np.random.default_rng(ss)
+        xi = random_binary(P, N, seed=rng)
+        net = ClassicalHopfield(xi)
+        for j, T in enumerate(Ts):
+            s = xi[0].copy()
+            acc = []
+            for t in range(sweeps):
+                s = net.run(s, schedule="glauber", T=float(T), max_sweeps=1,
+                            seed=int(rng.integers(0, 2**62))).states[0]
+                if t >= sweeps // 2:
+                    acc.append(float(np.dot(s.astype(np.int64), xi[0].astype(np.int64))) / N)
+            out[j, k] = np.mean(acc)
+    return out.mean(axis=1), out.std(axis=1, ddof=1)
+
+
+@register_figure("ags-phase-diagram", title="AGS (alpha, T) phase diagram: retrieval, spin-glass and paramagnetic lines")
+def fig_phase_diagram(out_dir, *, quick=True, seed=0):
+    T_grid = np.linspace(0.03, 0.995, 40 if quick else 160)
+    aM = np.array([ags.alpha_retrieval_max(float(T))["alpha"] for T in T_grid])
+    a_c = np.linspace(0.005, 0.136, 7 if quick else 40)
+    Tc = np.asarray(ags.T_c(a_c), dtype=float)
+    a_fine = np.linspace(0.0, 0.2, 300)
+    Tg = 1 + np.sqrt(a_fine)
+    alpha_sim, N = 0.05, 400 if quick else 2000
+    T_sim = [0.2, 0.5, 0.7, 0.85, 1.0, 1.2] if quick else list(np.round(np.linspace(0.1, 1.3, 13), 3))
+    networks = 6 if quick else 30
+    sweeps = 20 if quick else 60
+    m_mean, m_sd = glauber_overlaps(N, alpha_sim, T_sim, networks, derive_seed(seed, {"N": N, "alpha": alpha_sim}),
+                                    sweeps)
+    lo, hi = style.summary_interval(m_mean, m_sd, networks)
+    T_th = np.linspace(0.05, 0.999, 60 if quick else 200)
+    m_th = np.array([ags.retrieval_state(alpha_sim, float(T))["m"] for T in T_th])
+    data = {"retrieval_line": {"T": T_grid, "alpha_M": aM}, "global_line": {"alpha": a_c, "T_c": Tc},
+            "spin_glass_line": {"alpha": a_fine, "T_g": Tg},
+            "simulation": {"alpha": alpha_sim, "N": N, "networks": networks, "sweeps": sweeps, "T": T_sim,
+                           "m_mean": m_mean, "low": lo, "high": hi},
+            "theory_m_of_T": {"T": T_th, "m": m_th}}
+    with style.context():
+        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.36))
+        ax = axes[0]
+        style.curve(ax, aM, T_grid, 0, label="T_M: retrieval states exist below")
+        style.curve(ax, a_c, Tc, 1, ls="--", marker=".", label="T_c: retrieval is the global minimum below")
+        style.curve(ax, a_fine, Tg, 2, label="T_g = 1 + sqrt(alpha): spin glass below")
+        ax.axvline(alpha_sim, color="0.6", lw=0.8, ls=":")
+        ax.text(0.15, 0.5, "spin glass", fontsize=8)
+        ax.text(0.02, 1.33, "paramagnet", fontsize=8)
+        ax.text(0.01, 0.2, "retrieval", fontsize=8)
+        ax.set(xlabel=r"load $\alpha$", ylabel="temperature T", xlim=(0, 0.2), ylim=(0, 1.5),
+               title="replica-symmetric phase diagram")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
+        ax = axes[1]
+        style.curve(ax, T_th, m_th, 6, label="RS retrieval m(T)")
+        style.points(ax, T_sim, m_mean, lo, hi, 0, label=f"Glauber, N={N}")
+        ax.set(xlabel="temperature T", ylabel="overlap m", title=f"alpha = {alpha_sim:g} (dotted line, left)",
+               ylim=(-0.05, 1.05))
+        ax.legend(fontsize=8, loc="lower left")
+    caption = ("Left: the Amit-Gutfreund-Sompolinsky phase diagram in (alpha, T). T_M (solid, from alpha_M(T) on a fine "
+               "T grid): retrieval states exist below; T_c (dashed, solved at the marked loads): they are global minima "
+               "below; T_g = 1 + sqrt(alpha): spin-glass phase below, paramagnet above. Right: time-averaged overlap "
+               f"(second half of {sweeps} Glauber sweeps from a stored pattern) at alpha = {alpha_sim:g}, N = {N}, "
+               f"mean of {networks} networks with Student-t {style.LEVEL_LABEL}s, beside the RS retrieval overlap m(T). "
+               "Above T_M the retrieval state is gone and m falls to finite-size noise.")
+    return style.save(fig, out_dir, "ags-phase-diagram", data=data, seed=seed, quick=quick, caption=caption,
+                      source="Amit, Gutfreund & Sompolinsky 1987, phase diagram (their Fig. 4)")
+
+
+@register_figure("ags-finite-size", title="finite-size extrapolation of alpha_c(N) with the fit and its interval")
+def fig_finite_size(out_dir, *, quick=True, seed=0):
+    import simulations.checks  # noqa: F401  (registers the checks)
+    from simulations.checks.ags import ALPHA_C_TOLERANCE, ags_critical
+    from simulations.fits import finite_size_fit
+    from simulations.registry import CHECKS
+
+    params = dict(CHECKS["ags-critical"].sizes["quick" if quick else "full"])
+    if quick:
+        params["networks"] = 24  # the figure's quick size: fewer runs than the check, same grid
+    points = ags_critical(seed=derive_seed(seed, {"figure": "ags-finite-size"}), **params)
+    crit = float(ags.critical()["alpha_c"])
+    z = 2.5758293035489004  # 99% two-sided normal quantile
+    final = points[-1]
+    data = {"params": params, "alpha_c_theory": crit, "tolerance": ALPHA_C_TOLERANCE}
+    with style.context():
+        fig, ax = plt.subplots(figsize=style.size(1, 0.75))
+        if "crossings" not in final.params:  # no crossing inside the grid: show what there is
+            ax.text(0.5, 0.5, final.label, ha="center", transform=ax.transAxes, fontsize=8)
+            data["failure"] = final.label
+        else:
+            Ns = np.asarray(final.params["Ns"], float)
+            xc = np.asarray(final.params["crossings"])
+            se = np.asarray(final.params["se"])
+            a_inf, se_inf, slope, red = finite_size_fit(Ns, xc, se, gamma=0.5)  # the check's fit, redone here
+            half = z * se_inf
+            x = Ns ** -0.5
+            style.points(ax, x, xc, xc - z * se, xc + z * se, 0, label="alpha_c(N): logistic crossing")
+            xf = np.linspace(0, x.max() * 1.1, 200)
+            style.curve(ax, xf, a_inf + slope * xf, 0, ls="--", label=f"fit {a_inf:.4f} + {slope:.3f} N^-1/2")
+            ax.errorbar([0], [a_inf], yerr=[[half], [half]], fmt="D", color=style.colour(1), ms=4,
+                        label="extrapolated alpha_c, 99% interval")
+            ax.axhline(crit, color="k", lw=1.0, label=f"AGS alpha_c = {crit:.4f}")
+            ax.axhspan(crit - ALPHA_C_TOLERANCE, crit + ALPHA_C_TOLERANCE, color="0.85", zorder=0,
+                       label=f"check tolerance +-{ALPHA_C_TOLERANCE}")
+            ax.set(xlabel=r"$N^{-1/2}$", ylabel=r"$\alpha_c(N)$", xlim=(-0.002, x.max() * 1.12))
+            ax.legend(fontsize=8, loc="upper left")
+            data.update({"N": Ns, "crossings": xc, "se": se, "alpha_c_extrapolated": a_inf,
+                         "interval": [a_inf - half, a_inf + half], "slope": slope,
+                         "chi2_per_dof": red})
+    caption = ("Finite-size extrapolation of the critical load. Points: per N, the load where half of the runs started at "
+               f"a pattern keep m > {RETRIEVED} (logistic fit over the ags-critical check's alpha grid), with "
+               f"{style.LEVEL_LABEL}s from the fit's standard error; dashed: the weighted fit alpha_c + a N^-1/2; diamond: "
+               "the extrapolated alpha_c with its 99% interval; black line and grey band: the RS value 0.138 and the "
+               "check's tolerance. The N^-1/2 form is an assumption, not a theorem.")
+    return style.save(fig, out_dir, "ags-finite-size", data=data, seed=seed, quick=quick, caption=caption,
+                      source="new (alpha_c = 0.138 from Amit, Gutfreund & Sompolinsky 1987)")
