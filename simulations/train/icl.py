@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 import json
 import time
@@ -152,6 +153,7 @@ def _optimizer(cfg: ICLConfig):
     return optax.chain(optax.add_decayed_weights(cfg.weight_decay), step)
 
 
+@functools.lru_cache(maxsize=8)
 def _program(cfg: ICLConfig, spec: Spec):
     """The jitted chunk of ``eval_every`` steps and the jitted evaluation, over (seeds, variants)."""
     opt = _optimizer(cfg)
