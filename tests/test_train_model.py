@@ -102,9 +102,9 @@ def test_mutants_are_caught(params, tokens, monkeypatch):
 def _loss_fd_check(loss, p, tok, target, c, key):
     """Directional derivative of the loss: central difference against jax.grad (float32)."""
     g = jax.grad(loss)(p, tok, target, c)
-    u = jax.tree_util.tree_map(lambda x, k: jax.random.normal(k, x.shape), p,
-                               jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(p),
-                                                            list(jax.random.split(key, len(jax.tree_util.tree_leaves(p))))))
+    leaves, treedef = jax.tree_util.tree_flatten(p)
+    keys = list(jax.random.split(key, len(leaves)))
+    u = jax.tree_util.tree_unflatten(treedef, [jax.random.normal(k, x.shape) for x, k in zip(leaves, keys)])
     norm = np.sqrt(sum(float(jnp.sum(x**2)) for x in jax.tree_util.tree_leaves(u)))
     u = jax.tree_util.tree_map(lambda x: x / norm, u)
     h = 1e-2

@@ -270,7 +270,8 @@ def train_icl(cfg: ICLConfig, out: Optional[Path] = None, *, max_seconds: Option
     keys = jnp.stack([jax.random.PRNGKey(s) for s in seeds])
     data_keys = jax.vmap(lambda k: jax.random.fold_in(k, 1))(keys)
     eval_keys = jax.vmap(lambda k: jax.random.fold_in(k, 2))(keys)
-    opt, chunk, evaluate = _program(dataclasses.replace(cfg, seed=0, seeds=1, steps=cfg.eval_every), spec)  # shared by seeds
+    shared = dataclasses.replace(cfg, seed=0, seeds=1, steps=cfg.eval_every)  # one program for every seed
+    opt, chunk, evaluate = _program(shared, spec)
     params, opt_state = _initial(cfg, opt, keys)
     ckpt = Path(out) / "checkpoint.npz" if out is not None else None
     curves = {"step": [], "accuracy": [], "train_loss": []}
