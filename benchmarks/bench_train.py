@@ -37,13 +37,20 @@ def main(argv=None):
     cfg = dataclasses.replace(cfg, **changes)
     tic = time.perf_counter()
     res = train_icl(cfg, args.results, max_seconds=args.max_seconds, progress=False)
+    import os
+
     record = {"config": cfg.as_dict(), "timing": res["timing"], "wall_s": time.perf_counter() - tic,
+              "cpu_count": os.cpu_count(), "load_average_1min": os.getloadavg()[0],
               "last_step": res["step"][-1], "table": res["table"]}
     print(json.dumps(record, indent=1))
     if args.out:
         from simulations.io import atomic_write_json
 
-        atomic_write_json(Path(args.out) / f"bench_train_{'full' if args.full else 'quick'}.json", record)
+        from simulations.io import provenance
+
+        record["provenance"] = provenance()
+        name = f"bench_{res['timing']['device']}_{'full' if args.full else 'quick'}.json"
+        atomic_write_json(Path(args.out) / name, record)
     return 0
 
 
