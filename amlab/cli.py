@@ -287,6 +287,39 @@ def _seconds(text: str) -> float:
     return value
 
 
+def cmd_train(args) -> int:
+    """``amlab train icl``: experiment 1 (residual attention streams); needs the ``train`` extra."""
+    import dataclasses
+
+    try:
+        from simulations.train import icl
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    cfg = icl.FULL if args.size == "full" else icl.QUICK
+    changes = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("eval_every", args.eval_every),
+                                 ("novel", args.novel)) if v is not None}
+    if args.variant:
+        changes["variants"] = tuple(dict.fromkeys(["baseline"] + args.variant))
+    changes["seed"] = args.seed
+    cfg = dataclasses.replace(cfg, **changes)
+    try:
+        cfg.validate()
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+    out = Path(args.out)
+    res = icl.train_icl(cfg, out, max_seconds=args.max_seconds)
+    from figures.train import plot_icl
+
+    files = plot_icl(res, out, quick=args.size != "full", seed=args.seed)
+    print(icl.format_table(res["table"]))
+    t = res["timing"]
+    if t.get("steps_per_s"):
+        print(f"{t['steps_per_s']:.1f} steps/s ({t['run_steps_per_s']:.0f} run-steps/s) on {t['device']}, "
+              f"compile + first chunk {t['compile_s']:.1f} s")
+    print(f"results: {out / 'icl.json'}, {out / 'icl_curves.csv'}, {out / 'icl_table.md'}, {files[0]}")
+    return 0
+
+
 def _add_common(p, out_default):
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", dest="size", action="store_const", const="quick", help="small sizes (default)")
@@ -348,6 +381,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
     p.add_argument("--small", action="store_true", help="a reduced size (seconds)")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("train", help="train transformers in JAX (needs amlab[train])")
+    tsub = p.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+    t = tsub.add_parser("icl", help="residual attention streams: steps to 95%% ICL accuracy per variant")
+    t.add_argument("--variant", action="append", choices=["values", "queries", "keys"],
+                   help="a variant trained beside the baseline (repeat; default: all)")
+    t.add_argument("--seeds", type=int, default=None, help="runs per variant")
+    t.add_argument("--steps", type=int, default=None, help="training steps (a multiple of --eval-every)")
+    t.add_argument("--eval-every", type=int, default=None, help="steps between evaluations")
+    t.add_argument("--novel", choices=["redraw", "pool"], default=None, help="novel-class generator")
+    t.add_argument("--max-seconds", type=float, default=None, help="stop after this wall time (resumable)")
+    _add_common(t, "amlab-train-icl")
+    t.set_defaults(func=cmd_train)
 
     p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
     _add_common(p, "amlab-report")

@@ -1,0 +1,31 @@
+"""Trained transformers in JAX (optional: ``pip install "amlab[train]"``).
+
+Nothing else in amlab imports this package; the CLI imports it only for
+``amlab train ...``. Submodules:
+
+* :mod:`simulations.train.bursty`: the bursty in-context classification mixture
+  of :class:`hopfield.bursty.BurstyTask`, sampled on the device with
+  ``jax.random`` (inside the jitted training step);
+* :mod:`simulations.train.model`: the two-layer attention model of Burns, Fukai &
+  Earls (2024) with the residual attention streams (values, queries, keys);
+* :mod:`simulations.train.icl`: experiment 1, training all variants and seeds in
+  one compiled program, learning curves, steps to 95% ICL accuracy.
+
+References
+----------
+M. Burns, T. Fukai, C. Earls, "Associative memory inspires improvements for
+in-context learning using a novel attention residual stream architecture",
+arXiv:2412.15113 (2024).
+"""
+
+from __future__ import annotations
+
+
+def require_jax():
+    """Import and return ``jax``; a clear ``ImportError`` naming the extra when it is missing."""
+    try:
+        import jax  # noqa: F401
+        import optax  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise ImportError(f"amlab train needs JAX and optax: pip install \"amlab[train]\" ({exc})") from None
+    return jax

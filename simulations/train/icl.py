@@ -1,0 +1,405 @@
+"""Experiment 1: residual attention streams speed up in-context learning (Burns, Fukai & Earls 2024).
+
+All variants and seeds train together in one compiled program: the parameters
+carry leading axes (seeds S, variants V); one jitted call runs ``eval_every``
+SGD steps (``lax.scan``), each drawing a fresh batch per seed on the device
+(:func:`simulations.train.bursty.sample`) and updating every variant of that
+seed on the same batch (``vmap`` over variants inside ``vmap`` over seeds).
+Variants of one seed share the task, the initial weights and the data stream,
+so their steps to 95% ICL accuracy are paired.
+
+Every ``eval_every`` steps the four test sets of Reddy (2024) are scored
+(``n_eval`` fresh sequences each): the training mixture, ICL on brand-new
+classes, flipped-label ICL, in-weights. The learning curves and a checkpoint
+are written after every evaluation, so an interrupted run resumes.
+
+References
+----------
+M. Burns, T. Fukai, C. Earls, arXiv:2412.15113 (2024), Sec. 5.
+G. Reddy, ICLR 2024 (arXiv:2312.03002).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import functools
+import io
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Tuple
+
+import numpy as np
+from scipy import stats
+
+from simulations.train import require_jax
+
+require_jax()
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import optax  # noqa: E402
+
+from hopfield.bursty import KINDS, BurstyTask  # noqa: E402
+from simulations.io import atomic_write_bytes, atomic_write_json, atomic_write_text, provenance  # noqa: E402
+from simulations.progress import bar  # noqa: E402
+from simulations.train.bursty import NOVEL, Spec, sample, task_arrays  # noqa: E402
+from simulations.train.model import VARIANTS, coefficients, init_params, logits, loss  # noqa: E402
+
+__all__ = ["ICLConfig", "QUICK", "FULL", "train_icl", "steps_to_target", "summary_table", "run_seeds"]
+
+OPTIMIZERS = ("sgd", "adam")
+
+
+@dataclass(frozen=True)
+class ICLConfig:
+    """One training experiment (every field is written next to the results).
+
+    Task (``hopfield.bursty.BurstyTask``): ``K, L, N, B, D, eps, alpha, p_B,
+    p_C, n_novel``, and ``novel`` (``"redraw"``: Reddy's generator; ``"pool"``).
+    Model: MLP width ``hidden``. Training: ``variants``, ``seeds`` runs per
+    variant (streams derived from ``(seed, i)``), ``steps`` (a multiple of
+    ``eval_every``), ``batch``, ``optimizer`` (``"sgd"`` or ``"adam"``), ``lr``,
+    ``weight_decay``; evaluation: ``n_eval`` sequences per test set, ``target``
+    ICL accuracy.
+    """
+
+    K: int = 512
+    L: int = 32
+    N: int = 8
+    B: int = 2
+    D: int = 64
+    eps: float = 0.1
+    alpha: float = 0.0
+    p_B: float = 0.5
+    p_C: float = 0.5
+    n_novel: int = 128
+    novel: str = "redraw"
+    hidden: int = 128
+    variants: Tuple[str, ...] = ("baseline", "values", "queries", "keys")
+    seeds: int = 5
+    seed: int = 0
+    steps: int = 100_000
+    eval_every: int = 1000
+    batch: int = 128
+    optimizer: str = "sgd"
+    lr: float = 0.01
+    weight_decay: float = 1e-6
+    n_eval: int = 1000
+    target: float = 0.95
+
+    def validate(self) -> "ICLConfig":
+        """Raise ``ValueError``/``TypeError`` naming the bad field; return ``self``."""
+        ints = {"K": 1, "L": 2, "N": 1, "B": 1, "D": 1, "n_novel": 0, "hidden": 1, "seeds": 1, "seed": 0,
+                "steps": 1, "eval_every": 1, "batch": 1, "n_eval": 1}
+        for name, lo in ints.items():
+            val = getattr(self, name)
+            if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
+                raise TypeError(f"{name} must be an integer, got {val!r}")
+            if val < lo:
+                raise ValueError(f"{name} must be >= {lo}, got {val}")
+        for name in ("eps", "alpha", "p_B", "p_C", "lr", "weight_decay", "target"):
+            val = getattr(self, name)
+            if isinstance(val, bool) or not isinstance(val, (int, float, np.floating, np.integer)):
+                raise TypeError(f"{name} must be a number, got {val!r}")
+            if not np.isfinite(val) or val < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {val}")
+        for name in ("p_B", "p_C", "target"):
+            if getattr(self, name) > 1:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if self.lr <= 0:
+            raise ValueError(f"lr must be > 0, got {self.lr}")
+        if self.steps % self.eval_every:
+            raise ValueError(f"steps must be a multiple of eval_every={self.eval_every}, got {self.steps}")
+        if self.novel not in NOVEL:
+            raise ValueError(f"novel must be one of {NOVEL}, got {self.novel!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if not isinstance(self.variants, tuple) or not self.variants:
+            raise TypeError(f"variants must be a non-empty tuple of names, got {self.variants!r}")
+        bad = [v for v in self.variants if v not in VARIANTS]
+        if bad or len(set(self.variants)) != len(self.variants):
+            raise ValueError(f"variants must be distinct names among {tuple(VARIANTS)}, got {self.variants}")
+        self.task(0)  # BurstyTask validates K, L, N, B, n_novel together
+        return self
+
+    def task(self, i: int) -> BurstyTask:
+        """The task of run ``i`` (its fixed parts drawn from the run's seed)."""
+        return BurstyTask(K=self.K, L=self.L, N=self.N, B=self.B, D=self.D, eps=self.eps, alpha=self.alpha,
+                          p_B=self.p_B, p_C=self.p_C, n_novel=self.n_novel, seed=run_seeds(self.seed, i + 1)[i])
+
+    def as_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["variants"] = list(self.variants)
+        return d
+
+
+#: Paper settings (Burns et al. 2024, Sec. 5; Reddy 2024): SGD lr 0.01, batch 128, K = 512, L = 32.
+FULL = ICLConfig()
+#: A reduced run that learns in context within a few CPU minutes (Adam, fewer labels and dimensions).
+QUICK = ICLConfig(K=256, L=8, D=32, hidden=64, n_novel=64, seeds=2, steps=1500, eval_every=250,
+                  optimizer="adam", lr=2e-3, n_eval=500)
+
+
+def run_seeds(seed: int, n: int) -> list:
+    """The seeds of runs ``0..n-1``: ``SeedSequence([seed, i])``'s first 32-bit word."""
+    return [int(np.random.SeedSequence([seed, i]).generate_state(1)[0]) for i in range(n)]
+
+
+def _optimizer(cfg: ICLConfig):
+    step = optax.sgd(cfg.lr) if cfg.optimizer == "sgd" else optax.adam(cfg.lr)
+    return optax.chain(optax.add_decayed_weights(cfg.weight_decay), step)
+
+
+@functools.lru_cache(maxsize=8)
+def _program(cfg: ICLConfig, spec: Spec):
+    """The jitted chunk of ``eval_every`` steps and the jitted evaluation, over (seeds, variants)."""
+    opt = _optimizer(cfg)
+    coef = coefficients(cfg.variants)  # (V, 3)
+
+    def step_seed(p_v, o_v, arrays, key, t):
+        b = sample(jax.random.fold_in(key, t), arrays, spec, cfg.batch, "train")
+
+        def update(p, o, c):
+            value, g = jax.value_and_grad(loss)(p, b.tokens, b.target, c)
+            u, o = opt.update(g, o, p)
+            return optax.apply_updates(p, u), o, value
+
+        return jax.vmap(update)(p_v, o_v, coef)
+
+    def chunk(params, opt_state, arrays, keys, t0):
+        def body(carry, t):
+            p, o = carry
+            p, o, value = jax.vmap(step_seed, in_axes=(0, 0, 0, 0, None))(p, o, arrays, keys, t)
+            return (p, o), value
+
+        (p, o), values = jax.lax.scan(body, (params, opt_state), t0 + jnp.arange(cfg.eval_every))
+        return p, o, values.mean(axis=0)  # mean training loss of the chunk, (S, V)
+
+    def evaluate(params, arrays, keys, index):
+        def seed(p_v, arr, key):
+            accs = []
+            for j, kind in enumerate(KINDS):
+                b = sample(jax.random.fold_in(key, index * len(KINDS) + j), arr, spec, cfg.n_eval, kind)
+                acc = jax.vmap(lambda p, c: jnp.mean(jnp.argmax(logits(p, b.tokens, c), -1) == b.target))(p_v, coef)
+                accs.append(acc)
+            return jnp.stack(accs, axis=-1)  # (V, 4)
+
+        return jax.vmap(seed)(params, arrays, keys)  # (S, V, 4)
+
+    return opt, jax.jit(chunk), jax.jit(evaluate)
+
+
+def _initial(cfg: ICLConfig, opt, keys):
+    spec_T = 2 * cfg.N + 1
+    V = len(cfg.variants)
+
+    def one(key):  # the same initial weights for every variant of a seed
+        p = init_params(jax.random.fold_in(key, 0), cfg.D, spec_T, cfg.L, cfg.hidden)
+        return jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (V,) + x.shape), p)
+
+    params = jax.vmap(one)(keys)  # leaves (S, V, ...)
+    opt_state = jax.vmap(jax.vmap(opt.init))(params)
+    return params, opt_state
+
+
+def _save_checkpoint(path: Path, params, opt_state, curves, cfg):
+    leaves = jax.tree_util.tree_leaves((params, opt_state))
+    buf = io.BytesIO()
+    np.savez(buf, *[np.asarray(x) for x in leaves], config=json.dumps(cfg.as_dict(), sort_keys=True),
+             curves=json.dumps(curves))
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def _load_checkpoint(path: Path, params, opt_state, cfg):
+    if not path.exists():
+        return None
+    with np.load(path) as z:
+        if json.loads(str(z["config"])) != json.loads(json.dumps(cfg.as_dict(), sort_keys=True)):
+            return None
+        leaves, treedef = jax.tree_util.tree_flatten((params, opt_state))
+        new = [jnp.asarray(z[f"arr_{i}"]) for i in range(len(leaves))]
+        curves = json.loads(str(z["curves"]))
+    params, opt_state = jax.tree_util.tree_unflatten(treedef, new)
+    return params, opt_state, curves
+
+
+def train_icl(cfg: ICLConfig, out: Optional[Path] = None, *, max_seconds: Optional[float] = None,
+              progress: bool = True, resume: bool = True) -> dict:
+    """Train every variant and seed of ``cfg``; return (and write to ``out``) the learning curves.
+
+    Parameters
+    ----------
+    cfg : ICLConfig
+    out : path, optional
+        Folder for ``icl.json`` (config, curves, table, timing), ``icl_curves.csv``
+        and ``checkpoint.npz`` (resumed when it holds the same config).
+    max_seconds : float, optional
+        Stop after the evaluation that passes this wall time (the results say so).
+    progress : bool
+        A tqdm bar (on a terminal).
+    resume : bool
+
+    Returns
+    -------
+    dict
+        ``config``, ``variants``, ``kinds``, ``run_seeds``, ``step`` (E,),
+        ``accuracy`` (E, S, V, 4) nested lists, ``train_loss`` (E, S, V),
+        ``steps_to_target`` (S, V; None when not reached), ``table``, ``timing``.
+
+    Examples
+    --------
+    >>> cfg = ICLConfig(K=32, L=4, D=8, hidden=16, n_novel=8, seeds=1, steps=20, eval_every=10,
+    ...                 variants=("baseline", "values"), n_eval=50, optimizer="adam", lr=1e-3)
+    >>> res = train_icl(cfg, progress=False)
+    >>> res["step"], len(res["accuracy"][0][0])
+    ([0, 10, 20], 2)
+
+    References
+    ----------
+    M. Burns, T. Fukai, C. Earls, arXiv:2412.15113 (2024), Sec. 5.
+    """
+    cfg.validate()
+    S = cfg.seeds
+    seeds = run_seeds(cfg.seed, S)
+    tasks = [cfg.task(i) for i in range(S)]
+    spec = Spec.of(tasks[0], cfg.novel)
+    arrays = jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *[task_arrays(t) for t in tasks])
+    keys = jnp.stack([jax.random.PRNGKey(s) for s in seeds])
+    data_keys = jax.vmap(lambda k: jax.random.fold_in(k, 1))(keys)
+    eval_keys = jax.vmap(lambda k: jax.random.fold_in(k, 2))(keys)
+    shared = dataclasses.replace(cfg, seed=0, seeds=1, steps=cfg.eval_every)  # one program for every seed
+    opt, chunk, evaluate = _program(shared, spec)
+    params, opt_state = _initial(cfg, opt, keys)
+    ckpt = Path(out) / "checkpoint.npz" if out is not None else None
+    curves = {"step": [], "accuracy": [], "train_loss": []}
+    loaded = _load_checkpoint(ckpt, params, opt_state, cfg) if (ckpt is not None and resume) else None
+    if loaded is not None:
+        params, opt_state, curves = loaded
+    timing = {"compile_s": None, "run_s": 0.0, "steps_timed": 0}
+    t_start = time.perf_counter()
+    if not curves["step"]:
+        acc = evaluate(params, arrays, eval_keys, 0)
+        curves["step"].append(0)
+        curves["accuracy"].append(np.asarray(acc).tolist())
+        curves["train_loss"].append(None)
+    stopped = False
+    with bar(cfg.steps, "train icl", unit="step", leave=False) as pbar:
+        pbar.disable = pbar.disable or not progress
+        pbar.update(curves["step"][-1])
+        while curves["step"][-1] < cfg.steps:
+            t0 = curves["step"][-1]
+            tic = time.perf_counter()
+            params, opt_state, lval = chunk(params, opt_state, arrays, data_keys, t0)
+            lval = np.asarray(lval)  # blocks until the chunk is done
+            dt = time.perf_counter() - tic
+            if timing["compile_s"] is None:
+                timing["compile_s"] = dt  # compile + first chunk
+            else:
+                timing["run_s"] += dt
+                timing["steps_timed"] += cfg.eval_every
+            acc = evaluate(params, arrays, eval_keys, len(curves["step"]))
+            curves["step"].append(t0 + cfg.eval_every)
+            curves["accuracy"].append(np.asarray(acc).tolist())
+            curves["train_loss"].append(lval.tolist())
+            if ckpt is not None:
+                _save_checkpoint(ckpt, params, opt_state, curves, cfg)
+            pbar.update(cfg.eval_every)
+            if max_seconds is not None and time.perf_counter() - t_start > max_seconds:
+                stopped = curves["step"][-1] < cfg.steps
+                break
+    if timing["steps_timed"]:
+        timing["steps_per_s"] = timing["steps_timed"] / timing["run_s"]
+        timing["run_steps_per_s"] = timing["steps_per_s"] * S * len(cfg.variants)
+    timing["device"] = str(jax.devices()[0].platform)
+    timing["jax"] = jax.__version__
+    acc = np.asarray(curves["accuracy"])  # (E, S, V, 4)
+    reached = steps_to_target(np.asarray(curves["step"]), acc[..., KINDS.index("icl")], cfg.target)
+    result = {"config": cfg.as_dict(), "variants": list(cfg.variants), "kinds": list(KINDS), "run_seeds": seeds,
+              "step": curves["step"], "accuracy": curves["accuracy"], "train_loss": curves["train_loss"],
+              "steps_to_target": reached, "table": summary_table(reached, list(cfg.variants)),
+              "stopped_early": stopped, "timing": timing}
+    if out is not None:
+        write_results(result, Path(out))
+    return result
+
+
+def steps_to_target(step, icl_acc, target: float) -> list:
+    """First evaluated step with ICL accuracy >= ``target`` per (seed, variant); None if never.
+
+    ``step`` (E,), ``icl_acc`` (E, S, V) -> nested list (S, V).
+    """
+    step = np.asarray(step)
+    ok = np.asarray(icl_acc) >= target  # (E, S, V)
+    out = []
+    for s in range(ok.shape[1]):
+        row = []
+        for v in range(ok.shape[2]):
+            hit = np.flatnonzero(ok[:, s, v])
+            row.append(int(step[hit[0]]) if hit.size else None)
+        out.append(row)
+    return out
+
+
+def summary_table(reached, variants, level: float = 0.95) -> list:
+    """Per variant: seeds that reached the target, median steps, and the paired ratio to the baseline.
+
+    The ratio is the geometric mean over seeds where both reached the target of
+    ``steps_variant / steps_baseline``, with a Student-t interval (``level``) on
+    the mean log ratio; ``fewer`` is ``1 - ratio``.
+    """
+    reached = [[None if x is None else float(x) for x in row] for row in reached]
+    rows = []
+    base = variants.index("baseline") if "baseline" in variants else None
+    for v, name in enumerate(variants):
+        col = [row[v] for row in reached]
+        hit = [x for x in col if x is not None]
+        row = {"variant": name, "reached": len(hit), "seeds": len(col),
+               "median_steps": float(np.median(hit)) if hit else None,
+               "mean_steps": float(np.mean(hit)) if hit else None}
+        if base is not None and v != base:
+            lr = [np.log(r[v] / r[base]) for r in reached if r[v] is not None and r[base] is not None]
+            row["pairs"] = len(lr)
+            if lr:
+                m = float(np.mean(lr))
+                half = float(stats.t.ppf(0.5 + level / 2, len(lr) - 1) * np.std(lr, ddof=1) / np.sqrt(len(lr))) \
+                    if len(lr) > 1 else float("nan")
+                row.update(ratio=float(np.exp(m)), ratio_low=float(np.exp(m - half)),
+                           ratio_high=float(np.exp(m + half)), fewer=float(1 - np.exp(m)), level=level,
+                           faster_seeds=int(sum(x < 0 for x in lr)))
+        rows.append(row)
+    return rows
+
+
+def format_table(rows) -> str:
+    """The summary table as Markdown."""
+    lines = ["| variant | reached | median steps | ratio to baseline (interval) | fewer steps |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        med = "-" if r["median_steps"] is None else f"{r['median_steps']:.0f}"
+        if "ratio" in r:
+            ratio = f"{r['ratio']:.3f} ({r['ratio_low']:.3f}-{r['ratio_high']:.3f})"
+            fewer = f"{100 * r['fewer']:.1f}%"
+        else:
+            ratio, fewer = "-", "-"
+        lines.append(f"| {r['variant']} | {r['reached']}/{r['seeds']} | {med} | {ratio} | {fewer} |")
+    return "\n".join(lines)
+
+
+def write_results(result: dict, out: Path) -> list:
+    """``icl.json`` (everything), ``icl_curves.csv`` (long format) and ``icl_table.md``, atomically."""
+    out = Path(out)
+    paths = [atomic_write_json(out / "icl.json", {**result, "provenance": provenance()})]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["step", "seed_index", "variant", "kind", "accuracy"])
+    for e, step in enumerate(result["step"]):
+        for s, row in enumerate(result["accuracy"][e]):
+            for v, accs in enumerate(row):
+                for k, a in enumerate(accs):
+                    w.writerow([step, s, result["variants"][v], result["kinds"][k], f"{a:.4f}"])
+    paths.append(atomic_write_text(out / "icl_curves.csv", buf.getvalue()))
+    paths.append(atomic_write_text(out / "icl_table.md", format_table(result["table"]) + "\n"))
+    return paths

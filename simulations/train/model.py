@@ -1,0 +1,112 @@
+"""The two-layer attention model of Burns, Fukai & Earls (2024) with residual attention streams.
+
+Input: the ``T = 2N + 1`` tokens of a bursty sequence (dimension ``D``), each
+concatenated with a one-hot position, ``x0_t = [z_t ; e_t]`` (width
+``d = D + T``). Two single-head attention layers without LayerNorm, causal
+mask, residual connections (Reddy 2024, Sec. 2):
+
+    Q1, K1, V1 = x0 W_Q1, x0 W_K1, x0 W_V1
+    x1 = x0 + softmax(mask(Q1 K1^T / sqrt(d))) V1
+    Q2, K2, V2 = x1 W_Q2 + c_Q Q1, x1 W_K2 + c_K K1, x1 W_V2 + c_V V1
+    x2 = x1 + softmax(mask(Q2 K2^T / sqrt(d))) V2
+
+then three ReLU layers on the last token's ``x2`` and a linear readout to ``L``
+label logits. The variants of layer 2 (Burns et al. 2024, Sec. 5: the layer-1
+head's values, queries or keys added to layer 2's, no new parameters) are
+``c = (c_Q, c_K, c_V)``: baseline ``(0, 0, 0)``, values ``(0, 0, 1)``, queries
+``(1, 0, 0)``, keys ``(0, 1, 0)``. As plain numbers, the coefficients let every
+variant run in one ``vmap``-ed program.
+
+References
+----------
+M. Burns, T. Fukai, C. Earls, arXiv:2412.15113 (2024), Sec. 5 (residual
+attention streams).
+G. Reddy, ICLR 2024 (arXiv:2312.03002), Sec. 2 (the two-layer model).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = ["VARIANTS", "coefficients", "init_params", "embed", "stream", "logits", "loss"]
+
+#: Layer-2 variants and their coefficients (c_Q, c_K, c_V).
+VARIANTS = {"baseline": (0.0, 0.0, 0.0), "values": (0.0, 0.0, 1.0), "queries": (1.0, 0.0, 0.0),
+            "keys": (0.0, 1.0, 0.0)}
+
+
+def coefficients(variants) -> jnp.ndarray:
+    """(len(variants), 3) float32 coefficients ``(c_Q, c_K, c_V)`` of the named variants."""
+    bad = [v for v in variants if v not in VARIANTS]
+    if bad:
+        raise ValueError(f"variants must be among {tuple(VARIANTS)}, got {bad}")
+    return jnp.asarray([VARIANTS[v] for v in variants], jnp.float32)
+
+
+def init_params(key, D: int, T: int, L: int, hidden: int = 128) -> dict:
+    """Parameters (a dict pytree): attention matrices (d, d), d = D + T; MLP (d->h->h->h->L).
+
+    Weights are N(0, 1/fan_in); biases zero.
+
+    Examples
+    --------
+    >>> import jax
+    >>> p = init_params(jax.random.PRNGKey(0), D=16, T=17, L=8, hidden=32)
+    >>> p["attn1"]["W_Q"].shape, p["mlp"][3]["W"].shape
+    ((33, 33), (32, 8))
+    """
+    d = D + T
+    ks = iter(jax.random.split(key, 10))
+
+    def w(m, n):
+        return jax.random.normal(next(ks), (m, n), jnp.float32) / np.sqrt(m)
+
+    attn = [{name: w(d, d) for name in ("W_Q", "W_K", "W_V")} for _ in range(2)]
+    sizes = [d, hidden, hidden, hidden, L]
+    mlp = [{"W": w(a, b), "b": jnp.zeros(b, jnp.float32)} for a, b in zip(sizes[:-1], sizes[1:])]
+    return {"attn1": attn[0], "attn2": attn[1], "mlp": mlp}
+
+
+def embed(tokens):
+    """(n, T, D) tokens -> (n, T, D + T): each token with its one-hot position."""
+    n, T, _ = tokens.shape
+    pos = jnp.broadcast_to(jnp.eye(T, dtype=tokens.dtype), (n, T, T))
+    return jnp.concatenate([tokens, pos], axis=-1)
+
+
+def _attend(q, k, v):
+    """Causal softmax attention: (n, T, d) each -> (n, T, d)."""
+    T, d = q.shape[1], q.shape[2]
+    s = jnp.einsum("ntd,nsd->nts", q, k) / np.sqrt(d)  # (n, T, T)
+    causal = jnp.tril(jnp.ones((T, T), bool))
+    s = jnp.where(causal[None], s, -jnp.inf)
+    return jnp.einsum("nts,nsd->ntd", jax.nn.softmax(s, axis=-1), v)
+
+
+def stream(params, tokens, coef):
+    """The residual stream after layer 2, shape (n, T, d), for tokens (n, T, D) and ``coef`` (3,)."""
+    x0 = embed(tokens)
+    a1, a2 = params["attn1"], params["attn2"]
+    q1, k1, v1 = x0 @ a1["W_Q"], x0 @ a1["W_K"], x0 @ a1["W_V"]
+    x1 = x0 + _attend(q1, k1, v1)
+    q2 = x1 @ a2["W_Q"] + coef[0] * q1
+    k2 = x1 @ a2["W_K"] + coef[1] * k1
+    v2 = x1 @ a2["W_V"] + coef[2] * v1
+    return x1 + _attend(q2, k2, v2)
+
+
+def logits(params, tokens, coef):
+    """(n, L) label logits read out from the last token."""
+    h = stream(params, tokens, coef)[:, -1]  # (n, d)
+    mlp = params["mlp"]
+    for layer in mlp[:-1]:
+        h = jax.nn.relu(h @ layer["W"] + layer["b"])
+    return h @ mlp[-1]["W"] + mlp[-1]["b"]
+
+
+def loss(params, tokens, target, coef):
+    """Mean cross-entropy of the query's label; ``target`` (n,) int."""
+    lp = jax.nn.log_softmax(logits(params, tokens, coef), axis=-1)
+    return -jnp.mean(jnp.take_along_axis(lp, target[:, None], axis=1))
