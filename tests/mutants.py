@@ -99,14 +99,14 @@ def _classical_no_finite_n():
         "prediction E_M[(1 - p(M))^N]",
         CLASSICAL, targets=("classical-fixed-points",), quick_targets=("classical-fixed-points",))
 def _classical_fixed_independent():
-    from simulations.checks import classical_overlap as co
+    import theory.classical as tc
 
-    def independent(N, P, which, samples, seed):
-        q = 1.0 - co.crosstalk_tail_weak(N, P)
+    def independent(N, P, which="given", samples=0, seed=0):
+        q = 1.0 - float(tc.bit_error().evaluate(N=N, P=P))
         return (q ** N if which == "given" else q ** (N * P)), 0.0
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(co, "conditional_fixed_probability", independent)
+        mp.setattr(tc, "p_fixed_overlap_conditional", independent)
         yield
 
 

@@ -41,20 +41,17 @@ def test_bit_error_fails_with_a_wrong_simulation(monkeypatch):
 
 
 def test_fixed_points_fail_with_a_wrong_theory(monkeypatch):
-    # P_err from the kept-diagonal formula makes fixed points far too likely
+    # the overlap-conditional prediction replaced by one from the kept-diagonal P_err: fixed points far too likely
     kept = tc.bit_error(keep_diagonal=True)
 
-    class Wrong:
-        def __init__(self, power_all):
-            self.power_all = power_all
+    def wrong(N, P, which="given", samples=0, seed=0):
+        q = 1.0 - kept.evaluate(N=N, P=P)
+        return q ** (N * P if which == "all" else N), 0.0
 
-        def evaluate(self, N, P):
-            q = 1.0 - kept.evaluate(N=N, P=P)
-            return q ** (N * P if self.power_all else N)
-
-    params = {"Ns": [100], "networks": 150}
+    params = {"Ns": [100], "networks": 150, "samples": 0.2}
     assert run_check(CHECKS["classical-fixed-points"], "quick", seed=2, **params).passed
-    monkeypatch.setattr(tc, "p_pattern_fixed", lambda: Wrong(False))
-    monkeypatch.setattr(tc, "p_all_fixed", lambda: Wrong(True))
+    monkeypatch.setattr(tc, "p_fixed_overlap_conditional", wrong)
     res = run_check(CHECKS["classical-fixed-points"], "quick", seed=2, **params)
-    assert not res.passed and not any(p.ok for p in res.points)
+    assert not res.passed
+    assert not any(p.ok for p in res.points if "overlap-conditional" in p.label)
+
