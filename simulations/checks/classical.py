@@ -69,7 +69,7 @@ def gaussian_tolerance(N: int, P: int, keep_diagonal: bool = False) -> float:
     title="one-step bit error at a stored pattern vs Phi(-sqrt((N-1)/(P-1))), zero and kept diagonal",
     theory="theory.classical.bit_error(keep_diagonal=False|True): crosstalk variance (P-1)(N-1)/N^2, "
            "Gaussian tail of the crosstalk (REFERENCES.md section 1)",
-    test="z-test of the mean per-network error rate over independent networks (bits of one network are "
+    test="t-test of the mean per-network error rate over independent networks (bits of one network are "
          "correlated, networks are not; Holm over the alpha grid at 1%). Tolerance: the Gaussian "
          "approximation's exact error at each (N, P), |Phi - binomial tail| of the crosstalk, which is a "
          "sum of (N-1)(P-1) independent +-1 terms.",
@@ -89,7 +89,7 @@ def classical_bit_error(*, seed, N, alphas, kept_alphas, networks, theory_keep_d
         tkd = kd if theory_keep_diagonal is None else bool(theory_keep_diagonal)
         g = float(tc.bit_error(keep_diagonal=tkd).evaluate(N=N, P=P))
         tol = gaussian_tolerance(N, P, tkd)
-        points.append(summary_point(f"{'kept' if kd else 'zero'} diagonal, N={N}, P={P}", r["rate_mean"],
+        points.append(t_point(f"{'kept' if kd else 'zero'} diagonal, N={N}, P={P}", r["rate_mean"],
                                     r["rate_sd"], networks, g, tol, level=0.99,
                                     params={"N": N, "P": P, "alpha": P / N, "keep_diagonal": kd}))
     return points

@@ -37,7 +37,7 @@ P_TEST = 0.03
     title="dense memory one-step bit error vs Phi(-SNR), exact finite-N SNR, n = 2..5",
     theory="theory.dense.bit_error(n, F): SNR^2 = S^2 / ((K-1) E[D(y)^2]) with exact moments of the "
            "Rademacher sum y (Krotov & Hopfield 2016: update eq. 4 and its signal-to-noise estimate)",
-    test="z-test of the mean per-network error rate over independent networks (cues: stored patterns, one "
+    test="t-test of the mean per-network error rate over independent networks (cues: stored patterns, one "
          "synchronous step), Holm at 1%, at K where the Gaussian error is 3%. Tolerance: twice the Edgeworth "
          "kurtosis term phi(z) gamma2 (z^3-3z)/(24(K-1)) of the sum of K-1 independent noise terms, plus the "
          "lattice (tie) mass phi(z) h/sigma, from the exact law of one term.",
@@ -53,7 +53,7 @@ def dense_bit_error(*, seed, cases, networks, cues):
         pred = float(td.bit_error(n, F).evaluate(N=N, K=K))
         tol = tail_tolerance(N, K, n, F)
         r = estimators.dense_bit_error(seed=derive_seed(seed, {"n": n, "N": N, "F": F, "K": K}), N=N, K=K, n=n, F=F, networks=networks, cues=cues)
-        points.append(summary_point(f"{F} n={n}, N={N}, K={K}", r["rate_mean"], r["rate_sd"], networks, pred, tol,
+        points.append(t_point(f"{F} n={n}, N={N}, K={K}", r["rate_mean"], r["rate_sd"], networks, pred, tol,
                                     level=0.99, params={"n": n, "N": N, "K": K, "F": F}))
     return points
 
