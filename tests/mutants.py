@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Tuple
 
 import numpy as np
-import pytest
 from numba import njit, prange
 from scipy import special, stats
 
@@ -42,6 +41,27 @@ class Mutant:
     targets: Tuple[str, ...]  # must fail at full size
     quick_targets: Tuple[str, ...] = ()  # must fail at quick size too
     note: str = ""
+
+
+class _Patch:
+    """``setattr`` that is undone on leaving the context (the catalogue runs outside pytest too)."""
+
+    def __init__(self):
+        self._undo = []
+
+    def setattr(self, obj, name, value):
+        self._undo.append((obj, name, getattr(obj, name)))
+        setattr(obj, name, value)
+
+    @classmethod
+    @contextlib.contextmanager
+    def context(cls):
+        mp = cls()
+        try:
+            yield mp
+        finally:
+            for obj, name, old in reversed(mp._undo):
+                setattr(obj, name, old)
 
 
 class _Fixed:
@@ -89,7 +109,7 @@ def _classical_no_finite_n():
             return real(True)
         return _Fixed(lambda N, P: stats.norm.cdf(-np.sqrt(np.asarray(N, float) / np.asarray(P, float))))
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(tc, "bit_error", bit_error)
         yield
 
@@ -105,7 +125,7 @@ def _classical_fixed_independent():
         q = 1.0 - float(tc.bit_error().evaluate(N=N, P=P))
         return (q ** N if which == "given" else q ** (N * P)), 0.0
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(tc, "p_fixed_overlap_conditional", independent)
         yield
 
@@ -124,7 +144,7 @@ def _dense_snr_asymptotic():
         df = float(special.factorial2(2 * n - 3))
         return _Fixed(lambda N, K: stats.norm.cdf(-np.sqrt(np.asarray(N, float) ** (n - 1) / (df * np.asarray(K, float)))))
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(td, "bit_error", bit_error)
         yield
 
@@ -135,7 +155,7 @@ def _exp_bound_doubled():
     import theory.exponential as te
 
     real = te.demircigil_alpha()
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(te, "demircigil_alpha", lambda: _Fixed(lambda rho: 2.0 * real.evaluate(rho=rho)))
         yield
 
@@ -149,7 +169,7 @@ def _alpha_c_mutant(value):
         def critical():
             return {**real(), "alpha_c": value}
 
-        with pytest.MonkeyPatch.context() as mp:
+        with _Patch.context() as mp:
             mp.setattr(ags, "critical", critical)
             yield
 
@@ -173,7 +193,7 @@ def _ags_one_step():
         out = special.erf(1.0 / np.sqrt(2.0 * a))
         return float(out) if out.ndim == 0 else out
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(ags, "retrieval_overlap", one_step)
         yield
 
@@ -183,7 +203,7 @@ def _ags_one_step():
 def _modern_radius_tenth():
     import theory.modern as tm
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(tm, "fixed_point_radius", lambda: _Fixed(lambda beta, N, M: 1.0 / (10.0 * beta * N * M)))
         yield
 
@@ -193,7 +213,7 @@ def _modern_radius_tenth():
 def _modern_radius_m2():
     import theory.modern as tm
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(tm, "fixed_point_radius", lambda: _Fixed(lambda beta, N, M: 1.0 / (beta * N * M**2)))
         yield
 
@@ -207,7 +227,7 @@ def _modern_thm5():
     def bound(N, beta, Delta, dist, M):
         return 2.0 * (N - 1) * np.exp(-beta * (np.asarray(Delta) - np.asarray(dist))) * M
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(tm, "retrieval_error_bound", lambda: _Fixed(bound))
         yield
 
@@ -222,7 +242,7 @@ def _amicl_eps():
     def wrong(a_values, D_value, T_value=20, eps_value=0.1, settings=th.ExactSettings()):
         return real(a_values, D_value, T_value, 0.13, settings)
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(th, "accuracy_exact", wrong)
         yield
 
@@ -241,7 +261,7 @@ def _classical_keep_diagonal():
     def init(self, patterns, rule="hebbian", keep_diagonal=False, backend="auto"):
         real(self, patterns, rule=rule, keep_diagonal=True, backend=backend)
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(ClassicalHopfield, "__init__", init)
         yield
 
@@ -343,7 +363,7 @@ def _dense_self_term():
             return real(xiT, rowsum, cues, trial_rng, mode, *rest)
         return _dense_kernel_self_term(xiT, rowsum, cues, trial_rng, mode, *rest)
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(kd, "run_dense_kernel", kernel)
         yield
 
@@ -360,7 +380,7 @@ def _modern_beta_half():
         real(self, X, beta)
         self.beta = self.beta / 2.0
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(ModernHopfield, "__init__", init)
         yield
 
@@ -375,64 +395,40 @@ def _amicl_sim_eps():
     def sweep(*args, **kw):
         return real(*args, **{**kw, "eps": 0.13})
 
-    with pytest.MonkeyPatch.context() as mp:
+    with _Patch.context() as mp:
         mp.setattr(ca, "sweep_amicl", sweep)
         yield
 
 
 # ------------------------------------------------------------------------ the matrix
 
-def run_matrix(size: str, seed: int = 0, names=None, out=None):
-    """Run every mutant against the checks of its family at ``size``; returns a list of rows."""
+def matrix_rows(size: str, names=None):
+    """The (mutant, check) pairs of the matrix at ``size``; mutant ``None`` is the unmutated baseline."""
+    import simulations.checks  # noqa: F401  (registers the checks)
+    from simulations.registry import CHECKS
+
+    rows = [(None, c) for c in CHECKS]
+    rows += [(name, c) for name, m in MUTANTS.items() for c in m.family if c in CHECKS]
+    return [r for r in rows if not names or r[0] in names or (r[0] is None and "none" in names)]
+
+
+def run_row(mutant_name, check, size: str, seed: int = 0) -> dict:
+    """Run one check at ``size`` under one mutant (``None``: none) and say whether it failed."""
     import time
 
-    import simulations.checks  # noqa: F401  (registers the checks)
+    import simulations.checks  # noqa: F401
     from simulations.registry import CHECKS, run_check
 
-    rows = []
-    for name, m in MUTANTS.items():
-        if names and name not in names:
-            continue
-        for check in m.family:
-            if check not in CHECKS:
-                continue
-            t0 = time.perf_counter()
-            try:
-                with m.apply():
-                    res = run_check(CHECKS[check], size, seed=seed)
-                verdict = "pass" if res.passed else "FAIL"
-                failed = [p.label for p in res.points if not p.ok]
-            except Exception as exc:  # a crash under a mutant is recorded, not hidden
-                verdict, failed = f"error: {type(exc).__name__}: {exc}", []
-            row = {"mutant": name, "kind": m.kind, "check": check, "size": size, "seed": seed,
-                   "verdict": verdict, "expected_fail": check in (m.targets if size == "full" else m.quick_targets),
-                   "failed_points": failed[:4], "seconds": round(time.perf_counter() - t0, 2)}
-            rows.append(row)
-            print(f"{size:5s} {name:28s} {check:24s} {verdict:5s} {row['seconds']:7.1f}s", flush=True)
-            if out:
-                _write_json(out, rows)
-    return rows
-
-
-def _write_json(path, obj):
-    import json
-    import os
-    import tempfile
-
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, path)
-
-
-if __name__ == "__main__":
-    import argparse
-
-    ap = argparse.ArgumentParser(description="run the mutant x check kill matrix")
-    ap.add_argument("--size", choices=["quick", "full"], default="quick")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default=None)
-    ap.add_argument("names", nargs="*")
-    args = ap.parse_args()
-    run_matrix(args.size, args.seed, args.names, args.out)
+    m = MUTANTS.get(mutant_name)
+    t0 = time.perf_counter()
+    try:
+        with (m.apply() if m else contextlib.nullcontext()):
+            res = run_check(CHECKS[check], size, seed=seed)
+        verdict = "pass" if res.passed else "FAIL"
+        failed = [p.label for p in res.points if not p.ok]
+    except Exception as exc:  # a crash under a mutant is recorded, not hidden
+        verdict, failed = f"error: {type(exc).__name__}: {exc}", []
+    expected = None if m is None else check in (m.targets if size == "full" else m.quick_targets)
+    return {"mutant": mutant_name or "none", "kind": m.kind if m else "", "check": check, "size": size,
+            "seed": seed, "verdict": verdict, "expected_fail": expected, "failed_points": failed[:4],
+            "seconds": round(time.perf_counter() - t0, 2)}
