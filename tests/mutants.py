@@ -100,18 +100,29 @@ AMICL = ("amicl-vs-a", "amicl-switch", "amicl-below-switch", "amicl-vs-D")
         "classical P_err = Phi(-sqrt(N/P)) for Phi(-sqrt((N-1)/(P-1))) (finite-N correction dropped)",
         CLASSICAL, targets=("classical-bit-error",))
 def _classical_no_finite_n():
+    import sympy as sp
+
     import theory.classical as tc
+    from theory.formula import Formula, Phi, sym
 
     real = tc.bit_error
+    N, P = sym("N"), sym("P")
+    wrong = Formula(name="classical.bit_error (mutant)", expr=Phi(-sp.sqrt(N / P)), symbols=(N, P), source="mutant",
+                    assumptions="", definition="")
 
     def bit_error(keep_diagonal=False):
-        if keep_diagonal:
-            return real(True)
-        return _Fixed(lambda N, P: stats.norm.cdf(-np.sqrt(np.asarray(N, float) / np.asarray(P, float))))
+        return real(True) if keep_diagonal else wrong
 
-    with _Patch.context() as mp:
-        mp.setattr(tc, "bit_error", bit_error)
-        yield
+    cached = (tc.p_pattern_fixed, tc.p_all_fixed, tc.alpha_at_error)  # built from bit_error().expr
+    for f in cached:
+        f.cache_clear()
+    try:
+        with _Patch.context() as mp:
+            mp.setattr(tc, "bit_error", bit_error)
+            yield
+    finally:
+        for f in cached:
+            f.cache_clear()
 
 
 @mutant("classical-fixed-independent", "formula",
