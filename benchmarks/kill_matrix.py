@@ -81,6 +81,8 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default="benchmarks/results/kill_matrix.json")
     ap.add_argument("--only", nargs="*", default=None, help="mutant names ('none': the baseline)")
+    ap.add_argument("--checks", nargs="*", default=None, help="only these checks")
+    ap.add_argument("--targets-only", action="store_true", help="only each mutant's declared targets at the size")
     ap.add_argument("--markdown", default=None, help="print the table of an existing JSON file and exit")
     args = ap.parse_args(argv)
     if args.markdown:
@@ -89,7 +91,17 @@ def main(argv=None):
         return 0
     from tests.mutants import matrix_rows
 
-    jobs = [(m, c, size, seed) for size in args.size for seed in args.seeds for m, c in matrix_rows(size, args.only)]
+    from tests.mutants import MUTANTS
+
+    def wanted(m, c, size):
+        if args.checks and c not in args.checks:
+            return False
+        if args.targets_only and m is not None:
+            return c in (MUTANTS[m].targets if size == "full" else MUTANTS[m].quick_targets)
+        return True
+
+    jobs = [(m, c, size, seed) for size in args.size for seed in args.seeds for m, c in matrix_rows(size, args.only)
+            if wanted(m, c, size)]
     # longest first (full size, the expensive checks) so the pool stays busy
     heavy = ("ags-critical", "classical-fixed-points", "ags-overlap", "amicl", "exp-recovery")
     jobs.sort(key=lambda j: (j[2] != "full", not any(j[1].startswith(h) for h in heavy)))

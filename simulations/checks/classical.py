@@ -139,13 +139,14 @@ def fixed_point_counts(seed: int, N: int, P: int, networks: int):
          "at the P where the independent-bit formula gives 1/2, with the prediction's Monte Carlo error "
          "(99%: 2.576 standard errors) as the only tolerance; t-test of the mean number of unstable bits per "
          "network against N (or NP) x the exact tail, no tolerance; Holm at 1%.",
-    quick={"Ns": [100, 500], "networks": 400, "samples": 0.5},
-    full={"Ns": [100, 500, 2000], "networks": 1500, "samples": 1.0},
+    quick={"Ns": [100, 500], "networks": 400, "samples": 0.5, "all_max_N": 100},
+    full={"Ns": [100, 500, 2000], "networks": 1500, "samples": 1.0, "all_max_N": 500},
 )
-def classical_fixed_points(*, seed, Ns, networks, samples):
-    """``samples`` scales ``SAMPLES`` (the Monte Carlo size of the prediction)."""
+def classical_fixed_points(*, seed, Ns, networks, samples, all_max_N=500):
+    """``samples`` scales ``SAMPLES`` (the Monte Carlo size of the prediction); "all patterns"
+    is tested up to ``all_max_N`` (its prediction samples a P x P overlap matrix per draw)."""
     points = []
-    cases = [(N, which) for N in Ns for which in ("given", "all") if not (which == "all" and N > 500)]
+    cases = [(N, which) for N in Ns for which in ("given", "all") if not (which == "all" and N > all_max_N)]
     for N, which in steps(cases, "classical-fixed-points"):
         formula = tc.p_pattern_fixed() if which == "given" else tc.p_all_fixed()
         P = p_at_half(formula, N)
