@@ -83,11 +83,16 @@ def main(argv=None):
     ap.add_argument("--only", nargs="*", default=None, help="mutant names ('none': the baseline)")
     ap.add_argument("--checks", nargs="*", default=None, help="only these checks")
     ap.add_argument("--targets-only", action="store_true", help="only each mutant's declared targets at the size")
-    ap.add_argument("--markdown", default=None, help="print the table of an existing JSON file and exit")
+    ap.add_argument("--markdown", nargs="+", default=None,
+                    help="print the table of existing JSON files (later rows replace earlier ones) and exit")
     args = ap.parse_args(argv)
     if args.markdown:
-        with open(args.markdown) as f:
-            print(markdown(json.load(f)["rows"]))
+        merged = {}
+        for path in args.markdown:
+            with open(path) as f:
+                for r in json.load(f)["rows"]:
+                    merged[(r["mutant"], r["check"], r["size"], r["seed"])] = r
+        print(markdown(list(merged.values())))
         return 0
     from tests.mutants import matrix_rows
 
