@@ -5,7 +5,7 @@ import simulations.checks  # noqa: F401  (registers the checks)
 from simulations.registry import CHECKS, run_check
 
 OVERLAP = {"Ns": [1000], "alphas": [0.1], "networks": 40}
-CRITICAL = {"Ns": [300, 600], "alphas": [0.13, 0.16, 0.19, 0.22], "networks": 25}
+CRITICAL = {"Ns": [250, 500, 1000], "alphas": [0.13, 0.16, 0.19, 0.22, 0.25], "networks": 25}  # a free exponent needs 3 sizes
 
 
 def test_overlap_fails_with_a_shifted_theory(monkeypatch):
