@@ -188,8 +188,10 @@ def _alpha_c_mutant(value):
 
 
 for _v in (0.125, 0.145, 0.15):
+    # 0.125 also cuts the RS overlap branch short (retrieval_overlap reads alpha_c), which ags-overlap sees
     mutant(f"ags-alpha-c-{_v}", "formula", f"alpha_c = {_v} in place of the RS 0.1379", AGS,
-           targets=("ags-critical",), quick_targets=("ags-critical",) if _v in (0.125, 0.15) else ())(
+           targets=("ags-critical", "ags-overlap") if _v == 0.125 else ("ags-critical",),
+           quick_targets=("ags-overlap",) if _v == 0.125 else ())(
         _alpha_c_mutant(_v))
 
 
