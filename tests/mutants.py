@@ -246,7 +246,7 @@ def _modern_thm5():
 
 
 @mutant("amicl-eps-0.13", "formula", "AMICL exact accuracy evaluated at eps = 0.13 for the simulated 0.1",
-        AMICL, targets=("amicl-vs-a",))
+        AMICL, targets=("amicl-switch",))
 def _amicl_eps():
     import theory.amicl as th
 
@@ -399,7 +399,7 @@ def _modern_beta_half():
 
 
 @mutant("amicl-sim-eps-0.13", "simulator", "the AMICL simulator draws exemplars with eps = 0.13 (theory: 0.1)",
-        AMICL, targets=("amicl-vs-a",))
+        AMICL, targets=("amicl-switch",))
 def _amicl_sim_eps():
     from simulations.checks import amicl as ca
 
