@@ -17,7 +17,8 @@ def test_overlap_fails_with_a_shifted_theory(monkeypatch):
 
 def test_critical_fails_with_a_wrong_alpha_c(monkeypatch):
     real = ags.critical()
-    monkeypatch.setattr(ags, "critical", lambda: {**real, "alpha_c": 0.2})
+    # with a free exponent and three small sizes the intercept is uncertain (about +-0.03): a grossly wrong value
+    monkeypatch.setattr(ags, "critical", lambda: {**real, "alpha_c": 0.3})
     res = run_check(CHECKS["ags-critical"], "quick", seed=4, **CRITICAL)
     assert not res.passed and not res.points[-1].ok
 
