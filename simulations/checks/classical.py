@@ -21,7 +21,7 @@ from simulations import estimators
 from simulations.progress import steps
 from simulations.seeds import derive_seed
 from simulations.registry import Point, register_check
-from simulations.stats import binomial_point, summary_point, t_point
+from simulations.stats import binomial_point, t_point
 
 
 def crosstalk_tail(N: int, P: int, keep_diagonal: bool = False):

@@ -25,7 +25,7 @@ from simulations.fits import logistic_crossing
 from simulations.progress import steps
 from simulations.seeds import derive_seed
 from simulations.registry import Point, register_check
-from simulations.stats import binomial_point, estimate_point, summary_point, t_point
+from simulations.stats import binomial_point, estimate_point, t_point
 
 #: The one-step error at which each case is tested: in the tail, where the Gaussian
 #: approximation is being tested, but not so deep that Edgeworth's expansion fails.
