@@ -58,3 +58,37 @@ def finite_size_fit(N, y, se, gamma: float = 0.5):
     red = chi2 / dof if dof > 0 else float("nan")
     scale = max(1.0, red) if dof > 0 else 1.0
     return float(coef[0]), float(math.sqrt(cov[0, 0] * scale)), float(coef[1]), red
+
+
+def finite_size_fit_free(N, y, se, gamma0: float = 0.5):
+    """Weighted least squares ``y(N) = y_inf + a N^(-gamma)`` with ``gamma`` a free parameter.
+
+    ``scipy.optimize.curve_fit`` with the standard errors as absolute sigmas;
+    the covariance of ``(y_inf, a, gamma)`` is the inverse Fisher information,
+    so the standard error of ``y_inf`` carries the uncertainty of the exponent.
+    With one degree of freedom or more it is inflated by sqrt(chi2/dof) when
+    that exceeds 1.
+
+    Returns
+    -------
+    dict
+        ``y_inf``, ``se_inf``, ``a``, ``gamma``, ``se_gamma``, ``chi2_per_dof`` (NaN with no
+        degree of freedom).
+    """
+    from scipy.optimize import curve_fit
+
+    N = np.asarray(N, float)
+    y = np.asarray(y, float)
+    se = np.asarray(se, float)
+    if N.size < 3:
+        raise ValueError(f"a free exponent needs at least 3 sizes, got {N.size}")
+    f = lambda n, y0, a, g: y0 + a * n ** (-g)  # noqa: E731
+    y_inf0, _, a0, _ = finite_size_fit(N, y, se, gamma0)
+    popt, pcov = curve_fit(f, N, y, p0=[y_inf0, a0, gamma0], sigma=se, absolute_sigma=True,
+                           bounds=([-np.inf, -np.inf, 0.05], [np.inf, np.inf, 3.0]), maxfev=20000)
+    dof = N.size - 3
+    chi2 = float(np.sum(((y - f(N, *popt)) / se) ** 2))
+    red = chi2 / dof if dof > 0 else float("nan")
+    scale = max(1.0, red) if dof > 0 else 1.0
+    return {"y_inf": float(popt[0]), "se_inf": float(math.sqrt(pcov[0, 0] * scale)), "a": float(popt[1]),
+            "gamma": float(popt[2]), "se_gamma": float(math.sqrt(pcov[2, 2] * scale)), "chi2_per_dof": red}

@@ -107,3 +107,25 @@ def bound_point(label, value, bound, side="le", params=None):
     ok = value <= bound if side == "le" else value >= bound
     return Point(label, float(bound), float(value), float(value), float(value), 0.0, None, bool(ok), dict(params or {}),
                  kind=side)
+
+
+def t_point(label, mean, sd, n, theory, tolerance=0.0, level=0.95, params=None):
+    """``summary_point`` with Student's t (``n - 1`` degrees of freedom) for the mean of ``n`` samples.
+
+    For means over a few tens of independent units (networks), where the
+    normal approximation of ``summary_point`` is too optimistic.
+    """
+    from simulations.registry import Point
+
+    n = int(n)
+    if n < 2:
+        raise ValueError(f"n must be >= 2 for a t-test, got {n}")
+    mean, se = float(mean), float(sd) / math.sqrt(n)
+    tc = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    mu0 = _nearest_null(mean, theory, tolerance)
+    if se == 0.0:
+        pval = 1.0 if mean == mu0 else 0.0
+    else:
+        pval = float(2 * stats.t.sf(abs(mean - mu0) / se, n - 1))
+    return Point(label, float(theory), mean, mean - tc * se, mean + tc * se, float(tolerance), pval, True,
+                 dict(params or {}))

@@ -76,3 +76,20 @@ def test_capacity_fails_with_a_wrong_eq6(monkeypatch, factor):
 
     monkeypatch.setattr(td, "k_max_error_free", lambda n, all_patterns=False: Scaled())
     assert not run_check(CHECKS["dense-capacity"], "quick", seed=3, **params).passed
+
+
+@pytest.mark.parametrize("N,K,n,F", [(5, 4, 3, "poly"), (6, 3, 2, "poly"), (5, 3, 3, "rectified"), (4, 4, 4, "poly")])
+def test_exact_one_step_error_against_enumeration(N, K, n, F):
+    # slow twin: enumerate b and y of the K-1 noise terms: y = 2B - (N-1), B ~ Bin(N-1, 1/2)
+    import itertools
+
+    from simulations.checks.dense_tail import _D_int, exact_error
+
+    L = N - 1
+    terms = [(b * _D_int(2 * k - L, n, F), math.comb(L, k) / 2**L / 2) for b in (1, -1) for k in range(L + 1)]
+    S = _D_int(L, n, F)
+    want = 0.0
+    for combo in itertools.product(terms, repeat=K - 1):
+        pr = math.prod(w for _, w in combo)
+        want += pr * (S + sum(v for v, _ in combo) < 0)
+    assert abs(exact_error(N, K, n, F) - want) < 1e-12

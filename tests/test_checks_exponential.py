@@ -4,7 +4,7 @@ import theory.exponential as te
 import simulations.checks  # noqa: F401  (registers the checks)
 from simulations.registry import CHECKS, run_check
 
-PARAMS = {"cases": [[0.1, 20]], "cues": 40}
+PARAMS = {"cases": [[0.1, 20, 0.75], [0.1, 20, 2.5]], "cues": 40}
 
 
 def test_both_sides_show():

@@ -38,3 +38,19 @@ def test_bound_point_margin_and_sides():
     with pytest.raises(ValueError, match="side"):
         bound_point("b", 1.0, 2.0, "lt")
     assert Point("p", 0.5, 0.6, 0.55, 0.65, 0.1).margin == pytest.approx(0.05)
+
+
+def test_free_exponent_fit_recovers_known_parameters():
+    # exact data y = 0.14 + 2 N^-0.7 with small errors: the fit returns the three parameters
+    import numpy as np
+
+    from simulations.fits import finite_size_fit_free
+
+    N = np.array([250.0, 500, 1000, 2000, 5000])
+    y = 0.14 + 2.0 * N**-0.7
+    fit = finite_size_fit_free(N, y, np.full(N.size, 1e-4))
+    assert abs(fit["y_inf"] - 0.14) < 1e-6 and abs(fit["gamma"] - 0.7) < 1e-4 and abs(fit["a"] - 2.0) < 1e-3
+    # a wrong fixed exponent would bias the intercept: the free fit's error must cover the truth here
+    noisy = y + np.array([1e-3, -1e-3, 5e-4, -5e-4, 2e-4])
+    fit = finite_size_fit_free(N, noisy, np.array([1e-3, 1e-3, 5e-4, 5e-4, 2e-4]))
+    assert abs(fit["y_inf"] - 0.14) < 3 * fit["se_inf"]

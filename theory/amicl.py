@@ -426,7 +426,8 @@ def derive_switch() -> Derivation:
                  sp.Eq(sp.Symbol("P_switch_C"), sp.simplify((C - 1) / (3 * C) + 1 / (4 * C)))),
             Step("At fixed eps and D -> inf, |w|^2 exceeds w.x_i by eps^2/(1+eps^2) while the noise "
                  "shrinks as D^-1/2: the query's own exemplar wins and P(a = 1) -> 0; accuracy_exact "
-                 "gives 0.300 at D = 100, eps = 0.1, C = 9.", sp.Symbol("P_exact(a=1)")),
+                 "gives at D = 100, eps = 0.1, C = 9:",
+                 sp.Eq(sp.Symbol("P_exact(a=1)"), sp.Float(float(accuracy_exact(1.0, 100, 20, 0.1)), 3))),
         ],
     )
 
@@ -502,8 +503,15 @@ def derive_exact() -> Derivation:
                  sp.Eq(f(u), phi(u) * F((c - u) / a))),
             Step("F is the cumulative of the previous f; the right chain runs the same recursion backwards. "
                  "The noise key scores (a+1) rho N: the factor", stats_noise_factor()),
-            Step("Average over the two overlaps of the label, its position (1/C each) and |w|^2 ~ chi^2_D/D.",
-                 sp.Symbol("P_exact")),
+            Step("Average over the two overlaps of the label, its position k = 1..C (1/C each) and "
+                 "R = |w|^2 ~ chi^2_D/D; P_k(a, R) is the product of the left and right chain probabilities "
+                 "below the label's score, integrated over that score:",
+                 sp.Eq(sp.Symbol("P_exact"), sp.Integral(
+                     sp.Symbol("D") * sp.Function("f_chi2_D")(sp.Symbol("D") * sp.Symbol("R"))
+                     * sp.Sum(sp.Function("P_k")(a, sp.Symbol("R")), (sp.Symbol("k"), 1, C)) / C,
+                     (sp.Symbol("R"), 0, sp.oo)))),
+            Step("Evaluated by quadrature (accuracy_exact) at a = 2, D = 100, eps = 0.1, C = 9:",
+                 sp.Eq(sp.Symbol("P_exact(a=2)"), sp.Float(float(accuracy_exact(2.0, 100, 20, 0.1)), 4))),
         ],
     )
 

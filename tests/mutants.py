@@ -1,0 +1,446 @@
+"""A catalogue of deliberate bugs (mutants) that the checks must catch.
+
+Each mutant is a context manager that swaps one formula of ``theory`` or one
+piece of a simulator for a wrong version, by monkeypatching a module
+attribute; nothing in the library's files changes, and leaving the context
+restores everything. Two kinds:
+
+* formula mutants replace a ``theory`` function by one with a plausible
+  slip (a missing finite-N correction, a wrong constant, a wrong power);
+* simulator mutants replace the Python entry point of a simulator, or the
+  Numba kernel its wrapper calls, with a copy carrying a bug.
+
+``MUTANTS[name].targets`` lists the checks that must fail under the mutant
+at full size, ``quick_targets`` those that must already fail at quick size.
+``tests/test_mutants.py`` asserts both; ``python -m tests.mutants`` runs the
+whole matrix (mutant x check, quick and full) and writes it as JSON and as the
+Markdown table of ``docs/checks.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Callable, Tuple
+
+import numpy as np
+from numba import njit
+from scipy import special, stats
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One named bug: how to apply it and which checks it must fail."""
+
+    name: str
+    kind: str  # "formula" or "simulator"
+    description: str
+    apply: Callable[[], contextlib.AbstractContextManager]
+    family: Tuple[str, ...]  # the checks that read what the mutant touches (the matrix's row)
+    targets: Tuple[str, ...]  # must fail at full size
+    quick_targets: Tuple[str, ...] = ()  # must fail at quick size too
+    note: str = ""
+
+
+class _Patch:
+    """``setattr`` that is undone on leaving the context (the catalogue runs outside pytest too)."""
+
+    def __init__(self):
+        self._undo = []
+
+    def setattr(self, obj, name, value):
+        self._undo.append((obj, name, getattr(obj, name)))
+        setattr(obj, name, value)
+
+    @classmethod
+    @contextlib.contextmanager
+    def context(cls):
+        mp = cls()
+        try:
+            yield mp
+        finally:
+            for obj, name, old in reversed(mp._undo):
+                setattr(obj, name, old)
+
+
+class _Fixed:
+    """A stand-in for a ``theory.Formula``: ``evaluate(**values)`` calls ``func``."""
+
+    def __init__(self, func):
+        self.func = func
+
+    def evaluate(self, **values):
+        return self.func(**values)
+
+
+MUTANTS = {}
+
+
+def mutant(name, kind, description, family, targets, quick_targets=(), note=""):
+    def deco(func):
+        MUTANTS[name] = Mutant(name, kind, description, contextlib.contextmanager(func), tuple(family),
+                               tuple(targets), tuple(quick_targets), note)
+        return func
+
+    return deco
+
+
+CLASSICAL = ("classical-bit-error", "classical-fixed-points")
+AGS = ("ags-overlap", "ags-critical")
+DENSE = ("dense-bit-error", "dense-exact-one-step", "dense-random-starts", "dense-capacity")
+EXP = ("exp-recovery",)
+MODERN = ("modern-retrieval-bound", "modern-fixed-points")
+AMICL = ("amicl-vs-a", "amicl-switch", "amicl-below-switch", "amicl-vs-D")
+
+
+# ------------------------------------------------------------------ formula mutants
+
+@mutant("classical-no-finite-N", "formula",
+        "classical P_err = Phi(-sqrt(N/P)) for Phi(-sqrt((N-1)/(P-1))) (finite-N correction dropped)",
+        CLASSICAL, targets=("classical-bit-error",))
+def _classical_no_finite_n():
+    import sympy as sp
+
+    import theory.classical as tc
+    from theory.formula import Formula, Phi, sym
+
+    real = tc.bit_error
+    N, P = sym("N"), sym("P")
+    wrong = Formula(name="classical.bit_error (mutant)", expr=Phi(-sp.sqrt(N / P)), symbols=(N, P), source="mutant",
+                    assumptions="", definition="")
+
+    def bit_error(keep_diagonal=False):
+        return real(True) if keep_diagonal else wrong
+
+    cached = (tc.p_pattern_fixed, tc.p_all_fixed, tc.alpha_at_error)  # built from bit_error().expr
+    for f in cached:
+        f.cache_clear()
+    try:
+        with _Patch.context() as mp:
+            mp.setattr(tc, "bit_error", bit_error)
+            yield
+    finally:
+        for f in cached:
+            f.cache_clear()
+
+
+@mutant("classical-fixed-independent", "formula",
+        "P(pattern fixed) from the independent-bit product (1 - P_err)^N in place of the overlap-conditional "
+        "prediction E_M[(1 - p(M))^N]",
+        CLASSICAL, targets=("classical-fixed-points",), quick_targets=("classical-fixed-points",))
+def _classical_fixed_independent():
+    import theory.classical as tc
+
+    def independent(N, P, which="given", samples=0, seed=0):
+        q = 1.0 - float(tc.bit_error().evaluate(N=N, P=P))
+        return (q ** N if which == "given" else q ** (N * P)), 0.0
+
+    with _Patch.context() as mp:
+        mp.setattr(tc, "p_fixed_overlap_conditional", independent)
+        yield
+
+
+@mutant("dense-snr-asymptotic", "formula",
+        "dense P_err = Phi(-sqrt(N^(n-1) / ((2n-3)!! K))) (the asymptotic SNR, finite-N correction dropped)",
+        DENSE, targets=("dense-bit-error",))
+def _dense_snr_asymptotic():
+    import theory.dense as td
+
+    real = td.bit_error
+
+    def bit_error(n, F="poly"):
+        if F != "poly":
+            return real(n, F)
+        df = float(special.factorial2(2 * n - 3))
+        return _Fixed(lambda N, K: stats.norm.cdf(-np.sqrt(np.asarray(N, float) ** (n - 1) / (df * np.asarray(K, float)))))
+
+    with _Patch.context() as mp:
+        mp.setattr(td, "bit_error", bit_error)
+        yield
+
+
+@mutant("exp-bound-doubled", "formula", "Demircigil bound I(1-2rho) in place of I(1-2rho)/2 (doubled)",
+        EXP, targets=("exp-recovery",), quick_targets=("exp-recovery",))
+def _exp_bound_doubled():
+    import theory.exponential as te
+
+    real = te.demircigil_alpha()
+    with _Patch.context() as mp:
+        mp.setattr(te, "demircigil_alpha", lambda: _Fixed(lambda rho: 2.0 * real.evaluate(rho=rho)))
+        yield
+
+
+def _alpha_c_mutant(value):
+    def apply():
+        import theory.ags as ags
+
+        real = ags.critical
+
+        def critical():
+            return {**real(), "alpha_c": value}
+
+        with _Patch.context() as mp:
+            mp.setattr(ags, "critical", critical)
+            yield
+
+    return apply
+
+
+for _v in (0.125, 0.145, 0.15):
+    # 0.125 also cuts the RS overlap branch short (retrieval_overlap reads alpha_c), which ags-overlap sees
+    mutant(f"ags-alpha-c-{_v}", "formula", f"alpha_c = {_v} in place of the RS 0.1379", AGS,
+           targets=("ags-critical", "ags-overlap") if _v == 0.125 else ("ags-critical",),
+           quick_targets=("ags-overlap",) if _v == 0.125 else ())(
+        _alpha_c_mutant(_v))
+
+
+@mutant("ags-one-step-overlap", "formula",
+        "the first-parallel-step overlap erf(1/sqrt(2 alpha)) in place of the RS retrieval overlap",
+        AGS, targets=("ags-overlap",), quick_targets=("ags-overlap",))
+def _ags_one_step():
+    import theory.ags as ags
+
+    def one_step(alpha):
+        a = np.asarray(alpha, float)
+        out = special.erf(1.0 / np.sqrt(2.0 * a))
+        return float(out) if out.ndim == 0 else out
+
+    with _Patch.context() as mp:
+        mp.setattr(ags, "retrieval_overlap", one_step)
+        yield
+
+
+@mutant("modern-radius-tenth", "formula", "fixed-point radius 1/(10 beta N M) (a tenth of the theorem's)",
+        MODERN, targets=("modern-fixed-points",), quick_targets=("modern-fixed-points",))
+def _modern_radius_tenth():
+    import theory.modern as tm
+
+    with _Patch.context() as mp:
+        mp.setattr(tm, "fixed_point_radius", lambda: _Fixed(lambda beta, N, M: 1.0 / (10.0 * beta * N * M)))
+        yield
+
+
+@mutant("modern-radius-M2", "formula", "fixed-point radius 1/(beta N M^2) for 1/(beta N M)",
+        MODERN, targets=("modern-fixed-points",), quick_targets=("modern-fixed-points",))
+def _modern_radius_m2():
+    import theory.modern as tm
+
+    with _Patch.context() as mp:
+        mp.setattr(tm, "fixed_point_radius", lambda: _Fixed(lambda beta, N, M: 1.0 / (beta * N * M**2)))
+        yield
+
+
+@mutant("modern-thm5-no-2M", "formula",
+        "Theorem 5 with exp(-beta (Delta - dist)) for exp(-beta (Delta - 2 dist M)) (its 2M dropped)",
+        MODERN, targets=("modern-retrieval-bound",), quick_targets=("modern-retrieval-bound",))
+def _modern_thm5():
+    import theory.modern as tm
+
+    def bound(N, beta, Delta, dist, M):
+        return 2.0 * (N - 1) * np.exp(-beta * (np.asarray(Delta) - np.asarray(dist))) * M
+
+    with _Patch.context() as mp:
+        mp.setattr(tm, "retrieval_error_bound", lambda: _Fixed(bound))
+        yield
+
+
+@mutant("amicl-eps-0.13", "formula", "AMICL exact accuracy evaluated at eps = 0.13 for the simulated 0.1",
+        AMICL, targets=("amicl-switch",))
+def _amicl_eps():
+    import theory.amicl as th
+
+    real = th.accuracy_exact
+
+    def wrong(a_values, D_value, T_value=20, eps_value=0.1, settings=th.ExactSettings()):
+        return real(a_values, D_value, T_value, 0.13, settings)
+
+    with _Patch.context() as mp:
+        mp.setattr(th, "accuracy_exact", wrong)
+        yield
+
+
+# ---------------------------------------------------------------- simulator mutants
+
+@mutant("classical-keep-diagonal", "simulator",
+        "the classical network keeps its self-couplings w_ii = P/N whatever it is asked",
+        CLASSICAL + AGS, targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"),
+        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-critical"))
+def _classical_keep_diagonal():
+    from hopfield.classical import ClassicalHopfield
+
+    real = ClassicalHopfield.__init__
+
+    def init(self, patterns, rule="hebbian", keep_diagonal=False, backend="auto"):
+        real(self, patterns, rule=rule, keep_diagonal=True, backend=backend)
+
+    with _Patch.context() as mp:
+        mp.setattr(ClassicalHopfield, "__init__", init)
+        yield
+
+
+@njit(cache=True)
+def _d_self(x, n, rect):
+    """F(x + 1) - F(x - 1) for F(x) = x^n or max(x, 0)^n, int64."""
+    up = x + 1
+    dn = x - 1
+    fu = np.int64(1)
+    fd = np.int64(1)
+    for _ in range(n):
+        fu *= up
+        fd *= dn
+    if rect:
+        if up <= 0:
+            fu = 0
+        if dn <= 0:
+            fd = 0
+    return fu - fd
+
+
+@njit(cache=True)
+def _dense_kernel_self_term(xiT, rowsum, cues, trial_rng, mode, c, n_even, rect, n, sync, sequential,
+                            max_sweeps, record, out_states, out_a, out_converged, out_sweeps, out_cycled,
+                            out_energy, out_trace):
+    """The dense kernel with the self term kept: ``h_i = sum_mu xi_i^mu D(xi^mu . s)`` (j = i included)."""
+    N, K = xiT.shape
+    B = cues.shape[0]
+    for b in range(B):  # serial: a mutant needs no speed, and compiles faster
+        s = out_states[b]
+        for j in range(N):
+            s[j] = cues[b, j]
+        a = out_a[b]
+        for mu in range(K):
+            t = np.int64(0)
+            for j in range(N):
+                t += xiT[j, mu] * s[j]
+            a[mu] = t
+        st = np.empty(1, np.uint64)
+        st[0] = trial_rng[b]
+        perm = np.arange(N)
+        new = np.empty(N, np.int8)
+        converged = False
+        sweeps = 0
+        for sweep in range(max_sweeps):
+            sweeps = sweep + 1
+            if not sync and not sequential:
+                _shuffle(perm, st)
+            changed = 0
+            for k in range(N):
+                i = perm[k] if not sync else k
+                h = np.int64(0)
+                for mu in range(K):
+                    h += xiT[i, mu] * _d_self(a[mu], n, rect)
+                sg = np.int8(1) if h > 0 else (np.int8(-1) if h < 0 else s[i])
+                if sync:
+                    new[i] = sg
+                elif sg != s[i]:
+                    for mu in range(K):
+                        a[mu] += 2 * xiT[i, mu] * sg
+                    s[i] = sg
+                    changed += 1
+            if sync:
+                for i in range(N):
+                    if new[i] != s[i]:
+                        for mu in range(K):
+                            a[mu] += 2 * xiT[i, mu] * new[i]
+                        s[i] = new[i]
+                        changed += 1
+            if changed == 0:
+                converged = True
+                break
+        out_converged[b] = converged
+        out_cycled[b] = False
+        out_sweeps[b] = sweeps
+        e = 0.0
+        for mu in range(K):
+            v = float(a[mu])
+            if rect and v < 0:
+                v = 0.0
+            e -= v**n
+        out_energy[b] = e
+
+
+from hopfield.kernels.rng import shuffle_inplace as _shuffle  # noqa: E402  (the kernels' own shuffle)
+
+
+@mutant("dense-self-term", "simulator",
+        "the dense kernel keeps the self term: h_i = sum_mu xi_i^mu D(xi^mu . s) with j = i in the overlap",
+        DENSE, targets=("dense-exact-one-step",), quick_targets=("dense-exact-one-step",))
+def _dense_self_term():
+    import hopfield.kernels.dense as kd
+
+    real = kd.run_dense_kernel
+
+    def kernel(xiT, rowsum, cues, trial_rng, mode, *rest):
+        if mode == kd.MODE_EXP:
+            return real(xiT, rowsum, cues, trial_rng, mode, *rest)
+        return _dense_kernel_self_term(xiT, rowsum, cues, trial_rng, mode, *rest)
+
+    with _Patch.context() as mp:
+        mp.setattr(kd, "run_dense_kernel", kernel)
+        yield
+
+
+@mutant("modern-beta-half", "simulator", "the modern Hopfield update uses softmax(beta/2 X xi) for softmax(beta X xi)",
+        MODERN, targets=("modern-retrieval-bound", "modern-fixed-points"),
+        quick_targets=("modern-retrieval-bound", "modern-fixed-points"))
+def _modern_beta_half():
+    from hopfield.modern import ModernHopfield
+
+    real = ModernHopfield.__init__
+
+    def init(self, X, beta):
+        real(self, X, beta)
+        self.beta = self.beta / 2.0
+
+    with _Patch.context() as mp:
+        mp.setattr(ModernHopfield, "__init__", init)
+        yield
+
+
+@mutant("amicl-sim-eps-0.13", "simulator", "the AMICL simulator draws exemplars with eps = 0.13 (theory: 0.1)",
+        AMICL, targets=("amicl-switch",))
+def _amicl_sim_eps():
+    from simulations.checks import amicl as ca
+
+    real = ca.sweep_amicl
+
+    def sweep(*args, **kw):
+        return real(*args, **{**kw, "eps": 0.13})
+
+    with _Patch.context() as mp:
+        mp.setattr(ca, "sweep_amicl", sweep)
+        yield
+
+
+# ------------------------------------------------------------------------ the matrix
+
+def matrix_rows(size: str, names=None):
+    """The (mutant, check) pairs of the matrix at ``size``; mutant ``None`` is the unmutated baseline."""
+    import simulations.checks  # noqa: F401  (registers the checks)
+    from simulations.registry import CHECKS
+
+    rows = [(None, c) for c in CHECKS]
+    rows += [(name, c) for name, m in MUTANTS.items() for c in m.family if c in CHECKS]
+    return [r for r in rows if not names or r[0] in names or (r[0] is None and "none" in names)]
+
+
+def run_row(mutant_name, check, size: str, seed: int = 0) -> dict:
+    """Run one check at ``size`` under one mutant (``None``: none) and say whether it failed."""
+    import time
+
+    import simulations.checks  # noqa: F401
+    from simulations.registry import CHECKS, run_check
+
+    m = MUTANTS.get(mutant_name)
+    t0 = time.perf_counter()
+    try:
+        with (m.apply() if m else contextlib.nullcontext()):
+            res = run_check(CHECKS[check], size, seed=seed)
+        verdict = "pass" if res.passed else "FAIL"
+        failed = [p.label for p in res.points if not p.ok]
+    except Exception as exc:  # a crash under a mutant is recorded, not hidden
+        verdict, failed = f"error: {type(exc).__name__}: {exc}", []
+    expected = None if m is None else check in (m.targets if size == "full" else m.quick_targets)
+    return {"mutant": mutant_name or "none", "kind": m.kind if m else "", "check": check, "size": size,
+            "seed": seed, "verdict": verdict, "expected_fail": expected, "failed_points": failed[:4],
+            "seconds": round(time.perf_counter() - t0, 2)}

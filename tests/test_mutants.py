@@ -1,0 +1,91 @@
+"""The checks catch the bugs of the mutant catalogue (tests/mutants.py).
+
+Default suite: the affordable quick-size kills, each next to the same check
+passing on the unmutated code with the same parameters. Slow (``-m slow``):
+every declared target of every mutant at quick and at full size, as listed in
+``MUTANTS``; ``benchmarks/kill_matrix.py`` runs the whole matrix.
+"""
+
+import numpy as np
+import pytest
+
+import simulations.checks  # noqa: F401  (registers the checks)
+from simulations.registry import CHECKS, run_check
+from tests.mutants import MUTANTS, run_row
+
+
+def _fails_only_under(mutant, check, seed, **params):
+    assert run_check(CHECKS[check], "quick", seed=seed, **params).passed, "the unmutated check must pass"
+    with MUTANTS[mutant].apply():
+        res = run_check(CHECKS[check], "quick", seed=seed, **params)
+    assert not res.passed, f"{mutant} survives {check}"
+    assert run_check(CHECKS[check], "quick", seed=seed, **params).passed, "leaving the mutant restores the code"
+    return res
+
+
+def test_every_mutant_has_a_target_and_a_family():
+    for m in MUTANTS.values():
+        assert m.kind in ("formula", "simulator")
+        assert set(m.quick_targets) <= set(m.targets) <= set(m.family), m.name
+        assert set(m.family) <= set(CHECKS), m.name
+
+
+def test_self_term_kernel_is_the_buggy_field():
+    # slow twin of the mutant: one synchronous step with h_i = sum_mu xi_i^mu D(xi^mu . s), D(x) = (x+1)^3 - (x-1)^3
+    from hopfield.dense import DenseAssociativeMemory
+    from hopfield.patterns import random_binary
+
+    rng = np.random.default_rng(3)
+    xi = random_binary(30, 21, seed=rng)
+    s = random_binary(5, 21, seed=rng)
+    a = s.astype(np.int64) @ xi.T.astype(np.int64)  # (5, K)
+    h = ((a + 1) ** 3 - (a - 1) ** 3) @ xi.astype(np.int64)  # (5, N)
+    want = np.where(h > 0, 1, np.where(h < 0, -1, s))
+    with MUTANTS["dense-self-term"].apply():
+        got = DenseAssociativeMemory(xi, F="poly", n=3).run(s, schedule="sync", max_sweeps=1).states
+    assert np.array_equal(got, want)
+    right = DenseAssociativeMemory(xi, F="poly", n=3).run(s, schedule="sync", max_sweeps=1).states
+    assert not np.array_equal(right, want)  # the bug changes something at this size
+
+
+def test_dense_self_term_is_caught_by_the_exact_one_step_check():
+    res = _fails_only_under("dense-self-term", "dense-exact-one-step", 0, cases=[[2, 100, "poly"]], networks=10,
+                            cues=30)
+    assert not res.points[0].ok  # the one-step error, not the bookkeeping
+
+
+@pytest.mark.parametrize("mutant", ["modern-radius-tenth", "modern-radius-M2", "modern-beta-half"])
+def test_modern_fixed_point_mutants(mutant):
+    _fails_only_under(mutant, "modern-fixed-points", 0, configs=[[16, 8, 3.0, "simplex"]], starts=5, steps_max=100)
+
+
+@pytest.mark.parametrize("mutant", ["modern-thm5-no-2M", "modern-beta-half"])
+def test_modern_bound_mutants(mutant):
+    _fails_only_under(mutant, "modern-retrieval-bound", 0, configs=[[16, 8, 3.0]], beta_factors=[4.0], radii=[0.4],
+                      cues=200)
+
+
+@pytest.mark.parametrize("mutant", ["ags-one-step-overlap", "classical-keep-diagonal"])
+def test_ags_overlap_mutants(mutant):
+    _fails_only_under(mutant, "ags-overlap", 1, Ns=[1000], alphas=[0.125], networks=200)
+
+
+@pytest.mark.slow
+def test_classical_fixed_independent_at_quick_size():
+    _fails_only_under("classical-fixed-independent", "classical-fixed-points", 0, Ns=[100], networks=400, samples=0.5)
+
+
+QUICK = [(m.name, c) for m in MUTANTS.values() for c in m.quick_targets]
+FULL = [(m.name, c) for m in MUTANTS.values() for c in m.targets]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutant,check", QUICK, ids=[f"{m}:{c}" for m, c in QUICK])
+def test_quick_size_kills(mutant, check):
+    assert run_row(mutant, check, "quick")["verdict"] == "FAIL"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutant,check", FULL, ids=[f"{m}:{c}" for m, c in FULL])
+def test_full_size_kills(mutant, check):
+    assert run_row(mutant, check, "full")["verdict"] == "FAIL"
