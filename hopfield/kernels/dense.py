@@ -45,10 +45,11 @@ from __future__ import annotations
 from math import comb
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from hopfield.kernels.rng import shuffle_inplace
 from hopfield.kernels.schedule import two_cycle
+from hopfield.kernels.threads import run_trials
 
 MODE_INT = 0
 MODE_FLOAT = 1
@@ -359,8 +360,10 @@ def energies_kernel(xiT, states, mode, n, rect, out):
         out[b] = energy_from_overlaps(a, mode, n, rect)
 
 
-@njit(cache=True, parallel=True)
-def run_dense_kernel(
+@njit(cache=True, nogil=True)
+def dense_range(
+    b0,  # first trial
+    b1,  # one past the last trial
     xiT,  # (N, K) int8 in {-1, +1}
     rowsum,  # (N,) int64, sum_mu xi_i^mu
     cues,  # (B, N) int8
@@ -382,14 +385,13 @@ def run_dense_kernel(
     out_energy,  # (B,) float64
     out_trace,  # (B, max_sweeps + 1) float64 (ignored unless record)
 ):
-    """Run async or sync dynamics on every cue; trial b owns ``trial_rng[b]``."""
+    """Trials ``b0 <= b < b1`` of :func:`run_dense_kernel` (the one compiled kernel)."""
     N, K = xiT.shape
-    B = cues.shape[0]
     cf = c.astype(np.float64)
     # poly n = 3 on the integer path uses the squared overlaps (see _field_int)
     squares = mode == MODE_INT and not rect and not n_even and c.shape[0] == 2 and N <= SQUARES_MAX_N
     block = max(INT32_MAX // max(N * N, 1), 1)  # int32 partial sums of a_mu^2 terms
-    for b in prange(B):
+    for b in range(b0, b1):
         s = out_states[b]
         for j in range(N):
             s[j] = cues[b, j]
@@ -474,3 +476,16 @@ def run_dense_kernel(
         out_cycled[b] = cycled
         out_sweeps[b] = sweeps
         out_energy[b] = energy_from_overlaps(a, mode, n, rect)
+
+
+def run_dense_kernel(xiT, rowsum, cues, trial_rng, mode, c, n_even, rect, n, sync, sequential, max_sweeps, record,
+                     out_states, out_a, out_converged, out_sweeps, out_cycled, out_energy, out_trace):
+    """Run async or sync dynamics on every cue; trial b owns ``trial_rng[b]``.
+
+    The trials are spread over threads by :func:`hopfield.kernels.threads.run_trials`
+    (one compiled kernel, :func:`dense_range`, for every thread count). Arrays as
+    in :func:`dense_range`: ``xiT`` (N, K) int8, ``cues`` (B, N) int8, outputs with
+    B rows.
+    """
+    run_trials(dense_range, cues.shape[0], xiT, rowsum, cues, trial_rng, mode, c, n_even, rect, n, sync, sequential,
+               max_sweeps, record, out_states, out_a, out_converged, out_sweeps, out_cycled, out_energy, out_trace)
