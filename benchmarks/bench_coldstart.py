@@ -153,19 +153,20 @@ def main(argv=None) -> int:
     ap.add_argument("--peer-python", default="/work/venv-peer/bin/python")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--skip-check", action="store_true", help="skip (b)")
+    ap.add_argument("--rounds", type=int, default=2, help="cold/warm pairs per measurement")
     ap.add_argument("--src", type=Path, default=ROOT, help="source tree to measure (default: this one)")
     args = ap.parse_args(argv)
     global SRC
     SRC = args.src.resolve()
     load = os.getloadavg()
-    rounds = 1 if args.quick else 2
+    rounds = 1 if args.quick else args.rounds
     result = {"benchmark": "coldstart", "provenance": provenance(), "source_tree": str(SRC),
               "notes": "Shared 2-core machine (8 developers' jobs running): absolute times are noisy; cold and "
                        "warm runs alternate, so their ratio is the measure."}
     result["entry_points"] = entry_points(rounds)
     for k, v in result["entry_points"].items():
         print(f"(a) {k}: cold {v['cold']['median_s']:.1f} s, warm {v['warm']['median_s']:.1f} s")
-    result["capacity_scan_process"] = cs = capacity_scan(rounds + 1, 50, args.peer_python)
+    result["capacity_scan_process"] = cs = capacity_scan(max(rounds, 2), 50, args.peer_python)
     print(f"(c) capacity scan process: amlab cold {cs['amlab_cold']['median_s']:.1f} s, warm "
           f"{cs['amlab_warm']['median_s']:.1f} s, hopfieldkit "
           f"{cs['hopfieldkit']['median_s'] if isinstance(cs['hopfieldkit'], dict) else float('nan'):.1f} s")

@@ -329,10 +329,10 @@ def _overlaps(xiT, s, a):
     for mu in range(K):
         a[mu] = 0
     for j in range(N):
-        sj = np.int64(s[j])
+        m = np.int64(s[j]) >> 1  # 0 for +1, -1 for -1: (r ^ m) - m == s_j * r, no multiplication
         row = xiT[j]
         for mu in range(K):
-            a[mu] += sj * row[mu]
+            a[mu] += (row[mu] ^ m) - m
 
 
 @njit(cache=True)
