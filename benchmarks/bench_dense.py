@@ -29,21 +29,6 @@ def pm1(rng, *shape):
     return np.where(rng.random(shape) < 0.5, -1, 1).astype(np.int8)
 
 
-def naive_numpy_async(xiT, s, n_sweeps, n=3):
-    """The same update, one neuron at a time, vectorised over mu with numpy (order 0..N-1)."""
-    s = s.astype(np.int64).copy()
-    a = s @ xiT  # (K,)
-    for _ in range(n_sweeps):
-        for i in range(xiT.shape[0]):
-            row = xiT[i]  # (K,) contiguous
-            x = a - row * s[i]
-            h = np.sum(row * ((x + 1) ** n - (x - 1) ** n))
-            if h != 0 and np.sign(h) != s[i]:
-                s[i] = -s[i]
-                a += 2 * s[i] * row
-    return s
-
-
 def time_best(fn, repeats):
     """Best wall time and best CPU time (all threads of this process) over ``repeats`` calls.
 
@@ -61,67 +46,119 @@ def time_best(fn, repeats):
     return best_wall, best_cpu, out
 
 
+def independent_kernels():
+    """The stand-alone kernels of ``benchmarks/independent_dense.py`` (imported by path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("independent_dense", Path(__file__).parent / "independent_dense.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return {"independent_int64": mod.run_int64, "independent_int32": mod.run_int32,
+            "independent_int32_narrow": mod.run_int32_narrow}  # fmt: skip
+
+
 def speed(N, K, n, B, seed, repeats):
+    """amlab against the independent int8 kernels, 1 and 2 threads, interleaved.
+
+    Every round runs each side once (amlab, then the three independent variants);
+    rates are visits per second of wall time and per CPU second; min and median of
+    the per-round times. Compile times are measured separately (first call).
+    """
     rng = np.random.default_rng(seed)
     xi = pm1(rng, K, N)
     cues = pm1(rng, B, N)
     mem = DenseAssociativeMemory(xi, F="poly", n=n)
-    mem.run(cues[:2], max_sweeps=2)  # compile
+    xiT8 = np.ascontiguousarray(xi.T)
+    peers = independent_kernels()
+    compile_s = {}
+    t0 = time.perf_counter()
+    mem.run(cues[:2], max_sweeps=2)
+    compile_s["amlab"] = time.perf_counter() - t0
+    sw = np.zeros(B, np.int64)
+    for k, fn in peers.items():
+        t0 = time.perf_counter()
+        fn(xiT8, cues[:2], 2, sw[:2])
+        compile_s[k] = time.perf_counter() - t0
+    sides = {"amlab": lambda: int(mem.run(cues, seed=seed, max_sweeps=100).sweeps.sum())}
+    for k, fn in peers.items():
+        sides[k] = (lambda fn=fn: (fn(xiT8, cues, 100, sw), int(sw.sum()))[1])
     rows = {}
     old = numba.get_num_threads()
     try:
         for threads in (1, 2):
             numba.set_num_threads(threads)
-            t, cpu, res = time_best(lambda: mem.run(cues, seed=seed, max_sweeps=100), repeats)
-            visits = int(res.sweeps.sum()) * N * K
-            rows[f"{threads}_thread"] = {
-                "threads": threads,
-                "seconds": t,
-                "cpu_seconds": cpu,
-                "sweeps_total": int(res.sweeps.sum()),
-                "pattern_neuron_visits": visits,
-                "visits_per_second": visits / t,
-                "visits_per_second_per_core": visits / t / threads,
-                "visits_per_cpu_second": visits / cpu,
-            }
+            walls = {k: [] for k in sides}
+            cpus = {k: [] for k in sides}
+            sweeps = {}
+            for _ in range(repeats):
+                for k, fn in sides.items():
+                    c0, t0 = time.process_time(), time.perf_counter()
+                    sweeps[k] = fn()
+                    walls[k].append(time.perf_counter() - t0)
+                    cpus[k].append(time.process_time() - c0)
+            row = {}
+            for k in sides:
+                v = sweeps[k] * N * K
+                row[k] = {"sweeps_total": sweeps[k], "pattern_neuron_visits": v,
+                          "visits_per_second_best": v / min(walls[k]),
+                          "visits_per_second_median": v / float(np.median(walls[k])),
+                          "visits_per_cpu_second_best": v / min(cpus[k]),
+                          "ns_per_visit_best": 1e9 * min(walls[k]) / v}  # fmt: skip
+            for k in peers:
+                row[f"ratio_amlab_over_{k}_best"] = row["amlab"]["visits_per_second_best"] / row[k]["visits_per_second_best"]
+                row[f"ratio_amlab_over_{k}_median"] = (row["amlab"]["visits_per_second_median"]
+                                                       / row[k]["visits_per_second_median"])  # fmt: skip
+                row[f"ratio_amlab_over_{k}_cpu_best"] = (row["amlab"]["visits_per_cpu_second_best"]
+                                                         / row[k]["visits_per_cpu_second_best"])  # fmt: skip
+            rows[f"{threads}_thread"] = row
     finally:
         numba.set_num_threads(old)
-    # naive numpy on a few sweeps of two trials, scaled to visits per second
-    xiT = np.ascontiguousarray(xi.T, dtype=np.int64)
-    n_sweeps, trials = 2, 4
-    c0, t0 = time.process_time(), time.perf_counter()
-    naive_states = [naive_numpy_async(xiT, cues[b], n_sweeps, n) for b in range(trials)]
-    t_naive, cpu_naive = time.perf_counter() - t0, time.process_time() - c0
-    naive_rate = trials * n_sweeps * N * K / t_naive
-    naive_cpu_rate = trials * n_sweeps * N * K / cpu_naive
-    ref = mem.run(cues[:trials], order="sequential", max_sweeps=n_sweeps)
-    same = all(np.array_equal(ref.states[b], naive_states[b]) for b in range(trials))
-    return {
-        "N": N,
-        "K": K,
-        "n": n,
-        "F": "poly",
-        "arithmetic": mem.arithmetic,
-        "schedule": "async (random order)",
-        "trials": B,
-        "timing": f"best of {repeats}",
-        "kernel": rows,
-        "naive_numpy": {
-            "trials": trials,
-            "sweeps": n_sweeps,
-            "seconds": t_naive,
-            "cpu_seconds": cpu_naive,
-            "visits_per_second": naive_rate,
-            "visits_per_cpu_second": naive_cpu_rate,
-            "same_states_as_kernel_sequential_order": bool(same),
-        },
-        "speedup_1_thread_vs_numpy": rows["1_thread"]["visits_per_second"] / naive_rate,
-        "speedup_2_threads_vs_numpy": rows["2_thread"]["visits_per_second"] / naive_rate,
-        "speedup_1_thread_vs_numpy_cpu_time": rows["1_thread"]["visits_per_cpu_second"] / naive_cpu_rate,
-        "target_visits_per_second_per_core": 2e9,
-        "meets_target_1_thread_wall": rows["1_thread"]["visits_per_second_per_core"] >= 2e9,
-        "meets_target_1_thread_cpu_time": rows["1_thread"]["visits_per_cpu_second"] >= 2e9,
-    }
+    return {"N": N, "K": K, "n": n, "F": "poly", "arithmetic": mem.arithmetic, "trials": B,
+            "schedule": "async (random order)", "timing": f"{repeats} interleaved rounds, best and median",
+            "compile_or_cache_load_seconds": compile_s, "threads": rows,
+            "target": "amlab >= 1.0x the independent int8 kernel on 1 and 2 threads"}  # fmt: skip
+
+
+def scaling(K, Ns, n, B, seed, repeats):
+    """Cost per pattern-neuron visit (1 thread) as N grows at fixed K: N x K from 2e5 to 3.2e6.
+
+    amlab and the fastest independent variant interleaved; best and median of ``repeats``.
+    """
+    peers = independent_kernels()
+    narrow = peers["independent_int32_narrow"]
+    old = numba.get_num_threads()
+    out = []
+    try:
+        numba.set_num_threads(1)
+        for N in Ns:
+            rng = np.random.default_rng(seed + N)
+            xi = pm1(rng, K, N)
+            cues = pm1(rng, B, N)
+            mem = DenseAssociativeMemory(xi, F="poly", n=n)
+            xiT8 = np.ascontiguousarray(xi.T)
+            sw = np.zeros(B, np.int64)
+            mem.run(cues[:1], max_sweeps=1)
+            narrow(xiT8, cues[:1], 1, sw[:1])
+            t_am, t_in = [], []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                res = mem.run(cues, seed=seed, max_sweeps=100)
+                t_am.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                narrow(xiT8, cues, 100, sw)
+                t_in.append(time.perf_counter() - t0)
+            v_am = int(res.sweeps.sum()) * N * K
+            v_in = int(sw.sum()) * N * K
+            out.append({"N": N, "K": K, "NK": N * K, "trials": B, "patterns_bytes_int8": N * K,
+                        "amlab_ns_per_visit_best": 1e9 * min(t_am) / v_am,
+                        "amlab_ns_per_visit_median": 1e9 * float(np.median(t_am)) / v_am,
+                        "independent_int32_narrow_ns_per_visit_best": 1e9 * min(t_in) / v_in,
+                        "amlab_mean_sweeps": float(res.sweeps.mean())})  # fmt: skip
+    finally:
+        numba.set_num_threads(old)
+    best = [r["amlab_ns_per_visit_best"] for r in out]
+    return {"rows": out, "amlab_max_over_min_ns_per_visit": max(best) / min(best),
+            "target": "flat within 1.5x from N x K = 2e5 to 3.2e6"}  # fmt: skip
 
 
 def other_speeds(N, K, B, seed):
@@ -189,20 +226,27 @@ def main(argv=None):
     result = {
         "benchmark": "dense",
         "provenance": provenance(),
-        "speed": speed(100, 2000, 3, B, args.seed, 2 if args.quick else 5),
+        "notes": "Shared 2-core machine (8 developers' jobs): absolute rates are noisy; the ratios come from "
+                 "interleaved rounds in one process. Compile times are reported separately.",
+        "speed": speed(100, 2000, 3, B, args.seed, 3 if args.quick else 7),
+        "scaling_1_thread": scaling(2000, [100, 200, 400, 800, 1600], 3, 8 if args.quick else 32, args.seed,
+                                    2 if args.quick else 5),
         "other_speeds_1_thread": other_speeds(100, 2000, B, args.seed),
         "appendix_b": appendix_b(100, 2000, 100 if args.quick else 1000, args.seed),
     }
     result["load_average_1_5_15min"] = {"before": list(load_before), "after": list(os.getloadavg())}
     atomic_write_json(args.out, result)
     s = result["speed"]
-    print(f"n=3 N=100 K=2000 async, {B} trials:")
-    for k, r in s["kernel"].items():
-        print(f"  kernel {k}: {r['visits_per_second']:.3g} visits/s ({r['visits_per_second_per_core']:.3g} per core,"
-              f" {r['visits_per_cpu_second']:.3g} per CPU second)")  # fmt: skip
-    print(f"  naive numpy: {s['naive_numpy']['visits_per_second']:.3g} visits/s"
-          f" ({s['naive_numpy']['visits_per_cpu_second']:.3g} per CPU second);"
-          f" speedup {s['speedup_1_thread_vs_numpy']:.0f}x (1 thread)")  # fmt: skip
+    print(f"n=3 N=100 K=2000 async, {B} trials; compile/load s: {s['compile_or_cache_load_seconds']}")
+    for k, row in s["threads"].items():
+        for side in ("amlab", "independent_int64", "independent_int32", "independent_int32_narrow"):
+            r = row[side]
+            print(f"  {k} {side}: {r['visits_per_second_best']:.3g} visits/s best, {r['visits_per_second_median']:.3g} median")
+        print("  ratios (best, median):", {p: (round(row[f"ratio_amlab_over_{p}_best"], 2), round(row[f"ratio_amlab_over_{p}_median"], 2))
+                                           for p in ("independent_int64", "independent_int32", "independent_int32_narrow")})
+    for r in result["scaling_1_thread"]["rows"]:
+        print(f"  N={r['N']} K={r['K']}: amlab {r['amlab_ns_per_visit_best']:.3f} ns/visit, "
+              f"independent {r['independent_int32_narrow_ns_per_visit_best']:.3f}")
     for r in result["other_speeds_1_thread"]:
         print(f"  {r['F']} n={r['n']} ({r['arithmetic']}): {r['visits_per_second']:.3g} visits/s,"
               f" {r['visits_per_cpu_second']:.3g} per CPU second")  # fmt: skip

@@ -14,7 +14,6 @@ from hopfield import _validate
 from hopfield._validate import as_choice, as_float, as_int, as_pm1, as_seed, check_memory
 from hopfield.kernels import classical as _k
 from hopfield.kernels.rng import trial_states
-from hopfield.patterns import overlap
 from hopfield.result import RunResult
 
 __all__ = ["ClassicalHopfield", "hebbian_weights", "pseudo_inverse_weights", "storkey_weights"]
@@ -231,6 +230,7 @@ class ClassicalHopfield:
         self.backend = backend
         self._xiT = np.ascontiguousarray(xi.T)  # (N, P) neuron-major
         self._W = None
+        self._xf = None  # float64 copy of the patterns, made when needed
         self._lazy_weights = auto and rule == "hebbian"
         if backend == "weights" and not self._lazy_weights:
             if rule == "hebbian":
@@ -246,6 +246,11 @@ class ClassicalHopfield:
         # N W in int32 (|J_ij| <= P): half the memory traffic of int64 when fields are set up
         J = hebbian_weights(self.patterns, self.keep_diagonal)
         return J.astype(np.int32) if self.P < 2**31 else J
+
+    def _patterns_f64(self) -> np.ndarray:
+        if self._xf is None:
+            self._xf = self.patterns.astype(np.float64)
+        return self._xf
 
     def _run_backend(self, B: int) -> str:
         """The kernel a run of ``B`` cues uses (see ``backend`` in the class docstring)."""
@@ -397,7 +402,8 @@ class ClassicalHopfield:
         cycled = np.zeros(B, np.bool_)
         energies = np.zeros(B, np.float64)
         serial = B == 1  # one trial: skip the parallel region's start-up cost
-        if self._run_backend(B) == "patterns":
+        backend = self._run_backend(B)
+        if backend == "patterns":
             c = 0 if self.keep_diagonal else self.P
             Mw = np.zeros((B, self.P), np.int64)
             kernel = _k.run_patterns_serial if serial else _k.run_patterns
@@ -414,13 +420,17 @@ class ClassicalHopfield:
             kernel(W, np.ascontiguousarray(np.diag(W)), S, seeds, code, T, scale, eden,
                    max_sweeps, sequential, bool(record_energy), H, trace,
                    converged, sweeps, cycled, energies)
+        if backend == "patterns":
+            m = Mw / self.N  # the kernel's overlaps xi^mu . s, exact integers: (B, P)
+        else:  # S and the patterns are validated +-1 already; exact integer products in float64
+            m = (S.astype(np.float64) @ self._patterns_f64().T) / self.N  # (B, P)
         return RunResult(
             states=S,
             converged=converged,
             sweeps=sweeps,
             cycled=cycled,
             energies=energies,
-            overlaps=overlap(S, self.patterns),  # (B, P)
+            overlaps=m,
             energy_trace=trace if record_energy else None,
         )
 

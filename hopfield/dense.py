@@ -77,9 +77,9 @@ class DenseAssociativeMemory:
         self.F = V.as_choice(F, "F", F_CHOICES)
         self.n = V.as_int(n, "n", minimum=2, maximum=N_MAX)
         self.K, self.N = self.patterns.shape
-        V.check_memory(self.N * self.K * 8, "patterns (stored neuron-major as int64)")
-        self._xiT = np.ascontiguousarray(self.patterns.T, dtype=np.int64)  # (N, K)
-        self._rowsum = self._xiT.sum(axis=1)  # (N,)
+        V.check_memory(self.N * self.K, "patterns (stored neuron-major as int8)")
+        self._xiT = np.ascontiguousarray(self.patterns.T)  # (N, K) int8: one byte per term read
+        self._rowsum = self._xiT.sum(axis=1, dtype=np.int64)  # (N,)
         self._mode = K_.select_mode(self.F, self.N, self.K, self.n)
         self._c, self._n_even = K_.difference_coefficients(self.n)
         self._rect = self.F == "rectified"

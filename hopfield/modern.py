@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp, softmax
+from scipy.special import logsumexp
 
 from hopfield import _validate as V
 
 
-def _as_patterns(X, name: str = "X") -> np.ndarray:
+#: Bytes of one chunk of attention scores (queries x patterns) in ``update`` and
+#: ``energy``: larger batches are processed in chunks of queries, so memory stays
+#: bounded and the softmax passes run in cache.
+CHUNK_BYTES = 4 * 2**20
+DTYPES = (np.float32, np.float64)
+
+
+def _as_patterns(X, name: str = "X", dtype=None) -> np.ndarray:
+    """``X`` as a C-contiguous float array: float32 stays float32, else float64 (or ``dtype``)."""
+    if dtype is not None and not any(dtype is t or dtype == np.dtype(t) for t in DTYPES):
+        raise TypeError(f"dtype must be numpy.float32, numpy.float64 or None, got {dtype!r}")
+    if dtype is None:
+        dtype = np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
     try:
-        arr = np.asarray(X, dtype=np.float64)
+        arr = np.asarray(X, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a real array of shape (N_patterns, d), got {type(X).__name__}") from exc
     if arr.ndim != 2:
@@ -20,6 +32,36 @@ def _as_patterns(X, name: str = "X") -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite entries")
     return np.ascontiguousarray(arr)
+
+
+def softmax_rows_inplace(S: np.ndarray, beta: float) -> np.ndarray:
+    """``S <- softmax(beta S)`` row by row, in place (no temporary of the size of ``S``).
+
+    The same operations as ``scipy.special.softmax(beta * S, axis=1)`` in the
+    same order (scale, subtract the row maximum, exponentiate, divide by the
+    row sum), so the result is bit-identical to it in either precision.
+
+    Parameters
+    ----------
+    S : ndarray of shape (B, N), float32 or float64, C-contiguous; overwritten
+    beta : float > 0
+
+    Returns
+    -------
+    ndarray
+        ``S`` itself.
+
+    Examples
+    --------
+    >>> S = np.array([[0.0, np.log(3.0)]])
+    >>> softmax_rows_inplace(S, 1.0).round(6).tolist()
+    [[0.25, 0.75]]
+    """
+    S *= S.dtype.type(beta)
+    S -= S.max(axis=1, keepdims=True)
+    np.exp(S, out=S)
+    S /= S.sum(axis=1, keepdims=True)
+    return S
 
 
 def separation(X) -> np.ndarray:
@@ -44,7 +86,7 @@ def separation(X) -> np.ndarray:
     >>> separation([[1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]).tolist()
     [1.0, 1.0, 1.0]
     """
-    X = _as_patterns(X)
+    X = _as_patterns(X, dtype=np.float64)
     if X.shape[0] < 2:
         raise ValueError(f"X must hold at least 2 patterns for a separation, got shape {X.shape}")
     G = X @ X.T  # (N, N)
@@ -62,6 +104,10 @@ class ModernHopfield:
         Stored patterns ``x_i`` as ROWS.
     beta : float > 0
         Inverse temperature.
+    dtype : {None, numpy.float32, numpy.float64}
+        Precision of the patterns and of every computation. ``None``: float32
+        patterns stay float32, anything else becomes float64. Queries are cast
+        to this precision; results come back in it.
 
     Notes
     -----
@@ -74,7 +120,10 @@ class ModernHopfield:
     attention step. It is a concave-convex procedure, so ``E`` never increases
     along the iteration (their Theorems 1-2). ``0 <= E`` always and ``E <= 2 M^2``
     inside the convex hull of the patterns. The softmax is computed stably
-    (shifted by its maximum) and the BLAS does the products.
+    (shifted by its maximum) in place, and the BLAS does the products; a batch
+    of queries is processed in chunks of at most ``CHUNK_BYTES`` of scores, so
+    one update costs about the two matrix products it consists of and its
+    memory does not grow with the batch beyond the (B, d) result.
 
     References
     ----------
@@ -92,18 +141,18 @@ class ModernHopfield:
     True
     """
 
-    def __init__(self, X, beta: float):
-        self.X = _as_patterns(X)
+    def __init__(self, X, beta: float, dtype=None):
+        self.X = _as_patterns(X, dtype=dtype)
         self.beta = V.as_float(beta, "beta", minimum=0.0, strict=True)
         self.N, self.d = self.X.shape
-        self.M = float(np.max(np.linalg.norm(self.X, axis=1)))
+        self.M = float(np.max(np.linalg.norm(self.X.astype(np.float64), axis=1)))
 
     def __repr__(self) -> str:
         return f"ModernHopfield(N={self.N}, d={self.d}, beta={self.beta})"
 
     def _query(self, xi, name: str = "xi") -> tuple[np.ndarray, bool]:
         try:
-            arr = np.asarray(xi, dtype=np.float64)
+            arr = np.asarray(xi, dtype=self.X.dtype)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name} must be a real array of shape (d,) or (B, d), got {type(xi).__name__}") from exc
         if arr.ndim not in (1, 2) or arr.shape[-1] != self.d:
@@ -115,21 +164,35 @@ class ModernHopfield:
         single = arr.ndim == 1
         return (arr.reshape(1, -1) if single else arr), single
 
+    def _chunk(self) -> int:
+        """Queries per chunk: (chunk, N) scores fill at most ``CHUNK_BYTES``."""
+        return max(1, CHUNK_BYTES // (self.N * self.X.itemsize))
+
     def energy(self, xi) -> float | np.ndarray:
-        """Energy of a state (d,) -> float, or of a batch (B, d) -> ndarray (B,)."""
+        """Energy of a state (d,) -> float, or of a batch (B, d) -> ndarray (B,) in the model's dtype."""
         q, single = self._query(xi)
-        z = q @ self.X.T  # (B, N)
+        B, c = q.shape[0], self._chunk()
+        lse = np.empty(B, dtype=self.X.dtype)
+        for start in range(0, B, c):
+            z = q[start:start + c] @ self.X.T  # (chunk, N)
+            z *= z.dtype.type(self.beta)
+            lse[start:start + c] = logsumexp(z, axis=1)
         e = (
-            -logsumexp(self.beta * z, axis=1) / self.beta
+            -lse / self.beta
             + 0.5 * np.einsum("bd,bd->b", q, q)
-            + np.log(self.N) / self.beta
+            + float(np.log(self.N)) / self.beta
             + 0.5 * self.M**2
         )
         return float(e[0]) if single else e
 
     def _step(self, q: np.ndarray) -> np.ndarray:
-        p = softmax(self.beta * (q @ self.X.T), axis=1)  # (B, N)
-        return p @ self.X  # (B, d)
+        out = np.empty_like(q)  # (B, d)
+        c = self._chunk()
+        for start in range(0, q.shape[0], c):
+            S = q[start:start + c] @ self.X.T  # (chunk, N) scores
+            softmax_rows_inplace(S, self.beta)
+            np.matmul(S, self.X, out=out[start:start + c])  # (chunk, d)
+        return out
 
     def update(self, xi) -> np.ndarray:
         """One step ``X^T softmax(beta X xi)``; same shape as ``xi``."""
@@ -149,7 +212,7 @@ class ModernHopfield:
 
         Returns
         -------
-        ndarray, same shape as ``xi``, float64
+        ndarray, same shape as ``xi``, in the model's dtype
         """
         q, single = self._query(xi)
         max_steps = V.as_int(max_steps, "max_steps", minimum=1)

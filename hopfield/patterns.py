@@ -56,8 +56,10 @@ def random_binary(P: int, N: int, seed: SeedLike = None) -> np.ndarray:
     N = as_int(N, "N", minimum=1)
     check_memory(3 * P * N, f"random_binary(P={P}, N={N}) (int8 draws, result and a temporary)")
     rng = _generator(seed)
-    bits = rng.integers(0, 2, size=(P, N), dtype=np.int8)
-    return (2 * bits - 1).astype(np.int8)
+    x = rng.integers(0, 2, size=(P, N), dtype=np.int8)  # bits 0/1
+    x *= 2  # in place: no temporaries
+    x -= 1
+    return x
 
 
 def biased_binary(P: int, N: int, a: float, seed: SeedLike = None) -> np.ndarray:

@@ -340,8 +340,9 @@ def test_memory_guard(monkeypatch):
     from hopfield import _validate
 
     monkeypatch.setattr(_validate, "MEMORY_LIMIT_BYTES", 1000)
+    DenseAssociativeMemory(np.ones((20, 25)))  # 500 bytes of int8 patterns: fits
     with pytest.raises(ValueError, match="patterns"):
-        DenseAssociativeMemory(np.ones((20, 20)))
+        DenseAssociativeMemory(np.ones((40, 40)))  # 1600 bytes: over the limit
 
 
 def test_docstring_examples():
@@ -371,3 +372,55 @@ def test_appendix_b_protocol():
         on = int(np.sum(np.abs(res.overlaps).max(axis=1) == 1.0))
         assert np.all(res.converged)
         assert (on >= 196) if expect_memory else (on <= 4), (n, on)
+
+
+# --------------------------------------------- int32 blocks of the n = 3 field
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 1000])
+def test_field_int_n3_blocks_equal_reference(block):
+    """The n = 3 field summed in int32 blocks of any length equals eq. 4 recomputed.
+
+    Kills: a block loop that drops the last partial block (K = 23 is no multiple
+    of 3 or 7), or a block sum that wraps.
+    """
+    from tests.reference import dense_field_reference
+
+    rng = np.random.default_rng(block)
+    N, K = 13, 23
+    xi = pm1(rng, K, N)
+    s = pm1(rng, N)
+    xiT = np.ascontiguousarray(xi.T)
+    a = s.astype(np.int64) @ xi.T.astype(np.int64)  # (K,)
+    a2 = (a * a).astype(np.int32)
+    c, n_even = kd.difference_coefficients(3)
+    scratch = np.empty(K, np.int64)
+    for i in range(N):
+        h = kd._field_int(xiT[i], int(xiT[i].sum()), a, a2, int(a.sum()), np.int64(s[i]), c, n_even, False, block,
+                          scratch, scratch.copy())
+        # without the squared overlaps (N > SQUARES_MAX_N) the fused pass runs: same integer
+        h_fused = kd._field_int(xiT[i], int(xiT[i].sum()), a, a2[:0], int(a.sum()), np.int64(s[i]), c, n_even,
+                                False, block, scratch, scratch.copy())
+        ref = dense_field_reference(xi.tolist(), s.tolist(), i, "poly", 3)
+        assert h == ref and h_fused == ref
+
+
+def test_int32_squares_bound():
+    """SQUARES_MAX_N is the largest N with N^2 <= 2**31 - 1 (a_mu^2 <= N^2 fits int32)."""
+    assert kd.SQUARES_MAX_N**2 <= 2**31 - 1 < (kd.SQUARES_MAX_N + 1) ** 2
+
+
+def test_block_sum_mutant_is_caught(monkeypatch):
+    """A block loop that skips the last partial block is caught by the test above."""
+
+    def dropping(row, rowsum_i, a, a2, A, si, c, n_even, rect, block, t, acc):
+        K = a.shape[0]
+        a2 = a * a
+        s2 = 0
+        for start in range(0, K - K % block if K % block else K, block):
+            s2 += int(np.sum(row[start:start + block].astype(np.int64) * a2[start:start + block]))
+        return c[1] * (s2 - 2 * si * A + rowsum_i) + c[0] * rowsum_i
+
+    monkeypatch.setattr(kd, "_field_int", dropping)
+    with pytest.raises(AssertionError):
+        test_field_int_n3_blocks_equal_reference(7)

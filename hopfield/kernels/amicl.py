@@ -20,9 +20,10 @@ discards the last one of a pair). All Gaussian vectors are scaled by ``1/sqrt(D)
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from hopfield.kernels.rng import S11, next_below, next_u64
+from hopfield.kernels.threads import run_trials
 
 INV52 = 2.0 / 9007199254740992.0  # 2**-52: (u64 >> 11) * INV52 - 1 is uniform on [-1, 1)
 
@@ -220,21 +221,20 @@ def readout(tokens, classes, scores, readout_code, beta, p):
     return correct, weight
 
 
-@njit(cache=True, parallel=True)
-def amicl_trials(states, D, K, T, eps, a_values, code, readout_code, beta, want_scores,
+@njit(cache=True, nogil=True)
+def trials_range(b0, b1, states, D, K, T, eps, a_values, code, readout_code, beta, want_scores,
                  out_correct, out_weight, out_m, out_distinct, out_scores):
-    """Run ``B`` trials, each at every ``a`` in ``a_values`` (common random numbers).
+    """Trials ``b0 <= b < b1`` of :func:`amicl_trials` (the one compiled kernel).
 
     states (B,) uint64; out_correct (B, G) bool; out_weight (B, G) float64;
     out_m (B,) int64 copies of the query class among the context pairs;
     out_distinct (B,) bool all context classes distinct; out_scores (B, G, T)
     float64 when ``want_scores`` (else any array, untouched).
     """
-    B = states.shape[0]
     G = a_values.shape[0]
     n = T // 2
     C = n - 1
-    for b in prange(B):
+    for b in range(b0, b1):
         st = np.empty(1, np.uint64)
         st[0] = states[b]
         tokens = np.empty((T, D))
@@ -266,15 +266,33 @@ def amicl_trials(states, D, K, T, eps, a_values, code, readout_code, beta, want_
                     out_scores[b, g, t] = scores[t]
 
 
-@njit(cache=True, parallel=True)
-def amicl_sequences(states, D, K, T, eps, out_tokens, out_classes, out_noise):
-    """Draw ``B`` sequences: out_tokens (B, T, D), out_classes (B, T//2), out_noise (B, D)."""
-    B = states.shape[0]
+@njit(cache=True, nogil=True)
+def sequences_range(b0, b1, states, D, K, T, eps, out_tokens, out_classes, out_noise):
+    """Sequences ``b0 <= b < b1`` of :func:`amicl_sequences`."""
     C = T // 2 - 1
-    for b in prange(B):
+    for b in range(b0, b1):
         st = np.empty(1, np.uint64)
         st[0] = states[b]
         mu = np.empty((C, D))
         lab = np.empty((C, D))
         buf = np.empty(D)
         generate_sequence(st, D, K, T, eps, out_tokens[b], out_classes[b], out_noise[b], mu, lab, buf)
+
+
+def amicl_trials(states, D, K, T, eps, a_values, code, readout_code, beta, want_scores,
+                 out_correct, out_weight, out_m, out_distinct, out_scores):
+    """Run ``B`` trials, each at every ``a`` in ``a_values`` (common random numbers).
+
+    states (B,) uint64; out_correct (B, G) bool; out_weight (B, G) float64;
+    out_m (B,) int64 copies of the query class among the context pairs;
+    out_distinct (B,) bool all context classes distinct; out_scores (B, G, T)
+    float64 when ``want_scores`` (else any array, untouched). The trials are
+    spread over threads (:func:`hopfield.kernels.threads.run_trials`).
+    """
+    run_trials(trials_range, states.shape[0], states, D, K, T, eps, a_values, code, readout_code, beta,
+               want_scores, out_correct, out_weight, out_m, out_distinct, out_scores)
+
+
+def amicl_sequences(states, D, K, T, eps, out_tokens, out_classes, out_noise):
+    """Draw ``B`` sequences: out_tokens (B, T, D), out_classes (B, T//2), out_noise (B, D)."""
+    run_trials(sequences_range, states.shape[0], states, D, K, T, eps, out_tokens, out_classes, out_noise)

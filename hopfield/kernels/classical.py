@@ -13,6 +13,12 @@ Two backends share one set of rules:
   ``M_mu`` (O(P)). Patterns are stored neuron-major, ``xiT`` of shape (N, P),
   so both loops read contiguous memory.
 
+Each backend has one compiled kernel over a range of trials
+(``weights_range``, ``patterns_range``, ``nogil``); ``run_weights`` and
+``run_patterns`` spread a batch over threads with
+:func:`hopfield.kernels.threads.run_trials`, the ``_serial`` entry points run
+it on the calling thread.
+
 In Hebbian mode both backends work with the same integers ``N h_i``, so on the
 same random stream they follow identical trajectories.
 
@@ -33,10 +39,11 @@ at temperature ``T > 0`` (glauber) ``s_i <- +1`` with probability
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from hopfield.kernels.rng import next_uniform, shuffle_inplace
 from hopfield.kernels.schedule import two_cycle
+from hopfield.kernels.threads import run_trials
 
 ASYNC = 0
 SYNC = 1
@@ -206,10 +213,32 @@ def _run_one(b, pat, W, diag, H, xiT, c, dJ, Mw, S, seeds, schedule, T, scale, e
     energy[b] = e
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
+def weights_range(b0, b1, W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                  H, trace, converged, sweeps, cycled, energy):
+    """Trials ``b0 <= b < b1`` of :func:`run_weights` (the one compiled weights kernel)."""
+    xiT = np.empty((0, 0), np.int8)
+    Mw = np.empty((S.shape[0], 0), np.int64)
+    for b in range(b0, b1):
+        _run_one(b, False, W, diag, H, xiT, 0, 0, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
+                 sequential, record, trace, converged, sweeps, cycled, energy)
+
+
+@njit(cache=True, nogil=True)
+def patterns_range(b0, b1, xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                   Mw, trace, converged, sweeps, cycled, energy):
+    """Trials ``b0 <= b < b1`` of :func:`run_patterns` (the one compiled patterns kernel)."""
+    W = np.empty((0, 0), np.int64)
+    diag = np.empty(0, np.int64)
+    H = np.empty((S.shape[0], 0), np.int64)
+    for b in range(b0, b1):
+        _run_one(b, True, W, diag, H, xiT, c, dJ, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
+                 sequential, record, trace, converged, sweeps, cycled, energy)
+
+
 def run_weights(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
                 H, trace, converged, sweeps, cycled, energy):
-    """Run every row of ``S`` (B, N) int8 in place on the weights backend.
+    """Run every row of ``S`` (B, N) int8 in place on the weights backend, trials spread over threads.
 
     ``W`` (N, N) symmetric, int32/int64 (``N W``, then ``scale = 1/N``,
     ``eden = 2 N``, ``H`` int64) or float64 (``scale = 1``, ``eden = 2``,
@@ -218,49 +247,32 @@ def run_weights(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequent
     (B, 0) when ``record`` is False); outputs ``converged``, ``sweeps``,
     ``cycled``, ``energy`` of shape (B,).
     """
-    xiT = np.empty((0, 0), np.int8)
-    Mw = np.empty((S.shape[0], 0), np.int64)
-    for b in prange(S.shape[0]):
-        _run_one(b, False, W, diag, H, xiT, 0, 0, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
-                 sequential, record, trace, converged, sweeps, cycled, energy)
+    run_trials(weights_range, S.shape[0], W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential,
+               record, H, trace, converged, sweeps, cycled, energy)
 
 
-@njit(cache=True, parallel=True)
 def run_patterns(xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
                  Mw, trace, converged, sweeps, cycled, energy):
-    """Run every row of ``S`` (B, N) int8 in place on the patterns backend.
+    """Run every row of ``S`` (B, N) int8 in place on the patterns backend, trials spread over threads.
 
     ``xiT`` (N, P) int8 neuron-major patterns; ``c`` the self term removed
     from ``N h_i`` (P for a zero diagonal, 0 to keep it); ``dJ = P - c`` the
     diagonal of ``N W``; ``Mw`` (B, P) int64 work array; the rest as in
     :func:`run_weights` with ``scale = 1/N`` and ``eden = 2 N``.
     """
-    W = np.empty((0, 0), np.int64)
-    diag = np.empty(0, np.int64)
-    H = np.empty((S.shape[0], 0), np.int64)
-    for b in prange(S.shape[0]):
-        _run_one(b, True, W, diag, H, xiT, c, dJ, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
-                 sequential, record, trace, converged, sweeps, cycled, energy)
+    run_trials(patterns_range, S.shape[0], xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps,
+               sequential, record, Mw, trace, converged, sweeps, cycled, energy)
 
 
-@njit(cache=True)
 def run_weights_serial(W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
                        H, trace, converged, sweeps, cycled, energy):
-    """:func:`run_weights` on the calling thread (small batches: no thread start-up)."""
-    xiT = np.empty((0, 0), np.int8)
-    Mw = np.empty((S.shape[0], 0), np.int64)
-    for b in range(S.shape[0]):
-        _run_one(b, False, W, diag, H, xiT, 0, 0, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
-                 sequential, record, trace, converged, sweeps, cycled, energy)
+    """:func:`run_weights` on the calling thread (the same compiled kernel)."""
+    weights_range(0, S.shape[0], W, diag, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
+                  H, trace, converged, sweeps, cycled, energy)
 
 
-@njit(cache=True)
 def run_patterns_serial(xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, sequential, record,
                         Mw, trace, converged, sweeps, cycled, energy):
-    """:func:`run_patterns` on the calling thread (small batches: no thread start-up)."""
-    W = np.empty((0, 0), np.int64)
-    diag = np.empty(0, np.int64)
-    H = np.empty((S.shape[0], 0), np.int64)
-    for b in range(S.shape[0]):
-        _run_one(b, True, W, diag, H, xiT, c, dJ, Mw, S, seeds, schedule, T, scale, eden, max_sweeps,
-                 sequential, record, trace, converged, sweeps, cycled, energy)
+    """:func:`run_patterns` on the calling thread (the same compiled kernel)."""
+    patterns_range(0, S.shape[0], xiT, c, dJ, S, seeds, schedule, T, scale, eden, max_sweeps, sequential,
+                   record, Mw, trace, converged, sweeps, cycled, energy)

@@ -2,8 +2,9 @@
 
 The state of one trial is the spin vector ``s`` (N,) and the overlaps
 ``a_mu = xi^mu . s`` (K,), int64, kept up to date after every flip (O(K)).
-Patterns are stored neuron-major, ``xiT`` of shape (N, K), int64, so visiting
-neuron ``i`` reads the contiguous row ``xiT[i]``.
+Patterns are stored neuron-major, ``xiT`` of shape (N, K), int8, so visiting
+neuron ``i`` reads the contiguous row ``xiT[i]``, one byte per term (the
+arithmetic itself is int64: every pattern entry is widened on load).
 
 For neuron ``i`` with ``x_mu = a_mu - xi_i^mu s_i`` (the sum over ``j != i``),
 eq. 4 of Krotov & Hopfield reads ``s_i <- Sign[h_i]`` with
@@ -44,15 +45,19 @@ from __future__ import annotations
 from math import comb
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from hopfield.kernels.rng import shuffle_inplace
 from hopfield.kernels.schedule import two_cycle
+from hopfield.kernels.threads import run_trials
 
 MODE_INT = 0
 MODE_FLOAT = 1
 MODE_EXP = 2
 INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
+#: Largest N whose squared overlaps a_mu^2 <= N^2 fit int32 (the n = 3 form of ``_field_int``).
+SQUARES_MAX_N = 46340
 TWO_SINH1 = 2.0 * np.sinh(1.0)
 #: Bins more than this many steps of 2 below the top give exp(-2*400) == 0.0 in float64.
 EXP_WINDOW = 400
@@ -126,22 +131,36 @@ def _difference_inplace(t, acc, c, n_even, rect):
 
 
 @njit(cache=True)
-def _field_int(row, rowsum_i, a, a2, A, si, c, n_even, rect, t, acc):
+def _signed_sum_i32(row, v):
+    """``sum_mu row[mu] * v[mu]`` in int32 (the caller bounds the sum below 2**31)."""
+    p = np.int32(0)
+    for mu in range(v.shape[0]):
+        m = np.int32(row[mu] >> 1)  # 0 for +1, -1 for -1: (v ^ m) - m == r * v
+        p = np.int32(p + ((v[mu] ^ m) - m))
+    return p
+
+
+@njit(cache=True)
+def _field_int(row, rowsum_i, a, a2, A, si, c, n_even, rect, block, t, acc):
     """Exact ``h_i`` in int64 (see module docstring).
 
-    ``a2`` (K,) holds ``a_mu**2`` and ``A = sum_mu a_mu`` (used for poly n = 3);
+    ``a2`` (K,) int32 holds ``a_mu**2`` and ``A = sum_mu a_mu`` (used for poly n = 3
+    when ``N <= SQUARES_MAX_N``; otherwise ``a2`` is empty and the fused pass runs);
+    ``block``: terms per int32 partial sum of the n = 3 form;
     ``t``, ``acc``: (K,) scratch for n >= 9.
     """
     K = a.shape[0]
     nc = c.shape[0]
     ms = si >> 1  # 0 for +1, -1 for -1: (r ^ ms) - ms == si * r
-    if not rect and not n_even and nc == 2:
+    if not rect and not n_even and nc == 2 and a2.shape[0] == K:
         # poly n = 3, D(x) = c1 x^2 + c0 with x = a - si r and r^2 = 1:
         # sum_mu r D(x_mu) = c1 (sum_mu r a_mu^2 - 2 si A + R_i) + c0 R_i, R_i = sum_mu r.
+        # a2 is int32 (a_mu^2 <= N^2 < 2**31) and the sum over mu runs in int32 blocks of
+        # at most ``block`` terms (block * N^2 < 2**31): eight terms per 256-bit vector, exact.
         s2 = np.int64(0)
-        for mu in range(K):
-            m = row[mu] >> 1  # 0 for +1, -1 for -1: (v ^ m) - m == r * v
-            s2 += (a2[mu] ^ m) - m
+        for start in range(0, K, block):
+            stop = min(start + block, K)
+            s2 += _signed_sum_i32(row[start:stop], a2[start:stop])
         return c[1] * (s2 - 2 * si * A + rowsum_i) + c[0] * rowsum_i
     if not rect and n_even and nc == 1:
         # poly n = 2, D(x) = c0 x: sum_mu r D(x_mu) = c0 (sum_mu r a_mu - si K)
@@ -251,7 +270,7 @@ def _field_exp(row, a, si, N, counts):
 
 
 @njit(cache=True)
-def _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts):
+def _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, block, t, acc, tf, accf, counts):
     """Field at neuron ``i``: ``(sign, value, x_top)``.
 
     ``sign`` in {-1, 0, +1} is the sign of ``h_i`` (0: exact tie). ``value`` is
@@ -260,7 +279,7 @@ def _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, t
     """
     row = xiT[i]
     if mode == MODE_INT:
-        h = _field_int(row, rowsum[i], a, a2, A, si, c, n_even, rect, t, acc)
+        h = _field_int(row, rowsum[i], a, a2, A, si, c, n_even, rect, block, t, acc)
         sg = 1 if h > 0 else (-1 if h < 0 else 0)
         return sg, np.float64(h), 0.0
     if mode == MODE_FLOAT:
@@ -310,10 +329,10 @@ def _overlaps(xiT, s, a):
     for mu in range(K):
         a[mu] = 0
     for j in range(N):
-        sj = np.int64(s[j])
+        m = np.int64(s[j]) >> 1  # 0 for +1, -1 for -1: (r ^ m) - m == s_j * r, no multiplication
         row = xiT[j]
         for mu in range(K):
-            a[mu] += sj * row[mu]
+            a[mu] += (row[mu] ^ m) - m
 
 
 @njit(cache=True)
@@ -326,7 +345,7 @@ def _flip(xiT, rowsum, a, a2, A, s, i, new, squares):
         a[mu] += ((row[mu] ^ m) - m) << 1
     if squares:
         for mu in range(a.shape[0]):
-            a2[mu] = a[mu] * a[mu]
+            a2[mu] = np.int32(a[mu] * a[mu])
     s[i] = new
     return A + 2 * np.int64(new) * rowsum[i]
 
@@ -341,9 +360,11 @@ def energies_kernel(xiT, states, mode, n, rect, out):
         out[b] = energy_from_overlaps(a, mode, n, rect)
 
 
-@njit(cache=True, parallel=True)
-def run_dense_kernel(
-    xiT,  # (N, K) int64 in {-1, +1}
+@njit(cache=True, nogil=True)
+def dense_range(
+    b0,  # first trial
+    b1,  # one past the last trial
+    xiT,  # (N, K) int8 in {-1, +1}
     rowsum,  # (N,) int64, sum_mu xi_i^mu
     cues,  # (B, N) int8
     trial_rng,  # (B,) uint64, one SplitMix64 state per trial
@@ -364,13 +385,13 @@ def run_dense_kernel(
     out_energy,  # (B,) float64
     out_trace,  # (B, max_sweeps + 1) float64 (ignored unless record)
 ):
-    """Run async or sync dynamics on every cue; trial b owns ``trial_rng[b]``."""
+    """Trials ``b0 <= b < b1`` of :func:`run_dense_kernel` (the one compiled kernel)."""
     N, K = xiT.shape
-    B = cues.shape[0]
     cf = c.astype(np.float64)
     # poly n = 3 on the integer path uses the squared overlaps (see _field_int)
-    squares = mode == MODE_INT and not rect and not n_even and c.shape[0] == 2
-    for b in prange(B):
+    squares = mode == MODE_INT and not rect and not n_even and c.shape[0] == 2 and N <= SQUARES_MAX_N
+    block = max(INT32_MAX // max(N * N, 1), 1)  # int32 partial sums of a_mu^2 terms
+    for b in range(b0, b1):
         s = out_states[b]
         for j in range(N):
             s[j] = cues[b, j]
@@ -379,10 +400,10 @@ def run_dense_kernel(
         A = np.int64(0)
         for mu in range(K):
             A += a[mu]
-        a2 = np.empty(K if squares else 0, np.int64)
+        a2 = np.empty(K if squares else 0, np.int32)
         if squares:
             for mu in range(K):
-                a2[mu] = a[mu] * a[mu]
+                a2[mu] = np.int32(a[mu] * a[mu])
         t = np.empty(K, np.int64)
         acc = np.empty(K, np.int64)
         tf = np.empty(K, np.float64)
@@ -413,7 +434,7 @@ def run_dense_kernel(
                 for k in range(N):
                     i = perm[k]
                     si = np.int64(s[i])
-                    sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
+                    sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, block, t, acc, tf, accf, counts)
                     if sg != 0 and sg != si:
                         if record:
                             e = _energy_delta(e, si, value, x_top, mode)
@@ -428,7 +449,7 @@ def run_dense_kernel(
                 same = True
                 for i in range(N):
                     si = np.int64(s[i])
-                    sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
+                    sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, block, t, acc, tf, accf, counts)
                     new[i] = s[i] if sg == 0 else np.int8(sg)
                     if new[i] != s[i]:
                         same = False
@@ -443,7 +464,7 @@ def run_dense_kernel(
                     if new[i] != s[i]:
                         if record:
                             si = np.int64(s[i])
-                            sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, t, acc, tf, accf, counts)
+                            sg, value, x_top = _visit(i, xiT, rowsum, a, a2, A, si, mode, c, cf, n_even, rect, N, block, t, acc, tf, accf, counts)
                             e = _energy_delta(e, si, value, x_top, mode)
                         A = _flip(xiT, rowsum, a, a2, A, s, i, new[i], squares)
                 if record:
@@ -455,3 +476,16 @@ def run_dense_kernel(
         out_cycled[b] = cycled
         out_sweeps[b] = sweeps
         out_energy[b] = energy_from_overlaps(a, mode, n, rect)
+
+
+def run_dense_kernel(xiT, rowsum, cues, trial_rng, mode, c, n_even, rect, n, sync, sequential, max_sweeps, record,
+                     out_states, out_a, out_converged, out_sweeps, out_cycled, out_energy, out_trace):
+    """Run async or sync dynamics on every cue; trial b owns ``trial_rng[b]``.
+
+    The trials are spread over threads by :func:`hopfield.kernels.threads.run_trials`
+    (one compiled kernel, :func:`dense_range`, for every thread count). Arrays as
+    in :func:`dense_range`: ``xiT`` (N, K) int8, ``cues`` (B, N) int8, outputs with
+    B rows.
+    """
+    run_trials(dense_range, cues.shape[0], xiT, rowsum, cues, trial_rng, mode, c, n_even, rect, n, sync, sequential,
+               max_sweeps, record, out_states, out_a, out_converged, out_sweeps, out_cycled, out_energy, out_trace)
