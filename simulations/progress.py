@@ -41,15 +41,19 @@ class LineProgress:
     'checks: 1/2 checks done, a PASS'
     """
 
-    def __init__(self, total: int, desc: str, unit: str = "it", initial: int = 0, file=None):
+    def __init__(self, total: int, desc: str, unit: str = "it", initial: int = 0, file=None,
+                 disable: bool = False):
         self.total, self.desc, self.unit, self.n = int(total), desc, unit, int(initial)
         self.file = file
+        self.disable = bool(disable)
         self.postfix = ""
         self.t0 = time.perf_counter()
         if initial:
             self._line(f"{initial} already done")
 
     def _line(self, text: str) -> None:
+        if self.disable:
+            return
         stream = self.file if self.file is not None else sys.stderr
         print(f"{self.desc}: {text} ({time.perf_counter() - self.t0:.1f} s)", file=stream, flush=True)
 
@@ -75,8 +79,12 @@ def steps(iterable, desc: str, total=None, leave: bool = False):
     return tqdm(iterable, desc=desc, total=total, leave=leave, disable=None, dynamic_ncols=True)
 
 
-def bar(total: int, desc: str, unit: str = "it", leave: bool = True, initial: int = 0):
-    """A manual progress of ``total`` steps: a tqdm bar on a terminal, else a ``LineProgress``."""
+def bar(total: int, desc: str, unit: str = "it", leave: bool = True, initial: int = 0, disable: bool = False):
+    """A manual progress of ``total`` steps: a tqdm bar on a terminal, else a ``LineProgress``.
+
+    ``disable=True`` silences either kind.
+    """
     if is_terminal():
-        return tqdm(total=total, desc=desc, unit=unit, leave=leave, initial=initial, dynamic_ncols=True)
-    return LineProgress(total, desc, unit=unit, initial=initial)
+        return tqdm(total=total, desc=desc, unit=unit, leave=leave, initial=initial, dynamic_ncols=True,
+                    disable=disable)
+    return LineProgress(total, desc, unit=unit, initial=initial, disable=disable)

@@ -286,8 +286,7 @@ def train_icl(cfg: ICLConfig, out: Optional[Path] = None, *, max_seconds: Option
         curves["accuracy"].append(np.asarray(acc).tolist())
         curves["train_loss"].append(None)
     stopped = False
-    with bar(cfg.steps, "train icl", unit="step", leave=False) as pbar:
-        pbar.disable = pbar.disable or not progress
+    with bar(cfg.steps, "train icl", unit="step", leave=False, disable=not progress) as pbar:
         pbar.update(curves["step"][-1])
         while curves["step"][-1] < cfg.steps:
             t0 = curves["step"][-1]
