@@ -154,8 +154,8 @@ def readout_variance(kind: str = "stored") -> Formula:
 
 
 def _accuracy_one(d: float, M: float, V: float, kind: str) -> float:
-    s_s = np.sqrt(float(readout_variance("stored").evaluate(d=d, M=M)))
-    s_o = np.sqrt(float(readout_variance(kind).evaluate(d=d, M=M)))
+    s_s = np.sqrt(float(readout_variance("stored").evaluate_continuous(d=d, M=M)))
+    s_o = np.sqrt(float(readout_variance(kind).evaluate_continuous(d=d, M=M)))
 
     def integrand(z):
         return np.exp(-z * z / 2) / np.sqrt(2 * np.pi) * ndtr((1 + s_s * z) / s_o) ** (V - 1)
