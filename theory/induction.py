@@ -267,8 +267,8 @@ def prev_token_variances() -> Dict[str, Formula]:
 
 
 def _ape_one(d, T):
-    s_s = np.sqrt(float(prev_token_variances()["ape_signal"].evaluate_continuous(d=d, T=T)))
-    s_o = np.sqrt(float(prev_token_variances()["ape_other"].evaluate_continuous(d=d, T=T)))
+    s_s = np.sqrt(float(prev_token_variances()["ape_signal"].evaluate(d=d, T=T)))
+    s_o = np.sqrt(float(prev_token_variances()["ape_other"].evaluate(d=d, T=T)))
     z, w = np.polynomial.hermite_e.hermegauss(80)
     w = w / w.sum()
     # position t has t competitors (s = 0..t, s != t-1); average over t = 1..T-1
