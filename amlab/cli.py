@@ -100,11 +100,11 @@ def _user_errors():
 
 
 def cmd_list(args) -> int:
-    kinds = ("checks", "figures", "derivations", "estimators")
+    kinds = ("checks", "figures", "derivations", "estimators", "demos")
     what = args.what or list(kinds)
     bad = [w for w in what if w not in kinds]
     if bad:
-        raise UsageError(f"amlab list takes checks, figures, derivations or estimators, got {', '.join(bad)}")
+        raise UsageError(f"amlab list takes checks, figures, derivations, estimators or demos, got {', '.join(bad)}")
     from simulations.estimators import ESTIMATORS
 
     if "checks" in what:
@@ -128,6 +128,12 @@ def cmd_list(args) -> int:
             print(f"  {e.name:28s} {e.title}" + (f" (formerly {', '.join(old)})" if old else ""))
             if e.params or e.defaults:
                 print(describe(e))
+    if "demos" in what:
+        from amlab.demos import DEMOS
+
+        print("demos:")
+        for d in DEMOS.values():
+            print(f"  {d.name:28s} {d.title}")
     return 0
 
 
@@ -344,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"amlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("list", help="list checks, figures and derivations")
+    p = sub.add_parser("list", help="list checks, figures, derivations, estimators and demos")
     p.add_argument("what", nargs="*", help="checks, figures and/or derivations (default: all)")
     p.set_defaults(func=cmd_list)
 
