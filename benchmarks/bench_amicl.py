@@ -153,7 +153,7 @@ def main(out=Path(__file__).parent / "results" / "amicl.json"):
     res = {
         "like_for_like_paper_procedure_vs_run_amicl": like,
         "compile_or_cache_load_s": compile_s,
-        "notes": "Shared 2-core machine (8 developers' jobs running): absolute times are noisy; the like-for-like "
+        "notes": "Timed on a machine whose load is recorded with the results: absolute times are noisy; the like-for-like "
                  "ratio comes from interleaved runs. The rest is timed once each, side by side in one process.",
         "provenance": provenance(),
         "numba_threads": threads,

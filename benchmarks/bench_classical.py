@@ -259,7 +259,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     result = {
         "benchmark": "classical",
-        "notes": "Shared 2-core machine (8 developers' jobs running): absolute times are noisy; the peer comparison "
+        "notes": "Timed on a machine whose load is recorded with the results: absolute times are noisy; the peer comparison "
                  "is interleaved in one process (rounds alternate the sides). "
                  "Numba compile time excluded (kernels warmed up before timing). Wall-clock and process CPU "
                  "time are both recorded: on a shared, loaded machine the CPU-time rates are the steadier "

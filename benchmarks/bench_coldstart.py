@@ -161,7 +161,7 @@ def main(argv=None) -> int:
     load = os.getloadavg()
     rounds = 1 if args.quick else args.rounds
     result = {"benchmark": "coldstart", "provenance": provenance(), "source_tree": str(SRC),
-              "notes": "Shared 2-core machine (8 developers' jobs running): absolute times are noisy; cold and "
+              "notes": "Timed on a machine whose load is recorded with the results: absolute times are noisy; cold and "
                        "warm runs alternate, so their ratio is the measure."}
     result["entry_points"] = entry_points(rounds)
     for k, v in result["entry_points"].items():

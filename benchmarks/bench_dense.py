@@ -226,7 +226,7 @@ def main(argv=None):
     result = {
         "benchmark": "dense",
         "provenance": provenance(),
-        "notes": "Shared 2-core machine (8 developers' jobs): absolute rates are noisy; the ratios come from "
+        "notes": "Timed on a machine whose load is recorded with the results: absolute rates are noisy; the ratios come from "
                  "interleaved rounds in one process. Compile times are reported separately.",
         "speed": speed(100, 2000, 3, B, args.seed, 3 if args.quick else 7),
         "scaling_1_thread": scaling(2000, [100, 200, 400, 800, 1600], 3, 8 if args.quick else 32, args.seed,

@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     B = 2000 if args.quick else 10**4
     rows = [measure(B, 256, 4096, dt, 3 if args.quick else 7) for dt in (np.float32, np.float64)]
     result = {"benchmark": "modern", "provenance": provenance(), "rows": rows, "target": "update <= 1.3x two products",
-              "notes": "Shared 2-core machine (other developers' jobs running): absolute times are noisy, the "
+              "notes": "Timed on a machine whose load is recorded with the results: absolute times are noisy, the "
                        "interleaved ratios are what counts. BLAS threads: numpy's default.",
               "blas_threads_env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")},
               "load_average_1_5_15min": {"before": list(load), "after": list(os.getloadavg())}}

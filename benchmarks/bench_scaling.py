@@ -96,7 +96,7 @@ def main(argv=None) -> int:
         result = {
             "benchmark": "scaling", "provenance": provenance(),
             "notes": "One Numba thread (and one BLAS thread when run as documented); best of a few runs after a "
-                     "warm-up; shared 2-core machine (8 developers' jobs running): absolute numbers are noisy.",
+                     "warm-up; on a machine whose load is recorded with the results: absolute numbers are noisy.",
             "classical_patterns": classical([250, 500, 1000, 2000], "patterns", lambda N: N // 10, 32, reps),
             "classical_weights": classical([250, 500, 1000, 2000], "weights", lambda N: N // 4, 32, reps),
             "modern_float32": modern([(1024, 64), (4096, 64), (4096, 256), (16384, 256)], 1024, reps),
