@@ -18,6 +18,9 @@ class Scaled:
     def evaluate(self, **kw):
         return self.factor * self.formula.evaluate(**kw)
 
+    def evaluate_continuous(self, **kw):
+        return self.factor * self.formula.evaluate_continuous(**kw)
+
 
 def run(name, seed=0, **kw):
     return run_check(CHECKS[name], "quick", seed=seed, **kw)
