@@ -14,6 +14,17 @@ from numba import njit, prange
 
 
 @njit(cache=True)
+def _read(W, x, out):
+    """``out[a] = sum_b W[a, b] x[b]`` (the memory read ``W x``), accumulated in ``W``'s dtype."""
+    dv, dk = W.shape
+    for a in range(dv):
+        acc = W.dtype.type(0.0)
+        for b in range(dk):
+            acc += W[a, b] * x[b]
+        out[a] = acc
+
+
+@njit(cache=True)
 def delta_write(W, K, V, eta, lam, passes):
     """Delta-rule writes in place: for each pass, for each row ``i`` in order,
     ``W <- lam W + eta (v_i - lam W k_i) k_i^T``.
@@ -25,11 +36,9 @@ def delta_write(W, K, V, eta, lam, passes):
     r = np.empty(dv, dtype=W.dtype)
     for _ in range(passes):
         for i in range(M):
-            for a in range(dv):  # r = v - lam W k
-                s = W.dtype.type(0.0)
-                for b in range(dk):
-                    s += W[a, b] * K[i, b]
-                r[a] = V[i, a] - lam * s
+            _read(W, K[i], r)  # r = v - lam W k
+            for a in range(dv):
+                r[a] = V[i, a] - lam * r[a]
             for a in range(dv):  # W = lam W + eta r k^T
                 c = eta[i] * r[a]
                 for b in range(dk):
@@ -60,11 +69,9 @@ def stream_hebbian(K, V, Q, normalize, out):
                 for b in range(dk):
                     z[b] += K[s, t, b]
                     den += z[b] * Q[s, t, b]
+            _read(W, Q[s, t], out[s, t])
             for a in range(dv):
-                acc = out.dtype.type(0.0)
-                for b in range(dk):
-                    acc += W[a, b] * Q[s, t, b]
-                out[s, t, a] = acc / den if den != 0 else out.dtype.type(0.0)
+                out[s, t, a] = out[s, t, a] / den if den != 0 else out.dtype.type(0.0)
 
 
 @njit(cache=True, parallel=True)
@@ -78,17 +85,11 @@ def stream_delta(K, V, Q, eta, lam, out):
         W = np.zeros((dv, dk), dtype=out.dtype)  # (d_v, d_k)
         r = np.empty(dv, dtype=out.dtype)
         for t in range(L):
+            _read(W, K[s, t], r)
             for a in range(dv):
-                acc = out.dtype.type(0.0)
-                for b in range(dk):
-                    acc += W[a, b] * K[s, t, b]
-                r[a] = V[s, t, a] - lam * acc
+                r[a] = V[s, t, a] - lam * r[a]
             for a in range(dv):
                 c = eta[s, t] * r[a]
                 for b in range(dk):
                     W[a, b] = lam * W[a, b] + c * K[s, t, b]
-            for a in range(dv):
-                acc = out.dtype.type(0.0)
-                for b in range(dk):
-                    acc += W[a, b] * Q[s, t, b]
-                out[s, t, a] = acc
+            _read(W, Q[s, t], out[s, t])
