@@ -150,12 +150,29 @@ def _recall_fresh_order(xiT, M, s, order, state, max_sweeps):
     return False, max_sweeps
 
 
-def _python_trials_range(flip_positions=kcap.flip_positions, recall=kcap.recall):
+def _draw_patterns(xiT, state):
+    N, P = xiT.shape
+    for k in range(N * P):
+        if k % 64 == 0:
+            word = int(kcap.next_u64(state))
+        xiT[k % N, k // N] = 1 if (word >> (k % 64)) & 1 else -1
+
+
+def _flip_positions(perm, n_flip, state):
+    N = perm.shape[0]
+    for k in range(n_flip):
+        j = k + kcap.next_below(state, N - k)
+        perm[k], perm[j] = perm[j], perm[k]
+
+
+def _python_trials_range(flip_positions=_flip_positions, recall=None):
+    recall = recall or kcap.recall
+
     def trials_range(b0, b1, N, Ps, seeds, n_flip, max_sweeps, overlap, sweeps, converged):
         for b in range(b0, b1):
             state = np.array([seeds[b]], np.uint64)
             xiT = np.empty((N, Ps[b]), np.int8)
-            kcap.draw_patterns(xiT, state)
+            _draw_patterns(xiT, state)
             s = xiT[:, 0].copy()
             perm = np.arange(N)
             flip_positions(perm, n_flip, state)

@@ -22,7 +22,8 @@ Everything a trial draws comes from its own SplitMix64 state (see
 
 :func:`recall` is that special case written out on its own: a quick run
 compiles a small loop instead of the general kernel with its schedules, its
-temperature and its energy trace. The Hebbian matrix is never formed. :func:`trials_range` runs a range of the
+temperature and its energy trace. The Hebbian matrix is never formed. Steps 1 and 2 are written inline in
+:func:`trials_range` (fewer functions to compile on a cold start). :func:`trials_range` runs a range of the
 (point, trial) pairs of a whole scan, so a scan is one kernel call spread over
 threads by :func:`hopfield.kernels.threads.run_trials`.
 """
@@ -33,31 +34,6 @@ from numba import njit
 from hopfield.kernels.rng import next_below, next_u64, shuffle_inplace
 
 U1 = np.uint64(1)
-
-
-@njit(cache=True)
-def draw_patterns(xiT, state):
-    """Fill ``xiT`` (N, P) int8 neuron-major with +-1 drawn pattern by pattern, 64 bits per draw."""
-    N, P = xiT.shape
-    word = np.uint64(0)
-    k = 0
-    for mu in range(P):
-        for i in range(N):
-            if k % 64 == 0:
-                word = next_u64(state)
-            xiT[i, mu] = 1 if (word >> np.uint64(k % 64)) & U1 else -1
-            k += 1
-
-
-@njit(cache=True)
-def flip_positions(perm, n_flip, state):
-    """First ``n_flip`` entries of a partial Fisher-Yates shuffle of ``perm`` (int64, 0..N-1 on entry)."""
-    N = perm.shape[0]
-    for k in range(n_flip):
-        j = k + next_below(state, N - k)
-        t = perm[k]
-        perm[k] = perm[j]
-        perm[j] = t
 
 
 @njit(cache=True)
@@ -115,14 +91,24 @@ def trials_range(b0, b1, N, Ps, seeds, n_flip, max_sweeps, overlap, sweeps, conv
         state[0] = seeds[b]
         xiT = np.empty((N, P), np.int8)
         M = np.empty(P, np.int64)
-        draw_patterns(xiT, state)
+        word = np.uint64(0)
+        k = 0
+        for mu in range(P):  # 1. the patterns, 64 bits per draw
+            for i in range(N):
+                if k % 64 == 0:
+                    word = next_u64(state)
+                xiT[i, mu] = 1 if (word >> np.uint64(k % 64)) & U1 else -1
+                k += 1
         for i in range(N):
             s[i] = xiT[i, 0]
             perm[i] = i
-        flip_positions(perm, n_flip, state)
-        for k in range(n_flip):
+        for k in range(n_flip):  # 2. the cue: partial Fisher-Yates, the first n_flip positions flipped
+            j = k + next_below(state, N - k)
+            t = perm[k]
+            perm[k] = perm[j]
+            perm[j] = t
             s[perm[k]] = -s[perm[k]]
-        cv, n = recall(xiT, M, s, order, state, max_sweeps)
+        cv, n = recall(xiT, M, s, order, state, max_sweeps)  # 3. the dynamics
         overlap[b] = M[0]
         sweeps[b] = n
         converged[b] = cv
