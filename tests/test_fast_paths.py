@@ -64,3 +64,44 @@ def test_as_pm1_accepts_every_integer_dtype():
             x[0, 1] = -1
         out = _validate.as_pm1(x, "x")
         assert out.dtype == np.int8 and out.flags.c_contiguous and np.array_equal(out, x.astype(np.int8))
+
+
+def _threaded_softmax_exact(monkeypatch) -> bool:
+    import numba
+    from scipy.special import softmax
+
+    from hopfield import modern
+
+    monkeypatch.setattr(modern, "SOFTMAX_MIN_ENTRIES_PER_THREAD", 8)  # split even small matrices
+    rng = np.random.default_rng(0)
+    default = numba.get_num_threads()
+    try:
+        numba.set_num_threads(max(2, default))
+        for dtype in (np.float32, np.float64):
+            for B, N in ((7, 5), (33, 64), (2, 9)):
+                S = rng.normal(size=(B, N)).astype(dtype)
+                got = modern._softmax_threads(S.copy(), 3.0)
+                if not (np.array_equal(got, modern.softmax_rows_inplace(S.copy(), 3.0))
+                        and np.array_equal(got, softmax(dtype(3.0) * S, axis=1))):
+                    return False
+    finally:
+        numba.set_num_threads(default)
+    return True
+
+
+def test_threaded_softmax_is_bit_identical_to_scipy(monkeypatch):
+    assert _threaded_softmax_exact(monkeypatch)
+
+
+def test_threaded_softmax_mutant_last_block_dropped_is_killed(monkeypatch):
+    from hopfield import modern
+
+    real = modern.softmax_rows_inplace
+    calls = []
+
+    def skip_last_block(S, beta):  # plausible slip: the bounds miss the rows of the last block
+        calls.append(S.shape[0])
+        return S if len(calls) % 2 == 0 else real(S, beta)
+
+    monkeypatch.setattr(modern, "softmax_rows_inplace", skip_last_block)
+    assert not _threaded_softmax_exact(monkeypatch)
