@@ -46,8 +46,14 @@ def _amicl():
     run_amicl(1.0, D=4, K=3, T=6, n_trials=2)
 
 
+def _capacity():
+    from hopfield.capacity import capacity_scan
+
+    capacity_scan(8, [2], 2, count=1, max_sweeps=2)
+
+
 #: Simulator families and the kernels each warms.
-FAMILIES = {"dense": _dense, "classical": _classical, "amicl": _amicl}
+FAMILIES = {"dense": _dense, "classical": _classical, "amicl": _amicl, "capacity": _capacity}
 
 
 def warm_cache(families=None) -> dict:
@@ -56,7 +62,8 @@ def warm_cache(families=None) -> dict:
     Parameters
     ----------
     families : iterable of str, optional
-        Names from ``FAMILIES`` (``"dense"``, ``"classical"``, ``"amicl"``).
+        Names from ``FAMILIES`` (``"dense"``, ``"classical"``, ``"amicl"``,
+        ``"capacity"``).
 
     Returns
     -------

@@ -8,6 +8,9 @@
     async from cues with 10% of the bits flipped, success = exact recovery of the
     cued pattern (final overlap 1), against the ``hopfieldkit`` package when it is
     importable (its ``empirical_capacity_scan`` runs exactly this protocol).
+    amlab runs it two ways: ``hopfield.capacity.capacity_scan`` (the library's scan,
+    like hopfieldkit's: one call per point, every trial in one kernel call) and a
+    user's loop over trials (``random_binary``, ``flip``, ``ClassicalHopfield.run``).
 
 Numba compile time is excluded: every kernel is run once on a small problem before
 timing. Run from the repository root:
@@ -31,6 +34,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from hopfield.capacity import capacity_scan
 from hopfield.classical import ClassicalHopfield, hebbian_weights
 from hopfield.patterns import flip, random_binary
 from simulations.io import atomic_write_json
@@ -186,6 +190,37 @@ def overhead_split(N, P, trials, n_flip, max_sweeps) -> dict:
             "python_over_kernel": (total - spent[0]) / spent[0]}
 
 
+def overhead_split_scan(N, P, trials, n_flip, max_sweeps) -> dict:
+    """Per-trial time of ``capacity_scan`` split into the kernel call and everything else (Python)."""
+    import hopfield.capacity as hc
+
+    spent = [0.0]
+    run_trials = hc.run_trials
+
+    def timed(*args):
+        t0 = time.perf_counter()
+        run_trials(*args)
+        spent[0] += time.perf_counter() - t0
+
+    hc.run_trials = timed
+    try:
+        capacity_scan(N, P, 5, count=n_flip, seed=1, max_sweeps=max_sweeps)  # warm-up
+        best = None
+        for rep in range(3):
+            spent[0] = 0.0
+            t0 = time.perf_counter()
+            capacity_scan(N, P, trials, count=n_flip, seed=2 + rep, max_sweeps=max_sweeps)
+            total = time.perf_counter() - t0
+            if best is None or total < best[0]:
+                best = (total, spent[0])
+    finally:
+        hc.run_trials = run_trials
+    total, kernel = best
+    return {"P": P, "trials": trials, "total_us_per_trial": 1e6 * total / trials,
+            "kernel_us_per_trial": 1e6 * kernel / trials, "python_us_per_trial": 1e6 * (total - kernel) / trials,
+            "python_over_kernel": (total - kernel) / kernel, "best_of": 3}
+
+
 def bench_capacity(quick: bool, peer_path=None) -> dict:
     """Capacity scan, amlab and hopfieldkit interleaved point by point and round by round, in one process."""
     N, Ps, trials, frac, max_sweeps = 500, [25, 50, 75, 100], 50, 0.1, 200
@@ -195,9 +230,11 @@ def bench_capacity(quick: bool, peer_path=None) -> dict:
     out = {"N": N, "P": Ps, "trials": trials, "flipped_bits": n_flip, "max_sweeps": max_sweeps, "rounds": rounds,
            "protocol": "per trial: fresh random patterns, Hebbian storage (zero diagonal), cue = pattern 0 with "
                        f"{n_flip} distinct bits flipped, random-order asynchronous updates until a sweep changes "
-                       "nothing (or max_sweeps), success = final state equals pattern 0 (overlap 1). Both timings "
+                       "nothing (or max_sweeps), success = final state equals pattern 0 (overlap 1). All timings "
                        "include pattern generation, storage and recall. Interleaved: in every round, each point "
-                       "is timed for amlab and then for hopfieldkit; min and median over rounds, per trial.",
+                       "is timed for amlab's capacity_scan, amlab's loop and then hopfieldkit; min and median over "
+                       "rounds, per trial. capacity_scan runs on one Numba thread (like the single-threaded "
+                       "hopfieldkit) and again on all threads.",
            "differences": "hopfieldkit sets s_i = +1 on a zero field, amlab keeps s_i (ties occur only for even P); "
                           "each side draws its own random patterns, so success rates are compared statistically "
                           "(two-sided Fisher exact test per point, first round)."}
@@ -213,9 +250,23 @@ def bench_capacity(quick: bool, peer_path=None) -> dict:
     rng = np.random.default_rng(10)
     t_am = {P: [] for P in Ps}
     t_hk = {P: [] for P in Ps}
-    ok_am, rate_hk = {}, {}
+    t_sc = {P: [] for P in Ps}
+    t_sc_all = {P: [] for P in Ps}
+    ok_am, rate_hk, ok_sc = {}, {}, {}
+    threads = numba.get_num_threads()
+    out["numba_threads_all"] = threads
+    capacity_scan(N, Ps, 2, count=n_flip, seed=0, max_sweeps=max_sweeps)  # warm-up
     for r in range(rounds):
         for k, P in enumerate(Ps):
+            numba.set_num_threads(1)
+            t0 = time.perf_counter()
+            scan = capacity_scan(N, P, trials, count=n_flip, seed=1000 + 10 * r + k, max_sweeps=max_sweeps)
+            t_sc[P].append((time.perf_counter() - t0) / trials)
+            numba.set_num_threads(threads)
+            ok_sc.setdefault(P, int(scan.success.sum()))
+            t0 = time.perf_counter()
+            capacity_scan(N, P, trials, count=n_flip, seed=2000 + 10 * r + k, max_sweeps=max_sweeps)
+            t_sc_all[P].append((time.perf_counter() - t0) / trials)
             t0 = time.perf_counter()
             ok = amlab_scan_point(N, P, trials, n_flip, max_sweeps, rng)
             t_am[P].append((time.perf_counter() - t0) / trials)
@@ -232,20 +283,36 @@ def bench_capacity(quick: bool, peer_path=None) -> dict:
     rows = []
     for P in Ps:
         row = {"P": P, "amlab_s_per_trial_min": min(t_am[P]), "amlab_s_per_trial_median": float(np.median(t_am[P])),
-               "amlab_rate": ok_am[P] / trials}
+               "amlab_rate": ok_am[P] / trials,
+               "scan_s_per_trial_min": min(t_sc[P]), "scan_s_per_trial_median": float(np.median(t_sc[P])),
+               "scan_all_threads_s_per_trial_min": min(t_sc_all[P]),
+               "scan_all_threads_s_per_trial_median": float(np.median(t_sc_all[P])),
+               "scan_rate": ok_sc[P] / trials}
         if hk is not None:
             row.update({"hopfieldkit_s_per_trial_min": min(t_hk[P]),
                         "hopfieldkit_s_per_trial_median": float(np.median(t_hk[P])),
                         "hopfieldkit_trials": hk_trials, "hopfieldkit_rate": rate_hk[P],
                         "speedup_min": min(t_hk[P]) / min(t_am[P]),
-                        "speedup_median": float(np.median(t_hk[P]) / np.median(t_am[P]))})
+                        "speedup_median": float(np.median(t_hk[P]) / np.median(t_am[P])),
+                        "scan_speedup_min": min(t_hk[P]) / min(t_sc[P]),
+                        "scan_speedup_median": float(np.median(t_hk[P]) / np.median(t_sc[P])),
+                        "scan_all_threads_speedup_min": min(t_hk[P]) / min(t_sc_all[P]),
+                        "scan_all_threads_speedup_median": float(np.median(t_hk[P]) / np.median(t_sc_all[P]))})
             if fisher_exact is not None:
                 hits = int(round(rate_hk[P] * hk_trials))
                 table = [[ok_am[P], trials - ok_am[P]], [hits, hk_trials - hits]]
                 row["fisher_p"] = float(fisher_exact(table)[1])
+                table = [[ok_sc[P], trials - ok_sc[P]], [hits, hk_trials - hits]]
+                row["scan_fisher_p"] = float(fisher_exact(table)[1])
         rows.append(row)
     out["points"] = rows
     out["overhead_split"] = [overhead_split(N, P, 100 if quick else 300, n_flip, max_sweeps) for P in Ps]
+    numba.set_num_threads(1)
+    try:
+        out["overhead_split_scan"] = [overhead_split_scan(N, P, 100 if quick else 300, n_flip, max_sweeps)
+                                      for P in Ps]
+    finally:
+        numba.set_num_threads(threads)
     return out
 
 
@@ -279,8 +346,17 @@ def main(argv=None) -> int:
         print(f"(b) P={row['P']}: amlab {row['amlab_rate']:.2f} in {1e3 * row['amlab_s_per_trial_min']:.2f} ms/trial; "
               + (f"hopfieldkit {row['hopfieldkit_rate']:.2f} (Fisher p={row.get('fisher_p', float('nan')):.2f}); "
                  f"{row['speedup_min']:.0f}x (min), {row['speedup_median']:.0f}x (median)" if "speedup_min" in row else ""))
+    for row in cs["points"]:
+        if "scan_speedup_min" in row:
+            print(f"(b) P={row['P']}: capacity_scan {row['scan_rate']:.2f} in {1e3 * row['scan_s_per_trial_min']:.3f} "
+                  f"ms/trial (1 thread; Fisher p={row.get('scan_fisher_p', float('nan')):.2f}): "
+                  f"{row['scan_speedup_min']:.0f}x (min), {row['scan_speedup_median']:.0f}x (median); all threads "
+                  f"{row['scan_all_threads_speedup_min']:.0f}x / {row['scan_all_threads_speedup_median']:.0f}x")
     for r in cs["overhead_split"]:
-        print(f"(b) P={r['P']}: {r['kernel_us_per_trial']:.0f} us kernel + {r['python_us_per_trial']:.0f} us Python per trial")
+        print(f"(b) loop P={r['P']}: {r['kernel_us_per_trial']:.0f} us kernel + {r['python_us_per_trial']:.0f} us Python per trial")
+    for r in cs["overhead_split_scan"]:
+        print(f"(b) capacity_scan P={r['P']}: {r['kernel_us_per_trial']:.1f} us kernel + "
+              f"{r['python_us_per_trial']:.1f} us Python per trial")
     atomic_write_json(args.out, result)
     print(f"wrote {args.out}")
     return 0

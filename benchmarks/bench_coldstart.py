@@ -9,10 +9,12 @@ hopfieldkit's capacity-scan processes.
 (a) First call of each simulator entry point, cold (compile) and warm (cache load).
 (b) ``python -m amlab check --quick``, cold against warm.
 (c) The capacity scan of ``bench_classical.py`` (N = 500, P = 25, 50, 75, 100, 50
-    trials each, patterns generated per trial) as a whole process: amlab cold,
-    amlab warm, and hopfieldkit's ``empirical_capacity_scan`` run by the Python of
-    a separate environment that has it installed (``--peer-python``, default
-    /work/venv-peer/bin/python; hopfieldkit is no dependency of amlab).
+    trials each, patterns generated per trial) as a whole process: amlab's
+    ``capacity_scan`` cold and warm, the same scan as a user's loop over
+    ``ClassicalHopfield`` cold and warm, and hopfieldkit's
+    ``empirical_capacity_scan`` run by the Python of a separate environment that
+    has it installed (``--peer-python``, default /work/venv-peer/bin/python;
+    hopfieldkit is no dependency of amlab).
 
     PYTHONPATH=. python benchmarks/bench_coldstart.py [--quick] [--peer-python PATH]
 
@@ -52,6 +54,14 @@ ENTRY_POINTS = {
 }
 
 SCAN_AMLAB = """
+import time
+t0 = time.perf_counter()
+from hopfield.capacity import capacity_scan
+scan = capacity_scan(500, [25, 50, 75, 100], {trials}, count=50, seed=10, max_sweeps=200)
+print([float(r) for r in scan.success_rate], time.perf_counter() - t0)
+"""
+
+SCAN_AMLAB_LOOP = """
 import time
 t0 = time.perf_counter()
 import numpy as np
@@ -125,7 +135,7 @@ def check_quick(rounds: int) -> dict:
 
 
 def capacity_scan(rounds: int, trials: int, peer_python: str) -> dict:
-    cold, warm, peer = [], [], []
+    cold, warm, peer, loop_cold, loop_warm = [], [], [], [], []
     have_peer = Path(peer_python).exists()
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as cache:
@@ -133,14 +143,22 @@ def capacity_scan(rounds: int, trials: int, peer_python: str) -> dict:
             if have_peer:
                 peer.append(run_process(SCAN_PEER.format(trials=trials), None, peer_python))
             warm.append(run_process(SCAN_AMLAB.format(trials=trials), cache))
+        with tempfile.TemporaryDirectory() as cache:
+            loop_cold.append(run_process(SCAN_AMLAB_LOOP.format(trials=trials), cache))
+            loop_warm.append(run_process(SCAN_AMLAB_LOOP.format(trials=trials), cache))
     out = {"N": 500, "P": [25, 50, 75, 100], "trials": trials, "amlab_cold": summary(cold),
-           "amlab_warm": summary(warm), "what": "whole process: interpreter start, imports, compile or cache "
-                                               "load, pattern generation, storage and recall"}
+           "amlab_warm": summary(warm), "amlab_loop_cold": summary(loop_cold), "amlab_loop_warm": summary(loop_warm),
+           "what": "whole process: interpreter start, imports, compile or cache load, pattern generation, storage "
+                   "and recall; amlab: hopfield.capacity.capacity_scan (amlab_loop: a loop of ClassicalHopfield "
+                   "runs, one per trial)", "order": "per round: amlab cold, hopfieldkit, amlab warm, loop cold, "
+                                                    "loop warm"}
     if have_peer:
         out["hopfieldkit"] = summary(peer)
         out["speedup_cold_median"] = float(np.median(peer) / np.median(cold))
         out["speedup_cold_min"] = min(peer) / min(cold)
         out["speedup_warm_median"] = float(np.median(peer) / np.median(warm))
+        out["loop_speedup_cold_median"] = float(np.median(peer) / np.median(loop_cold))
+        out["loop_speedup_warm_median"] = float(np.median(peer) / np.median(loop_warm))
         out["target"] = "amlab cold process >= 3x faster than hopfieldkit's"
     else:
         out["hopfieldkit"] = f"skipped: {peer_python} not found"
@@ -153,6 +171,7 @@ def main(argv=None) -> int:
     ap.add_argument("--peer-python", default="/work/venv-peer/bin/python")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--skip-check", action="store_true", help="skip (b)")
+    ap.add_argument("--skip-entry-points", action="store_true", help="skip (a)")
     ap.add_argument("--rounds", type=int, default=2, help="cold/warm pairs per measurement")
     ap.add_argument("--src", type=Path, default=ROOT, help="source tree to measure (default: this one)")
     args = ap.parse_args(argv)
@@ -163,13 +182,15 @@ def main(argv=None) -> int:
     result = {"benchmark": "coldstart", "provenance": provenance(), "source_tree": str(SRC),
               "notes": "Timed on a machine whose load is recorded with the results: absolute times are noisy; cold and "
                        "warm runs alternate, so their ratio is the measure."}
-    result["entry_points"] = entry_points(rounds)
-    for k, v in result["entry_points"].items():
-        print(f"(a) {k}: cold {v['cold']['median_s']:.1f} s, warm {v['warm']['median_s']:.1f} s")
+    if not args.skip_entry_points:
+        result["entry_points"] = entry_points(rounds)
+        for k, v in result["entry_points"].items():
+            print(f"(a) {k}: cold {v['cold']['median_s']:.1f} s, warm {v['warm']['median_s']:.1f} s")
     result["capacity_scan_process"] = cs = capacity_scan(max(rounds, 2), 50, args.peer_python)
     print(f"(c) capacity scan process: amlab cold {cs['amlab_cold']['median_s']:.1f} s, warm "
           f"{cs['amlab_warm']['median_s']:.1f} s, hopfieldkit "
-          f"{cs['hopfieldkit']['median_s'] if isinstance(cs['hopfieldkit'], dict) else float('nan'):.1f} s")
+          f"{cs['hopfieldkit']['median_s'] if isinstance(cs['hopfieldkit'], dict) else float('nan'):.1f} s; loop cold "
+          f"{cs['amlab_loop_cold']['median_s']:.1f} s, warm {cs['amlab_loop_warm']['median_s']:.1f} s")
     if not (args.quick or args.skip_check):
         result["check_quick"] = cq = check_quick(rounds)
         print(f"(b) check --quick: cold {cq['cold']['median_s']:.1f} s, warm {cq['warm']['median_s']:.1f} s "

@@ -9,7 +9,10 @@ and float64.
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_modern.py [--quick]
 
 (one BLAS thread: on the shared, overloaded 2-core machine a two-thread BLAS
-spends most of its time waiting for its second core, and both sides use BLAS.)
+spends most of its time waiting for its second core, and both sides use BLAS;
+``OPENBLAS_NUM_THREADS=2`` measures the two-thread case.) The update is also
+timed with its softmax on one thread (``update_serial_softmax``) to show what
+the row-block threads of the softmax bring.
 
 Writes ``benchmarks/results/modern.json``.
 """
@@ -43,8 +46,19 @@ def measure(B, d, N, dtype, repeats, seed=0):
     q = (X[rng.integers(0, N, B)] + 0.5 * rng.normal(size=(B, d)) / np.sqrt(d)).astype(dtype)
     beta = 8.0
     net = ModernHopfield(X, beta)
+    import hopfield.modern as hm
+
+    def serial_softmax_update():  # the update with the softmax on the calling thread only
+        threaded = hm._softmax_threads
+        hm._softmax_threads = hm.softmax_rows_inplace
+        try:
+            return net.update(q)
+        finally:
+            hm._softmax_threads = threaded
+
     sides = {
         "update": lambda: net.update(q),
+        "update_serial_softmax": serial_softmax_update,
         "two_products": lambda: (q @ X.T) @ X,
         "previous_float64_update": lambda: previous_update(X, beta, q),
     }
@@ -63,7 +77,8 @@ def measure(B, d, N, dtype, repeats, seed=0):
            "full_score_matrix_bytes": B * N * np.dtype(dtype).itemsize}
     for k, v in times.items():
         row[k] = {"min_s": min(v), "median_s": float(np.median(v))}
-    for k in ("update", "previous_float64_update"):
+    row["serial_softmax_bit_identical"] = bool(np.array_equal(out, serial_softmax_update()))
+    for k in ("update", "update_serial_softmax", "previous_float64_update"):
         row[f"ratio_{k}_over_two_products_min"] = row[k]["min_s"] / row["two_products"]["min_s"]
         row[f"ratio_{k}_over_two_products_median"] = row[k]["median_s"] / row["two_products"]["median_s"]
     return row
@@ -81,11 +96,13 @@ def main(argv=None) -> int:
               "notes": "Timed on a machine whose load is recorded with the results: absolute times are noisy, the "
                        "interleaved ratios are what counts. BLAS threads: numpy's default.",
               "blas_threads_env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")},
+              "numba_threads_softmax": __import__("numba").get_num_threads(),
               "load_average_1_5_15min": {"before": list(load), "after": list(os.getloadavg())}}
     atomic_write_json(args.out, result)
     for r in rows:
         print(f"{r['dtype']}: update {r['update']['min_s']:.3f} s, two products {r['two_products']['min_s']:.3f} s "
               f"-> {r['ratio_update_over_two_products_min']:.2f}x (median {r['ratio_update_over_two_products_median']:.2f}x); "
+              f"serial softmax {r['ratio_update_serial_softmax_over_two_products_min']:.2f}x; "
               f"previous {r['ratio_previous_float64_update_over_two_products_min']:.2f}x; peak "
               f"{r['update_peak_bytes'] / 2**20:.1f} MiB of {r['full_score_matrix_bytes'] / 2**20:.0f} MiB scores")
     print(f"wrote {args.out}")

@@ -41,7 +41,11 @@ def as_pm1(x, name: str, ndim=(1, 2)) -> np.ndarray:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite entries; expected -1/+1")
-    if not np.all((arr == 1) | (arr == -1)):
+    if np.issubdtype(arr.dtype, np.integer):  # min, max and non-zero count: one pass each, no temporaries
+        ok = arr.min() >= -1 and arr.max() <= 1 and np.count_nonzero(arr) == arr.size
+    else:
+        ok = np.all((arr == 1) | (arr == -1))
+    if not ok:
         bad = arr[(arr != 1) & (arr != -1)].ravel()[0]
         raise ValueError(f"{name} must contain only -1 and +1, found {bad!r}")
     return np.ascontiguousarray(arr, dtype=np.int8)

@@ -64,6 +64,31 @@ def softmax_rows_inplace(S: np.ndarray, beta: float) -> np.ndarray:
     return S
 
 
+#: Smallest number of score entries a thread takes in the softmax (below it, one thread).
+SOFTMAX_MIN_ENTRIES_PER_THREAD = 2**16
+
+
+def _softmax_threads(S: np.ndarray, beta: float) -> np.ndarray:
+    """:func:`softmax_rows_inplace` over blocks of rows on ``numba.get_num_threads()`` threads.
+
+    The matrix products use every BLAS thread, the softmax's numpy passes only
+    one; numpy releases the GIL in them, so blocks of rows run side by side.
+    Every row goes through the same operations as in one call, so the result
+    is bit-identical for any number of threads.
+    """
+    from hopfield.kernels.threads import _pool, numba
+
+    threads = min(numba.get_num_threads(), S.shape[0], max(1, S.size // SOFTMAX_MIN_ENTRIES_PER_THREAD))
+    if threads <= 1:
+        return softmax_rows_inplace(S, beta)
+    bounds = [S.shape[0] * k // threads for k in range(threads + 1)]
+    futures = [_pool(threads).submit(softmax_rows_inplace, S[bounds[k]:bounds[k + 1]], beta)
+               for k in range(threads)]
+    for f in futures:
+        f.result()
+    return S
+
+
 def separation(X) -> np.ndarray:
     """Separation ``Delta_i = min_{j != i} (x_i . x_i - x_i . x_j)`` of each pattern.
 
@@ -190,7 +215,7 @@ class ModernHopfield:
         c = self._chunk()
         for start in range(0, q.shape[0], c):
             S = q[start:start + c] @ self.X.T  # (chunk, N) scores
-            softmax_rows_inplace(S, self.beta)
+            _softmax_threads(S, self.beta)
             np.matmul(S, self.X, out=out[start:start + c])  # (chunk, d)
         return out
 

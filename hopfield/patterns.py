@@ -8,6 +8,7 @@ so successive calls continue its stream).
 
 from __future__ import annotations
 
+import sys
 from typing import Optional, Union
 
 import numpy as np
@@ -56,10 +57,30 @@ def random_binary(P: int, N: int, seed: SeedLike = None) -> np.ndarray:
     N = as_int(N, "N", minimum=1)
     check_memory(3 * P * N, f"random_binary(P={P}, N={N}) (int8 draws, result and a temporary)")
     rng = _generator(seed)
-    x = rng.integers(0, 2, size=(P, N), dtype=np.int8)  # bits 0/1
+    if _LITTLE_ENDIAN:
+        x = _bits_int8(rng, P * N).reshape(P, N)
+    else:  # pragma: no cover - big-endian machines
+        x = rng.integers(0, 2, size=(P, N), dtype=np.int8)  # bits 0/1
     x *= 2  # in place: no temporaries
     x -= 1
     return x
+
+
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+def _bits_int8(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``rng.integers(0, 2, size=n, dtype=np.int8)``, bit for bit, about 4x faster.
+
+    numpy draws int8 integers in ``[0, 2)`` from the bytes of successive 32-bit
+    words, least significant byte first, and keeps the top bit of each byte
+    (Lemire's multiply-shift with a range of 2, which never rejects). The same
+    32-bit words come from ``rng.integers(0, 2**32, dtype=np.uint32)``, so
+    shifting their bytes right by 7 gives the same bits and leaves ``rng`` in
+    the same state. ``tests/test_patterns.py`` compares the two.
+    """
+    words = rng.integers(0, 2**32, size=(n + 3) // 4, dtype=np.uint32)
+    return (words.view(np.uint8)[:n] >> 7).view(np.int8)
 
 
 def biased_binary(P: int, N: int, a: float, seed: SeedLike = None) -> np.ndarray:
