@@ -232,7 +232,13 @@ def _program(cfg: InductionConfig, d: int):
 
         return jax.vmap(one)(params, fz, keys)  # (S, len(PROBES))
 
-    return opt, jax.jit(chunk), jax.jit(evaluate)
+    def init(seeds):  # (S,) uint32 -> weights, optimizer state, data and probe keys, in one compiled call
+        keys = jax.vmap(jax.random.PRNGKey)(seeds)
+        params = jax.vmap(lambda k: M.init_params(jax.random.fold_in(k, 0), d, cfg.ffn, cfg.init_scale))(keys)
+        fold = lambda j: jax.vmap(lambda k: jax.random.fold_in(k, j))(keys)  # noqa: E731
+        return params, jax.vmap(opt.init)(params), fold(1), fold(2)
+
+    return jax.jit(init), jax.jit(chunk), jax.jit(evaluate)
 
 
 def _save_checkpoint(path: Path, params, opt_state, curves, key: dict):
@@ -261,15 +267,11 @@ def _train_d(cfg: InductionConfig, d: int, seeds, out: Optional[Path], deadline:
     """Train every seed at dimension ``d``: (params, frozen parts, curves, timing, stopped)."""
     bg = cfg.bigram_model()
     S = len(seeds)
-    keys = jnp.stack([jax.random.PRNGKey(s) for s in seeds])
-    data_keys = jax.vmap(lambda k: jax.random.fold_in(k, 1))(keys)
-    eval_keys = jax.vmap(lambda k: jax.random.fold_in(k, 2))(keys)
-    fz = jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]),
-                                *[M.frozen_parts(bg, d, cfg.T, s) for s in seeds])
+    parts = [M.frozen_parts(bg, d, cfg.T, s) for s in seeds]
+    fz = {k: jnp.asarray(np.stack([p[k] for p in parts])) for k in parts[0]}
     shared = dataclasses.replace(cfg, seed=0, seeds=1, steps=cfg.eval_every, ds=(d,))  # one program per d
-    opt, chunk, evaluate = _program(shared, d)
-    params = jax.vmap(lambda k: M.init_params(jax.random.fold_in(k, 0), d, cfg.ffn, cfg.init_scale))(keys)
-    opt_state = jax.vmap(opt.init)(params)
+    init, chunk, evaluate = _program(shared, d)
+    params, opt_state, data_keys, eval_keys = init(jnp.asarray(np.array(seeds, np.uint32)))
     ckpt = Path(out) / f"checkpoint_d{d}.npz" if out is not None else None
     ckey = {**cfg.as_dict(), "d": d}
     curves = {"step": [], "probes": [], "train_loss": []}
@@ -326,11 +328,8 @@ def _centre(x):
     return x - x.mean(axis=-1, keepdims=True)
 
 
-def _theory_features(bg, sets, beta2: float):
-    """Centred features (n, V) of the closed form: the in-context part at ``beta_O = 1`` and ``log pi_b(k|q)``."""
-    from theory.induction import logits as closed_form
-
-    f = closed_form()
+def _theory_features(f, bg, sets, beta2: float):
+    """Centred features (n, V) of the closed form ``f``: the in-context part at ``beta_O = 1`` and ``log pi_b(k|q)``."""
     ic, ell = [], []
     for p, n_q, c, cbar in sets:
         val = f.evaluate_continuous(beta2=beta2, beta_O=1.0, gamma=0.0, c=c.astype(float), cbar=cbar.astype(float),
@@ -352,10 +351,13 @@ def fit_scales(y, bg, sets, beta2_max: float = 20.0):
     dict
         ``beta2``, ``beta_O``, ``gamma`` and the fitted centred logits ``fit`` (n, V).
     """
+    from theory.induction import logits as closed_form
+
     y = np.asarray(y, float)
+    f = closed_form()
 
     def solve(b2):
-        ic, ell = _theory_features(bg, sets, b2)
+        ic, ell = _theory_features(f, bg, sets, b2)
         A = np.stack([ic.ravel(), ell.ravel()], axis=1)
         coef, rnorm = optimize.nnls(A, y.ravel())
         return rnorm, coef, ic, ell
@@ -478,11 +480,13 @@ def train_induction(cfg: InductionConfig, out: Optional[Path] = None, *, max_sec
         timing["device"] = str(jax.devices()[0].platform)
         timing["jax"] = jax.__version__
         final, comp = [], []
+        params = {k: np.asarray(v) for k, v in params.items()}
+        fz = {k: np.asarray(v) for k, v in fz.items()}
         for i, s in enumerate(seeds):
-            m = M.to_numpy_model(jax.tree_util.tree_map(lambda x: x[i], params),
-                                 jax.tree_util.tree_map(lambda x: x[i], fz))
+            m = M.to_numpy_model({k: v[i] for k, v in params.items()}, {k: v[i] for k, v in fz.items()})
             pr = np_probes(m, test_tok, test_fl)
-            final.append({k: pr[k] for k in ("prev_token", "induction", "copy", "icl")})
+            final.append({k: pr[k] for k in ("prev_token", "induction", "copy", "icl", "n_prev_token",
+                                             "n_induction", "n_copy", "n_icl")})
             comp.append(compare_with_theory(m, bg, sets, cfg.T, s))
         runs[str(d)] = {"d": d, **curves, "final_probes": final, "comparison": comp, "timing": timing}
     result = {"config": cfg.as_dict(), "probes": list(PROBES), "run_seeds": seeds, "V": bg.V, "runs": runs,
