@@ -67,6 +67,7 @@ from hopfield.bigram import bigram_from_text, synthetic_bigram  # noqa: E402
 from simulations.io import atomic_write_bytes, atomic_write_json, atomic_write_text, provenance  # noqa: E402
 from simulations.progress import bar  # noqa: E402
 from simulations.train import induction_model as M  # noqa: E402
+from simulations.train.induction_table import format_table, summary_table  # noqa: E402,F401
 
 __all__ = ["InductionConfig", "QUICK", "FULL", "PROBES", "train_induction", "compare_with_theory",
            "fit_scales", "slope_interval", "format_table", "write_results", "run_seeds"]
@@ -508,43 +509,6 @@ def _slopes(result) -> dict:
     if len(set(ds)) < 2:
         return {}
     return {ref: slope_interval(ds, v) for ref, v in dev.items()}
-
-
-def summary_table(result) -> list:
-    """Per d: mean (and min/max over seeds) of the final probes, the fitted scales and both deviations."""
-    rows = []
-    for r in result["runs"].values():
-        fp, cp = r["final_probes"], r["comparison"]
-        row = {"d": r["d"], "seeds": len(fp), "step": r["step"][-1]}
-        for k in ("prev_token", "induction", "copy", "icl"):
-            row[k] = float(np.mean([f[k] for f in fp]))
-        for k in ("beta2", "beta_O", "gamma"):
-            row[k] = float(np.mean([c["scales"][k] for c in cp]))
-        for ref in ("theory", "built"):
-            v = np.array([c[ref]["deviation"] for c in cp])
-            row[f"dev_{ref}"], row[f"dev_{ref}_min"], row[f"dev_{ref}_max"] = float(v.mean()), float(v.min()), float(v.max())
-            row[f"corr_{ref}"] = float(np.mean([c[ref]["correlation"] for c in cp]))
-        row["in_context_wins"] = float(np.mean([c["in_context_wins"] for c in cp]))
-        rows.append(row)
-    return rows
-
-
-def format_table(result) -> str:
-    """The summary table and the slopes as Markdown."""
-    lines = ["| d | steps | prev-token | induction | copy | ICL acc. | fitted beta2, beta_O, gamma | "
-             "deviation from theory (min-max) | from built model (min-max) | corr. theory / built |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in result["table"]:
-        lines.append(f"| {r['d']} | {r['step']} | {r['prev_token']:.3f} | {r['induction']:.3f} | {r['copy']:.3f} | "
-                     f"{r['icl']:.3f} | {r['beta2']:.2f}, {r['beta_O']:.2f}, {r['gamma']:.2f} | "
-                     f"{r['dev_theory']:.3f} ({r['dev_theory_min']:.3f}-{r['dev_theory_max']:.3f}) | "
-                     f"{r['dev_built']:.3f} ({r['dev_built_min']:.3f}-{r['dev_built_max']:.3f}) | "
-                     f"{r['corr_theory']:.3f} / {r['corr_built']:.3f} |")
-    for ref, s in result.get("slopes", {}).items():
-        lines.append("")
-        lines.append(f"Slope of log deviation from the {ref} on log d: {s['slope']:.3f} "
-                     f"({s['level']:.0%} interval {s['low']:.3f} to {s['high']:.3f}, {s['n']} runs).")
-    return "\n".join(lines)
 
 
 def write_results(result: dict, out: Path) -> list:
