@@ -17,8 +17,8 @@ from figures import style
 from figures.registry import register_figure
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "train"
-TITLES = {"prev_token": "previous-token head", "induction": "induction head", "copy": "copy memory",
-          "icl": "in-context accuracy", "loss": "training loss (probe batch)"}
+TITLES = {"prev_token": "previous-token", "induction": "induction", "copy": "copy", "icl": "ICL accuracy",
+          "loss": "loss"}
 
 
 def _quick(result) -> bool:
@@ -98,6 +98,7 @@ def plot_deviation(result: dict, out_dir, *, quick: bool, seed: int = 0, name: s
                                           ("built", "built memory model"))):
             dev = np.array([[c[ref]["deviation"] for c in r["comparison"]] for r in runs])  # (D, S)
             m, lo, hi = style.mean_interval(dev, axis=1)
+            lo = np.maximum(lo, 0.5 * dev.min())  # a log axis: the band's lower end kept positive
             style.points(ax, ds * (1 + 0.03 * (2 * i - 1)), m, lo, hi, i=i, label=label)
             ax.scatter(np.repeat(ds, dev.shape[1]) * (1 + 0.03 * (2 * i - 1)), dev.ravel(), s=5,
                        color=style.colour(i), alpha=0.35, lw=0)
@@ -111,8 +112,11 @@ def plot_deviation(result: dict, out_dir, *, quick: bool, seed: int = 0, name: s
                          "slope": s}
         ax.set(xscale="log", yscale="log", xlabel="embedding dimension d",
                ylabel="RMS(trained - reference) / RMS(trained)")
+        from matplotlib.ticker import NullFormatter
+
         ax.set_xticks(ds)
         ax.set_xticklabels([str(int(x)) for x in ds])
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.legend(loc="best", fontsize=6.5)
     cfg = result["config"]
     caption = (f"Deviation of the trained model's centred query logits on designed prompts (t={cfg['t_prompt']}, "
