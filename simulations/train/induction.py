@@ -454,11 +454,11 @@ def train_induction(cfg: InductionConfig, out: Optional[Path] = None, *, max_sec
 
     Examples
     --------
-    >>> cfg = InductionConfig(ds=(16,), seeds=1, steps=20, eval_every=10, batch=4, T=16, n_eval=8,
+    >>> cfg = InductionConfig(ds=(16,), seeds=2, steps=30, eval_every=30, batch=16, T=16, lr=0.03, n_eval=32,
     ...                       n_prompts=4, t_prompt=16, c_qks=(2,))
     >>> res = train_induction(cfg, progress=False)
     >>> res["runs"]["16"]["step"], len(res["runs"]["16"]["probes"][0][0])
-    ([0, 10, 20], 5)
+    ([0, 30], 5)
 
     References
     ----------

@@ -76,9 +76,10 @@ def sample(key, log_pi_u, log_pi_b, n: int, T: int, K: int):
     >>> import jax, numpy as np
     >>> from hopfield.bigram import synthetic_bigram
     >>> bg = synthetic_bigram(8, seed=0)
-    >>> tok, fl = sample(jax.random.PRNGKey(0), np.log(bg.pi_u), np.log(bg.pi_b), n=2, T=16, K=2)
+    >>> draw = jax.jit(sample, static_argnums=(3, 4, 5))  # compiled once, not op by op
+    >>> tok, fl = draw(jax.random.PRNGKey(0), np.log(bg.pi_u), np.log(bg.pi_b), 64, 16, 3)
     >>> tok.shape, int(tok.max()) < 8
-    ((2, 16), True)
+    ((64, 16), True)
     """
     V = log_pi_u.shape[0]
     k_trig, k_out, k_first, k_steps = jax.random.split(key, 4)
