@@ -316,6 +316,48 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_train_induction(args) -> int:
+    """``amlab train induction``: experiment 2 (a trained induction head); needs the ``train`` extra."""
+    import dataclasses
+
+    try:
+        from simulations.train import induction
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    cfg = induction.FULL if args.size == "full" else induction.QUICK
+    changes = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("eval_every", args.eval_every),
+                                 ("optimizer", args.optimizer), ("lr", args.lr)) if v is not None}
+    if args.d:
+        changes["ds"] = tuple(args.d)
+    if args.no_ffn:
+        changes["ffn"] = False
+        changes["trained"] = tuple(m for m in cfg.trained if m != "W_F")
+    changes["seed"] = args.seed
+    cfg = dataclasses.replace(cfg, **changes)
+    try:
+        cfg.validate()
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+    out = Path(args.out)
+    res = induction.train_induction(cfg, out, max_seconds=args.max_seconds)
+    from figures.train_induction import plot_curves, plot_deviation
+
+    quick = args.size != "full"
+    files = plot_curves(res, out, quick=quick, seed=args.seed)
+    files += plot_deviation(res, out, quick=quick, seed=args.seed)
+    print(induction.format_table(res))
+    for d, r in res["runs"].items():
+        t = r["timing"]
+        if t.get("steps_per_s"):
+            print(f"d={d}: {t['steps_per_s']:.1f} steps/s ({t['run_steps_per_s']:.0f} run-steps/s) on {t['device']}, "
+                  f"compile + first chunk {t['compile_s']:.1f} s")
+    if res["stopped_early"]:
+        print("stopped by --max-seconds before the last step; the same command resumes from the checkpoints")
+    print(f"results: {out / 'induction.json'}, {out / 'induction_curves.csv'}, {out / 'induction_table.md'}, "
+          f"{files[0]}")
+    return 0
+
+
 def _add_common(p, out_default):
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", dest="size", action="store_const", const="quick", help="small sizes (default)")
@@ -389,6 +431,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-seconds", type=float, default=None, help="stop after this wall time (resumable)")
     _add_common(t, "amlab-train-icl")
     t.set_defaults(func=cmd_train)
+    t = tsub.add_parser("induction", help="a trained induction head vs the closed-form logits, several d")
+    t.add_argument("--d", type=_workers, action="append", help="embedding dimension (repeat; default 32 64 ...)")
+    t.add_argument("--seeds", type=int, default=None, help="runs per d")
+    t.add_argument("--steps", type=int, default=None, help="training steps (a multiple of --eval-every)")
+    t.add_argument("--eval-every", type=int, default=None, help="steps between probe evaluations")
+    t.add_argument("--optimizer", choices=["adam", "sgd"], default=None, help="optimizer (default adam)")
+    t.add_argument("--lr", type=float, default=None, help="learning rate")
+    t.add_argument("--no-ffn", action="store_true", help="no feed-forward bigram memory W_F")
+    t.add_argument("--max-seconds", type=float, default=None, help="training time budget (resumable)")
+    _add_common(t, "amlab-train-induction")
+    t.set_defaults(func=cmd_train_induction)
 
     p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
     _add_common(p, "amlab-report")

@@ -10,6 +10,11 @@ Nothing else in amlab imports this package; the CLI imports it only for
   Earls (2024) with the residual attention streams (values, queries, keys);
 * :mod:`simulations.train.icl`: experiment 1, training all variants and seeds in
   one compiled program, learning curves, steps to 95% ICL accuracy.
+* :mod:`simulations.train.induction_model`: the two-layer attention-only model of
+  Bietti et al. (2023) and its trigger-sequence sampler in JAX;
+* :mod:`simulations.train.induction`: experiment 2, a trained induction head, its
+  memory-recall probes and its logits against the closed form of ``theory.induction``;
+* :mod:`simulations.train.induction_table`: experiment 2's summary table (no JAX).
 
 References
 ----------
