@@ -5,6 +5,8 @@ rounds; min and median reported:
 
 * ``forward64`` / ``forward32``: ``hopfield.induction.forward`` in float64 / float32, with both
   attention maps returned (``A1``, ``A2`` of shape (512, 256, 256) and the logits (512, 256, 64));
+* ``pool64`` / ``pool32``: the same with ``workers=2`` (blocks of sequences on a pool of two
+  threads; meant for a single-threaded BLAS);
 * ``logits64`` / ``logits32``: the same pass with ``maps=False`` (logits at every position only;
   the maps are computed block by block but not kept);
 * ``previous64`` / ``previous32``: the forward pass as it was before the reassociation (the layer-1
@@ -22,7 +24,11 @@ exponentials and sums of the softmax kernels are in the time but not counted as 
 build is outside the timings; the Numba compile time (first call of each dtype minus a warm call) is
 reported separately. Numpy's BLAS and Numba use as many threads as the environment allows: for the
 "2 cores" figure run pinned to two idle cores, e.g.
-``OPENBLAS_NUM_THREADS=2 NUMBA_NUM_THREADS=2 taskset -c 0,1 python benchmarks/bench_induction.py --out DIR``.
+``OPENBLAS_NUM_THREADS=2 NUMBA_NUM_THREADS=2 taskset -c 0,1 python benchmarks/bench_induction.py --out DIR``
+(the ``forward`` sides then use BLAS threads, the ``pool`` sides two threads over blocks on top of them),
+and once more with ``OPENBLAS_NUM_THREADS=1`` (the ``pool`` sides then use exactly two threads).
+On a loaded machine, a threaded BLAS called many times on small products can stall badly (threads
+spinning while waiting for a core): the recorded local run uses ``OPENBLAS_NUM_THREADS=1``.
 Timings on a machine shared with other work are noisy: compare the sides of one run, not runs with
 each other (the load average is recorded with the results).
 
@@ -140,6 +146,8 @@ def main(out: Path, repeats: int = 3, quick: bool = False):
     sides = {
         "forward64": (lambda: forward(m, z), flops_forward(n, T_, d, V)),
         "forward32": (lambda: forward(m, z, dtype=np.float32), flops_forward(n, T_, d, V)),
+        "pool64": (lambda: forward(m, z, workers=2), flops_forward(n, T_, d, V)),
+        "pool32": (lambda: forward(m, z, dtype=np.float32, workers=2), flops_forward(n, T_, d, V)),
         "logits64": (lambda: forward(m, z, maps=False), flops_forward(n, T_, d, V)),
         "logits32": (lambda: forward(m, z, dtype=np.float32, maps=False), flops_forward(n, T_, d, V)),
         "previous64": (lambda: previous_forward(m, z), flops_previous(n, T_, d, V)),
@@ -189,6 +197,8 @@ def main(out: Path, repeats: int = 3, quick: bool = False):
         "speedup_previous32_over_forward32_min": ratio("previous32", "forward32"),
         "speedup_previous64_over_forward64_median": ratio("previous64", "forward64", "seconds_median"),
         "speedup_dense64_over_forward64_min": ratio("dense64", "forward64"),
+        "speedup_previous64_over_pool64_min": ratio("previous64", "pool64"),
+        "speedup_previous32_over_pool32_min": ratio("previous32", "pool32"),
         "forward64_seconds_over_matmul64_seconds_min": ratio("forward64", "matmul64"),
         "forward32_seconds_over_matmul32_seconds_min": ratio("forward32", "matmul32"),
         "forward64_gflops_over_matmul64_gflops": res["forward64"]["gflops_at_min"] / res["matmul64"]["gflops_at_min"],

@@ -52,6 +52,8 @@ COLM 2025 (arXiv:2412.11459).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -243,15 +245,18 @@ BLOCK = 4
 #: Query rows per causal tile: a product with an attention map skips the tiles above its diagonal.
 TILE = 32
 
+_pools: dict = {}
+_pool_lock = threading.Lock()
+
 
 @dataclass(frozen=True)
 class _Tables:
     """What the forward pass reads from the model for sequences of length ``T``, in one dtype.
 
     Layer-1 scores (``beta1`` included): ``tEE`` (V, V), ``tEP`` (V, T), ``tPE`` (T, V), ``tPP`` (T, T).
-    Layer-1 output in the ``c_in`` coordinates of ``R_in`` (d, c_in): ``EE`` (2 V, c_in) stacks the
-    token parts of ``W_OV^1 x_s`` and of ``x_s``, ``XP`` (T, c_in) and ``YP`` (T, c_in) are the
-    position parts of ``x_s`` and ``W_OV^1 x_s``; ``YP`` is None when positions are absent (RPE). ``R`` (c_in, 2 r + 2 V) maps ``h1`` (in those coordinates) to its four reads: layer-2
+    Layer-1 output in the ``c_in`` coordinates of ``R_in`` (d, c_in): ``XE`` (V, c_in) and ``XP``
+    (T, c_in) are the token and position parts of ``x_s``, ``YE`` and ``YP`` those of ``W_OV^1 x_s``
+    (``YP`` is None when positions are absent, RPE). ``R`` (c_in, 2 r + 2 V) maps ``h1`` (in those coordinates) to its four reads: layer-2
     query (``beta2`` included) and key, the copy output as logits (``beta_O``) and the direct and
     feed-forward logits (``gamma``). ``R`` is None when ``R_in`` is already ``R`` (``c_in = 2 r + 2 V``).
     """
@@ -260,7 +265,8 @@ class _Tables:
     tEP: np.ndarray
     tPE: np.ndarray
     tPP: np.ndarray
-    EE: np.ndarray
+    XE: np.ndarray
+    YE: np.ndarray
     XP: np.ndarray
     YP: Optional[np.ndarray]
     R: Optional[np.ndarray]
@@ -294,10 +300,10 @@ def _tables(model: InductionModel, T: int, dtype) -> _Tables:
     XE, YE = model.w_E @ R_in, model.w_E @ (model.W_OV1.T @ R_in)
     XP = np.zeros((T, R_in.shape[1])) if Pp is None else Pp @ R_in
     YP = None if Pp is None else Pp @ (model.W_OV1.T @ R_in)
-    return _Tables(c(tEE), c(tEP), c(tPE), c(tPP), c(np.concatenate([YE, XE])), c(XP), c(YP), c(R_out), Q.shape[1])
+    return _Tables(c(tEE), c(tEP), c(tPE), c(tPP), c(XE), c(YE), c(XP), c(YP), c(R_out), Q.shape[1])
 
 
-def forward(model: InductionModel, tokens, dtype=np.float64, maps: bool = True) -> Forward:
+def forward(model: InductionModel, tokens, dtype=np.float64, maps: bool = True, workers: int = 1) -> Forward:
     """Batched forward pass: attention maps of both layers and the logits.
 
     Parameters
@@ -311,6 +317,13 @@ def forward(model: InductionModel, tokens, dtype=np.float64, maps: bool = True) 
     maps : bool
         Return the attention maps (default). With ``False``, ``A1`` and ``A2``
         are None and only the logits are kept (no ``(n, T, T)`` arrays).
+    workers : int
+        With 1 (default) the blocks of ``BLOCK`` sequences run one after the
+        other, each using numpy's threaded BLAS and Numba's thread count for
+        its kernels; with more, the blocks run on a pool of ``workers``
+        threads (each block single-threaded in its kernels; run with one BLAS
+        thread, e.g. ``OPENBLAS_NUM_THREADS=1``, to avoid oversubscription).
+        The result is the same bit for bit.
 
     Returns
     -------
@@ -352,6 +365,7 @@ def forward(model: InductionModel, tokens, dtype=np.float64, maps: bool = True) 
         raise TypeError(f"dtype must be float32 or float64, got {dtype}")
     if not isinstance(maps, (bool, np.bool_)):
         raise TypeError(f"maps must be a bool, got {maps!r}")
+    workers = v.as_int(workers, "workers", minimum=1)
     c_max = 2 * model.d + 2 * model.V
     v.check_memory(dtype.itemsize * n * T * (2 * T * maps + model.V)
                    + dtype.itemsize * BLOCK * T * (2 * T + 2 * model.V + 2 * c_max), "the forward pass",
@@ -361,14 +375,21 @@ def forward(model: InductionModel, tokens, dtype=np.float64, maps: bool = True) 
     A1 = np.empty((n, T, T), dtype) if maps else None
     A2 = np.empty((n, T, T), dtype) if maps else None
     logits = np.empty((n, T, model.V), dtype)
-    if not maps:  # one block's maps, reused
-        S1, S2 = np.empty((2, min(n, BLOCK), T, T), dtype)
-    for b0 in range(0, n, BLOCK):
-        sl = slice(b0, min(n, b0 + BLOCK))
+    blocks = [slice(b0, min(n, b0 + BLOCK)) for b0 in range(0, n, BLOCK)]
+
+    def block(sl, serial):
         if maps:
-            _forward_block(tab, z[sl], A1[sl], A2[sl], logits[sl])
-        else:
-            _forward_block(tab, z[sl], S1[:sl.stop - b0], S2[:sl.stop - b0], logits[sl])
+            _forward_block(tab, z[sl], A1[sl], A2[sl], logits[sl], serial)
+        else:  # this block's maps only
+            S = np.empty((2, sl.stop - sl.start, T, T), dtype)
+            _forward_block(tab, z[sl], S[0], S[1], logits[sl], serial)
+
+    if workers == 1 or len(blocks) == 1:
+        for sl in blocks:
+            block(sl, False)
+    else:  # blocks over a thread pool; each block's kernels run in its own thread
+        for f in [_pool(workers).submit(block, sl, True) for sl in blocks]:
+            f.result()
     return Forward(A1, A2, logits)
 
 
@@ -376,20 +397,30 @@ def _tiles(T):
     return [(r0, min(T, r0 + TILE)) for r0 in range(0, T, TILE)]
 
 
-def _forward_block(tab: _Tables, z, A1, A2, logits):
-    """One block of sequences: writes ``A1``, ``A2`` (B, T, T) and ``logits`` (B, T, V)."""
+def _pool(workers: int) -> ThreadPoolExecutor:
+    with _pool_lock:
+        if workers not in _pools:
+            _pools[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="amlab-forward")
+        return _pools[workers]
+
+
+def _forward_block(tab: _Tables, z, A1, A2, logits, serial: bool = False):
+    """One block of sequences: writes ``A1``, ``A2`` (B, T, T) and ``logits`` (B, T, V).
+
+    ``serial``: run the Numba kernels in the calling thread (the block is one task of a pool).
+    """
+    run = (lambda kernel, B, *args: kernel(0, B, *args)) if serial else run_trials  # noqa: E731
     B, T = z.shape
-    V = tab.EE.shape[0] // 2
+    V = tab.XE.shape[0]
     dtype = logits.dtype
     # layer 1 -------------------------------------------------------------------------------------
-    C = np.empty((B, T, 2 * V), dtype)  # per-token sums of A1[b, t, :], then the one-hot of z_t
-    run_trials(_k.layer1_softmax, B, z, tab.tEE, tab.tEP, tab.tPE, tab.tPP, A1, C)
-    H = (C.reshape(B * T, 2 * V) @ tab.EE).reshape(B, T, -1)  # token parts of x_t and sum_s A1 W_OV1 x_s
-    for r0, r1 in _tiles(T):  # position parts, tiles on and below the diagonal only
-        Hr = H[:, r0:r1]
-        Hr += tab.XP[r0:r1]
-        if tab.YP is not None:
-            Hr += A1[:, r0:r1, :r1] @ tab.YP[:r1]
+    C = np.empty((B, T, V), dtype)  # per-token sums of A1[b, t, :]
+    run(_k.layer1_softmax, B, z, tab.tEE, tab.tEP, tab.tPE, tab.tPP, A1, C)
+    H = (C.reshape(B * T, V) @ tab.YE).reshape(B, T, -1)  # token part of sum_s A1[t, s] W_OV1 x_s
+    run(_k.add_rows, B, z, tab.XE, tab.XP, H)  # x_t
+    if tab.YP is not None:  # position part of sum_s A1[t, s] W_OV1 x_s, tiles on and below the diagonal
+        for r0, r1 in _tiles(T):
+            H[:, r0:r1] += A1[:, r0:r1, :r1] @ tab.YP[:r1]
     if tab.R is not None:  # h1 was formed in d dimensions: read it now
         H = H @ tab.R
     r = tab.r
@@ -397,7 +428,7 @@ def _forward_block(tab: _Tables, z, A1, A2, logits):
     # layer 2 -------------------------------------------------------------------------------------
     for r0, r1 in _tiles(T):  # scores of queries r0..r1-1 against keys s < r1
         np.matmul(q[:, r0:r1], k[:, :r1].transpose(0, 2, 1), out=A2[:, r0:r1, :r1])
-    run_trials(_k.causal_softmax, B, A2)
+    run(_k.causal_softmax, B, A2)
     logits[...] = lg
     for r0, r1 in _tiles(T):
         logits[:, r0:r1] += A2[:, r0:r1, :r1] @ vO[:, :r1]  # copy output, as logits

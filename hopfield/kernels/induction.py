@@ -23,13 +23,13 @@ def layer1_softmax(b0, b1, z, tEE, tEP, tPE, tPP, A, C):
     ``(tEE[z_t, z_s] + tPE[t, z_s]) + (tEP[z_t, s] + tPP[t, s])`` (the four
     tables already carry ``beta1``); ``A[b, t, s]`` receives the softmax over
     ``s <= t`` (zero for ``s > t``); ``C[b, t, k] = sum_{s <= t, z_s = k} A[b, t, s]``
-    for ``k < V`` and ``C[b, t, V + k] = [z_t = k]`` (the one-hot token of ``t``).
+.
 
     ``z`` (B, T) int64; ``tEE`` (V, V); ``tEP`` (V, T); ``tPE`` (T, V); ``tPP`` (T, T);
-    ``A`` (B, T, T) and ``C`` (B, T, 2 V), written.
+    ``A`` (B, T, T) and ``C`` (B, T, V), written.
     """
     T = z.shape[1]
-    V = C.shape[2] // 2
+    V = C.shape[2]
     zero = A.dtype.type(0.0)
     u = np.empty(V, dtype=A.dtype)  # the token-dependent part of row t: tEE[z_t, k] + tPE[t, k]
     for b in range(b0, b1):
@@ -51,10 +51,9 @@ def layer1_softmax(b0, b1, z, tEE, tEP, tPE, tPP, A, C):
                 tot += e
             for s in range(t + 1, T):
                 row[s] = zero
-            cr = C[b, t]  # (2 V,)
-            for k in range(2 * V):
+            cr = C[b, t]  # (V,)
+            for k in range(V):
                 cr[k] = zero
-            cr[V + zt] = A.dtype.type(1.0)
             for s in range(t + 1):
                 a = row[s] / tot
                 row[s] = a
@@ -85,3 +84,20 @@ def causal_softmax(b0, b1, S):
                 row[s] = row[s] / tot
             for s in range(t + 1, T):
                 row[s] = zero
+
+
+@njit(cache=True, nogil=True)
+def add_rows(b0, b1, z, XE, XP, H):
+    """``H[b, t] += XE[z[b, t]] + XP[t]`` for ``b0 <= b < b1``.
+
+    ``z`` (B, T) int64; ``XE`` (V, c); ``XP`` (T, c); ``H`` (B, T, c), updated.
+    """
+    T = z.shape[1]
+    c = H.shape[2]
+    for b in range(b0, b1):
+        for t in range(T):
+            e = XE[z[b, t]]
+            p = XP[t]
+            h = H[b, t]
+            for j in range(c):
+                h[j] += e[j] + p[j]
