@@ -249,6 +249,28 @@ _pools: dict = {}
 _pool_lock = threading.Lock()
 
 
+def _check_batch(model, tokens) -> np.ndarray:
+    """``tokens`` as an int array of shape (n, T), checked against ``model`` (V, T_max)."""
+    if not isinstance(model, InductionModel):
+        raise TypeError(f"model must be an InductionModel, got {type(model).__name__}")
+    z = check_tokens(tokens, model.V)
+    if z.ndim == 1:
+        z = z[None]
+    if z.ndim != 2 or z.shape[1] < 1:
+        raise ValueError(f"tokens must have shape (n, T) with T >= 1, got {np.shape(tokens)}")
+    if z.shape[1] > model.T_max:
+        raise ValueError(f"T = {z.shape[1]} exceeds the model's T_max = {model.T_max} positional embeddings")
+    return z
+
+
+def _positional_scores(model, T) -> np.ndarray:
+    """Layer-1 positional scores without ``beta1``: APE ``p_t^T W_K^1 p_s`` (T, T); RPE ``r_1^T r_delta`` (T,)."""
+    P = model.P[:T]
+    if model.pe == "rpe":
+        return P @ model.K1.left[0]
+    return (P @ model.K1.left.T) @ (model.K1.right @ P.T)
+
+
 @dataclass(frozen=True)
 class _Tables:
     """What the forward pass reads from the model for sequences of length ``T``, in one dtype.
@@ -281,9 +303,10 @@ def _tables(model: InductionModel, T: int, dtype) -> _Tables:
         E, P = model.w_E, model.P[:T]
         L, Rk = model.K1.left, model.K1.right
         EL, ER, PL, PR = E @ L.T, E @ Rk.T, P @ L.T, P @ Rk.T  # (V, r1), (V, r1), (T, r1), (T, r1)
-        tEE, tEP, tPE, tPP = (b1 * X @ Y.T for X, Y in ((EL, ER), (EL, PR), (PL, ER), (PL, PR)))
+        tEE, tEP, tPE = (b1 * X @ Y.T for X, Y in ((EL, ER), (EL, PR), (PL, ER)))
+        tPP = b1 * _positional_scores(model, T)
     else:  # the score depends on the offset t - s only
-        rho = b1 * (model.P[:T] @ model.K1.left[0])  # (T,)
+        rho = b1 * _positional_scores(model, T)  # (T,)
         off = np.arange(T)[:, None] - np.arange(T)[None, :]
         tEE, tEP, tPE, tPP = np.zeros((V, V)), np.zeros((V, T)), np.zeros((T, V)), rho[np.abs(off)]
     # the reads of h1: layer-2 query and key factors, copy output and direct + feed-forward logits
@@ -350,16 +373,8 @@ def forward(model: InductionModel, tokens, dtype=np.float64, maps: bool = True, 
     >>> out.logits.shape, int(out.A1[0, 3].argmax()), int(out.A2[0, 3].argmax())
     ((1, 4, 8), 2, 1)
     """
-    if not isinstance(model, InductionModel):
-        raise TypeError(f"model must be an InductionModel, got {type(model).__name__}")
-    z = check_tokens(tokens, model.V)
-    if z.ndim == 1:
-        z = z[None]
-    if z.ndim != 2 or z.shape[1] < 1:
-        raise ValueError(f"tokens must have shape (n, T) with T >= 1, got {np.shape(tokens)}")
+    z = _check_batch(model, tokens)
     n, T = z.shape
-    if T > model.T_max:
-        raise ValueError(f"T = {T} exceeds the model's T_max = {model.T_max} positional embeddings")
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64, got {dtype}")
@@ -473,9 +488,7 @@ def probes(model: InductionModel, tokens, flags=None, out: Optional[Forward] = N
     >>> pr["prev_token"] > 0.95, pr["icl"] > 0.9
     (True, True)
     """
-    z = check_tokens(tokens, model.V)
-    if z.ndim == 1:
-        z = z[None]
+    z = _check_batch(model, tokens)
     out = forward(model, z) if out is None else out
     n, T = z.shape
     if out.A1 is None:
@@ -686,11 +699,9 @@ def positional_recall(model: InductionModel, T: Optional[int] = None) -> float:
     if not isinstance(model, InductionModel):
         raise TypeError(f"model must be an InductionModel, got {type(model).__name__}")
     T = model.T_max if T is None else v.as_int(T, "T", minimum=2, maximum=model.T_max)
-    P = model.P[:T]
+    S = _positional_scores(model, T)
     if model.pe == "rpe":  # offset 1 must beat offsets 0 and 2..t: a running maximum
-        rho = P @ model.K1.left[0]  # (T,)
-        rivals = np.maximum(rho[0], np.maximum.accumulate(np.concatenate([[-np.inf], rho[2:]])))  # t = 1..T-1
-        return float(np.mean(rho[1] > rivals))
-    S = (P @ model.K1.left.T) @ (model.K1.right @ P.T)  # (T, T): p_t^T W p_s
+        rivals = np.maximum(S[0], np.maximum.accumulate(np.concatenate([[-np.inf], S[2:]])))  # t = 1..T-1
+        return float(np.mean(S[1] > rivals))
     S = np.where(np.tril(np.ones((T, T), bool)), S, -np.inf)
     return float(np.mean(S[1:].argmax(1) == np.arange(T - 1)))
