@@ -35,12 +35,13 @@ with ``beta_O``.
 gradient step from zero (Bietti et al. 2023, Lemma 1: the gradient of a
 cross-entropy loss at ``W = 0`` is a sum of outer products), without autodiff.
 
-The forward pass is batched numpy (BLAS) matrix products, in blocks of
-``BLOCK`` sequences: the layer-1 scores of APE are gathered from four small
-tables (``E W E^T``, ``E W P^T``, ``P W E^T``, ``P W P^T``); everything after
-layer 1 reads ``h1`` through one product with the stacked factors of the
-memories and ``w_U`` (the copy output is only ever read by ``w_U``, so it is
-never formed in ``d`` dimensions).
+The forward pass (:func:`forward`) runs in blocks of ``BLOCK`` sequences:
+Numba kernels compute both causal softmaxes on ``s <= t`` only (the layer-1
+scores gathered from four small tables, ``E W E^T``, ``E W P^T``, ``P W E^T``,
+``P W P^T``); every later read of ``h1`` is applied to the embedding tables
+before the ``T x T`` attention when that is cheaper, the token part of the
+layer-1 output is a per-token sum of the attention, and the remaining ``T x T``
+products (BLAS) skip the tiles above the diagonal. Numbers: docs/induction.md.
 
 References
 ----------
@@ -278,9 +279,10 @@ class _Tables:
     Layer-1 scores (``beta1`` included): ``tEE`` (V, V), ``tEP`` (V, T), ``tPE`` (T, V), ``tPP`` (T, T).
     Layer-1 output in the ``c_in`` coordinates of ``R_in`` (d, c_in): ``XE`` (V, c_in) and ``XP``
     (T, c_in) are the token and position parts of ``x_s``, ``YE`` and ``YP`` those of ``W_OV^1 x_s``
-    (``YP`` is None when positions are absent, RPE). ``R`` (c_in, 2 r + 2 V) maps ``h1`` (in those coordinates) to its four reads: layer-2
-    query (``beta2`` included) and key, the copy output as logits (``beta_O``) and the direct and
-    feed-forward logits (``gamma``). ``R`` is None when ``R_in`` is already ``R`` (``c_in = 2 r + 2 V``).
+    (``YP`` is None when positions are absent, RPE). ``R`` (c_in, 2 r + 2 V) maps ``h1`` (in those
+    coordinates) to its four reads: layer-2 query (``beta2`` included) and key, the copy output as
+    logits (``beta_O``) and the direct and feed-forward logits (``gamma``). ``R`` is None when
+    ``R_in`` is already ``R`` (``c_in = 2 r + 2 V``).
     """
 
     tEE: np.ndarray
