@@ -322,9 +322,13 @@ def _tables(model: InductionModel, T: int, dtype) -> _Tables:
     # apply R before the T x T attention when it is narrower than d (fewer columns to attend over)
     R_in, R_out = (R, None) if R.shape[1] <= d else (np.eye(d), R)
     Pp = model.P[:T] if model.pe == "ape" else None
-    XE, YE = model.w_E @ R_in, model.w_E @ (model.W_OV1.T @ R_in)
+
+    def ov(X):  # X W_OV1^T R_in in the cheaper order for the rows at hand
+        return (X @ model.W_OV1.T) @ R_in if len(X) <= R_in.shape[1] else X @ (model.W_OV1.T @ R_in)
+
+    XE, YE = model.w_E @ R_in, ov(model.w_E)
     XP = np.zeros((T, R_in.shape[1])) if Pp is None else Pp @ R_in
-    YP = None if Pp is None else Pp @ (model.W_OV1.T @ R_in)
+    YP = None if Pp is None else ov(Pp)
     return _Tables(c(tEE), c(tEP), c(tPE), c(tPP), c(XE), c(YE), c(XP), c(YP), c(R_out), Q.shape[1])
 
 

@@ -3,8 +3,8 @@
 Designed prompts with ``n_q = c + m`` occurrences of the query ``q``, ``c`` of them followed by ``k``, the
 global answer ``g`` absent (``cbar_g = 0``), no other ``k``: the closed form says ``k`` out-scores ``g``
 exactly when ``c > c*`` (and never when ``c* < 0``: the denominator
-``beta_O e^beta2 - gamma Delta (e^beta2 - 1)`` is then negative). The orthonormal model (assumptions A1, A2 made true: orthonormal embeddings,
-``beta1`` large) realises the closed form up to a per-prompt constant, so the winner it computes must
+``beta_O e^beta2 - gamma Delta (e^beta2 - 1)`` is then negative). The orthonormal model (assumptions
+A1, A2 made true: orthonormal embeddings, ``beta1`` large) realises the closed form up to a per-prompt constant, so the winner it computes must
 switch at ``c*`` for every prompt, with no tolerance beyond the prompts kept away from ties.
 """
 
