@@ -35,12 +35,13 @@ with ``beta_O``.
 gradient step from zero (Bietti et al. 2023, Lemma 1: the gradient of a
 cross-entropy loss at ``W = 0`` is a sum of outer products), without autodiff.
 
-The forward pass is batched numpy (BLAS) matrix products, in blocks of
-``BLOCK`` sequences: the layer-1 scores of APE are gathered from four small
-tables (``E W E^T``, ``E W P^T``, ``P W E^T``, ``P W P^T``); everything after
-layer 1 reads ``h1`` through one product with the stacked factors of the
-memories and ``w_U`` (the copy output is only ever read by ``w_U``, so it is
-never formed in ``d`` dimensions).
+The forward pass (:func:`forward`) runs in blocks of ``BLOCK`` sequences:
+Numba kernels compute both causal softmaxes on ``s <= t`` only (the layer-1
+scores gathered from four small tables, ``E W E^T``, ``E W P^T``, ``P W E^T``,
+``P W P^T``); every later read of ``h1`` is applied to the embedding tables
+before the ``T x T`` attention when that is cheaper, the token part of the
+layer-1 output is a per-token sum of the attention, and the remaining ``T x T``
+products (BLAS) skip the tiles above the diagonal. Numbers: docs/induction.md.
 
 References
 ----------
@@ -52,6 +53,8 @@ COLM 2025 (arXiv:2412.11459).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -59,6 +62,8 @@ import numpy as np
 
 from hopfield import _validate as v
 from hopfield.bigram import BigramModel, check_tokens
+from hopfield.kernels import induction as _k
+from hopfield.kernels.threads import run_trials
 
 __all__ = ["Memory", "InductionModel", "Forward", "build_induction_model", "build_one_step", "forward",
            "probes", "one_step_memory", "positional_recall", "PE"]
@@ -224,50 +229,110 @@ class Forward:
 
     Attributes
     ----------
-    A1, A2 : ndarray of shape (n, T, T)
-        Causal attention maps of layers 1 and 2 (row ``t`` sums to 1 over ``s <= t``).
+    A1, A2 : ndarray of shape (n, T, T), or None
+        Causal attention maps of layers 1 and 2 (row ``t`` sums to 1 over ``s <= t``);
+        None for a pass run with ``maps=False``.
     logits : ndarray of shape (n, T, V)
         ``xi_t(k)``.
     """
 
-    A1: np.ndarray
-    A2: np.ndarray
+    A1: Optional[np.ndarray]
+    A2: Optional[np.ndarray]
     logits: np.ndarray
 
 
-def _softmax_causal(S):
-    """Row softmax over ``s <= t`` of scores ``S`` (n, T, T), in place."""
-    T = S.shape[-1]
-    S += np.triu(np.full((T, T), -np.inf, dtype=S.dtype), 1)  # causal mask in one pass
-    S -= S.max(axis=-1, keepdims=True)
-    np.exp(S, out=S)
-    S /= S.sum(axis=-1, keepdims=True)
-    return S
+#: Sequences per block of the forward pass (keeps the block's working arrays near the caches).
+BLOCK = 4
+#: Query rows per causal tile: a product with an attention map skips the tiles above its diagonal.
+TILE = 32
+
+_pools: dict = {}
+_pool_lock = threading.Lock()
 
 
-def _layer1_scores(model, z, dtype):
-    """beta1 x_t^T W_K^1 x_s for all t, s: table gathers (APE) or the offset table (RPE). (n, T, T)"""
-    n, T = z.shape
+def _check_batch(model, tokens) -> np.ndarray:
+    """``tokens`` as an int array of shape (n, T), checked against ``model`` (V, T_max)."""
+    if not isinstance(model, InductionModel):
+        raise TypeError(f"model must be an InductionModel, got {type(model).__name__}")
+    z = check_tokens(tokens, model.V)
+    if z.ndim == 1:
+        z = z[None]
+    if z.ndim != 2 or z.shape[1] < 1:
+        raise ValueError(f"tokens must have shape (n, T) with T >= 1, got {np.shape(tokens)}")
+    if z.shape[1] > model.T_max:
+        raise ValueError(f"T = {z.shape[1]} exceeds the model's T_max = {model.T_max} positional embeddings")
+    return z
+
+
+def _positional_scores(model, T) -> np.ndarray:
+    """Layer-1 positional scores without ``beta1``: APE ``p_t^T W_K^1 p_s`` (T, T); RPE ``r_1^T r_delta`` (T,)."""
+    P = model.P[:T]
     if model.pe == "rpe":
-        rho = model.beta1 * (model.P[:T] @ model.K1.left[0])  # (T,): score of offset delta
+        return P @ model.K1.left[0]
+    return (P @ model.K1.left.T) @ (model.K1.right @ P.T)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """What the forward pass reads from the model for sequences of length ``T``, in one dtype.
+
+    Layer-1 scores (``beta1`` included): ``tEE`` (V, V), ``tEP`` (V, T), ``tPE`` (T, V), ``tPP`` (T, T).
+    Layer-1 output in the ``c_in`` coordinates of ``R_in`` (d, c_in): ``XE`` (V, c_in) and ``XP``
+    (T, c_in) are the token and position parts of ``x_s``, ``YE`` and ``YP`` those of ``W_OV^1 x_s``
+    (``YP`` is None when positions are absent, RPE). ``R`` (c_in, 2 r + 2 V) maps ``h1`` (in those
+    coordinates) to its four reads: layer-2 query (``beta2`` included) and key, the copy output as
+    logits (``beta_O``) and the direct and feed-forward logits (``gamma``). ``R`` is None when
+    ``R_in`` is already ``R`` (``c_in = 2 r + 2 V``).
+    """
+
+    tEE: np.ndarray
+    tEP: np.ndarray
+    tPE: np.ndarray
+    tPP: np.ndarray
+    XE: np.ndarray
+    YE: np.ndarray
+    XP: np.ndarray
+    YP: Optional[np.ndarray]
+    R: Optional[np.ndarray]
+    r: int
+
+
+def _tables(model: InductionModel, T: int, dtype) -> _Tables:
+    """The tables of one forward pass (computed in float64, then cast to ``dtype``)."""
+    d, V, b1 = model.d, model.V, model.beta1
+    c = lambda a: None if a is None else np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
+    if model.pe == "ape":
+        E, P = model.w_E, model.P[:T]
+        L, Rk = model.K1.left, model.K1.right
+        EL, ER, PL, PR = E @ L.T, E @ Rk.T, P @ L.T, P @ Rk.T  # (V, r1), (V, r1), (T, r1), (T, r1)
+        tEE, tEP, tPE = (b1 * X @ Y.T for X, Y in ((EL, ER), (EL, PR), (PL, ER)))
+        tPP = b1 * _positional_scores(model, T)
+    else:  # the score depends on the offset t - s only
+        rho = b1 * _positional_scores(model, T)  # (T,)
         off = np.arange(T)[:, None] - np.arange(T)[None, :]
-        return np.broadcast_to(rho[np.abs(off)].astype(dtype), (n, T, T)).copy()
-    E, P = model.w_E, model.P[:T]
-    L, R = model.K1.left, model.K1.right
-    EL, ER, PL, PR = E @ L.T, E @ R.T, P @ L.T, P @ R.T  # (V, r), (T, r)
-    tEE, tEP, tPE, tPP = (model.beta1 * X @ Y.T for X, Y in ((EL, ER), (EL, PR), (PL, ER), (PL, PR)))
-    S = tEE[z[:, :, None], z[:, None, :]]
-    S += tEP[z][:, :, :T]
-    S += tPE[:, z].transpose(1, 0, 2)
-    S += tPP[None]
-    return S.astype(dtype, copy=False)
+        tEE, tEP, tPE, tPP = np.zeros((V, V)), np.zeros((V, T)), np.zeros((T, V)), rho[np.abs(off)]
+    # the reads of h1: layer-2 query and key factors, copy output and direct + feed-forward logits
+    if model.K2.rank <= d:
+        Q, K = model.K2.left.T, model.K2.right.T  # (d, r): h_t^T W_K^2 h_s = (h_t Q) . (h_s K)
+    else:
+        Q, K = model.K2.dense(), np.eye(d)
+    copy = (model.O2.right @ model.W_V2).T @ (model.beta_O * model.O2.left @ model.w_U.T)  # (d, V)
+    direct = model.w_U.T + model.gamma * model.F.right.T @ (model.F.left @ model.w_U.T)  # (d, V)
+    R = np.concatenate([model.beta2 * Q, K, copy, direct], axis=1)  # (d, 2 r + 2 V)
+    # apply R before the T x T attention when it is narrower than d (fewer columns to attend over)
+    R_in, R_out = (R, None) if R.shape[1] <= d else (np.eye(d), R)
+    Pp = model.P[:T] if model.pe == "ape" else None
+
+    def ov(X):  # X W_OV1^T R_in in the cheaper order for the rows at hand
+        return (X @ model.W_OV1.T) @ R_in if len(X) <= R_in.shape[1] else X @ (model.W_OV1.T @ R_in)
+
+    XE, YE = model.w_E @ R_in, ov(model.w_E)
+    XP = np.zeros((T, R_in.shape[1])) if Pp is None else Pp @ R_in
+    YP = None if Pp is None else ov(Pp)
+    return _Tables(c(tEE), c(tEP), c(tPE), c(tPP), c(XE), c(YE), c(XP), c(YP), c(R_out), Q.shape[1])
 
 
-#: Sequences per block of the forward pass (keeps the (block, T, T) temporaries near the caches).
-BLOCK = 16
-
-
-def forward(model: InductionModel, tokens, dtype=np.float64) -> Forward:
+def forward(model: InductionModel, tokens, dtype=np.float64, maps: bool = True, workers: int = 1) -> Forward:
     """Batched forward pass: attention maps of both layers and the logits.
 
     Parameters
@@ -276,11 +341,35 @@ def forward(model: InductionModel, tokens, dtype=np.float64) -> Forward:
     tokens : array_like of shape (n, T) or (T,), int
         Ids in ``0..V-1``; ``T <= model.T_max``.
     dtype : numpy float dtype
-        ``float64`` (default) or ``float32`` (about twice as fast).
+        ``float64`` (default) or ``float32`` (faster; logits within about
+        ``1e-4`` of float64 at unit scales, see docs/induction.md).
+    maps : bool
+        Return the attention maps (default). With ``False``, ``A1`` and ``A2``
+        are None and only the logits are kept (no ``(n, T, T)`` arrays).
+    workers : int
+        With 1 (default) the blocks of ``BLOCK`` sequences run one after the
+        other, each using numpy's threaded BLAS and Numba's thread count for
+        its kernels; with more, the blocks run on a pool of ``workers``
+        threads (each block single-threaded in its kernels; run with one BLAS
+        thread, e.g. ``OPENBLAS_NUM_THREADS=1``, to avoid oversubscription).
+        The result is the same bit for bit.
 
     Returns
     -------
     Forward
+
+    Notes
+    -----
+    Computed in blocks of ``BLOCK`` sequences. Layer-1 scores are gathered
+    from four small tables (``E W E^T``, ``E W P^T``, ``P W E^T``, ``P W P^T``)
+    and normalised by a Numba kernel that visits only ``s <= t``. The layer-1
+    output is never formed in ``d`` dimensions when fewer columns suffice: all
+    later reads of ``h1`` (layer-2 query and key factors, copy output and
+    logits, ``2 r + 2 V`` columns) are applied to the tables first, the token
+    part of ``sum_s A1[t, s] W_OV^1 x_s`` is the kernel's per-token sum of
+    ``A1[t, :]`` times a ``(V, .)`` table, and only the positional part is a
+    ``T x T`` product, computed tile by tile below the diagonal (``TILE`` rows).
+    The same tiling skips the masked tiles of both layer-2 products.
 
     Examples
     --------
@@ -290,55 +379,80 @@ def forward(model: InductionModel, tokens, dtype=np.float64) -> Forward:
     >>> out.logits.shape, int(out.A1[0, 3].argmax()), int(out.A2[0, 3].argmax())
     ((1, 4, 8), 2, 1)
     """
-    if not isinstance(model, InductionModel):
-        raise TypeError(f"model must be an InductionModel, got {type(model).__name__}")
-    z = check_tokens(tokens, model.V)
-    if z.ndim == 1:
-        z = z[None]
-    if z.ndim != 2 or z.shape[1] < 1:
-        raise ValueError(f"tokens must have shape (n, T) with T >= 1, got {np.shape(tokens)}")
+    z = _check_batch(model, tokens)
     n, T = z.shape
-    if T > model.T_max:
-        raise ValueError(f"T = {T} exceeds the model's T_max = {model.T_max} positional embeddings")
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64, got {dtype}")
-    v.check_memory(dtype.itemsize * n * T * (2 * T + model.V) + dtype.itemsize * BLOCK * T * (3 * T + 4 * model.d),
-                   "the forward pass", "pass fewer sequences at a time")
-    A1 = np.empty((n, T, T), dtype)
-    A2 = np.empty((n, T, T), dtype)
+    if not isinstance(maps, (bool, np.bool_)):
+        raise TypeError(f"maps must be a bool, got {maps!r}")
+    workers = v.as_int(workers, "workers", minimum=1)
+    c_max = 2 * model.d + 2 * model.V
+    v.check_memory(dtype.itemsize * n * T * (2 * T * maps + model.V)
+                   + dtype.itemsize * BLOCK * T * (2 * T + 2 * model.V + 2 * c_max), "the forward pass",
+                   "pass fewer sequences at a time or maps=False")
+    tab = _tables(model, T, dtype)
+    z = np.ascontiguousarray(z, dtype=np.int64)
+    A1 = np.empty((n, T, T), dtype) if maps else None
+    A2 = np.empty((n, T, T), dtype) if maps else None
     logits = np.empty((n, T, model.V), dtype)
-    for b0 in range(0, n, BLOCK):
-        sl = slice(b0, min(n, b0 + BLOCK))
-        A1[sl], A2[sl], logits[sl] = _forward_block(model, z[sl], dtype)
+    blocks = [slice(b0, min(n, b0 + BLOCK)) for b0 in range(0, n, BLOCK)]
+
+    def block(sl, serial):
+        if maps:
+            _forward_block(tab, z[sl], A1[sl], A2[sl], logits[sl], serial)
+        else:  # this block's maps only
+            S = np.empty((2, sl.stop - sl.start, T, T), dtype)
+            _forward_block(tab, z[sl], S[0], S[1], logits[sl], serial)
+
+    if workers == 1 or len(blocks) == 1:
+        for sl in blocks:
+            block(sl, False)
+    else:  # blocks over a thread pool; each block's kernels run in its own thread
+        for f in [_pool(workers).submit(block, sl, True) for sl in blocks]:
+            f.result()
     return Forward(A1, A2, logits)
 
 
-def _forward_block(model, z, dtype):
-    """The forward pass of one block of sequences: (A1, A2, logits)."""
-    n, T = z.shape
-    c = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
-    # layer 1 -------------------------------------------------------------------------------
-    A1 = _softmax_causal(_layer1_scores(model, z, dtype))  # (n, T, T)
-    Ptab = model.P[:T] if model.pe == "ape" else np.zeros((T, model.d))
-    x = c(model.w_E)[z] + c(Ptab)[None]  # (n, T, d)
-    Y1 = c(model.w_E @ model.W_OV1.T)[z] + c(Ptab @ model.W_OV1.T)[None]  # W_OV1 x_s, (n, T, d)
-    h1 = x + A1 @ Y1  # (n, T, d)
-    del x, Y1
-    # every read of h1 in one product: layer-2 query and key factors, copy value, unembedding, FFN key
-    r2, rO, rF, V = model.K2.rank, model.O2.rank, model.F.rank, model.V
-    M2R = model.O2.right @ model.W_V2  # rows W_V2^T right_i: right_i . (W_V2 h) = (W_V2^T right_i) . h
-    R = c(np.concatenate([model.K2.left, model.K2.right, M2R, model.w_U, model.F.right]).T)  # (d, 2 r2 + rO + V + rF)
-    H = h1 @ R  # (n, T, 2 r2 + rO + V + rF)
-    del h1
-    q2, k2 = H[..., :r2], H[..., r2:2 * r2]
-    vO = H[..., 2 * r2:2 * r2 + rO]
-    ffn = H[..., 2 * r2 + rO + V:] @ c(model.gamma * model.F.left @ model.w_U.T)  # gamma w_U W_F h1, (n, T, V)
-    logits = H[..., 2 * r2 + rO:2 * r2 + rO + V] + ffn
-    # layer 2 -------------------------------------------------------------------------------
-    A2 = _softmax_causal((model.beta2 * q2) @ k2.transpose(0, 2, 1))  # (n, T, T)
-    logits += (A2 @ vO) @ c(model.beta_O * model.O2.left @ model.w_U.T)  # copy output read by w_U
-    return A1, A2, logits
+def _tiles(T):
+    return [(r0, min(T, r0 + TILE)) for r0 in range(0, T, TILE)]
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    with _pool_lock:
+        if workers not in _pools:
+            _pools[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="amlab-forward")
+        return _pools[workers]
+
+
+def _forward_block(tab: _Tables, z, A1, A2, logits, serial: bool = False):
+    """One block of sequences: writes ``A1``, ``A2`` (B, T, T) and ``logits`` (B, T, V).
+
+    ``serial``: run the Numba kernels in the calling thread (the block is one task of a pool).
+    """
+    run = (lambda kernel, B, *args: kernel(0, B, *args)) if serial else run_trials  # noqa: E731
+    B, T = z.shape
+    V = tab.XE.shape[0]
+    dtype = logits.dtype
+    # layer 1 -------------------------------------------------------------------------------------
+    C = np.empty((B, T, V), dtype)  # per-token sums of A1[b, t, :]
+    run(_k.layer1_softmax, B, z, tab.tEE, tab.tEP, tab.tPE, tab.tPP, A1, C)
+    H = (C.reshape(B * T, V) @ tab.YE).reshape(B, T, -1)  # token part of sum_s A1[t, s] W_OV1 x_s
+    run(_k.add_rows, B, z, tab.XE, tab.XP, H)  # x_t
+    if tab.YP is not None:  # position part of sum_s A1[t, s] W_OV1 x_s, tiles on and below the diagonal
+        for r0, r1 in _tiles(T):
+            H[:, r0:r1] += A1[:, r0:r1, :r1] @ tab.YP[:r1]
+    if tab.R is not None:  # h1 was formed in d dimensions: read it now
+        H = H @ tab.R
+    r = tab.r
+    q, k, vO, lg = H[..., :r], H[..., r:2 * r], H[..., 2 * r:2 * r + V], H[..., 2 * r + V:]  # (B, T, .)
+    # layer 2 -------------------------------------------------------------------------------------
+    for r0, r1 in _tiles(T):  # scores of queries r0..r1-1 against keys s < r1
+        np.matmul(q[:, r0:r1], k[:, :r1].transpose(0, 2, 1), out=A2[:, r0:r1, :r1])
+    run(_k.causal_softmax, B, A2)
+    logits[...] = lg
+    for r0, r1 in _tiles(T):
+        logits[:, r0:r1] += A2[:, r0:r1, :r1] @ vO[:, :r1]  # copy output, as logits
 
 
 def probes(model: InductionModel, tokens, flags=None, out: Optional[Forward] = None) -> dict:
@@ -380,11 +494,11 @@ def probes(model: InductionModel, tokens, flags=None, out: Optional[Forward] = N
     >>> pr["prev_token"] > 0.95, pr["icl"] > 0.9
     (True, True)
     """
-    z = check_tokens(tokens, model.V)
-    if z.ndim == 1:
-        z = z[None]
+    z = _check_batch(model, tokens)
     out = forward(model, z) if out is None else out
     n, T = z.shape
+    if out.A1 is None:
+        raise ValueError("out holds no attention maps (a forward pass with maps=False); pass maps=True")
     if out.A1.shape != (n, T, T):
         raise ValueError(f"out holds a forward pass of shape {out.A1.shape[:2]}, tokens have shape {(n, T)}")
     res = {}
@@ -591,11 +705,9 @@ def positional_recall(model: InductionModel, T: Optional[int] = None) -> float:
     if not isinstance(model, InductionModel):
         raise TypeError(f"model must be an InductionModel, got {type(model).__name__}")
     T = model.T_max if T is None else v.as_int(T, "T", minimum=2, maximum=model.T_max)
-    P = model.P[:T]
+    S = _positional_scores(model, T)
     if model.pe == "rpe":  # offset 1 must beat offsets 0 and 2..t: a running maximum
-        rho = P @ model.K1.left[0]  # (T,)
-        rivals = np.maximum(rho[0], np.maximum.accumulate(np.concatenate([[-np.inf], rho[2:]])))  # t = 1..T-1
-        return float(np.mean(rho[1] > rivals))
-    S = (P @ model.K1.left.T) @ (model.K1.right @ P.T)  # (T, T): p_t^T W p_s
+        rivals = np.maximum(S[0], np.maximum.accumulate(np.concatenate([[-np.inf], S[2:]])))  # t = 1..T-1
+        return float(np.mean(S[1] > rivals))
     S = np.where(np.tril(np.ones((T, T), bool)), S, -np.inf)
     return float(np.mean(S[1:].argmax(1) == np.arange(T - 1)))

@@ -144,3 +144,33 @@ def positional_recall_slow(model, T):
                 best, arg = sc, s
         hits += arg == t - 1
     return hits / (T - 1)
+
+
+def layer1_softmax_slow(z, tEE, tEP, tPE, tPP):
+    """A1[b, t, s] and the per-token sums C[b, t, k] of hopfield.kernels.induction.layer1_softmax, by loops."""
+    B, T = z.shape
+    V = tEE.shape[0]
+    A = np.zeros((B, T, T))
+    C = np.zeros((B, T, V))
+    for b in range(B):
+        for t in range(T):
+            sc = [tEE[z[b, t], z[b, s]] + tEP[z[b, t], s] + tPE[t, z[b, s]] + tPP[t, s] for s in range(t + 1)]
+            m = max(sc)
+            w = [math.exp(a - m) for a in sc]
+            for s in range(t + 1):
+                A[b, t, s] = w[s] / sum(w)
+                C[b, t, z[b, s]] += A[b, t, s]
+    return A, C
+
+
+def causal_softmax_slow(S):
+    """Row softmax over s <= t of S[b, t, s] (zeros above the diagonal), by loops."""
+    B, T, _ = S.shape
+    A = np.zeros((B, T, T))
+    for b in range(B):
+        for t in range(T):
+            m = max(S[b, t, : t + 1])
+            w = [math.exp(S[b, t, s] - m) for s in range(t + 1)]
+            for s in range(t + 1):
+                A[b, t, s] = w[s] / sum(w)
+    return A

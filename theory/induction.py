@@ -266,6 +266,18 @@ def prev_token_variances() -> Dict[str, Formula]:
     return out
 
 
+def _over_grid(d, T, one):
+    """``one(d, T)`` at every point of the broadcast grid of ``d`` and integer ``T >= 2``."""
+    d, T = validate("d", d), validate("T", T, integer=True)
+    if np.any(T < 2):
+        raise ValueError(f"T must be >= 2, got {T[T < 2].ravel()[0]:g}")
+    dd, TT = np.broadcast_arrays(d, T)
+    out = np.empty(dd.shape)
+    for idx in np.ndindex(out.shape):
+        out[idx] = one(float(dd[idx]), int(TT[idx]))
+    return float(out) if out.ndim == 0 else out
+
+
 def _ape_one(d, T):
     s_s = np.sqrt(float(prev_token_variances()["ape_signal"].evaluate(d=d, T=T)))
     s_o = np.sqrt(float(prev_token_variances()["ape_other"].evaluate(d=d, T=T)))
@@ -301,14 +313,7 @@ def prev_token_recall_ape(d, T):
     >>> round(prev_token_recall_ape(64, 256), 2)
     0.73
     """
-    d, T = validate("d", d), validate("T", T, integer=True)
-    if np.any(T < 2):
-        raise ValueError(f"T must be >= 2, got {T[T < 2].ravel()[0]:g}")
-    dd, TT = np.broadcast_arrays(d, T)
-    out = np.empty(dd.shape)
-    for idx in np.ndindex(out.shape):
-        out[idx] = _ape_one(float(dd[idx]), int(TT[idx]))
-    return float(out) if out.ndim == 0 else out
+    return _over_grid(d, T, _ape_one)
 
 
 def _rpe_one(d, T, last_only=False):
@@ -336,14 +341,7 @@ def prev_token_recall_rpe(d, T):
     >>> prev_token_recall_rpe(64, 4096) > 1 - 1e-6
     True
     """
-    d, T = validate("d", d), validate("T", T, integer=True)
-    if np.any(T < 2):
-        raise ValueError(f"T must be >= 2, got {T[T < 2].ravel()[0]:g}")
-    dd, TT = np.broadcast_arrays(d, T)
-    out = np.empty(dd.shape)
-    for idx in np.ndindex(out.shape):
-        out[idx] = _rpe_one(float(dd[idx]), int(TT[idx]))
-    return float(out) if out.ndim == 0 else out
+    return _over_grid(d, T, _rpe_one)
 
 
 @register_derivation("induction-logits")
@@ -408,11 +406,4 @@ def rpe_all_positions(d, T):
     >>> round(rpe_all_positions(16, 256), 3)
     0.919
     """
-    d, T = validate("d", d), validate("T", T, integer=True)
-    if np.any(T < 2):
-        raise ValueError(f"T must be >= 2, got {T[T < 2].ravel()[0]:g}")
-    dd, TT = np.broadcast_arrays(d, T)
-    out = np.empty(dd.shape)
-    for idx in np.ndindex(out.shape):
-        out[idx] = _rpe_one(float(dd[idx]), int(TT[idx]), last_only=True)
-    return float(out) if out.ndim == 0 else out
+    return _over_grid(d, T, lambda d_, T_: _rpe_one(d_, T_, last_only=True))
