@@ -444,3 +444,50 @@ def run_row(mutant_name, check, size: str, seed: int = 0) -> dict:
     return {"mutant": mutant_name or "none", "kind": m.kind if m else "", "check": check, "size": size,
             "seed": seed, "verdict": verdict, "expected_fail": expected, "failed_points": failed[:4],
             "seconds": round(time.perf_counter() - t0, 2)}
+
+
+# ------------------------------------------- typical-pattern capacity of the exponential memory
+
+REM = ("exp-rem-threshold",)
+
+
+def _rem_alpha_1(func):
+    """Replace ``theory.rem.alpha_1`` by a stand-in evaluating ``func(beta, rho)``."""
+    import theory.rem as rem
+
+    with _Patch.context() as mp:
+        mp.setattr(rem, "alpha_1", lambda: _Fixed(func))
+        yield
+
+
+@mutant("rem-alpha1-demircigil", "formula",
+        "typical-pattern threshold alpha_1 = I(1-2rho)/2 (Demircigil's all-pattern bound) for I(1-2rho)",
+        REM, targets=REM, quick_targets=REM)
+def _rem_alpha1_demircigil():
+    import theory.exponential as te
+
+    yield from _rem_alpha_1(lambda beta, rho: te.demircigil_alpha().evaluate(rho=rho))
+
+
+@mutant("rem-no-condensation", "formula",
+        "alpha_1 = 2 beta (1-2rho) - ln cosh 2 beta at every rho (the condensed branch I(1-2rho) dropped)",
+        REM, targets=REM, quick_targets=REM)
+def _rem_no_condensation():
+    yield from _rem_alpha_1(lambda beta, rho: 2 * beta * (1 - 2 * rho) - np.log(np.cosh(2 * beta)))
+
+
+@mutant("rem-ties-recovered", "formula",
+        "finite-N recovery (1 - B)^(M-1) with B = P(agreements > N - rho N) (ties with a competitor recovered)",
+        REM, targets=REM, quick_targets=REM)
+def _rem_ties_recovered():
+    import theory.rem as rem
+
+    def recovery_probability():
+        def f(N, M, rho):
+            k = np.rint(np.asarray(rho, float) * np.asarray(N, float))
+            return (1.0 - stats.binom.sf(np.asarray(N, float) - k, N, 0.5)) ** (np.asarray(M, float) - 1)
+        return _Fixed(f)
+
+    with _Patch.context() as mp:
+        mp.setattr(rem, "recovery_probability", recovery_probability)
+        yield
