@@ -491,3 +491,64 @@ def _rem_ties_recovered():
     with _Patch.context() as mp:
         mp.setattr(rem, "recovery_probability", recovery_probability)
         yield
+
+
+# ----------------------------------------------------------------- capacity of Storkey's rule
+
+STORKEY = ("storkey-capacity",)
+
+
+@mutant("storkey-capacity-no-2", "formula", "Storkey capacity N/sqrt(ln N) for N/sqrt(2 ln N)",
+        STORKEY, targets=STORKEY, quick_targets=STORKEY)
+def _storkey_capacity_no_2():
+    from simulations.checks import storkey as cs
+
+    with _Patch.context() as mp:
+        mp.setattr(cs, "capacity_formula", lambda N: float(N) / np.sqrt(np.log(float(N))))
+        yield
+
+
+@njit(cache=True)
+def _storkey_learn_no_hji(x, W):
+    """The Storkey kernel with the x_i h_ji term dropped (a slip in the rule)."""
+    P, N = x.shape
+    g = np.empty(N)
+    d = np.empty(N)
+    for mu in range(P):
+        xm = x[mu]
+        for i in range(N):
+            acc = 0.0
+            for k in range(N):
+                acc += W[i, k] * xm[k]
+            g[i] = acc
+            d[i] = W[i, i]
+        for i in range(N):
+            for j in range(N):
+                if i != j:
+                    W[i, j] += (xm[i] * xm[j] - (g[i] - d[i] * xm[i] - W[i, j] * xm[j]) * xm[j]) / N
+    return W
+
+
+@mutant("storkey-kernel-no-hji", "simulator",
+        "the Storkey kernel drops the -x_i h_ji term (w_ij += (x_i x_j - h_ij x_j)/N)",
+        STORKEY, targets=STORKEY, quick_targets=STORKEY)
+def _storkey_kernel_no_hji():
+    import simulations.storkey as sk
+
+    with _Patch.context() as mp:
+        mp.setattr(sk, "storkey_learn", _storkey_learn_no_hji)
+        yield
+
+
+@mutant("storkey-hebbian", "simulator", "the Storkey measurement learns with the Hebbian increment x x^T / N",
+        STORKEY, targets=STORKEY, quick_targets=STORKEY)
+def _storkey_hebbian():
+    import simulations.storkey as sk
+
+    def hebbian_learn(x, W):
+        W += x.T @ x / W.shape[0]
+        return W
+
+    with _Patch.context() as mp:
+        mp.setattr(sk, "storkey_learn", hebbian_learn)
+        yield
