@@ -18,3 +18,15 @@ def test_builds(tmp_path):
     assert sorted(p.suffix for p in paths) == [".json", ".pdf", ".png"]
     meta = json.loads((tmp_path / "rem-capacity.json").read_text())
     assert meta["caption"] and meta["source"] and meta["data"]["alpha_1"]["beta=1"]
+
+
+def test_storkey_registered():
+    assert "storkey-capacity" in FIGURES
+
+
+@pytest.mark.slow
+def test_storkey_builds(tmp_path):
+    paths = FIGURES["storkey-capacity"].func(tmp_path, quick=True, seed=0)
+    assert sorted(p.suffix for p in paths) == [".json", ".pdf", ".png"]
+    meta = json.loads((tmp_path / "storkey-capacity.json").read_text())
+    assert meta["caption"] and meta["data"]["P_half"]["estimate"]

@@ -16,9 +16,10 @@ from simulations.seeds import derive_seed
 from simulations.stats import estimate_point
 
 #: N / sqrt(2 ln N) is an asymptotic statement about "all patterns fixed with probability
-#: -> 1"; P_1/2 is a finite-N midpoint. Measured (20 networks each, seed 0): 32.4 +- 0.4 at
-#: N = 100 (formula 33.0), 62.1 +- 0.8 at 200 (61.4), 114.2 +- 1.5 at 400 (115.6), i.e.
-#: within 2%. A relative tolerance of 8% leaves room for the unknown finite-N correction;
+#: -> 1"; P_1/2 is a finite-N midpoint. Measured at full size (40 networks, seed 0): 31.4 +- 0.3
+#: at N = 100 (formula 33.0), 62.8 +- 0.5 at 200 (61.4), 116.9 +- 0.8 at 400 (115.6), 171.1 +- 1.1
+#: at 600 (167.8): -4.6% to +2.3%. A relative tolerance of 8% leaves room for the unknown finite-N
+#: correction;
 #: the Hebbian rule (capacity of order N / (2 ln N)) stores about a third of this.
 RELATIVE_TOLERANCE = 0.08
 #: Grid of P in units of N / sqrt(2 ln N), around the crossing.
