@@ -552,3 +552,28 @@ def _storkey_hebbian():
     with _Patch.context() as mp:
         mp.setattr(sk, "storkey_learn", hebbian_learn)
         yield
+
+
+# ------------------------------------------------------------------ the spin-glass line
+
+SPIN_GLASS = ("ags-spin-glass",)
+
+
+def _spin_glass_line(func):
+    import theory.finite_t as ft
+
+    with _Patch.context() as mp:
+        mp.setattr(ft, "spin_glass_line", lambda: _Fixed(lambda alpha: func(np.asarray(alpha, float))))
+        yield
+
+
+@mutant("tg-one-plus-alpha", "formula", "spin-glass line T_g = 1 + alpha for 1 + sqrt(alpha)",
+        SPIN_GLASS, targets=SPIN_GLASS, quick_targets=SPIN_GLASS)
+def _tg_one_plus_alpha():
+    yield from _spin_glass_line(lambda a: 1.0 + a)
+
+
+@mutant("tg-two-sqrt", "formula", "spin-glass line T_g = 1 + 2 sqrt(alpha) for 1 + sqrt(alpha)",
+        SPIN_GLASS, targets=SPIN_GLASS, quick_targets=SPIN_GLASS)
+def _tg_two_sqrt():
+    yield from _spin_glass_line(lambda a: 1.0 + 2.0 * np.sqrt(a))

@@ -20,3 +20,4 @@ from simulations.checks import kv  # noqa: F401
 from simulations.checks import induction  # noqa: F401
 from simulations.checks import rem  # noqa: F401
 from simulations.checks import storkey  # noqa: F401
+from simulations.checks import spin_glass  # noqa: F401
