@@ -124,7 +124,7 @@ def alpha_1() -> Formula:
     --------
     >>> f = alpha_1()
     >>> round(f.evaluate(beta=1.0, rho=0.0), 4), round(f.evaluate(beta=1.0, rho=0.2), 4)
-    (0.6749, 0.3681)
+    (0.675, 0.1927)
 
     References
     ----------
