@@ -10,3 +10,5 @@ import figures.dense  # noqa: F401,E402
 import figures.modern  # noqa: F401,E402
 import figures.train  # noqa: F401,E402
 import figures.train_induction  # noqa: F401,E402
+import figures.rem  # noqa: F401,E402
+import figures.storkey  # noqa: F401,E402

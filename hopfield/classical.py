@@ -14,6 +14,7 @@ from hopfield import _validate
 from hopfield._validate import as_choice, as_float, as_int, as_pm1, as_seed, check_memory
 from hopfield.kernels import classical as _k
 from hopfield.kernels.rng import trial_states
+from hopfield.kernels.storkey import storkey_learn
 from hopfield.result import RunResult
 
 __all__ = ["ClassicalHopfield", "hebbian_weights", "pseudo_inverse_weights", "storkey_weights"]
@@ -99,9 +100,10 @@ def storkey_weights(patterns: np.ndarray, keep_diagonal: bool = False) -> np.nda
         w_ij^nu = w_ij^(nu-1) + (xi_i xi_j - xi_i h_ji - h_ij xi_j) / N,
         h_ij = sum_{k != i, j} w_ik^(nu-1) xi_k^nu,
 
-    starting from ``W = 0``. Each step is one matrix-vector product (BLAS)
-    and O(N^2) elementwise work. The diagonal never enters the off-diagonal
-    updates; it is zeroed at the end unless ``keep_diagonal``.
+    starting from ``W = 0``. Each step is O(N^2), computed by the Numba kernel
+    ``hopfield.kernels.storkey.storkey_learn`` (W stays exactly symmetric).
+    The diagonal never enters the off-diagonal updates; it is zeroed at the
+    end unless ``keep_diagonal``.
 
     Parameters
     ----------
@@ -116,14 +118,7 @@ def storkey_weights(patterns: np.ndarray, keep_diagonal: bool = False) -> np.nda
     """
     patterns = as_pm1(patterns, "patterns", ndim=2)
     P, N = patterns.shape
-    W = np.zeros((N, N))
-    for x in patterns.astype(np.float64):
-        g = W @ x  # (N,) sum_k w_ik x_k
-        wx = np.diag(W) * x  # (N,) w_ii x_i
-        Hm = g[:, None] - wx[:, None] - W * x[None, :]  # (N, N) h_ij, k = i and k = j removed
-        Hm[np.diag_indices(N)] += wx  # for i == j only one term (k = i) is to be removed
-        W += (np.outer(x, x) - x[:, None] * Hm.T - Hm * x[None, :]) / N
-    W = 0.5 * (W + W.T)
+    W = storkey_learn(np.ascontiguousarray(patterns, dtype=np.float64), np.zeros((N, N)))
     if not keep_diagonal:
         np.fill_diagonal(W, 0.0)
     return W

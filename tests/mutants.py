@@ -444,3 +444,136 @@ def run_row(mutant_name, check, size: str, seed: int = 0) -> dict:
     return {"mutant": mutant_name or "none", "kind": m.kind if m else "", "check": check, "size": size,
             "seed": seed, "verdict": verdict, "expected_fail": expected, "failed_points": failed[:4],
             "seconds": round(time.perf_counter() - t0, 2)}
+
+
+# ------------------------------------------- typical-pattern capacity of the exponential memory
+
+REM = ("exp-rem-threshold",)
+
+
+def _rem_alpha_1(func):
+    """Replace ``theory.rem.alpha_1`` by a stand-in evaluating ``func(beta, rho)``."""
+    import theory.rem as rem
+
+    with _Patch.context() as mp:
+        mp.setattr(rem, "alpha_1", lambda: _Fixed(func))
+        yield
+
+
+@mutant("rem-alpha1-demircigil", "formula",
+        "typical-pattern threshold alpha_1 = I(1-2rho)/2 (Demircigil's all-pattern bound) for I(1-2rho)",
+        REM, targets=REM, quick_targets=REM)
+def _rem_alpha1_demircigil():
+    import theory.exponential as te
+
+    yield from _rem_alpha_1(lambda beta, rho: te.demircigil_alpha().evaluate(rho=rho))
+
+
+@mutant("rem-no-condensation", "formula",
+        "alpha_1 = 2 beta (1-2rho) - ln cosh 2 beta at every rho (the condensed branch I(1-2rho) dropped)",
+        REM, targets=REM, quick_targets=REM)
+def _rem_no_condensation():
+    yield from _rem_alpha_1(lambda beta, rho: 2 * beta * (1 - 2 * rho) - np.log(np.cosh(2 * beta)))
+
+
+@mutant("rem-ties-recovered", "formula",
+        "finite-N recovery (1 - B)^(M-1) with B = P(agreements > N - rho N) (ties with a competitor recovered)",
+        REM, targets=REM, quick_targets=REM)
+def _rem_ties_recovered():
+    import theory.rem as rem
+
+    def recovery_probability():
+        def f(N, M, rho):
+            k = np.rint(np.asarray(rho, float) * np.asarray(N, float))
+            return (1.0 - stats.binom.sf(np.asarray(N, float) - k, N, 0.5)) ** (np.asarray(M, float) - 1)
+        return _Fixed(f)
+
+    with _Patch.context() as mp:
+        mp.setattr(rem, "recovery_probability", recovery_probability)
+        yield
+
+
+# ----------------------------------------------------------------- capacity of Storkey's rule
+
+STORKEY = ("storkey-capacity",)
+
+
+@mutant("storkey-capacity-no-2", "formula", "Storkey capacity N/sqrt(ln N) for N/sqrt(2 ln N)",
+        STORKEY, targets=STORKEY, quick_targets=STORKEY)
+def _storkey_capacity_no_2():
+    from simulations.checks import storkey as cs
+
+    with _Patch.context() as mp:
+        mp.setattr(cs, "capacity_formula", lambda N: float(N) / np.sqrt(np.log(float(N))))
+        yield
+
+
+@njit(cache=True)
+def _storkey_learn_no_hji(x, W):
+    """The Storkey kernel with the x_i h_ji term dropped (a slip in the rule)."""
+    P, N = x.shape
+    g = np.empty(N)
+    d = np.empty(N)
+    for mu in range(P):
+        xm = x[mu]
+        for i in range(N):
+            acc = 0.0
+            for k in range(N):
+                acc += W[i, k] * xm[k]
+            g[i] = acc
+            d[i] = W[i, i]
+        for i in range(N):
+            for j in range(N):
+                if i != j:
+                    W[i, j] += (xm[i] * xm[j] - (g[i] - d[i] * xm[i] - W[i, j] * xm[j]) * xm[j]) / N
+    return W
+
+
+@mutant("storkey-kernel-no-hji", "simulator",
+        "the Storkey kernel drops the -x_i h_ji term (w_ij += (x_i x_j - h_ij x_j)/N)",
+        STORKEY, targets=STORKEY, quick_targets=STORKEY)
+def _storkey_kernel_no_hji():
+    import simulations.storkey as sk
+
+    with _Patch.context() as mp:
+        mp.setattr(sk, "storkey_learn", _storkey_learn_no_hji)
+        yield
+
+
+@mutant("storkey-hebbian", "simulator", "the Storkey measurement learns with the Hebbian increment x x^T / N",
+        STORKEY, targets=STORKEY, quick_targets=STORKEY)
+def _storkey_hebbian():
+    import simulations.storkey as sk
+
+    def hebbian_learn(x, W):
+        W += x.T @ x / W.shape[0]
+        return W
+
+    with _Patch.context() as mp:
+        mp.setattr(sk, "storkey_learn", hebbian_learn)
+        yield
+
+
+# ------------------------------------------------------------------ the spin-glass line
+
+SPIN_GLASS = ("ags-spin-glass",)
+
+
+def _spin_glass_line(func):
+    import theory.finite_t as ft
+
+    with _Patch.context() as mp:
+        mp.setattr(ft, "spin_glass_line", lambda: _Fixed(lambda alpha: func(np.asarray(alpha, float))))
+        yield
+
+
+@mutant("tg-one-plus-alpha", "formula", "spin-glass line T_g = 1 + alpha for 1 + sqrt(alpha)",
+        SPIN_GLASS, targets=SPIN_GLASS, quick_targets=SPIN_GLASS)
+def _tg_one_plus_alpha():
+    yield from _spin_glass_line(lambda a: 1.0 + a)
+
+
+@mutant("tg-two-sqrt", "formula", "spin-glass line T_g = 1 + 2 sqrt(alpha) for 1 + sqrt(alpha)",
+        SPIN_GLASS, targets=SPIN_GLASS, quick_targets=SPIN_GLASS)
+def _tg_two_sqrt():
+    yield from _spin_glass_line(lambda a: 1.0 + 2.0 * np.sqrt(a))

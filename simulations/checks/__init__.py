@@ -18,3 +18,6 @@ from simulations.checks import sparse  # noqa: F401
 from simulations.checks import mixtures  # noqa: F401
 from simulations.checks import kv  # noqa: F401
 from simulations.checks import induction  # noqa: F401
+from simulations.checks import rem  # noqa: F401
+from simulations.checks import storkey  # noqa: F401
+from simulations.checks import spin_glass  # noqa: F401

@@ -1,0 +1,38 @@
+"""The spin-glass-line check: passes, catches its mutants, and its estimator measures what it says."""
+
+import numpy as np
+import pytest
+
+import simulations.checks  # noqa: F401  (registers the checks)
+from simulations.checks.spin_glass import autocorrelations
+from simulations.registry import CHECKS, run_check
+from tests.mutants import MUTANTS
+
+
+def test_passes_at_quick_size():
+    res = run_check(CHECKS["ags-spin-glass"], "quick", seed=1)
+    assert res.passed
+    below, _, above = res.points
+    assert below.estimate > 0.05 and abs(above.estimate) < 0.03
+
+
+@pytest.mark.parametrize("mutant", ["tg-one-plus-alpha", "tg-two-sqrt"])
+def test_mutants_are_caught(mutant):
+    with MUTANTS[mutant].apply():
+        res = run_check(CHECKS["ags-spin-glass"], "quick", seed=0)
+    assert not res.passed, f"{mutant} survives ags-spin-glass"
+
+
+def test_autocorrelation_is_one_at_a_fixed_point_and_deterministic():
+    # T = 0 is the deterministic rule: after t_w sweeps at a fixed point nothing moves, C = 1 exactly
+    C = autocorrelations(seed=2, N=60, alpha=0.05, T=0.0, networks=3, starts=2, t_w=100, tau=5)
+    assert np.array_equal(C, np.ones(3))
+    a = autocorrelations(seed=2, N=200, alpha=0.25, T=1.2, networks=2, starts=2, t_w=5, tau=5)
+    b = autocorrelations(seed=2, N=200, alpha=0.25, T=1.2, networks=2, starts=2, t_w=5, tau=5)
+    assert np.array_equal(a, b)
+
+
+def test_autocorrelation_vanishes_at_high_temperature():
+    # T = 20: every spin is nearly a fair coin at each visit; C has mean 0 and sd 1/sqrt(N starts)
+    C = autocorrelations(seed=3, N=2000, alpha=0.1, T=20.0, networks=4, starts=2, t_w=3, tau=3)
+    assert np.all(np.abs(C) < 5 / np.sqrt(2000 * 2))
