@@ -111,7 +111,7 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
                 lo, hi = style.wilson(ks, networks)
                 style.points(ax, Ps, np.asarray(ks) / networks, lo, hi, i)
                 cond = cond_se = None
-                if N <= (200 if allp else 500):  # "all" samples a P x P overlap matrix per draw: small N only
+                if N <= ((100 if quick else 200) if allp else 500):  # "all" samples a P x P matrix per draw
                     S = (100 if allp else 200) if quick else (200 if allp else 500)
                     cs = [tc.p_fixed_overlap_conditional(N, int(P), which, S,
                                                          derive_seed(seed, {"N": N, "P": int(P), "theory": which}))
@@ -135,9 +135,10 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
                "Hebbian network, vs P. Solid lines: independent-bit products (1-P_err)^N and (1-P_err)^(NP) with the "
                "exact Gaussian P_err on a fine P grid; dashed, with shaded 99% Monte Carlo bands: the "
                "overlap-conditional prediction E_M[(1-p(M))^N] (all patterns: E[prod_nu (1-p(M_nu))^N] over the "
-               "sampled P x P overlap matrix, N <= 200), which the classical-fixed-points check tests: the bits of "
-               "one pattern share its overlaps M_mu with the others, so they are not independent and the "
-               "independent-bit product lies below the simulation; dotted verticals: McEliece et al.'s N/(2 ln N) and N/(4 ln N); "
+               "sampled P x P overlap matrix, N <= 200; N = 100 at quick size), which the classical-fixed-points "
+               "check tests: the bits of one pattern share its overlaps M_mu with the others, so they are not "
+               "independent and the independent-bit product lies below the simulation; dotted verticals: "
+               "McEliece et al.'s N/(2 ln N) and N/(4 ln N); "
                "dash-dotted: the next-order ln ln N corrected capacities at success probability 1/2. Points: fraction "
                f"of {networks} independent networks, Wilson {style.LEVEL_LABEL}s.")
     source = ("McEliece, Posner, Rodemich & Venkatesh 1987 (capacity N/(2 ln N), N/(4 ln N)); next order and the "
