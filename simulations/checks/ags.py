@@ -93,10 +93,10 @@ def critical_points(Ns, xs, ses, crit: float):
     perturbation of the saddle-node at which the retrieval branch ends moves
     that point linearly; the asymptotic form) and gamma free (the form that
     describes N = 250-5000: chi2/dof 0.1-2.4 over 8 seeds, gamma = 0.59-0.73,
-    against 1.1-13 for gamma = 1/2). Their intercepts differ by 0.003-0.007
+    against 1.1-7.3 for gamma = 1/2). Their intercepts differ by 0.004-0.007
     (``benchmarks/results/ags_finite_size.json``); which one is right cannot be
-    told from N <= 5000 (an N = 10000 point lies 0.0012 below the free fit's
-    prediction, so the effective exponent keeps falling). That spread is the
+    told from N <= 5000 (an N = 10000 crossing lies 0.0008, two standard errors,
+    below the free fit's prediction, so the effective exponent keeps falling). That spread is the
     extrapolation's systematic error: the test is a z-test of the midpoint of
     the two intercepts against ``crit``, with half their difference as the
     tolerance and the larger of the two standard errors as the sampling error.
@@ -106,6 +106,15 @@ def critical_points(Ns, xs, ses, crit: float):
     list of Point
         The crossings, the free exponent and both intercepts (reported), and
         the tested point, last.
+    Examples
+    --------
+    >>> Ns = [250, 500, 1000, 2000, 5000]
+    >>> xs = [0.1986, 0.1788, 0.1651, 0.1572, 0.1507]  # mean full-size crossings, seeds 0-7
+    >>> ses = [0.0016, 0.0009, 0.0006, 0.0005, 0.0004]
+    >>> critical_points(Ns, xs, ses, 0.1379)[-1].p_value > 0.01
+    True
+    >>> critical_points(Ns, xs, ses, 0.15)[-1].p_value < 0.01
+    True
     """
     fit = finite_size_fit_free(Ns, xs, ses)
     h_inf, h_se, h_a, h_red = finite_size_fit(Ns, xs, ses, gamma=0.5)
