@@ -267,7 +267,7 @@ def _amicl_eps():
 @mutant("classical-keep-diagonal", "simulator",
         "the classical network keeps its self-couplings w_ii = P/N whatever it is asked",
         CLASSICAL + AGS, targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"),
-        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-critical"))
+        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"))
 def _classical_keep_diagonal():
     from hopfield.classical import ClassicalHopfield
 
