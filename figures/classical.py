@@ -5,7 +5,9 @@
 stored pattern is ``Phi(-sqrt((N-1)/(P-1)))`` (zero diagonal).
 ``classical-fixed-points`` draws the probability that a pattern (all patterns)
 is a fixed point against P, with McEliece et al.'s capacities ``N/(2 ln N)``
-and ``N/(4 ln N)`` and their next-order corrections.
+and ``N/(4 ln N)`` and their next-order corrections, the independent-bit
+products and the overlap-conditional prediction ``E_M[(1 - p(M))^N]``
+(``theory.classical.p_fixed_overlap_conditional``).
 ``classical-basins`` shows retrieval probability against cue corruption at
 several loads (new), with the one-step overlap map ``m1 = erf(m0/sqrt(2 alpha))``
 drawn as a clearly labelled one-step curve (no basin theory is implied).
@@ -84,6 +86,7 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
     Ns = [100, 200] if quick else [100, 200, 500]
     networks = 40 if quick else 400
     data = {"N": Ns, "networks": networks, "series": []}
+    z = 2.5758293035489004  # 99% two-sided normal quantile
     with style.context():
         fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.36), sharey=True)
         for j, (which, ax) in enumerate(zip(("given", "all"), axes)):
@@ -107,22 +110,39 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
                     ks.append(r["all_fixed"] if allp else r["first_fixed"])
                 lo, hi = style.wilson(ks, networks)
                 style.points(ax, Ps, np.asarray(ks) / networks, lo, hi, i)
+                cond = cond_se = None
+                if N <= ((100 if quick else 200) if allp else 500):  # "all" samples a P x P matrix per draw
+                    S = (100 if allp else 200) if quick else (200 if allp else 500)
+                    cs = [tc.p_fixed_overlap_conditional(N, int(P), which, S,
+                                                         derive_seed(seed, {"N": N, "P": int(P), "theory": which}))
+                          for P in Ps]
+                    cond, cond_se = np.array([c[0] for c in cs]), np.array([c[1] for c in cs])
+                    ax.plot(Ps, cond, ls="--", lw=1.2, color=style.colour(i))
+                    ax.fill_between(Ps, cond - z * cond_se, cond + z * cond_se, color=style.colour(i), alpha=0.15, lw=0)
                 data["series"].append({"which": which, "N": N, "P": Ps, "fixed": ks, "networks": networks,
                                        "low": lo, "high": hi, "theory_P": P_fine, "theory": th,
+                                       "overlap_conditional": cond, "overlap_conditional_mc_se": cond_se,
                                        "mceliece": lead, "mceliece_corrected_q_half": corr})
+            ax.plot([], [], "k--", label="overlap-conditional " + ("E[prod (1-p(M_nu))^N]" if allp else "E_M[(1-p(M))^N]"))
             ax.plot([], [], "k:", label="McEliece N/(%d ln N)" % (4 if allp else 2))
             ax.plot([], [], "k-.", label="next order, q = 1/2")
             ax.set(xlabel="stored patterns P",
                    title="a given pattern is a fixed point" if not allp else "all patterns are fixed points")
-            ax.legend(fontsize=8, loc="upper right")
+            ax.legend(fontsize=7, loc="upper right")
         axes[0].set_ylabel("probability")
         axes[0].set_ylim(-0.02, 1.05)
     caption = ("Probability that a given stored pattern (left) and that all P patterns (right) are fixed points of a "
-               "Hebbian network, vs P. Lines: independent-bit products (1-P_err)^N and (1-P_err)^(NP) with the exact "
-               "Gaussian P_err on a fine P grid; dotted verticals: McEliece et al.'s N/(2 ln N) and N/(4 ln N); "
+               "Hebbian network, vs P. Solid lines: independent-bit products (1-P_err)^N and (1-P_err)^(NP) with the "
+               "exact Gaussian P_err on a fine P grid; dashed, with shaded 99% Monte Carlo bands: the "
+               "overlap-conditional prediction E_M[(1-p(M))^N] (all patterns: E[prod_nu (1-p(M_nu))^N] over the "
+               "sampled P x P overlap matrix, N <= 200; N = 100 at quick size), which the classical-fixed-points "
+               "check tests: the bits of one pattern share its overlaps M_mu with the others, so they are not "
+               "independent and the independent-bit product lies below the simulation; dotted verticals: "
+               "McEliece et al.'s N/(2 ln N) and N/(4 ln N); "
                "dash-dotted: the next-order ln ln N corrected capacities at success probability 1/2. Points: fraction "
                f"of {networks} independent networks, Wilson {style.LEVEL_LABEL}s.")
-    source = "McEliece, Posner, Rodemich & Venkatesh 1987 (capacity N/(2 ln N), N/(4 ln N)); next order new"
+    source = ("McEliece, Posner, Rodemich & Venkatesh 1987 (capacity N/(2 ln N), N/(4 ln N)); next order and the "
+              "overlap-conditional prediction new")
     return style.save(fig, out_dir, "classical-fixed-points", data=data, seed=seed, quick=quick, caption=caption,
                       source=source)
 

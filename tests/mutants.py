@@ -97,7 +97,7 @@ AMICL = ("amicl-vs-a", "amicl-switch", "amicl-below-switch", "amicl-vs-D")
 
 @mutant("classical-no-finite-N", "formula",
         "classical P_err = Phi(-sqrt(N/P)) for Phi(-sqrt((N-1)/(P-1))) (finite-N correction dropped)",
-        CLASSICAL, targets=("classical-bit-error",))
+        CLASSICAL, targets=("classical-bit-error",), quick_targets=("classical-bit-error",))
 def _classical_no_finite_n():
     import sympy as sp
 
@@ -142,7 +142,7 @@ def _classical_fixed_independent():
 
 @mutant("dense-snr-asymptotic", "formula",
         "dense P_err = Phi(-sqrt(N^(n-1) / ((2n-3)!! K))) (the asymptotic SNR, finite-N correction dropped)",
-        DENSE, targets=("dense-bit-error",))
+        DENSE, targets=("dense-bit-error",), quick_targets=("dense-bit-error",))
 def _dense_snr_asymptotic():
     import theory.dense as td
 
@@ -187,16 +187,19 @@ def _alpha_c_mutant(value):
 
 
 for _v in (0.125, 0.145, 0.15):
-    # 0.125 also cuts the RS overlap branch short (retrieval_overlap reads alpha_c), which ags-overlap sees
+    # 0.125 also cuts the RS overlap branch short (retrieval_overlap reads alpha_c), which ags-overlap sees;
+    # 0.145 lies inside the spread of the finite-size ansaetze of ags-critical at N <= 5000 (docs/checks.md)
     mutant(f"ags-alpha-c-{_v}", "formula", f"alpha_c = {_v} in place of the RS 0.1379", AGS,
-           targets=("ags-critical", "ags-overlap") if _v == 0.125 else ("ags-critical",),
-           quick_targets=("ags-overlap",) if _v == 0.125 else ())(
+           targets={0.125: ("ags-critical", "ags-overlap"), 0.145: (), 0.15: ("ags-critical",)}[_v],
+           quick_targets=("ags-overlap",) if _v == 0.125 else (),
+           note="indistinguishable at N <= 5000: inside the spread of the finite-size extrapolations"
+           if _v == 0.145 else "")(
         _alpha_c_mutant(_v))
 
 
 @mutant("ags-one-step-overlap", "formula",
         "the first-parallel-step overlap erf(1/sqrt(2 alpha)) in place of the RS retrieval overlap",
-        AGS, targets=("ags-overlap",), quick_targets=())  # quick: survives the 2/N allowance at N = 1000
+        AGS, targets=("ags-overlap",), quick_targets=("ags-overlap",))
 def _ags_one_step():
     import theory.ags as ags
 
@@ -245,7 +248,7 @@ def _modern_thm5():
 
 
 @mutant("amicl-eps-0.13", "formula", "AMICL exact accuracy evaluated at eps = 0.13 for the simulated 0.1",
-        AMICL, targets=("amicl-switch",))
+        AMICL, targets=("amicl-switch",), quick_targets=("amicl-switch",))
 def _amicl_eps():
     import theory.amicl as th
 
@@ -264,7 +267,7 @@ def _amicl_eps():
 @mutant("classical-keep-diagonal", "simulator",
         "the classical network keeps its self-couplings w_ii = P/N whatever it is asked",
         CLASSICAL + AGS, targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"),
-        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-critical"))
+        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"))
 def _classical_keep_diagonal():
     from hopfield.classical import ClassicalHopfield
 
@@ -398,7 +401,7 @@ def _modern_beta_half():
 
 
 @mutant("amicl-sim-eps-0.13", "simulator", "the AMICL simulator draws exemplars with eps = 0.13 (theory: 0.1)",
-        AMICL, targets=("amicl-switch",))
+        AMICL, targets=("amicl-switch",), quick_targets=("amicl-switch",))
 def _amicl_sim_eps():
     from simulations.checks import amicl as ca
 

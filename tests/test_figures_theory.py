@@ -76,6 +76,29 @@ def test_fixed_points_series(built):
         assert th[0] > 0.99 and th[-1] < 0.05 and np.all(np.diff(th) <= 1e-12)  # falls from 1 to 0
 
 
+def test_fixed_points_overlap_conditional_curve(built):
+    # the dashed curve is theory.classical.p_fixed_overlap_conditional at the simulated P: above the
+    # independent-bit product where that is in (0.05, 0.95) (convexity of (1 - p)^N in p, Jensen), and
+    # inside the simulated points' Wilson intervals widened by its own 99% Monte Carlo error
+    import theory.classical as tc
+
+    drawn = [s for s in built_series(built) if s["overlap_conditional"] is not None]
+    assert {s["which"] for s in drawn} == {"given", "all"}
+    for s in drawn:
+        P = np.asarray(s["P"])
+        c, se = np.asarray(s["overlap_conditional"]), np.asarray(s["overlap_conditional_mc_se"])
+        f = tc.p_pattern_fixed() if s["which"] == "given" else tc.p_all_fixed()
+        ind = np.array([float(f.evaluate(N=s["N"], P=int(p))) for p in P])
+        mid = (ind > 0.05) & (ind < 0.95)
+        assert np.all(c[mid] + 2.576 * se[mid] >= ind[mid])
+        inside = (np.asarray(s["low"]) - 2.576 * se <= c) & (c <= np.asarray(s["high"]) + 2.576 * se)
+        assert inside.mean() >= 0.75, (s["which"], s["N"], inside)
+
+
+def built_series(built):
+    return _json(built, "classical-fixed-points")["data"]["series"]
+
+
 def test_basins_one_step_curve_is_erf(built):
     d = _json(built, "classical-basins")["data"]
     for s in d["series"]:

@@ -65,7 +65,7 @@ def test_modern_bound_mutants(mutant):
                       cues=200)
 
 
-@pytest.mark.parametrize("mutant", ["classical-keep-diagonal"])
+@pytest.mark.parametrize("mutant", ["classical-keep-diagonal", "ags-one-step-overlap"])
 def test_ags_overlap_mutants(mutant):
     _fails_only_under(mutant, "ags-overlap", 1, Ns=[1000], alphas=[0.125], networks=200)
 

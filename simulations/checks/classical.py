@@ -73,7 +73,7 @@ def gaussian_tolerance(N: int, P: int, keep_diagonal: bool = False) -> float:
          "correlated, networks are not; Holm over the alpha grid at 1%). Tolerance: the Gaussian "
          "approximation's exact error at each (N, P), |Phi - binomial tail| of the crosstalk, which is a "
          "sum of (N-1)(P-1) independent +-1 terms.",
-    quick={"N": 500, "alphas": [0.1, 0.2, 0.3, 0.5], "kept_alphas": [0.3, 1.0], "networks": 30},
+    quick={"N": 1000, "alphas": [0.1, 0.2, 0.3, 0.5], "kept_alphas": [0.3, 1.0], "networks": 100},
     full={"N": 1000, "alphas": [0.08, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6], "kept_alphas": [0.3, 0.5, 1.0],
           "networks": 100},
 )

@@ -41,8 +41,8 @@ P_TEST = 0.03
          "synchronous step), Holm at 1%, at K where the Gaussian error is 3%. Tolerance: twice the Edgeworth "
          "kurtosis term phi(z) gamma2 (z^3-3z)/(24(K-1)) of the sum of K-1 independent noise terms, plus the "
          "lattice (tie) mass phi(z) h/sigma, from the exact law of one term.",
-    quick={"cases": [[2, 100, "poly"], [3, 50, "poly"], [4, 30, "poly"], [5, 24, "poly"], [3, 50, "rectified"]],
-           "networks": 20, "cues": 60},
+    quick={"cases": [[2, 300, "poly"], [3, 100, "poly"], [4, 50, "poly"], [5, 36, "poly"], [3, 100, "rectified"],
+                     [4, 50, "rectified"]], "networks": 60, "cues": 200},  # as full: 13 s; smaller misses the asymptotic SNR
     full={"cases": [[2, 300, "poly"], [3, 100, "poly"], [4, 50, "poly"], [5, 36, "poly"], [3, 100, "rectified"],
                     [4, 50, "rectified"]], "networks": 60, "cues": 200},
 )
