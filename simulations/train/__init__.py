@@ -14,6 +14,8 @@ Nothing else in amlab imports this package; the CLI imports it only for
   Bietti et al. (2023) and its trigger-sequence sampler in JAX;
 * :mod:`simulations.train.induction`: experiment 2, a trained induction head, its
   memory-recall probes and its logits against the closed form of ``theory.induction``;
+* :mod:`simulations.train.loop`: the training loop both experiments share (run seeds,
+  checkpoints, jitted chunks between evaluations);
 * :mod:`simulations.train.induction_table`: experiment 2's summary table (no JAX).
 
 References

@@ -43,8 +43,8 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 from hopfield.bursty import KINDS, BurstyTask  # noqa: E402
-from simulations.io import atomic_write_bytes, atomic_write_json, atomic_write_text, provenance  # noqa: E402
-from simulations.progress import bar  # noqa: E402
+from simulations.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
+from simulations.train.loop import load_checkpoint, run_seeds, train_chunks  # noqa: E402
 from simulations.train.bursty import NOVEL, Spec, sample, task_arrays  # noqa: E402
 from simulations.train.model import VARIANTS, coefficients, init_params, logits, loss  # noqa: E402
 
@@ -143,11 +143,6 @@ QUICK = ICLConfig(K=256, L=8, D=32, hidden=64, n_novel=64, seeds=2, steps=1500, 
                   optimizer="adam", lr=2e-3, n_eval=500)
 
 
-def run_seeds(seed: int, n: int) -> list:
-    """The seeds of runs ``0..n-1``: ``SeedSequence([seed, i])``'s first 32-bit word."""
-    return [int(np.random.SeedSequence([seed, i]).generate_state(1)[0]) for i in range(n)]
-
-
 def _optimizer(cfg: ICLConfig):
     step = optax.sgd(cfg.lr) if cfg.optimizer == "sgd" else optax.adam(cfg.lr)
     return optax.chain(optax.add_decayed_weights(cfg.weight_decay), step)
@@ -205,27 +200,6 @@ def _initial(cfg: ICLConfig, opt, keys):
     return params, opt_state
 
 
-def _save_checkpoint(path: Path, params, opt_state, curves, cfg):
-    leaves = jax.tree_util.tree_leaves((params, opt_state))
-    buf = io.BytesIO()
-    np.savez(buf, *[np.asarray(x) for x in leaves], config=json.dumps(cfg.as_dict(), sort_keys=True),
-             curves=json.dumps(curves))
-    atomic_write_bytes(path, buf.getvalue())
-
-
-def _load_checkpoint(path: Path, params, opt_state, cfg):
-    if not path.exists():
-        return None
-    with np.load(path) as z:
-        if json.loads(str(z["config"])) != json.loads(json.dumps(cfg.as_dict(), sort_keys=True)):
-            return None
-        leaves, treedef = jax.tree_util.tree_flatten((params, opt_state))
-        new = [jnp.asarray(z[f"arr_{i}"]) for i in range(len(leaves))]
-        curves = json.loads(str(z["curves"]))
-    params, opt_state = jax.tree_util.tree_unflatten(treedef, new)
-    return params, opt_state, curves
-
-
 def train_icl(cfg: ICLConfig, out: Optional[Path] = None, *, max_seconds: Optional[float] = None,
               progress: bool = True, resume: bool = True) -> dict:
     """Train every variant and seed of ``cfg``; return (and write to ``out``) the learning curves.
@@ -275,42 +249,15 @@ def train_icl(cfg: ICLConfig, out: Optional[Path] = None, *, max_seconds: Option
     params, opt_state = _initial(cfg, opt, keys)
     ckpt = Path(out) / "checkpoint.npz" if out is not None else None
     curves = {"step": [], "accuracy": [], "train_loss": []}
-    loaded = _load_checkpoint(ckpt, params, opt_state, cfg) if (ckpt is not None and resume) else None
+    loaded = load_checkpoint(ckpt, params, opt_state, cfg.as_dict()) if (ckpt is not None and resume) else None
     if loaded is not None:
         params, opt_state, curves = loaded
-    timing = {"compile_s": None, "run_s": 0.0, "steps_timed": 0}
-    t_start = time.perf_counter()
-    if not curves["step"]:
-        acc = evaluate(params, arrays, eval_keys, 0)
-        curves["step"].append(0)
-        curves["accuracy"].append(np.asarray(acc).tolist())
-        curves["train_loss"].append(None)
-    stopped = False
-    with bar(cfg.steps, "train icl", unit="step", leave=False, disable=not progress) as pbar:
-        pbar.update(curves["step"][-1])
-        while curves["step"][-1] < cfg.steps:
-            t0 = curves["step"][-1]
-            tic = time.perf_counter()
-            params, opt_state, lval = chunk(params, opt_state, arrays, data_keys, t0)
-            lval = np.asarray(lval)  # blocks until the chunk is done
-            dt = time.perf_counter() - tic
-            if timing["compile_s"] is None:
-                timing["compile_s"] = dt  # compile + first chunk
-            else:
-                timing["run_s"] += dt
-                timing["steps_timed"] += cfg.eval_every
-            acc = evaluate(params, arrays, eval_keys, len(curves["step"]))
-            curves["step"].append(t0 + cfg.eval_every)
-            curves["accuracy"].append(np.asarray(acc).tolist())
-            curves["train_loss"].append(lval.tolist())
-            if ckpt is not None:
-                _save_checkpoint(ckpt, params, opt_state, curves, cfg)
-            pbar.update(cfg.eval_every)
-            if max_seconds is not None and time.perf_counter() - t_start > max_seconds:
-                stopped = curves["step"][-1] < cfg.steps
-                break
+    deadline = None if max_seconds is None else time.perf_counter() + max_seconds
+    params, opt_state, curves, timing, stopped = train_chunks(
+        chunk, evaluate, params, opt_state, arrays, data_keys, eval_keys, steps=cfg.steps, eval_every=cfg.eval_every,
+        curves=curves, metric="accuracy", ckpt=ckpt, key=cfg.as_dict(), label="train icl", deadline=deadline,
+        progress=progress)
     if timing["steps_timed"]:
-        timing["steps_per_s"] = timing["steps_timed"] / timing["run_s"]
         timing["run_steps_per_s"] = timing["steps_per_s"] * S * len(cfg.variants)
     timing["device"] = str(jax.devices()[0].platform)
     timing["jax"] = jax.__version__

@@ -64,8 +64,8 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 from hopfield.bigram import bigram_from_text, synthetic_bigram  # noqa: E402
-from simulations.io import atomic_write_bytes, atomic_write_json, atomic_write_text, provenance  # noqa: E402
-from simulations.progress import bar  # noqa: E402
+from simulations.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
+from simulations.train.loop import load_checkpoint, run_seeds, train_chunks  # noqa: E402
 from simulations.train import induction_model as M  # noqa: E402
 from simulations.train.induction_table import format_table, summary_table  # noqa: E402,F401
 
@@ -190,11 +190,6 @@ FULL = InductionConfig(steps=10_000, eval_every=250)
 QUICK = InductionConfig(ds=(32, 64), seeds=2, steps=600, eval_every=100, batch=32, n_eval=128, n_prompts=32)
 
 
-def run_seeds(seed: int, n: int) -> list:
-    """The seeds of runs ``0..n-1``: ``SeedSequence([seed, i])``'s first 32-bit word."""
-    return [int(np.random.SeedSequence([seed, i]).generate_state(1)[0]) for i in range(n)]
-
-
 def _optimizer(cfg: InductionConfig):
     return optax.sgd(cfg.lr) if cfg.optimizer == "sgd" else optax.adam(cfg.lr)
 
@@ -242,27 +237,6 @@ def _program(cfg: InductionConfig, d: int):
     return jax.jit(init), jax.jit(chunk), jax.jit(evaluate)
 
 
-def _save_checkpoint(path: Path, params, opt_state, curves, key: dict):
-    leaves = jax.tree_util.tree_leaves((params, opt_state))
-    buf = io.BytesIO()
-    np.savez(buf, *[np.asarray(x) for x in leaves], config=json.dumps(key, sort_keys=True),
-             curves=json.dumps(curves))
-    atomic_write_bytes(path, buf.getvalue())
-
-
-def _load_checkpoint(path: Path, params, opt_state, key: dict):
-    if not path.exists():
-        return None
-    with np.load(path) as z:
-        if json.loads(str(z["config"])) != json.loads(json.dumps(key, sort_keys=True)):
-            return None
-        leaves, treedef = jax.tree_util.tree_flatten((params, opt_state))
-        new = [jnp.asarray(z[f"arr_{i}"]) for i in range(len(leaves))]
-        curves = json.loads(str(z["curves"]))
-    params, opt_state = jax.tree_util.tree_unflatten(treedef, new)
-    return params, opt_state, curves
-
-
 def _train_d(cfg: InductionConfig, d: int, seeds, out: Optional[Path], deadline: Optional[float],
              progress: bool, resume: bool):
     """Train every seed at dimension ``d``: (params, frozen parts, curves, timing, stopped)."""
@@ -276,39 +250,14 @@ def _train_d(cfg: InductionConfig, d: int, seeds, out: Optional[Path], deadline:
     ckpt = Path(out) / f"checkpoint_d{d}.npz" if out is not None else None
     ckey = {**cfg.as_dict(), "d": d}
     curves = {"step": [], "probes": [], "train_loss": []}
-    loaded = _load_checkpoint(ckpt, params, opt_state, ckey) if (ckpt is not None and resume) else None
+    loaded = load_checkpoint(ckpt, params, opt_state, ckey) if (ckpt is not None and resume) else None
     if loaded is not None:
         params, opt_state, curves = loaded
-    timing = {"compile_s": None, "run_s": 0.0, "steps_timed": 0}
-    if not curves["step"]:
-        curves["step"].append(0)
-        curves["probes"].append(np.asarray(evaluate(params, fz, eval_keys, 0)).tolist())
-        curves["train_loss"].append(None)
-    stopped = False
-    with bar(cfg.steps, f"train induction d={d}", unit="step", leave=False, disable=not progress) as pbar:
-        pbar.update(curves["step"][-1])
-        while curves["step"][-1] < cfg.steps:
-            t0 = curves["step"][-1]
-            tic = time.perf_counter()
-            params, opt_state, lval = chunk(params, opt_state, fz, data_keys, t0)
-            lval = np.asarray(lval)  # blocks until the chunk is done
-            dt = time.perf_counter() - tic
-            if timing["compile_s"] is None:
-                timing["compile_s"] = dt  # compile + first chunk
-            else:
-                timing["run_s"] += dt
-                timing["steps_timed"] += cfg.eval_every
-            curves["step"].append(t0 + cfg.eval_every)
-            curves["probes"].append(np.asarray(evaluate(params, fz, eval_keys, len(curves["step"]) - 1)).tolist())
-            curves["train_loss"].append(lval.tolist())
-            if ckpt is not None:
-                _save_checkpoint(ckpt, params, opt_state, curves, ckey)
-            pbar.update(cfg.eval_every)
-            if deadline is not None and time.perf_counter() > deadline:
-                stopped = curves["step"][-1] < cfg.steps
-                break
+    params, opt_state, curves, timing, stopped = train_chunks(
+        chunk, evaluate, params, opt_state, fz, data_keys, eval_keys, steps=cfg.steps, eval_every=cfg.eval_every,
+        curves=curves, metric="probes", ckpt=ckpt, key=ckey, label=f"train induction d={d}", deadline=deadline,
+        progress=progress)
     if timing["steps_timed"]:
-        timing["steps_per_s"] = timing["steps_timed"] / timing["run_s"]
         timing["run_steps_per_s"] = timing["steps_per_s"] * S
     return params, fz, curves, timing, stopped
 
