@@ -283,61 +283,65 @@ _workers = _number(int, lambda v: v >= 1, "a positive integer")
 _seconds = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive number of seconds")
 
 
-def cmd_train(args) -> int:
-    """``amlab train icl``: experiment 1 (residual attention streams); needs the ``train`` extra."""
+def _train_config(name: str, args, changes: dict):
+    """The preset of ``simulations.train.<name>`` for ``--quick``/``--full`` with the common
+    options (``--seeds``, ``--steps``, ``--eval-every``, ``--seed``) and ``changes`` applied,
+    validated; ``(module, config)``. A missing ``train`` extra or a bad value is a usage error."""
     import dataclasses
+    import importlib
 
     try:
-        from simulations.train import icl
+        mod = importlib.import_module(f"simulations.train.{name}")
     except ImportError as exc:
         raise UsageError(str(exc)) from None
-    cfg = icl.FULL if args.size == "full" else icl.QUICK
-    changes = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("eval_every", args.eval_every),
-                                 ("novel", args.novel)) if v is not None}
-    if args.variant:
-        changes["variants"] = tuple(dict.fromkeys(["baseline"] + args.variant))
-    changes["seed"] = args.seed
-    cfg = dataclasses.replace(cfg, **changes)
+    cfg = mod.FULL if args.size == "full" else mod.QUICK
+    common = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("eval_every", args.eval_every))
+              if v is not None}
+    extra = changes(cfg) if callable(changes) else changes
+    cfg = dataclasses.replace(cfg, **common, **extra, seed=args.seed)
     try:
         cfg.validate()
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
+    return mod, cfg
+
+
+def _print_timing(t: dict, prefix: str = "") -> None:
+    if t.get("steps_per_s"):
+        print(f"{prefix}{t['steps_per_s']:.1f} steps/s ({t['run_steps_per_s']:.0f} run-steps/s) on {t['device']}, "
+              f"compile + first chunk {t['compile_s']:.1f} s")
+
+
+def cmd_train(args) -> int:
+    """``amlab train icl``: experiment 1 (residual attention streams); needs the ``train`` extra."""
+    changes = {} if args.novel is None else {"novel": args.novel}
+    if args.variant:
+        changes["variants"] = tuple(dict.fromkeys(["baseline"] + args.variant))
+    icl, cfg = _train_config("icl", args, changes)
     out = Path(args.out)
     res = icl.train_icl(cfg, out, max_seconds=args.max_seconds)
     from figures.train import plot_icl
 
     files = plot_icl(res, out, quick=args.size != "full", seed=args.seed)
     print(icl.format_table(res["table"]))
-    t = res["timing"]
-    if t.get("steps_per_s"):
-        print(f"{t['steps_per_s']:.1f} steps/s ({t['run_steps_per_s']:.0f} run-steps/s) on {t['device']}, "
-              f"compile + first chunk {t['compile_s']:.1f} s")
+    _print_timing(res["timing"])
     print(f"results: {out / 'icl.json'}, {out / 'icl_curves.csv'}, {out / 'icl_table.md'}, {files[0]}")
     return 0
 
 
 def cmd_train_induction(args) -> int:
     """``amlab train induction``: experiment 2 (a trained induction head); needs the ``train`` extra."""
-    import dataclasses
 
-    try:
-        from simulations.train import induction
-    except ImportError as exc:
-        raise UsageError(str(exc)) from None
-    cfg = induction.FULL if args.size == "full" else induction.QUICK
-    changes = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("eval_every", args.eval_every),
-                                 ("optimizer", args.optimizer), ("lr", args.lr)) if v is not None}
-    if args.d:
-        changes["ds"] = tuple(args.d)
-    if args.no_ffn:
-        changes["ffn"] = False
-        changes["trained"] = tuple(m for m in cfg.trained if m != "W_F")
-    changes["seed"] = args.seed
-    cfg = dataclasses.replace(cfg, **changes)
-    try:
-        cfg.validate()
-    except (ValueError, TypeError) as exc:
-        raise UsageError(str(exc)) from None
+    def changes(cfg):
+        c = {k: v for k, v in (("optimizer", args.optimizer), ("lr", args.lr)) if v is not None}
+        if args.d:
+            c["ds"] = tuple(args.d)
+        if args.no_ffn:
+            c["ffn"] = False
+            c["trained"] = tuple(m for m in cfg.trained if m != "W_F")
+        return c
+
+    induction, cfg = _train_config("induction", args, changes)
     out = Path(args.out)
     res = induction.train_induction(cfg, out, max_seconds=args.max_seconds)
     from figures.train_induction import plot_curves, plot_deviation
@@ -347,10 +351,7 @@ def cmd_train_induction(args) -> int:
     files += plot_deviation(res, out, quick=quick, seed=args.seed)
     print(induction.format_table(res))
     for d, r in res["runs"].items():
-        t = r["timing"]
-        if t.get("steps_per_s"):
-            print(f"d={d}: {t['steps_per_s']:.1f} steps/s ({t['run_steps_per_s']:.0f} run-steps/s) on {t['device']}, "
-                  f"compile + first chunk {t['compile_s']:.1f} s")
+        _print_timing(r["timing"], f"d={d}: ")
     if res["stopped_early"]:
         print("stopped by --max-seconds before the last step; the same command resumes from the checkpoints")
     print(f"results: {out / 'induction.json'}, {out / 'induction_curves.csv'}, {out / 'induction_table.md'}, "

@@ -100,3 +100,16 @@ def test_learning_mutant_is_caught(monkeypatch):
     icl._program.cache_clear()
     with pytest.raises(AssertionError):
         test_learns_in_context((res, None))
+
+
+@pytest.mark.slow
+def test_cli_runs_with_its_options(tmp_path, capsys):
+    # every option reaches the configuration the run records (a dropped option would leave the preset's value)
+    out = tmp_path / "run"
+    assert main(["train", "icl", "--steps", "20", "--eval-every", "10", "--seeds", "1", "--variant", "keys",
+                 "--novel", "pool", "--seed", "5", "--out", str(out)]) == 0
+    res = json.loads((out / "icl.json").read_text())
+    cfg = res["config"]
+    assert (cfg["steps"], cfg["eval_every"], cfg["seeds"], cfg["seed"], cfg["novel"]) == (20, 10, 1, 5, "pool")
+    assert res["variants"] == ["baseline", "keys"]
+    assert "steps/s" in capsys.readouterr().out

@@ -386,3 +386,16 @@ def test_cli_bad_usage(capsys):
     assert "multiple of eval_every" in capsys.readouterr().err
     assert main(["train", "induction", "--d", "1"]) == 2
     assert main(["train", "induction", "--optimizer", "rmsprop"]) == 2
+
+
+@pytest.mark.slow
+def test_cli_runs_with_its_options(tmp_path, capsys):
+    # every option reaches the configuration the run records (a dropped option would leave the preset's value)
+    out = tmp_path / "run"
+    assert main(["train", "induction", "--d", "16", "--steps", "20", "--eval-every", "10", "--seeds", "1",
+                 "--no-ffn", "--lr", "0.01", "--optimizer", "sgd", "--seed", "3", "--out", str(out)]) == 0
+    cfg = json.loads((out / "induction.json").read_text())["config"]
+    assert (cfg["ds"], cfg["steps"], cfg["eval_every"], cfg["seeds"], cfg["seed"]) == ([16], 20, 10, 1, 3)
+    assert (cfg["ffn"], cfg["lr"], cfg["optimizer"]) == (False, 0.01, "sgd")
+    assert "W_F" not in cfg["trained"]
+    assert "steps/s" in capsys.readouterr().out
