@@ -100,6 +100,19 @@ def as_choice(value, name: str, choices) -> str:
     return value
 
 
+def as_flip_count(fraction, count, N: int) -> int:
+    """The number of bits to flip out of ``N``: exactly one of ``fraction`` (in [0, 1],
+    rounded to the nearest count) and ``count`` (an integer in [0, N]) must be given."""
+    if (fraction is None) == (count is None):
+        raise ValueError(f"give exactly one of fraction and count, got fraction={fraction!r}, count={count!r}")
+    if fraction is not None:
+        fraction = as_float(fraction, "fraction", minimum=0.0)
+        if fraction > 1.0:
+            raise ValueError(f"fraction must lie in [0, 1], got {fraction}")
+        return int(round(fraction * N))
+    return as_int(count, "count", minimum=0, maximum=N)
+
+
 def check_memory(nbytes: int, name: str, hint: str = "") -> None:
     """Raise ``ValueError`` if an allocation of ``nbytes`` would exceed the limit."""
     if nbytes > MEMORY_LIMIT_BYTES:

@@ -15,7 +15,7 @@ from typing import Optional
 
 import numpy as np
 
-from hopfield._validate import as_float, as_int, as_seed, check_memory
+from hopfield._validate import as_flip_count, as_int, as_seed, check_memory
 from hopfield.kernels import capacity as _k
 from hopfield.kernels.rng import trial_states
 from hopfield.kernels.threads import run_trials
@@ -156,15 +156,7 @@ def capacity_scan(
     if not Ps:
         raise ValueError(f"P must contain at least one number of patterns, got {P!r}")
     trials = as_int(trials, "trials", minimum=1)
-    if (fraction is None) == (count is None):
-        raise ValueError(f"give exactly one of fraction and count, got fraction={fraction!r}, count={count!r}")
-    if fraction is not None:
-        fraction = as_float(fraction, "fraction", minimum=0.0)
-        if fraction > 1.0:
-            raise ValueError(f"fraction must lie in [0, 1], got {fraction}")
-        count = int(round(fraction * N))
-    else:
-        count = as_int(count, "count", minimum=0, maximum=N)
+    count = as_flip_count(fraction, count, N)
     seed = as_seed(seed)
     max_sweeps = as_int(max_sweeps, "max_sweeps", minimum=1)
     check_memory(N * max(Ps) * 9, f"one trial's patterns (N = {N} x P = {max(Ps)}, int8, and overlaps)")

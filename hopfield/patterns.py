@@ -13,7 +13,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from hopfield._validate import as_float, as_int, as_pm1, check_memory
+from hopfield._validate import as_float, as_flip_count, as_int, as_pm1, check_memory
 
 SeedLike = Union[None, int, np.random.Generator]
 
@@ -154,15 +154,7 @@ def flip(
     """
     x = as_pm1(x, "x")
     N = x.shape[-1]
-    if (fraction is None) == (count is None):
-        raise ValueError(f"give exactly one of fraction and count, got fraction={fraction!r}, count={count!r}")
-    if fraction is not None:
-        fraction = as_float(fraction, "fraction", minimum=0.0)
-        if fraction > 1.0:
-            raise ValueError(f"fraction must lie in [0, 1], got {fraction}")
-        count = int(round(fraction * N))
-    else:
-        count = as_int(count, "count", minimum=0, maximum=N)
+    count = as_flip_count(fraction, count, N)
     rng = _generator(seed)
     rows = x.reshape(-1, N).copy()
     if count > 0:
