@@ -16,6 +16,24 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
+def _exp_prefix(row, t):
+    """``row[s] <- exp(row[s] - max_{s' <= t} row[s'])`` for ``s <= t``, zero for ``s > t``;
+    returns the sum of the exponentials (the softmax normaliser of the causal prefix)."""
+    m = row[0]
+    for s in range(1, t + 1):
+        if row[s] > m:
+            m = row[s]
+    tot = row.dtype.type(0.0)
+    for s in range(t + 1):
+        e = np.exp(row[s] - m)
+        row[s] = e
+        tot += e
+    for s in range(t + 1, row.shape[0]):
+        row[s] = row.dtype.type(0.0)
+    return tot
+
+
+@njit(cache=True, nogil=True)
 def layer1_softmax(b0, b1, z, tEE, tEP, tPE, tPP, A, C):
     """Layer-1 attention of sequences ``b0 <= b < b1`` from score tables, and its token sums.
 
@@ -40,17 +58,7 @@ def layer1_softmax(b0, b1, z, tEE, tEP, tPE, tPP, A, C):
             row = A[b, t]  # (T,)
             for s in range(t + 1):
                 row[s] = u[z[b, s]] + (tEP[zt, s] + tPP[t, s])
-            m = row[0]
-            for s in range(1, t + 1):
-                if row[s] > m:
-                    m = row[s]
-            tot = zero
-            for s in range(t + 1):
-                e = np.exp(row[s] - m)
-                row[s] = e
-                tot += e
-            for s in range(t + 1, T):
-                row[s] = zero
+            tot = _exp_prefix(row, t)
             cr = C[b, t]  # (V,)
             for k in range(V):
                 cr[k] = zero
@@ -67,23 +75,12 @@ def causal_softmax(b0, b1, S):
     ``S`` (B, T, T); entries with ``s > t`` are not read and are set to zero.
     """
     T = S.shape[1]
-    zero = S.dtype.type(0.0)
     for b in range(b0, b1):
         for t in range(T):
             row = S[b, t]  # (T,)
-            m = row[0]
-            for s in range(1, t + 1):
-                if row[s] > m:
-                    m = row[s]
-            tot = zero
-            for s in range(t + 1):
-                e = np.exp(row[s] - m)
-                row[s] = e
-                tot += e
+            tot = _exp_prefix(row, t)
             for s in range(t + 1):
                 row[s] = row[s] / tot
-            for s in range(t + 1, T):
-                row[s] = zero
 
 
 @njit(cache=True, nogil=True)
