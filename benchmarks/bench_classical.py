@@ -320,8 +320,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer numpy and hopfieldkit trials")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--peer-path", default="/work/venv-peer/lib/python3.11/site-packages",
-                    help="site-packages of an environment with hopfieldkit installed")
+    ap.add_argument("--peer-path", default=os.environ.get("AMLAB_PEER_SITE_PACKAGES", ""),
+                    help="site-packages of an environment with hopfieldkit installed "
+                         "(default: $AMLAB_PEER_SITE_PACKAGES)")
     ap.add_argument("--skip-visits", action="store_true", help="only the capacity scan (b)")
     args = ap.parse_args(argv)
     result = {

@@ -13,7 +13,7 @@ hopfieldkit's capacity-scan processes.
     ``capacity_scan`` cold and warm, the same scan as a user's loop over
     ``ClassicalHopfield`` cold and warm, and hopfieldkit's
     ``empirical_capacity_scan`` run by the Python of a separate environment that
-    has it installed (``--peer-python``, default /work/venv-peer/bin/python;
+    has it installed (``--peer-python``, default ``$AMLAB_PEER_PYTHON``;
     hopfieldkit is no dependency of amlab).
 
     PYTHONPATH=. python benchmarks/bench_coldstart.py [--quick] [--peer-python PATH]
@@ -136,7 +136,7 @@ def check_quick(rounds: int) -> dict:
 
 def capacity_scan(rounds: int, trials: int, peer_python: str) -> dict:
     cold, warm, peer, loop_cold, loop_warm = [], [], [], [], []
-    have_peer = Path(peer_python).exists()
+    have_peer = bool(peer_python) and Path(peer_python).is_file()
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as cache:
             cold.append(run_process(SCAN_AMLAB.format(trials=trials), cache))
@@ -168,7 +168,8 @@ def capacity_scan(rounds: int, trials: int, peer_python: str) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one round each, no check --quick")
-    ap.add_argument("--peer-python", default="/work/venv-peer/bin/python")
+    ap.add_argument("--peer-python", default=os.environ.get("AMLAB_PEER_PYTHON", ""),
+                    help="Python of an environment with hopfieldkit installed (default: $AMLAB_PEER_PYTHON)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--skip-check", action="store_true", help="skip (b)")
     ap.add_argument("--skip-entry-points", action="store_true", help="skip (a)")
