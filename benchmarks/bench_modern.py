@@ -84,14 +84,47 @@ def measure(B, d, N, dtype, repeats, seed=0):
     return row
 
 
+def _reference_output(B, dtype, seed=0):
+    """One update of the benchmark's inputs, to compare bits across chunk sizes."""
+    rng = np.random.default_rng(seed)
+    X = (rng.normal(size=(4096, 256)) / np.sqrt(256)).astype(dtype)
+    q = (X[rng.integers(0, 4096, B)] + 0.5 * rng.normal(size=(B, 256)) / np.sqrt(256)).astype(dtype)
+    return ModernHopfield(X, 8.0).update(q)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--chunk-mib", default=None,
+                    help="comma-separated chunk sizes in MiB to time in turn (default: hopfield.modern.CHUNK_BYTES)")
+    ap.add_argument("--repeats", type=int, default=None, help="rounds per size (default 7, or 3 with --quick)")
     args = ap.parse_args(argv)
+    if args.repeats is not None and args.repeats < 1:
+        ap.error(f"--repeats must be a positive integer, got {args.repeats}")
+    repeats = args.repeats or (3 if args.quick else 7)
+    import hopfield.modern as hm
+
+    default_chunk = hm.CHUNK_BYTES
+    chunks = [default_chunk] if args.chunk_mib is None else [int(float(c) * 2**20) for c in args.chunk_mib.split(",")]
+    if any(c <= 0 for c in chunks):
+        ap.error(f"--chunk-mib must be positive sizes, got {args.chunk_mib!r}")
     load = os.getloadavg()
     B = 2000 if args.quick else 10**4
-    rows = [measure(B, 256, 4096, dt, 3 if args.quick else 7) for dt in (np.float32, np.float64)]
+    rows, first = [], {}
+    try:
+        for c in chunks:
+            hm.CHUNK_BYTES = c
+            for dt in (np.float32, np.float64):
+                row = measure(B, 256, 4096, dt, repeats)
+                row["chunk_bytes"] = c
+                out = _reference_output(B, dt)
+                key = np.dtype(dt).name
+                first.setdefault(key, out)
+                row["bit_identical_to_first_chunk_size"] = bool(np.array_equal(out, first[key]))
+                rows.append(row)
+    finally:
+        hm.CHUNK_BYTES = default_chunk
     result = {"benchmark": "modern", "provenance": provenance(), "rows": rows, "target": "update <= 1.3x two products",
               "notes": "Timed on a machine whose load is recorded with the results: absolute times are noisy, the "
                        "interleaved ratios are what counts. BLAS threads: numpy's default.",
@@ -100,7 +133,7 @@ def main(argv=None) -> int:
               "load_average_1_5_15min": {"before": list(load), "after": list(os.getloadavg())}}
     atomic_write_json(args.out, result)
     for r in rows:
-        print(f"{r['dtype']}: update {r['update']['min_s']:.3f} s, two products {r['two_products']['min_s']:.3f} s "
+        print(f"{r['dtype']} chunk {r['chunk_bytes'] / 2**20:g} MiB: update {r['update']['min_s']:.3f} s, two products {r['two_products']['min_s']:.3f} s "
               f"-> {r['ratio_update_over_two_products_min']:.2f}x (median {r['ratio_update_over_two_products_median']:.2f}x); "
               f"serial softmax {r['ratio_update_serial_softmax_over_two_products_min']:.2f}x; "
               f"previous {r['ratio_previous_float64_update_over_two_products_min']:.2f}x; peak "
