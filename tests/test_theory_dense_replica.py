@@ -118,6 +118,10 @@ def test_large_n_law_from_below():
     ratios = [scaled(n) * 2 * math.log(n) for n in (20, 10**3, 10**6, 10**9)]
     assert all(a < b < 1 for a, b in zip(ratios, ratios[1:]))
     assert ratios[-1] > 0.88
+    for n in (3, 4, 5, 20, 10**6):
+        assert dr.alpha_c_scaled(n) == pytest.approx(scaled(n), rel=1e-10)
+    for n in (3, 4, 5):
+        assert dr.alpha_c_scaled(n) == pytest.approx(dr.critical(n)["alpha_c"] * dr.c_n(n), rel=1e-10)
     f = dr.alpha_c_large_n()
     assert f.evaluate(n=4) == pytest.approx(1 / (2 * 15 * math.log(4)), rel=1e-14)
 

@@ -65,14 +65,14 @@ from typing import Dict
 import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
-from scipy.special import erf
+from scipy.special import erf, erfc
 
 from theory import dense
 from theory.derivation import Derivation, Step, register_derivation
 from theory.formula import Formula, check_int, sym
 
 __all__ = ["c_n", "retrieval_map", "alpha_of_s", "critical", "retrieval_overlap", "alpha_c_large_n",
-           "reaction_excess"]
+           "alpha_c_scaled", "reaction_excess"]
 
 _SRC = ("RS theory of p-spin Hebbian networks: Gardner, J. Phys. A 20, 3453 (1987); Lucibello & Mezard, "
         "PRL 132, 077301 (2024); constants for the update rule of Krotov & Hopfield (arXiv:1606.01164, eq. 4) "
@@ -209,6 +209,36 @@ def retrieval_overlap(alpha, n: int) -> np.ndarray:
             out[idx] = erf(brentq(lambda s: f(s) - ai, lo, hi, xtol=1e-15))
         elif ai == crit["alpha_c"]:
             out[idx] = crit["m_c"]
+    return out if out.ndim else float(out)
+
+
+def alpha_c_scaled(n) -> np.ndarray:
+    """``alpha_c(n) (2n-3)!!`` for any ``n >= 3`` (integer or not), computed in logs: no overflow at large ``n``.
+
+    Parameters
+    ----------
+    n : float or array_like
+        Interaction order(s), ``>= 3``.
+
+    Returns
+    -------
+    float or ndarray of float64
+        ``erf(s_c)^(2n-2) / (2 s_c^2)`` with ``(n-1) s_c erf'(s_c) = erf(s_c)``;
+        tends to ``1/(2 ln n)`` from below.
+
+    Examples
+    --------
+    >>> round(float(alpha_c_scaled(3)), 5), round(float(alpha_c_scaled(1e6) * 2 * np.log(1e6)), 3)
+    (0.25219, 0.847)
+    """
+    a = np.asarray(n, dtype=np.float64)
+    if not np.all(np.isfinite(a)) or np.any(a < 3):
+        raise ValueError(f"n must be finite and >= 3, got {n!r}")
+    out = np.empty(a.shape)
+    for idx in np.ndindex(a.shape):
+        k = float(a[idx])
+        s = brentq(lambda t: (k - 1) * t * 2.0 / np.sqrt(np.pi) * np.exp(-t * t) - erf(t), 1e-3, 40.0, xtol=1e-15)
+        out[idx] = np.exp((2 * k - 2) * np.log1p(-erfc(s))) / (2 * s * s)
     return out if out.ndim else float(out)
 
 
