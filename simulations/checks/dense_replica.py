@@ -74,9 +74,10 @@ def effective_alpha(alpha: float, N: int, n: int) -> float:
     """The load whose asymptotic noise equals the exact finite-N one-step noise: ``alpha c_n SNR^2 = 1``.
 
     ``theory.dense.snr_squared`` at ``K = alpha N^(n-1)`` is 1-1.5 % below its
-    large-N value ``1/(alpha c_n)`` at n = 3, N = 100-200 (a slightly larger load).
+    large-N value ``1/(alpha c_n)`` at n = 3, N = 100-200 (a slightly larger load); ``K`` is
+    ``round(alpha N^(n-1))``, the number of patterns simulated.
     """
-    K = alpha * N ** (n - 1)
+    K = int(round(alpha * N ** (n - 1)))  # the number of patterns simulated
     return float(1.0 / (tr.c_n(n) * float(td.snr_squared(n).evaluate(N=N, K=K))))
 
 
@@ -102,13 +103,13 @@ def band(alpha: float, N: int, n: int, networks: int):
     theory="theory.dense_replica.retrieval_overlap: m = erf(m^(n-1)/sqrt(2 alpha (2n-3)!!)), alpha_c(3) = 0.08406 "
            "(RS theory of p-spin Hebbian networks, Gardner 1987; constants for Krotov & Hopfield's rule, amlab)",
     test="t-test (99%) of the mean final overlap over independent networks (one run each) against a one-sided "
-         "band: from m_RS at the exact finite-N load (minus one lattice step 2/(N n)) up to m_RS + Gamma C, the "
+         "band (the tolerance): from m_RS at the exact finite-N load (minus one lattice step 2/(N n)) up to m_RS + Gamma C, the "
          "linear-response excess of dynamics from the pattern over the RS state (Onsager self-reaction); Holm "
          "over the points at 1%. Reported, not tested: one load above alpha_c (the dynamics keeps the pattern at "
          "these N) and n = 4 at N <= 60.",
     quick={"Ns": [100, 200], "alphas": [0.05, 0.065, 0.075, 0.08], "networks": 100, "report": [[4, 60, 0.008]],
            "above": 0.1},
-    full={"Ns": [100, 200, 400], "alphas": [0.03, 0.05, 0.065, 0.075, 0.08], "networks": 200,
+    full={"Ns": [100, 200, 400], "alphas": [0.05, 0.06, 0.065, 0.07, 0.075, 0.08], "networks": 200,
           "report": [[4, 40, 0.008], [4, 60, 0.008], [4, 60, 0.01]], "above": 0.1},
 )
 def dense_replica(*, seed, Ns, alphas, networks, report, above):
