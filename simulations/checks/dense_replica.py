@@ -23,11 +23,11 @@ adverse by less than the Onsager self-reaction (see ``theory.dense_replica``),
 which the RS solution (sign of the cavity field) does not. The band is
 therefore one-sided: from ``m_RS`` at the exact finite-N load (below) to
 ``m_RS + Gamma C`` (above; ``theory.dense_replica.reaction_excess``, a
-linear-response bound, measured at 0.3-0.6 of it). At these sizes the
+linear-response bound, measured at 0.3-0.7 of it). At these sizes the
 dynamics keeps the pattern beyond the RS ``alpha_c`` (reported at 1.2
 ``alpha_c``), so ``alpha_c`` itself is not tested. n = 4 points are reported:
 at the affordable N <= 60 the heavy-tailed crosstalk (cubes of overlaps of
-order sqrt(N)) makes the overlap 0.01-0.02 lower than RS at 0.75 ``alpha_c``,
+order sqrt(N)) makes the overlap 0.003-0.02 lower than RS at 0.75 ``alpha_c``,
 a finite-size effect this theory does not model.
 """
 
