@@ -91,7 +91,7 @@ def c_n(n: int) -> int:
     return int(sp.factorial2(2 * n - 3))
 
 
-def _check_n3(n) -> int:
+def _check_n(n) -> int:
     return check_int(n, "n", minimum=2)
 
 
@@ -106,7 +106,7 @@ def retrieval_map(n: int) -> Formula:
     >>> round(retrieval_map(3).evaluate(m=1.0, alpha=0.05), 4)
     0.9902
     """
-    n = _check_n3(n)
+    n = _check_n(n)
     m, alpha = sp.Symbol("m", positive=True), sym("alpha")
     return Formula(
         name=f"dense_replica.retrieval_map[n={n}]",
@@ -131,7 +131,7 @@ def alpha_of_s(n: int) -> Formula:
     >>> round(alpha_of_s(3).evaluate(y=0.98994), 5)
     0.08406
     """
-    n = _check_n3(n)
+    n = _check_n(n)
     y = sym("y")
     return Formula(
         name=f"dense_replica.alpha_of_s[n={n}]",
@@ -158,7 +158,7 @@ def critical(n: int) -> Dict[str, float]:
     >>> round(critical(2)['alpha_c'], 5)
     0.63662
     """
-    n = _check_n3(n)
+    n = _check_n(n)
     if n == 2:
         return {"alpha_c": 2.0 / np.pi, "m_c": 0.0, "s_c": 0.0}
 
@@ -192,7 +192,7 @@ def retrieval_overlap(alpha, n: int) -> np.ndarray:
     >>> round(float(retrieval_overlap(0.05, 3)), 4)
     0.9883
     """
-    n = _check_n3(n)
+    n = _check_n(n)
     a = np.asarray(alpha, dtype=np.float64) if not isinstance(alpha, bool) else None
     if a is None or not np.all(np.isfinite(a)) or np.any(a < 0):
         raise ValueError(f"alpha must be finite and >= 0, got {alpha!r}")
@@ -284,7 +284,7 @@ def reaction_excess(alpha, n: int) -> np.ndarray:
     >>> round(float(reaction_excess(0.075, 3)), 3)
     0.029
     """
-    n = _check_n3(n)
+    n = _check_n(n)
     a = np.asarray(alpha, dtype=np.float64)
     m = np.asarray(retrieval_overlap(a, n))
     with np.errstate(divide="ignore", invalid="ignore"):
