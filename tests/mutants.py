@@ -580,3 +580,79 @@ def _tg_one_plus_alpha():
         SPIN_GLASS, targets=SPIN_GLASS, quick_targets=SPIN_GLASS)
 def _tg_two_sqrt():
     yield from _spin_glass_line(lambda a: 1.0 + 2.0 * np.sqrt(a))
+
+
+# ------------------------------------------- RS retrieval overlap of the dense memory at P = alpha N^(n-1)
+
+import math  # noqa: E402  (only the dense-replica mutants below use it)
+
+DENSE_REPLICA = ("dense-replica",)
+
+
+def _dense_replica_overlap(func):
+    """Replace ``theory.dense_replica.retrieval_overlap`` by ``func(alpha, n)`` (reaction_excess follows it)."""
+    import theory.dense_replica as tr
+
+    def overlap(alpha, n):
+        a = np.asarray(alpha, dtype=float)
+        out = np.vectorize(lambda x: func(float(x), int(n)))(a)
+        return out if out.ndim else float(out)
+
+    with _Patch.context() as mp:
+        mp.setattr(tr, "retrieval_overlap", overlap)
+        yield
+
+
+def _iterate_fixed_point(step, iters=4000):
+    m = 1.0
+    for _ in range(iters):
+        m = step(m)
+    return m if m > 0.3 else float("nan")
+
+
+@mutant("dense-replica-ags-reaction", "formula",
+        "dense RS overlap with AGS's noise amplification kept for n = 3: m = erf(m^2/sqrt(2 alpha c r)), "
+        "r = 1/(1-C)^2", DENSE_REPLICA, targets=DENSE_REPLICA, quick_targets=DENSE_REPLICA)
+def _dense_replica_ags():
+    def func(alpha, n):
+        c = math.prod(range(2 * n - 3, 0, -2))
+        st = {"r": 1.0}
+
+        def step(m):
+            s = math.sqrt(alpha * c * st["r"])
+            m = float(special.erf(m ** (n - 1) / (math.sqrt(2) * s)))
+            C = math.sqrt(2 / math.pi) / s * math.exp(-m ** (2 * n - 2) / (2 * s * s))
+            st["r"] = 1 / (1 - C) ** 2 if C < 1 else 1e12
+            return m
+
+        return _iterate_fixed_point(step)
+
+    yield from _dense_replica_overlap(func)
+
+
+@mutant("dense-replica-cn-factorial", "formula",
+        "dense RS overlap with the crosstalk variance (n-1)! (distinct-index couplings) for (2n-3)!!: 2 for 3 at n = 3",
+        DENSE_REPLICA, targets=DENSE_REPLICA, quick_targets=DENSE_REPLICA)
+def _dense_replica_cn():
+    def func(alpha, n):
+        c = math.factorial(n - 1)
+        return _iterate_fixed_point(lambda m: float(special.erf(m ** (n - 1) / math.sqrt(2 * alpha * c))))
+
+    yield from _dense_replica_overlap(func)
+
+
+@mutant("dense-replica-rectified", "simulator",
+        "DenseAssociativeMemory(F='poly') runs the rectified kernel (F = max(x, 0)^n): a dispatch slip",
+        DENSE_REPLICA, targets=DENSE_REPLICA, quick_targets=DENSE_REPLICA)
+def _dense_replica_rectified():
+    from hopfield.dense import DenseAssociativeMemory
+
+    real = DenseAssociativeMemory.__init__
+
+    def init(self, patterns, F="poly", n=3):
+        real(self, patterns, F=F, n=n)
+        self._rect = True
+
+    with _Patch.context() as mp:
+        mp.setattr(DenseAssociativeMemory, "__init__", init)
+        yield
