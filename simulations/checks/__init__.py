@@ -21,3 +21,4 @@ from simulations.checks import induction  # noqa: F401
 from simulations.checks import rem  # noqa: F401
 from simulations.checks import storkey  # noqa: F401
 from simulations.checks import spin_glass  # noqa: F401
+from simulations.checks import sparse_capacity  # noqa: F401
