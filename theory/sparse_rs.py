@@ -60,7 +60,7 @@ from typing import Dict
 import numpy as np
 import sympy as sp
 from scipy.optimize import brentq, minimize, minimize_scalar
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from theory.derivation import Derivation, Step, register_derivation
 from theory.formula import validate
@@ -111,23 +111,27 @@ def from_yu(a: float, y, u, lo: int = 0, reaction: bool = True) -> Dict[str, np.
     y, u = np.broadcast_arrays(np.asarray(y, np.float64), np.asarray(u, np.float64))
     d = 1.0 - lo  # v1 - v0
     x1, x0 = (1.0 - a) * y + u, -a * y + u
-    p1, p0 = norm.cdf(x1), norm.cdf(x0)
+    p1, p0 = ndtr(x1), ndtr(x0)
     M = d * (p1 - p0)
     q = a * (lo * lo + (1 - lo * lo) * p1) + (1 - a) * (lo * lo + (1 - lo * lo) * p0)
     s = M / y
-    C = d * (a * norm.pdf(x1) + (1 - a) * norm.pdf(x0)) / s if reaction else np.zeros_like(M)
+    C = d * (a * _pdf(x1) + (1 - a) * _pdf(x0)) / s if reaction else np.zeros_like(M)
     alpha = s * s * (1.0 - C) ** 2 / q
     Gamma = alpha * C / (1.0 - C)
     theta = Gamma * (1 + lo) / 2 - u * s
     return {"alpha": alpha, "theta": theta, "M": M, "q": q, "C": C, "s": s, "Gamma": Gamma,
-            "eps1": norm.cdf(-x1), "eps0": p0}
+            "eps1": ndtr(-x1), "eps0": p0}
+
+
+def _pdf(x):
+    return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
 
 
 def _u_of_theta(a, y, theta, lo, reaction):
     """Root ``u`` of ``theta(y, u) = theta`` (theta decreases in u on the retrieval branch); NaN if none."""
     f = lambda u: float(from_yu(a, y, u, lo, reaction)["theta"]) - theta  # noqa: E731
     grid = np.linspace(-12.0, 12.0, 97)
-    vals = np.array([f(g) for g in grid])
+    vals = from_yu(a, y, grid, lo, reaction)["theta"] - theta
     if np.any(vals == 0.0):
         return float(grid[np.nonzero(vals == 0.0)[0][-1 if lo == 0 else 0]])
     sign = np.where(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]
@@ -193,8 +197,8 @@ def _capacity(a: float, reaction: bool):
         return -al if np.isfinite(al) and float(v["C"]) < 1 else np.inf
 
     best = None
-    for y0 in (2.0, 4.0, 6.0, 8.0):
-        for u0 in (-4.0, -2.0, 0.0):
+    for y0 in (3.0, 6.0):
+        for u0 in (-3.0, -1.0):
             r = minimize(neg, [y0, u0], method="Nelder-Mead",
                          options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 4000})
             if best is None or r.fun < best.fun:
@@ -260,9 +264,9 @@ def retrieval_state(a: float, alpha: float, theta: float, iterations: int = 2000
         s = np.sqrt(alpha * q) / (1.0 - C)
         G = alpha * C / (1.0 - C)
         x1, x0 = ((1 - a) * M + G / 2 - theta) / s, (-a * M + G / 2 - theta) / s
-        p1, p0 = norm.cdf(x1), norm.cdf(x0)
+        p1, p0 = ndtr(x1), ndtr(x0)
         M2, q2 = p1 - p0, a * p1 + (1 - a) * p0
-        C2 = (a * norm.pdf(x1) + (1 - a) * norm.pdf(x0)) / s if reaction else 0.0
+        C2 = (a * _pdf(x1) + (1 - a) * _pdf(x0)) / s if reaction else 0.0
         if q2 < 1e-300:
             M, q, C = 0.0, 0.0, 0.0
             converged = True
@@ -274,8 +278,8 @@ def retrieval_state(a: float, alpha: float, theta: float, iterations: int = 2000
             break
     s = np.sqrt(alpha * q) / (1.0 - C) if q > 0 else 0.0
     G = alpha * C / (1.0 - C)
-    e1 = float(norm.cdf(-((1 - a) * M + G / 2 - theta) / s)) if s > 0 else 1.0
-    e0 = float(norm.cdf((-a * M + G / 2 - theta) / s)) if s > 0 else 0.0
+    e1 = float(ndtr(-((1 - a) * M + G / 2 - theta) / s)) if s > 0 else 1.0
+    e0 = float(ndtr((-a * M + G / 2 - theta) / s)) if s > 0 else 0.0
     return {"M": float(M), "q": float(q), "C": float(C), "eps1": e1, "eps0": e0, "converged": converged}
 
 
