@@ -162,8 +162,8 @@ def critical_alpha(a: float, theta: float, lo: int = 0, reaction: bool = True) -
     --------
     >>> round(critical_alpha(0.5, 0.0, lo=-1)["alpha_c"], 5)
     0.13791
-    >>> round(critical_alpha(0.1, 0.6)["alpha_c"], 3)
-    0.427
+    >>> round(critical_alpha(0.1, 0.45)["alpha_c"], 3)
+    0.355
     """
     a = _check_a(a)
     theta = float(validate("theta", theta))
@@ -229,7 +229,7 @@ def capacity(a: float, reaction: bool = True) -> Dict[str, float]:
     --------
     >>> r = capacity(0.1)
     >>> round(r["alpha_c"], 3), round(r["theta"], 3)
-    (0.43, 0.562)
+    (0.441, 0.558)
 
     References
     ----------
@@ -252,9 +252,9 @@ def retrieval_state(a: float, alpha: float, theta: float, iterations: int = 2000
 
     Examples
     --------
-    >>> r = retrieval_state(0.1, 0.3, 0.6)
+    >>> r = retrieval_state(0.1, 0.25, 0.45)
     >>> round(r["M"], 4), round(r["q"], 4)
-    (0.9916, 0.0992)
+    (0.9972, 0.1)
     """
     a = _check_a(a)
     alpha, theta = float(validate("alpha", alpha)), float(validate("theta", theta))
