@@ -110,7 +110,7 @@ def kept_fraction(*, seed, N, a, alpha, theta, networks, max_steps=50, keep_diag
          f"alpha_c and <= 1/2 above (finite-size tolerance {FRACTION_TOLERANCE} around RS's 1 and 0, see "
          "FRACTION_TOLERANCE), Holm at 1%.",
     quick={"N": 2000, "cases": [[0.1, 0.45], [0.05, 0.5]], "loads": [0.7, 1.3], "networks": 24},
-    full={"N": 4000, "cases": [[0.1, 0.45], [0.05, 0.5]], "loads": [0.6, 0.75, 1.3, 1.5], "networks": 40},
+    full={"N": 3000, "cases": [[0.1, 0.45], [0.05, 0.5]], "loads": [0.6, 0.75, 1.3, 1.5], "networks": 30},
 )
 def sparse_capacity(*, seed, N, cases, loads, networks, keep_diagonal=False):
     """``loads`` are multiples of ``alpha_c(a, theta)``; ``keep_diagonal=True`` simulates the wrong network."""
