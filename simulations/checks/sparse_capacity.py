@@ -4,7 +4,13 @@
 (``hopfield.sparse``), started at a stored pattern of coding level ``a``, at
 threshold ``theta``. Below the RS capacity ``alpha_c(a, theta)`` the pattern is
 kept (final overlap ``M > 0.5``), above it lost; the fraction of networks that
-keep it is tested on both sides, at two coding levels.
+keep it is tested on both sides, at two coding levels; the overlap and activity
+of the kept runs are reported next to the RS values.
+
+The RS retrieval state is a fixed point of the T = 0 dynamics, asynchronous or
+parallel; the check runs parallel updates (one BLAS product over the patterns
+per step, the 0/1 states selecting columns) and stops at a fixed point or a
+2-cycle, or once the run is lost.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import numpy as np
 
 import theory.sparse_rs as sparse_rs
 from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import Point, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import binomial_point
 
@@ -96,6 +102,7 @@ def kept_fraction(*, seed, N, a, alpha, theta, networks, max_steps=50, keep_diag
     kept = (res[:, 0] > KEPT) & (res[:, 3] == 0)
     return {"kept": int(kept.sum()), "trials": int(networks), "P": P,
             "M_kept": float(res[kept, 0].mean()) if kept.any() else float("nan"),
+            "M_kept_sd": float(res[kept, 0].std(ddof=1)) if kept.sum() > 1 else float("nan"),
             "q_kept": float(res[kept, 1].mean()) if kept.any() else float("nan")}
 
 
@@ -130,4 +137,13 @@ def sparse_capacity(*, seed, N, cases, loads, networks, keep_diagonal=False):
                                      level=0.99, method="exact",
                                      params={"N": N, "a": a, "theta": th, "alpha": r["P"] / N, "alpha_c": ac,
                                              "load": f, "M_kept": r["M_kept"], "q_kept": r["q_kept"]}))
+        if below and r["kept"] > 1:
+            rs = sparse_rs.retrieval_state(a, r["P"] / N, th)
+            half = 2.576 * r["M_kept_sd"] / np.sqrt(r["kept"])
+            points.append(Point(f"a={a}, alpha={r['P'] / N:.3f}: overlap of the kept runs {r['M_kept']:.4f}, activity "
+                                f"{r['q_kept'] / a:.3f} a; RS M = {rs['M']:.4f}, q = {rs['q'] / a:.3f} a (reported: "
+                                f"the overlap carries the pattern's own activity fluctuation, 1/sqrt(a N))",
+                                rs["M"], r["M_kept"], r["M_kept"] - half, r["M_kept"] + half, 0.0, None, True,
+                                {"N": N, "a": a, "alpha": r["P"] / N, "q_kept": r["q_kept"], "q_rs": rs["q"]},
+                                kind="reported"))
     return points
