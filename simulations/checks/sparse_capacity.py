@@ -57,7 +57,7 @@ def retrieval_run(xi, a: float, theta: float, max_steps: int, keep_diagonal: boo
         Largest number of parallel updates; the run stops earlier at a fixed point,
         a 2-cycle, or once ``M < KEPT`` or the activity exceeds ``LOST_ACTIVITY a`` (``lost`` is then True).
     keep_diagonal : bool
-        Keep the self-couplings ``W_ii`` (the wrong network; the tests use it as a mutant).
+        Keep the self-couplings ``W_ii`` (the wrong network; catalogued as a mutant this check does not catch).
 
     Examples
     --------
