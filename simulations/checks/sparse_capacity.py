@@ -34,12 +34,17 @@ LOST_ACTIVITY = 3.0
 
 #: Finite-size allowance on the kept fraction: RS says 1 below alpha_c and 0
 #: above (N -> oo); the test only asks the majority to agree, i.e. the kept
-#: fraction is >= 1/2 below and <= 1/2 above. Measured (seed 1, 30 networks,
-#: a = 0.1, theta = 0.45, alpha_c = 0.355): the 50% crossing lies at 0.42, 0.41,
-#: 0.38 for N = 1000, 2000, 4000 (1.18, 1.15, 1.07 alpha_c, moving towards it),
-#: and at a = 0.05, theta = 0.5 (alpha_c = 0.651) at 0.72 (1.1 alpha_c) for
-#: N = 2000; the loads tested lie 30% or more from alpha_c, outside that shift.
-#: The theory without the reaction term puts alpha_c at 0.82 and 1.28.
+#: fraction is >= 1/2 below and <= 1/2 above. Measured
+#: (``benchmarks/sparse_finite_size.py``, ``benchmarks/results/sparse_finite_size.json``,
+#: seed 0, 30 networks a point): the 50% crossing lies at 1.12, 1.12, 1.09 alpha_c
+#: (a = 0.1, theta = 0.45; N = 1000, 2000, 4000) and 1.08, 1.07, 1.08 alpha_c
+#: (a = 0.05, theta = 0.5), standard errors 0.01-0.02, the transition sharpening
+#: with N. That 7-12% offset (no clear trend at a = 0.05) is not resolved by
+#: this check: it is as large as the RS threshold shift Gamma/2 (alpha_c without
+#: it: 1.09 and 1.13 alpha_c), so finite size and a dynamics that does not
+#: reach the Maxwell-rule state cannot be told apart here. The loads tested lie
+#: 25% or more outside the crossings; the theory without the reaction term puts
+#: alpha_c at 2.3 and 2.0 times the RS value.
 FRACTION_TOLERANCE = 0.5
 
 
