@@ -40,7 +40,7 @@ and ``a = 1/2`` are those of Amit, Gutfreund & Sompolinsky (``theory.ags``,
 ``alpha_c = 0.138``). The 0/1 network at ``a = 1/2`` is *not* that network: its
 fields carry ``(1/2) sum_j W_ij``, a quenched random field of variance
 ``alpha/4`` that a uniform threshold cannot remove; it enters through
-``q = 1/2`` instead of 1 and gives ``alpha_c(1/2) = 0.11`` (:func:`capacity`).
+``q = 1/2`` instead of 1 and gives ``alpha_c(1/2) = 0.069`` (:func:`capacity`).
 
 References
 ----------
