@@ -13,3 +13,4 @@ import figures.train_induction  # noqa: F401,E402
 import figures.rem  # noqa: F401,E402
 import figures.storkey  # noqa: F401,E402
 import figures.dense_replica  # noqa: F401,E402
+import figures.sparse_rs  # noqa: F401,E402

@@ -656,3 +656,69 @@ def _dense_replica_rectified():
     with _Patch.context() as mp:
         mp.setattr(DenseAssociativeMemory, "__init__", init)
         yield
+
+
+# ------------------------------------------------------------------ sparse patterns: RS capacity
+
+SPARSE_CAP = ("sparse-capacity",)
+
+
+@mutant("sparse-rs-no-reaction", "formula",
+        "RS capacity of the 0/1 covariance rule without the reaction term (noise sqrt(alpha q), no threshold "
+        "shift): alpha_c(0.1, 0.45) = 0.82 for 0.355", SPARSE_CAP, targets=SPARSE_CAP, quick_targets=SPARSE_CAP)
+def _sparse_rs_no_reaction():
+    import theory.sparse_rs as srs
+
+    right = srs.critical_alpha
+    with _Patch.context() as mp:
+        mp.setattr(srs, "critical_alpha", lambda a, theta, lo=0, reaction=True: right(a, theta, lo, False))
+        yield
+
+
+def _sparse_run_one_sided(xi, a, theta, max_steps, keep_diagonal=False):
+    """``retrieval_run`` with the bug: the mean a subtracted on the left side only, W_ij ~ (xi_i - a) xi_j."""
+    from simulations.checks.sparse_capacity import KEPT, LOST_ACTIVITY
+
+    P, N = xi.shape
+    X = (xi - a).astype(np.float32)
+    R = xi.astype(np.float32)  # bug: the right-hand factor is not centred
+    c = 1.0 / (N * a * (1.0 - a))
+    diag = (X * R).sum(axis=0) * np.float32(c)
+    V = xi[0].astype(np.float32)
+    prev, lost, t = None, False, 0
+    for t in range(1, int(max_steps) + 1):
+        V2 = (((R @ V) @ X) * np.float32(c) - diag * V > theta).astype(np.float32)
+        if np.array_equal(V2, V) or (prev is not None and np.array_equal(V2, prev)):
+            V = V2
+            break
+        prev, V = V, V2
+        if float(X[0] @ V) * c < KEPT or V.mean() > LOST_ACTIVITY * a:
+            lost = True
+            break
+    return float(X[0] @ V) * c, float(V.mean()), t, lost
+
+
+@mutant("sparse-one-sided-mean", "simulator",
+        "covariance rule with the coding level subtracted on one side only, W_ij = sum (xi_i - a) xi_j / (N a (1-a))",
+        SPARSE_CAP, targets=SPARSE_CAP, quick_targets=SPARSE_CAP)
+def _sparse_one_sided():
+    import simulations.checks.sparse_capacity as sc
+
+    with _Patch.context() as mp:
+        mp.setattr(sc, "retrieval_run", _sparse_run_one_sided)
+        yield
+
+
+@mutant("sparse-keep-diagonal", "simulator",
+        "the sparse-capacity dynamics keep the self-couplings W_ii = sum (xi_i - a)^2 / (N a (1-a))",
+        SPARSE_CAP, targets=(), quick_targets=(),
+        note="not caught (quick, seed 0: kept 24/24, 0/24, 24/24, 3/24 as unmutated): W_ii ~ alpha only "
+             "holds active bits on, and at these thresholds retrieval is lost by inactive bits turning on")
+def _sparse_keep_diagonal():
+    import simulations.checks.sparse_capacity as sc
+
+    right = sc.retrieval_run
+    with _Patch.context() as mp:
+        mp.setattr(sc, "retrieval_run", lambda xi, a, theta, max_steps, keep_diagonal=False:
+                   right(xi, a, theta, max_steps, True))
+        yield

@@ -22,3 +22,4 @@ from simulations.checks import rem  # noqa: F401
 from simulations.checks import storkey  # noqa: F401
 from simulations.checks import spin_glass  # noqa: F401
 from simulations.checks import dense_replica  # noqa: F401
+from simulations.checks import sparse_capacity  # noqa: F401
