@@ -260,9 +260,12 @@ def prefetch_for_checks(checks, workers: int | None = None):
 
     ``workers`` background processes share the families (default: one when
     the machine has two or more cores, none on one core, where compiling in
-    the background would only slow the checks down). Returns the list of
-    started processes (``stop_prefetch`` ends them).
+    the background would only slow the checks down). ``AMLAB_PREFETCH=0`` in
+    the environment switches it off. Returns the list of started processes
+    (``stop_prefetch`` ends them).
     """
+    if os.environ.get("AMLAB_PREFETCH", "1").strip() == "0":  # switched off by the user
+        return None
     if workers is None:
         workers = 1 if (os.cpu_count() or 1) >= 2 else 0
     if workers < 1 or os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):

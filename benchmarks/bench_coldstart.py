@@ -92,9 +92,9 @@ print([float(x) for x in r["success_rates"]], time.perf_counter() - t0)
 SRC = ROOT  # the source tree the child processes import (--src: e.g. an export of an older commit)
 
 
-def run_process(code: str, cache: str | None, python: str = sys.executable, ok=(0,)) -> float:
+def run_process(code: str, cache: str | None, python: str = sys.executable, ok=(0,), extra_env=None) -> float:
     """Wall seconds of a fresh interpreter running ``code`` (start-up and imports included)."""
-    env = dict(os.environ, PYTHONPATH=str(SRC), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONPATH=str(SRC), PYTHONDONTWRITEBYTECODE="1", **(extra_env or {}))
     if cache is not None:
         env["NUMBA_CACHE_DIR"] = cache
     t0 = time.perf_counter()
@@ -124,14 +124,19 @@ def entry_points(rounds: int) -> dict:
 def check_quick(rounds: int) -> dict:
     code = ("import sys, tempfile; from amlab.cli import main; d = tempfile.mkdtemp(); "
             "sys.exit(main(['check', '--quick', '--out', d]))")
-    cold, warm = [], []
+    cold, warm, cold_off = [], [], []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as cache:
             cold.append(run_process(code, cache, ok=(0, 1)))  # 1: a check failed (still a full run)
             warm.append(run_process(code, cache, ok=(0, 1)))
-    return {"cold": summary(cold), "warm": summary(warm),
+        with tempfile.TemporaryDirectory() as cache:  # the same, without compiling in the background
+            cold_off.append(run_process(code, cache, ok=(0, 1), extra_env={"AMLAB_PREFETCH": "0"}))
+    return {"cold": summary(cold), "warm": summary(warm), "cold_no_prefetch": summary(cold_off),
             "ratio_cold_over_warm_median": float(np.median(cold) / np.median(warm)),
-            "ratio_cold_over_warm_min": min(cold) / min(warm), "target": "cold within 1.5x of warm"}
+            "ratio_cold_over_warm_min": min(cold) / min(warm),
+            "ratio_cold_no_prefetch_over_warm_median": float(np.median(cold_off) / np.median(warm)),
+            "order": "per round: cold (background compile, the default), warm, cold with AMLAB_PREFETCH=0",
+            "target": "cold within 1.5x of warm"}
 
 
 def capacity_scan(rounds: int, trials: int, peer_python: str) -> dict:
@@ -174,6 +179,7 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-check", action="store_true", help="skip (b)")
     ap.add_argument("--skip-entry-points", action="store_true", help="skip (a)")
     ap.add_argument("--rounds", type=int, default=2, help="cold/warm pairs per measurement")
+    ap.add_argument("--check-rounds", type=int, default=None, help="rounds of (b) (default: --rounds)")
     ap.add_argument("--src", type=Path, default=ROOT, help="source tree to measure (default: this one)")
     args = ap.parse_args(argv)
     global SRC
@@ -193,9 +199,10 @@ def main(argv=None) -> int:
           f"{cs['hopfieldkit']['median_s'] if isinstance(cs['hopfieldkit'], dict) else float('nan'):.1f} s; loop cold "
           f"{cs['amlab_loop_cold']['median_s']:.1f} s, warm {cs['amlab_loop_warm']['median_s']:.1f} s")
     if not (args.quick or args.skip_check):
-        result["check_quick"] = cq = check_quick(rounds)
+        result["check_quick"] = cq = check_quick(args.check_rounds or rounds)
         print(f"(b) check --quick: cold {cq['cold']['median_s']:.1f} s, warm {cq['warm']['median_s']:.1f} s "
-              f"({cq['ratio_cold_over_warm_median']:.2f}x)")
+              f"({cq['ratio_cold_over_warm_median']:.2f}x); without the background compile "
+              f"{cq['cold_no_prefetch']['median_s']:.1f} s ({cq['ratio_cold_no_prefetch_over_warm_median']:.2f}x)")
     result["load_average_1_5_15min"] = {"before": list(load), "after": list(os.getloadavg())}
     atomic_write_json(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k == "load_average_1_5_15min"}))
