@@ -56,10 +56,11 @@ def _dense():
 
 
 def _amicl():
-    from hopfield.amicl import run_amicl, sweep_amicl
+    from hopfield.amicl import make_sequences, run_amicl, sweep_amicl
 
     run_amicl(1.0, D=4, K=3, T=6, n_trials=2)
     sweep_amicl([1.0, 2.0], D=4, K=3, T=6, n_trials=2)
+    make_sequences(2, D=4, K=3, T=6)
 
 
 def _perceptron():
