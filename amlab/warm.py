@@ -121,6 +121,10 @@ CHECK_FAMILIES = {
     "simulations.checks.induction": ("induction",),
 }
 
+#: Kernels no family warms, and why (``tests/test_warm.py`` requires every other entry kernel to be warmed).
+NOT_WARMED = {"hopfield.kernels.capacity.recall": "the capacity trial's dynamics alone, used to test them against "
+                                                  "the classical simulator; trials_range has them inline"}
+
 #: One kernel per family whose cache index tells whether the family is cached (see :func:`is_cached`).
 _PROBES = {"classical": ("hopfield.kernels.classical", "patterns_range"),
            "dense": ("hopfield.kernels.dense", "dense_range"),
