@@ -1,6 +1,6 @@
 """The ``amlab`` command line.
 
-Subcommands: ``list``, ``check``, ``figures``, ``derive``, ``sweep``,
+Subcommands: ``list``, ``check``, ``figures``, ``derive``, ``sweep``, ``warm``,
 ``demo``, ``reproduce``. Exit status: 0 on success, 1 when a check fails, 2 on
 bad usage. Every user error (a bad name or value, an output folder that cannot
 be written, a busy or foreign sweep store, an unreachable Dask scheduler, the

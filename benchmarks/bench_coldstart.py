@@ -7,7 +7,10 @@ cold, warm, ...; a new empty directory for every cold run), and so do amlab's an
 hopfieldkit's capacity-scan processes.
 
 (a) First call of each simulator entry point, cold (compile) and warm (cache load).
-(b) ``python -m amlab check --quick``, cold against warm.
+(b) ``python -m amlab check --quick``, cold against warm: per round a cold run
+    (the default, kernels compiled in a background process while the checks
+    run, see ``amlab.warm``), a warm run, and a cold run with
+    ``AMLAB_PREFETCH=0`` (every kernel compiled by the check that first needs it).
 (c) The capacity scan of ``bench_classical.py`` (N = 500, P = 25, 50, 75, 100, 50
     trials each, patterns generated per trial) as a whole process: amlab's
     ``capacity_scan`` cold and warm, the same scan as a user's loop over
@@ -16,7 +19,8 @@ hopfieldkit's capacity-scan processes.
     has it installed (``--peer-python``, default ``$AMLAB_PEER_PYTHON``;
     hopfieldkit is no dependency of amlab).
 
-    PYTHONPATH=. python benchmarks/bench_coldstart.py [--quick] [--peer-python PATH]
+    PYTHONPATH=. python benchmarks/bench_coldstart.py [--quick] [--peer-python PATH | --peer-path DIR]
+        [--skip-entry-points] [--skip-check] [--rounds R] [--check-rounds R] [--out FILE]
 
 Writes ``benchmarks/results/coldstart.json``.
 """
@@ -139,14 +143,20 @@ def check_quick(rounds: int) -> dict:
             "target": "cold within 1.5x of warm"}
 
 
+PEER_PATH = None  # --peer-path: a folder holding the hopfieldkit package, for a peer run by this same Python
+
+
 def capacity_scan(rounds: int, trials: int, peer_python: str) -> dict:
     cold, warm, peer, loop_cold, loop_warm = [], [], [], [], []
     have_peer = bool(peer_python) and Path(peer_python).is_file()
+    peer_env = None
+    if PEER_PATH is not None:  # the peer package from a folder, imported by this Python (not amlab's tree)
+        peer_python, have_peer, peer_env = sys.executable, True, {"PYTHONPATH": str(PEER_PATH)}
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as cache:
             cold.append(run_process(SCAN_AMLAB.format(trials=trials), cache))
             if have_peer:
-                peer.append(run_process(SCAN_PEER.format(trials=trials), None, peer_python))
+                peer.append(run_process(SCAN_PEER.format(trials=trials), None, peer_python, extra_env=peer_env))
             warm.append(run_process(SCAN_AMLAB.format(trials=trials), cache))
         with tempfile.TemporaryDirectory() as cache:
             loop_cold.append(run_process(SCAN_AMLAB_LOOP.format(trials=trials), cache))
@@ -175,6 +185,9 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="one round each, no check --quick")
     ap.add_argument("--peer-python", default=os.environ.get("AMLAB_PEER_PYTHON", ""),
                     help="Python of an environment with hopfieldkit installed (default: $AMLAB_PEER_PYTHON)")
+    ap.add_argument("--peer-path", type=Path, default=None,
+                    help="a folder that holds the hopfieldkit package (e.g. a copy of another environment's "
+                         "site-packages/hopfieldkit in peer/): the peer then runs with this Python")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--skip-check", action="store_true", help="skip (b)")
     ap.add_argument("--skip-entry-points", action="store_true", help="skip (a)")
@@ -182,8 +195,12 @@ def main(argv=None) -> int:
     ap.add_argument("--check-rounds", type=int, default=None, help="rounds of (b) (default: --rounds)")
     ap.add_argument("--src", type=Path, default=ROOT, help="source tree to measure (default: this one)")
     args = ap.parse_args(argv)
-    global SRC
+    global SRC, PEER_PATH
     SRC = args.src.resolve()
+    if args.peer_path is not None:
+        if not (args.peer_path / "hopfieldkit").is_dir():
+            ap.error(f"--peer-path must be a folder holding hopfieldkit/, got {str(args.peer_path)!r}")
+        PEER_PATH = args.peer_path.resolve()
     load = os.getloadavg()
     rounds = 1 if args.quick else args.rounds
     result = {"benchmark": "coldstart", "provenance": provenance(), "source_tree": str(SRC),
