@@ -260,19 +260,33 @@ def prefetch(families, env=None) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def idle_cores() -> float:
+    """Cores this process may use (its CPU affinity) minus the 1-minute load average, minus one for itself."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        usable = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return usable - load - 1
+
+
 def prefetch_for_checks(checks, workers: int | None = None):
     """Start :func:`prefetch` for the families ``checks`` use that are not cached; ``None`` if all are.
 
     ``workers`` background processes share the families (default: one when
-    the machine has two or more cores, none on one core, where compiling in
-    the background would only slow the checks down). ``AMLAB_PREFETCH=0`` in
+    :func:`idle_cores` finds a core left over besides the one the checks run
+    on, else none: on a busy machine a second compiling process only takes
+    time from the checks and repeats the compiles they get to first). ``AMLAB_PREFETCH=0`` in
     the environment switches it off. Returns the list of started processes
     (``stop_prefetch`` ends them).
     """
     if os.environ.get("AMLAB_PREFETCH", "1").strip() == "0":  # switched off by the user
         return None
     if workers is None:
-        workers = 1 if (os.cpu_count() or 1) >= 2 else 0
+        workers = 1 if idle_cores() >= 1 else 0
     if workers < 1 or os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
         return None
     todo = [f for f in families_for(checks) if not is_cached(f)]

@@ -158,3 +158,16 @@ def test_prefetch_is_skipped_when_switched_off_or_cached(monkeypatch):
     monkeypatch.setattr(warm, "is_cached", lambda f: False)
     assert warm.prefetch_for_checks(checks, workers=2) == [["dense"], ["kv"]]
     assert warm.prefetch_for_checks(checks, workers=0) is None
+    # default: one background process when a core is idle, none on a busy machine
+    monkeypatch.setattr(warm, "idle_cores", lambda: 1.2)
+    assert warm.prefetch_for_checks(checks) == [["dense", "kv"]]
+    monkeypatch.setattr(warm, "idle_cores", lambda: 0.7)
+    assert warm.prefetch_for_checks(checks) is None
+
+
+def test_idle_cores_counts_usable_cores_less_the_load(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.25, 0.0, 0.0))
+    assert warm.idle_cores() == pytest.approx(0.75)
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 0.0, 0.0))
+    assert warm.idle_cores() < 0
