@@ -279,14 +279,16 @@ def prefetch_for_checks(checks, workers: int | None = None):
     ``workers`` background processes share the families (default: one when
     :func:`idle_cores` finds a core left over besides the one the checks run
     on, else none: on a busy machine a second compiling process only takes
-    time from the checks and repeats the compiles they get to first). ``AMLAB_PREFETCH=0`` in
-    the environment switches it off. Returns the list of started processes
+    time from the checks and repeats the compiles they get to first).
+    ``AMLAB_PREFETCH=0`` in the environment switches it off, ``AMLAB_PREFETCH=1``
+    on whatever the load (one process unless ``workers`` says otherwise). Returns the list of started processes
     (``stop_prefetch`` ends them).
     """
-    if os.environ.get("AMLAB_PREFETCH", "1").strip() == "0":  # switched off by the user
+    switch = os.environ.get("AMLAB_PREFETCH", "").strip()
+    if switch == "0":  # switched off by the user
         return None
     if workers is None:
-        workers = 1 if idle_cores() >= 1 else 0
+        workers = 1 if switch == "1" or idle_cores() >= 1 else 0
     if workers < 1 or os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
         return None
     todo = [f for f in families_for(checks) if not is_cached(f)]

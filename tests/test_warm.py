@@ -163,6 +163,8 @@ def test_prefetch_is_skipped_when_switched_off_or_cached(monkeypatch):
     assert warm.prefetch_for_checks(checks) == [["dense", "kv"]]
     monkeypatch.setattr(warm, "idle_cores", lambda: 0.7)
     assert warm.prefetch_for_checks(checks) is None
+    monkeypatch.setenv("AMLAB_PREFETCH", "1")  # forced on, whatever the load
+    assert warm.prefetch_for_checks(checks) == [["dense", "kv"]]
 
 
 def test_idle_cores_counts_usable_cores_less_the_load(monkeypatch):
