@@ -98,7 +98,8 @@ SRC = ROOT  # the source tree the child processes import (--src: e.g. an export 
 
 def run_process(code: str, cache: str | None, python: str = sys.executable, ok=(0,), extra_env=None) -> float:
     """Wall seconds of a fresh interpreter running ``code`` (start-up and imports included)."""
-    env = dict(os.environ, PYTHONPATH=str(SRC), PYTHONDONTWRITEBYTECODE="1", **(extra_env or {}))
+    env = dict(os.environ, PYTHONPATH=str(SRC), PYTHONDONTWRITEBYTECODE="1")
+    env.update(extra_env or {})
     if cache is not None:
         env["NUMBA_CACHE_DIR"] = cache
     t0 = time.perf_counter()
