@@ -100,6 +100,13 @@ def test_families_come_in_the_order_the_checks_first_need_them():
     assert warm.families_for([]) == []
 
 
+def test_every_family_has_a_probe_kernel():
+    assert set(warm._PROBES) == set(warm.FAMILIES)
+    for family in warm.FAMILIES:
+        assert callable(warm._dispatcher(family))
+        assert isinstance(warm.is_cached(family), bool)
+
+
 def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="families must be names from .* got 'bogus'"):
         warm.warm_cache(["bogus"])
