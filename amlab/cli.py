@@ -1,6 +1,6 @@
 """The ``amlab`` command line.
 
-Subcommands: ``list``, ``check``, ``figures``, ``derive``, ``sweep``,
+Subcommands: ``list``, ``check``, ``figures``, ``derive``, ``sweep``, ``warm``,
 ``demo``, ``reproduce``. Exit status: 0 on success, 1 when a check fails, 2 on
 bad usage. Every user error (a bad name or value, an output folder that cannot
 be written, a busy or foreign sweep store, an unreachable Dask scheduler, the
@@ -149,9 +149,32 @@ def cmd_check(args) -> int:
     from simulations.runner import run_checks
 
     selected = _select(_checks(), args.names, "check")
-    results = run_checks(selected, size=args.size, seed=args.seed, out=Path(args.out), workers=args.workers,
-                         scheduler=args.scheduler, timeout=args.timeout)
+    background = None
+    if args.scheduler is None:  # a cold cache: compile the kernels the checks need in the background (amlab.warm)
+        from amlab.warm import prefetch_for_checks
+
+        background = prefetch_for_checks(selected)
+    try:
+        results = run_checks(selected, size=args.size, seed=args.seed, out=Path(args.out), workers=args.workers,
+                             scheduler=args.scheduler, timeout=args.timeout)
+    finally:
+        if background:
+            from amlab.warm import stop_prefetch
+
+            stop_prefetch(background)
     return 0 if all(r.passed for r in results) else 1
+
+
+def cmd_warm(args) -> int:
+    from amlab.warm import FAMILIES, cache_location, warm_cache
+
+    bad = [f for f in args.families if f not in FAMILIES]
+    if bad:
+        raise UsageError(f"unknown family: {', '.join(bad)}; known: {', '.join(FAMILIES)}")
+    print(f"kernel cache: {cache_location()}")
+    for name, seconds in warm_cache(args.families or None, workers=args.workers).items():
+        print(f"  {name:28s} {seconds:7.1f} s")
+    return 0
 
 
 def _value(text: str):
@@ -443,6 +466,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-seconds", type=float, default=None, help="training time budget (resumable)")
     _add_common(t, "amlab-train-induction")
     t.set_defaults(func=cmd_train_induction)
+
+    p = sub.add_parser("warm", help="compile the simulator kernels into the cache (first runs then start fast)")
+    p.add_argument("families", nargs="*", metavar="FAMILY", help="classical, dense, amicl, perceptron, kv, "
+                   "induction, capacity (default: all)")
+    p.add_argument("--workers", type=_workers, default=2, help="processes compiling at once (default 2)")
+    p.set_defaults(func=cmd_warm)
 
     p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
     _add_common(p, "amlab-report")
