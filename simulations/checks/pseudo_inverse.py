@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import theory.basins as basins
-from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import binomial_point, mean_point
 
@@ -62,22 +61,29 @@ def projection_runs(*, seed, N, alpha, m0, networks, cues, rule="pseudo-inverse"
     quick={"N": 400, "cases": [[0.5, 0.5], [0.9, 0.9]], "networks": 8, "cues": 8},
     full={"N": 1500, "cases": [[0.2, 0.6], [0.5, 0.3], [0.5, 0.5], [0.7, 0.8], [0.9, 0.9], [0.95, 0.95]],
           "networks": 40, "cues": 10},
+    split=True,
 )
 def pseudo_inverse(*, seed, N, cases, networks, cues, rule="pseudo-inverse", keep_diagonal=False):
-    """``rule="hebbian"`` or ``keep_diagonal=True`` simulate wrong networks (the tests' simulator mutants)."""
+    """One unit per (alpha, m0) (``projection_case``).
+
+    ``rule="hebbian"`` or ``keep_diagonal=True`` simulate wrong networks (the tests' simulator mutants)."""
+    return per_case(projection_case, [{"alpha": c[0], "m0": c[1]} for c in cases],
+                    {"seed": seed, "N": N, "networks": networks, "cues": cues, "rule": rule,
+                     "keep_diagonal": keep_diagonal}, cost=lambda alpha, m0: alpha * N ** 3)
+
+
+def projection_case(*, seed, N, alpha, m0, networks, cues, rule, keep_diagonal):
+    """The two points of ``pseudo-inverse`` at (alpha, m0)."""
     f = basins.first_step_projection()
-    points = []
-    for alpha, m0 in steps([tuple(c) for c in cases], "pseudo-inverse"):
-        P = max(1, int(round(alpha * N)))
-        a = P / N
-        m0r = 1 - 2 * round((1 - m0) * N / 2) / N
-        fixed, m1 = projection_runs(seed=derive_seed(seed, {"N": N, "alpha": alpha, "m0": m0, "rule": rule,
-                                                            "kd": keep_diagonal}),
-                                    N=N, alpha=alpha, m0=m0, networks=networks, cues=cues, rule=rule,
-                                    keep_diagonal=keep_diagonal)
-        params = {"N": N, "P": P, "alpha": a, "m0": m0r}
-        points.append(binomial_point(f"all {P} patterns fixed, alpha={alpha}", int(fixed.sum()), len(fixed), 1.0,
-                                     level=0.99, params=params))
-        points.append(mean_point(f"m1 at alpha={alpha}, m0={m0}", m1, float(f.evaluate(m0=m0r, alpha=a)),
-                                 STEP_TOLERANCE, level=0.99, params=params))
-    return points
+    P = max(1, int(round(alpha * N)))
+    a = P / N
+    m0r = 1 - 2 * round((1 - m0) * N / 2) / N
+    fixed, m1 = projection_runs(seed=derive_seed(seed, {"N": N, "alpha": alpha, "m0": m0, "rule": rule,
+                                                        "kd": keep_diagonal}),
+                                N=N, alpha=alpha, m0=m0, networks=networks, cues=cues, rule=rule,
+                                keep_diagonal=keep_diagonal)
+    params = {"N": N, "P": P, "alpha": a, "m0": m0r}
+    return [binomial_point(f"all {P} patterns fixed, alpha={alpha}", int(fixed.sum()), len(fixed), 1.0,
+                           level=0.99, params=params),
+            mean_point(f"m1 at alpha={alpha}, m0={m0}", m1, float(f.evaluate(m0=m0r, alpha=a)),
+                       STEP_TOLERANCE, level=0.99, params=params)]

@@ -14,8 +14,7 @@ import numpy as np
 
 import theory.ags as ags
 import theory.finite_t as finite_t
-from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import mean_point
 
@@ -61,23 +60,31 @@ def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau):
     full={"N": 3000, "cases": [[0.25, 1.0], [0.25, 1.35], [0.25, 1.65], [0.25, 2.0], [0.1, 1.15], [0.1, 1.5],
                                [0.5, 1.55], [0.5, 1.9]],
           "networks": 20, "starts": 2, "t_w": 80, "tau": 80},
+    split=True,
 )
 def ags_spin_glass(*, seed, N, cases, networks, starts, t_w, tau):
+    """One unit per (alpha, T) (``spin_glass_case``)."""
+    return per_case(spin_glass_case, [{"alpha": c[0], "T": c[1]} for c in cases],
+                    {"seed": seed, "N": N, "networks": networks, "starts": starts, "t_w": t_w, "tau": tau},
+                    cost=lambda alpha, T: (1 + alpha) * N * N)
+
+
+def spin_glass_case(*, seed, N, alpha, T, networks, starts, t_w, tau):
+    """The points of ``ags-spin-glass`` at (alpha, T)."""
     points = []
-    for alpha, T in steps([tuple(c) for c in cases], "ags-spin-glass"):
-        P = max(1, int(round(alpha * N)))
-        a = P / N
-        T_g = float(finite_t.spin_glass_line().evaluate(alpha=a))
-        C = autocorrelations(seed=derive_seed(seed, {"N": N, "alpha": alpha, "T": T}), N=N, alpha=alpha, T=T,
-                             networks=networks, starts=starts, t_w=t_w, tau=tau)
-        params = {"N": N, "P": P, "alpha": a, "T": T, "T_g": T_g, "t_w": t_w, "tau": tau}
-        if T < T_g:
-            q = ags.spin_glass_q(a, T)
-            points.append(mean_point(f"alpha={alpha}, T={T} < T_g={T_g:.3f}: C vs RS q", C, q, Q_TOLERANCE,
-                                     level=0.99, params=params))
-            points.append(mean_point(f"alpha={alpha}, T={T} < T_g={T_g:.3f}: C >= {FROZEN_MIN}", C,
-                                     (1 + FROZEN_MIN) / 2, (1 - FROZEN_MIN) / 2, level=0.99, params=params))
-        else:
-            points.append(mean_point(f"alpha={alpha}, T={T} > T_g={T_g:.3f}: C vs 0", C, 0.0, ABOVE_TOLERANCE,
-                                     level=0.99, params=params))
+    P = max(1, int(round(alpha * N)))
+    a = P / N
+    T_g = float(finite_t.spin_glass_line().evaluate(alpha=a))
+    C = autocorrelations(seed=derive_seed(seed, {"N": N, "alpha": alpha, "T": T}), N=N, alpha=alpha, T=T,
+                         networks=networks, starts=starts, t_w=t_w, tau=tau)
+    params = {"N": N, "P": P, "alpha": a, "T": T, "T_g": T_g, "t_w": t_w, "tau": tau}
+    if T < T_g:
+        q = ags.spin_glass_q(a, T)
+        points.append(mean_point(f"alpha={alpha}, T={T} < T_g={T_g:.3f}: C vs RS q", C, q, Q_TOLERANCE,
+                                 level=0.99, params=params))
+        points.append(mean_point(f"alpha={alpha}, T={T} < T_g={T_g:.3f}: C >= {FROZEN_MIN}", C,
+                                 (1 + FROZEN_MIN) / 2, (1 - FROZEN_MIN) / 2, level=0.99, params=params))
+    else:
+        points.append(mean_point(f"alpha={alpha}, T={T} > T_g={T_g:.3f}: C vs 0", C, 0.0, ABOVE_TOLERANCE,
+                                 level=0.99, params=params))
     return points
