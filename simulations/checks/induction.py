@@ -124,7 +124,7 @@ def _gap_stats(lg, p):
 )
 def check_logits(*, seed, d, n_trials, tol, configs=((4, 2, 2), (4, 4, 0), (6, 1, 3)), t=32, beta2=2.0,
                  beta_O=4.0, gamma=0.5):
-    """One unit per configuration and block of ``TRIALS_PER_UNIT`` trials (``logits_block``)."""
+    """One unit per configuration and block of trials (``trials_per_unit``, ``logits_block``)."""
     units, blocks = trial_units(logits_block, configs, n_trials, d,
                                 dict(seed=seed, d=d, n_trials=n_trials, t=t, beta2=beta2, beta_O=beta_O, gamma=gamma))
 
@@ -144,15 +144,21 @@ def check_logits(*, seed, d, n_trials, tol, configs=((4, 2, 2), (4, 4, 0), (6, 1
     return Work(units, combine)
 
 
-#: Trials (one built model each) per unit of work of the induction checks.
-TRIALS_PER_UNIT = 250
+#: Work per unit of the induction checks, in trials x d^2 (one built model per trial): 250 trials at d = 1024.
+UNIT_BUDGET = 250 * 1024**2
+
+
+def trials_per_unit(d: int) -> int:
+    """Trials per unit of work at dimension ``d`` (``UNIT_BUDGET``)."""
+    return max(1, UNIT_BUDGET // (d * d))
 
 
 def trial_units(fn, configs, n_trials, d, shared):
     """Units ``fn(j=, config=, trials=(a, b), **shared)`` per configuration ``j`` and block of trials."""
     units, blocks = [], []
+    step = trials_per_unit(d)
     for j, config in enumerate(configs):
-        bl = [(a, min(a + TRIALS_PER_UNIT, n_trials)) for a in range(0, n_trials, TRIALS_PER_UNIT)]
+        bl = [(a, min(a + step, n_trials)) for a in range(0, n_trials, step)]
         blocks.append(len(bl))
         units += [Unit(fn, {**shared, "j": j, "config": tuple(config), "trials": ab}, cost=(ab[1] - ab[0]) * d * d,
                        label=f"config {tuple(config)}, trials {ab[0]}-{ab[1] - 1}") for ab in bl]
@@ -183,13 +189,24 @@ def logits_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O, gamm
     split=True,
 )
 def check_deviation(*, seed, ds, n_trials, t=32, n_q=4, c_qk=2, cbar_k=2, beta2=2.0, beta_O=4.0, gamma=0.5):
-    """One unit per d (``deviation_log_rms``), combined by the slope fit."""
+    """One unit per d and block of trials (``trials_per_unit``, ``deviation_block``), combined by the slope fit."""
     shared = dict(seed=seed, n_trials=n_trials, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O,
                   gamma=gamma)
-    units = [Unit(deviation_log_rms, {**shared, "j": j, "d": d}, cost=n_trials * d * d, label=f"d={d}")
-             for j, d in enumerate(ds)]
+    units, blocks = [], []
+    for j, d in enumerate(ds):
+        step = trials_per_unit(d)
+        bl = [(a, min(a + step, n_trials)) for a in range(0, n_trials, step)]
+        blocks.append(len(bl))
+        units += [Unit(deviation_block, {**shared, "j": j, "d": d, "trials": ab}, cost=(ab[1] - ab[0]) * d * d,
+                       label=f"d={d}, trials {ab[0]}-{ab[1] - 1}") for ab in bl]
 
-    def combine(logsd):
+    def combine(outputs):
+        bg = bigram()
+        logsd = []
+        for outs in split_outputs(outputs, blocks):
+            lg, p = np.concatenate([o[0] for o in outs]), outs[0][1]
+            dev = _gap_stats(lg, p)[0] - _gap_stats(predicted_logits(bg, p, beta2, beta_O, gamma), p)[0]
+            logsd.append(0.5 * np.log(np.mean(dev**2)))  # log RMS: a bias that does not shrink shows too
         slope, se = fit_slope(np.log(ds), np.array(logsd), np.full(len(ds), 1 / np.sqrt(2 * (n_trials - 1))))
         params = dict(ds=list(ds), n_trials=n_trials, rms=[float(np.exp(x)) for x in logsd])
         expo = float(th.deviation_exponent().evaluate())
@@ -201,12 +218,10 @@ def check_deviation(*, seed, ds, n_trials, t=32, n_q=4, c_qk=2, cbar_k=2, beta2=
     return Work(units, combine)
 
 
-def deviation_log_rms(*, seed, j, d, n_trials, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma):
-    """log RMS of the simulated minus predicted gap at the ``j``-th dimension ``d`` of ``induction-deviation``."""
-    bg = bigram()
-    lg, p = simulate_prompt_logits(bg, d, n_trials, seed + 1000 * j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma)
-    dev = _gap_stats(lg, p)[0] - _gap_stats(predicted_logits(bg, p, beta2, beta_O, gamma), p)[0]
-    return 0.5 * np.log(np.mean(dev**2))  # log RMS: a bias that does not shrink shows too
+def deviation_block(*, seed, j, d, trials, n_trials, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma):
+    """``simulate_prompt_logits`` at the ``j``-th dimension ``d`` of ``induction-deviation``, trials ``a <= i < b``."""
+    return simulate_prompt_logits(bigram(), d, n_trials, seed + 1000 * j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma,
+                                  trials=trials)
 
 
 def fit_slope(x, y, se):
@@ -230,7 +245,7 @@ def fit_slope(x, y, se):
     split=True,
 )
 def check_flip(*, seed, d, n_trials, configs=((4, 3, 1), (6, 2, 0)), t=32, beta2=2.0, beta_O=4.0):
-    """One unit per configuration and block of ``TRIALS_PER_UNIT`` trials (``flip_block``)."""
+    """One unit per configuration and block of trials (``trials_per_unit``, ``flip_block``)."""
     units, blocks = trial_units(flip_block, configs, n_trials, d,
                                 dict(seed=seed, d=d, n_trials=n_trials, t=t, beta2=beta2, beta_O=beta_O))
 
