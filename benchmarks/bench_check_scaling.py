@@ -3,16 +3,18 @@
 Usage (from the repository root)::
 
     python benchmarks/bench_check_scaling.py --full --processes 16 --out results.json
-    taskset -c 0,1 python benchmarks/bench_check_scaling.py --full --processes 2 --half 1 --out half1.json
+    taskset -c 0,1 python benchmarks/bench_check_scaling.py --full --processes 2 --part 1/3 --out part1.json
     python benchmarks/bench_check_scaling.py --quick --processes 2 --checks basins-two-step,storkey-capacity
 
 Writes JSON with the wall time, the seconds of every check (the sum of its
 units) and of every unit, the largest unit (a lower bound of the wall time on
 any number of cores), the load average before and after, the CPU count and
-the provenance. ``--half 1`` / ``--half 2`` run the first / second half of
-the checks (registration order, split so that the sums of the planned costs'
-ranks alternate), so that a slow baseline fits in two shorter runs. The run
-goes into a fresh temporary folder (nothing is reused).
+the provenance. ``--part K/N`` runs the K-th of N parts of the checks, so that
+a slow baseline fits in N shorter runs (their wall times add up): the parts
+are balanced by the single-thread seconds of each check recorded in
+``benchmarks/results/kill_matrix_full_16core.json`` (``WEIGHTS_S`` for checks
+missing there), largest first onto the lightest part. The run goes into a
+fresh temporary folder (nothing is reused).
 """
 
 from __future__ import annotations
@@ -35,8 +37,36 @@ def _load() -> list:
         return []
 
 
-def select(names, half):
-    """The checks to run: ``names`` (all when empty), then every other one for ``half`` 1 or 2."""
+#: Full-size single-thread seconds (16-core machine) of checks newer than the recorded kill matrix.
+WEIGHTS_S = {"ags-spin-glass": 200.0, "exp-rem-threshold": 140.0, "storkey-capacity": 60.0}
+
+
+def weights() -> dict:
+    """Seconds per check used to balance ``--part``: the recorded no-mutant rows, else ``WEIGHTS_S``, else 30."""
+    import json
+
+    w = dict(WEIGHTS_S)
+    try:
+        rows = json.loads((ROOT / "benchmarks" / "results" / "kill_matrix_full_16core.json").read_text())["rows"]
+        w.update({r["check"]: float(r["seconds"]) for r in rows if r.get("mutant") == "none"})
+    except (OSError, ValueError, KeyError):
+        pass
+    return w
+
+
+def parts(checks, n: int):
+    """``checks`` in ``n`` parts of balanced weight (largest first onto the lightest part), each in registry order."""
+    w = weights()
+    load, out = [0.0] * n, [[] for _ in range(n)]
+    for c in sorted(checks, key=lambda c: -w.get(c.name, 30.0)):
+        k = load.index(min(load))
+        out[k].append(c.name)
+        load[k] += w.get(c.name, 30.0)
+    return [[c for c in checks if c.name in part] for part in out], load
+
+
+def select(names, part):
+    """The checks to run: ``names`` (all when empty), then the part ``part = (K, N)``."""
     import simulations.checks  # noqa: F401
     from simulations.registry import CHECKS
 
@@ -47,9 +77,19 @@ def select(names, half):
         chosen = [CHECKS[n] for n in names]
     else:
         chosen = list(CHECKS.values())
-    if half:
-        chosen = chosen[half - 1::2]
+    if part:
+        chosen = parts(chosen, part[1])[0][part[0] - 1]
     return chosen
+
+
+def _part(text: str):
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected K/N such as 1/3, got {text!r}") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, got {text!r}")
+    return k, n
 
 
 def main(argv=None) -> int:
@@ -60,7 +100,7 @@ def main(argv=None) -> int:
     ap.set_defaults(size="quick")
     ap.add_argument("--processes", type=int, default=None, help="worker processes (default: run in this process)")
     ap.add_argument("--checks", default="", help="comma-separated check names (default: all)")
-    ap.add_argument("--half", type=int, choices=(1, 2), default=None, help="every other check, from the 1st or 2nd")
+    ap.add_argument("--part", type=_part, default=None, help="K/N: the K-th of N balanced parts of the checks")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True, help="JSON file to write")
     args = ap.parse_args(argv)
@@ -68,7 +108,7 @@ def main(argv=None) -> int:
     from simulations.io import atomic_write_json, provenance
     from simulations.runner import run_checks
 
-    checks = select([n for n in args.checks.split(",") if n], args.half)
+    checks = select([n for n in args.checks.split(",") if n], args.part)
     load_before = _load()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,7 +122,7 @@ def main(argv=None) -> int:
         "size": args.size,
         "seed": args.seed,
         "processes": args.processes,
-        "half": args.half,
+        "part": list(args.part) if args.part else None,
         "checks_run": [r.name for r in results],
         "wall_s": round(wall, 2),
         "sum_of_unit_s": round(work, 2),

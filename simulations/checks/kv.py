@@ -63,7 +63,7 @@ def kv_readout_moments(*, seed, grid, n):
 
 
 #: Blocks of memories per (d, M) of ``kv-readout-moments`` (units of work).
-READOUT_BLOCKS = 4
+READOUT_BLOCKS = 8
 
 
 def readout_points(sc, d, M, n):

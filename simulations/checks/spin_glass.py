@@ -14,7 +14,7 @@ import numpy as np
 
 import theory.ags as ags
 import theory.finite_t as finite_t
-from simulations.registry import per_case, register_check
+from simulations.registry import Unit, Work, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import mean_point
 
@@ -31,14 +31,19 @@ FROZEN_MIN = 0.05
 ABOVE_TOLERANCE = 0.03
 
 
-def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau):
-    """Per network: mean over random starts of ``C = s(t_w) . s(t_w + tau) / N`` under Glauber dynamics at ``T``."""
+def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau, nets=None):
+    """Per network: mean over random starts of ``C = s(t_w) . s(t_w + tau) / N`` under Glauber dynamics at ``T``.
+
+    Network ``k`` draws from ``SeedSequence(seed).spawn(networks)[k]``; ``nets = (a, b)`` runs networks
+    ``a <= k < b`` only (a block of the work: the blocks' values, concatenated, are those of the whole).
+    """
     from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary
 
     P = max(1, int(round(alpha * N)))
-    out = np.empty(int(networks))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
+    a, b = (0, int(networks)) if nets is None else (int(nets[0]), min(int(nets[1]), int(networks)))
+    out = np.empty(max(0, b - a))
+    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))[a:b]):
         rng = np.random.default_rng(ss)
         net = ClassicalHopfield(random_binary(P, int(N), seed=rng))
         s0 = random_binary(int(starts), int(N), seed=rng)  # (starts, N)
@@ -63,20 +68,36 @@ def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau):
     split=True,
 )
 def ags_spin_glass(*, seed, N, cases, networks, starts, t_w, tau):
-    """One unit per (alpha, T) (``spin_glass_case``)."""
-    return per_case(spin_glass_case, [{"alpha": c[0], "T": c[1]} for c in cases],
-                    {"seed": seed, "N": N, "networks": networks, "starts": starts, "t_w": t_w, "tau": tau},
-                    cost=lambda alpha, T: (1 + alpha) * N * N)
+    """One unit per (alpha, T) and block of ``NETS_PER_UNIT`` networks (``autocorrelations``), combined per case."""
+    blocks = [(a, min(a + NETS_PER_UNIT, networks)) for a in range(0, networks, NETS_PER_UNIT)]
+    units = []
+    for alpha, T in cases:
+        units += [Unit(autocorrelations, {"seed": derive_seed(seed, {"N": N, "alpha": alpha, "T": T}), "N": N,
+                                          "alpha": alpha, "T": T, "networks": networks, "starts": starts, "t_w": t_w,
+                                          "tau": tau, "nets": ab},
+                       cost=(ab[1] - ab[0]) * (1 + alpha) * N * N, label=f"alpha={alpha}, T={T}, networks {ab[0]}-{ab[1] - 1}")
+                  for ab in blocks]
+
+    def combine(outputs):
+        it = iter(outputs)
+        points = []
+        for alpha, T in cases:
+            points += spin_glass_points(N, alpha, T, np.concatenate([next(it) for _ in blocks]), t_w, tau)
+        return points
+
+    return Work(units, combine)
 
 
-def spin_glass_case(*, seed, N, alpha, T, networks, starts, t_w, tau):
-    """The points of ``ags-spin-glass`` at (alpha, T)."""
+#: Networks per unit of work of ``ags-spin-glass`` (a block of ``autocorrelations``).
+NETS_PER_UNIT = 10
+
+
+def spin_glass_points(N, alpha, T, C, t_w, tau):
+    """The points of ``ags-spin-glass`` at (alpha, T) from the per-network autocorrelations ``C``."""
     points = []
     P = max(1, int(round(alpha * N)))
     a = P / N
     T_g = float(finite_t.spin_glass_line().evaluate(alpha=a))
-    C = autocorrelations(seed=derive_seed(seed, {"N": N, "alpha": alpha, "T": T}), N=N, alpha=alpha, T=T,
-                         networks=networks, starts=starts, t_w=t_w, tau=tau)
     params = {"N": N, "P": P, "alpha": a, "T": T, "T_g": T_g, "t_w": t_w, "tau": tau}
     if T < T_g:
         q = ags.spin_glass_q(a, T)
