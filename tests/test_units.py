@@ -185,3 +185,20 @@ def test_full_size_split_equals_serial(name):
     c = CHECKS[name]
     s = check_seed(0, name)
     assert same_points(run_check(c, "full", seed=s).points, serial_whole(c, "full", s).points)
+
+
+def test_bench_check_scaling_writes_its_record(tmp_path):
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_check_scaling as bench
+
+    out = tmp_path / "s.json"
+    assert bench.main(["--quick", "--checks", "storkey-capacity", "--out", str(out)]) == 0
+    rec = json.loads(out.read_text())
+    assert rec["checks_run"] == ["storkey-capacity"] and rec["wall_s"] > 0 and len(rec["units"]) == 3
+    assert rec["largest_unit"]["seconds"] == max(u["seconds"] for u in rec["units"])
+    ps, load = bench.parts(list(CHECKS.values()), 3)
+    assert sorted(c.name for p in ps for c in p) == sorted(CHECKS) and max(load) < 1.1 * min(load)
