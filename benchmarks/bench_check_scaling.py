@@ -11,9 +11,8 @@ units) and of every unit, the largest unit (a lower bound of the wall time on
 any number of cores), the load average before and after, the CPU count and
 the provenance. ``--part K/N`` runs the K-th of N parts of the checks, so that
 a slow baseline fits in N shorter runs (their wall times add up): the parts
-are balanced by the single-thread seconds of each check recorded in
-``benchmarks/results/kill_matrix_full_16core.json`` (``WEIGHTS_S`` for checks
-missing there), largest first onto the lightest part. The run goes into a
+are balanced by the single-thread seconds of each check at full size
+(``simulations.schedule.FULL_SECONDS``), largest first onto the lightest part. The run goes into a
 fresh temporary folder (nothing is reused).
 """
 
@@ -37,21 +36,11 @@ def _load() -> list:
         return []
 
 
-#: Full-size single-thread seconds (16-core machine) of checks newer than the recorded kill matrix.
-WEIGHTS_S = {"ags-spin-glass": 200.0, "exp-rem-threshold": 140.0, "storkey-capacity": 60.0}
-
-
 def weights() -> dict:
-    """Seconds per check used to balance ``--part``: the recorded no-mutant rows, else ``WEIGHTS_S``, else 30."""
-    import json
+    """Seconds per check used to balance ``--part`` (``simulations.schedule.FULL_SECONDS``)."""
+    from simulations.schedule import FULL_SECONDS
 
-    w = dict(WEIGHTS_S)
-    try:
-        rows = json.loads((ROOT / "benchmarks" / "results" / "kill_matrix_full_16core.json").read_text())["rows"]
-        w.update({r["check"]: float(r["seconds"]) for r in rows if r.get("mutant") == "none"})
-    except (OSError, ValueError, KeyError):
-        pass
-    return w
+    return dict(FULL_SECONDS)
 
 
 def parts(checks, n: int):

@@ -28,6 +28,7 @@ from pathlib import Path
 from simulations.io import atomic_write_json, atomic_write_text, provenance
 from simulations.progress import bar as progress_bar
 from simulations.registry import CheckResult, Point, check_params, finish_check, plan_check, run_check
+from simulations.schedule import unit_weights
 from simulations.seeds import canonical, derive_seed, key_hash
 
 
@@ -110,14 +111,6 @@ def check_seed(master: int, name: str) -> int:
     """The seed check ``name`` runs with: derived from (master seed, name) only,
     so a subset of checks gives the same numbers as the whole set."""
     return derive_seed(master, {"check": name})
-
-
-def _run_named_check(name: str, size: str, seed: int):
-    """Task for a backend: import the checks (on a worker too) and run one."""
-    import simulations.checks  # noqa: F401  (registers the checks)
-    from simulations.registry import CHECKS
-
-    return run_check(CHECKS[name], size=size, seed=seed)
 
 
 def run_unit(fn, kwargs):
@@ -285,7 +278,8 @@ def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=N
                     finish(i)
             if backend.name != "local":
                 # largest first: the longest units start at once and the short ones fill the gaps
-                tasks.sort(key=lambda t: -works[t[0]].units[t[1]].cost)
+                weight = {i: unit_weights(checks[i].name, size, works[i].units) for i in todo}
+                tasks.sort(key=lambda t: -weight[t[0]][t[1]])
                 echo(f"running {len(tasks)} units of {len(todo)} checks on {backend.describe()}")
             n_units = sum(len(w.units) for w in works.values())
             with progress_bar(n_units, "check units", unit="unit", initial=n_units - len(tasks)) as bar:

@@ -202,3 +202,29 @@ def test_bench_check_scaling_writes_its_record(tmp_path):
     assert rec["largest_unit"]["seconds"] == max(u["seconds"] for u in rec["units"])
     ps, load = bench.parts(list(CHECKS.values()), 3)
     assert sorted(c.name for p in ps for c in p) == sorted(CHECKS) and max(load) < 1.1 * min(load)
+
+
+def test_units_are_submitted_largest_first(tmp_path, monkeypatch):
+    """On a pool the units of all checks go out by estimated seconds (``simulations.schedule``), largest first;
+    with the checks given cheap-first, submitting in plan order (the mutant) fails this."""
+    from simulations.schedule import unit_weights
+
+    sent = []
+
+    class Recording(LocalBackend):
+        name = "recording"
+
+        def map_unordered(self, fn, args):
+            sent.extend(kw for _, kw in args)
+            return super().map_unordered(fn, args)
+
+    monkeypatch.setattr("simulations.backends.get_backend", lambda **kw: Recording())
+    checks = [CHECKS["basins-two-step"], CHECKS["storkey-capacity"]]
+    run_checks(checks, out=tmp_path, echo=lambda *a: None)
+    weight = {}
+    for c in checks:
+        units = plan_check(c, "quick", check_seed(0, c.name)).units
+        for u, w in zip(units, unit_weights(c.name, "quick", units)):
+            weight[repr(sorted(u.kwargs.items()))] = w
+    got = [weight[repr(sorted(kw.items()))] for kw in sent]
+    assert len(got) == 5 and got == sorted(got, reverse=True) and got[0] > got[-1]
