@@ -116,7 +116,7 @@ def main(argv=None) -> int:
         "wall_s": round(wall, 2),
         "sum_of_unit_s": round(work, 2),
         "parallel_efficiency": round(work / (wall * (args.processes or 1)), 3) if wall > 0 else None,
-        "largest_unit": {"check": units[0][0], "unit": units[0][1], "seconds": round(units[0][2], 2)} if units else None,
+        "largest_unit": {"check": units[0][0], "unit": units[0][1], "seconds": round(units[0][2], 3)} if units else None,
         "passed": all(r.passed for r in results),
         "load_average_before": load_before,
         "load_average_after": _load(),
