@@ -225,6 +225,15 @@ def plan_check(check: Check, size: str = "quick", seed: int = 0, **overrides) ->
 
     A split check plans its own units; any other check is one unit, its
     function called with the seed and the parameters.
+
+    Examples
+    --------
+    >>> import simulations.checks  # registers the checks
+    >>> work = plan_check(CHECKS["storkey-capacity"], "quick", seed=0)
+    >>> [u.label for u in work.units]
+    ['N=100, networks 0-9', 'N=100, networks 10-19', 'N=100, networks 20-29']
+    >>> len(plan_check(CHECKS["modern-fixed-points"], "quick", seed=0).units)  # not split: one unit
+    1
     """
     params = check_params(check, size, **overrides)
     if not check.split:
