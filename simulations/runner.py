@@ -273,16 +273,16 @@ def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=N
             return r
 
         with get_backend(workers=workers, scheduler=scheduler, timeout=timeout, processes=processes) as backend:
-            for i in todo:
-                if left[i] == 0:  # every unit came from an interrupted run
-                    finish(i)
             if backend.name != "local":
                 # largest first: the longest units start at once and the short ones fill the gaps
                 weight = {i: unit_weights(checks[i].name, size, works[i].units) for i in todo}
                 tasks.sort(key=lambda t: -weight[t[0]][t[1]])
                 echo(f"running {len(tasks)} units of {len(todo)} checks on {backend.describe()}")
-            n_units = sum(len(w.units) for w in works.values())
-            with progress_bar(n_units, "check units", unit="unit", initial=n_units - len(tasks)) as bar:
+            with progress_bar(len(checks), "checks", unit="check", initial=len(checks) - len(todo)) as bar:
+                for i in todo:
+                    if left[i] == 0:  # every unit came from an interrupted run
+                        bar.set_postfix_str(_label(finish(i)))
+                        bar.update(1)
                 args = [(works[i].units[j].fn, works[i].units[j].kwargs) for i, j in tasks]
                 for k, (output, seconds) in backend.map_unordered(run_unit, args):
                     i, j = tasks[k]
@@ -291,9 +291,9 @@ def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=N
                     left[i] -= 1
                     if left[i] == 0:
                         bar.set_postfix_str(_label(finish(i)))
+                        bar.update(1)
                     elif len(works[i].units) > 1:
                         _save_unit(out, checks[i], size, seed, u.label, output, seconds)
-                    bar.update(1)
     total = time.perf_counter() - t0
     echo(table(results))
     _write_json(out / "checks.json", {"provenance": provenance(), "size": size, "seed": seed,
