@@ -79,7 +79,7 @@ def two_step(*, seed, N, cases, networks, cues, keep_diagonal=False):
 
 
 def two_step_case(*, seed, alpha, m0, N, networks, cues, keep_diagonal):
-    """The points of one case of the check ``two_step``."""
+    """The two points of ``basins-two-step`` at (alpha, m0)."""
     f1, f2 = basins.first_step(), basins.second_step()
     points = []
     P = max(2, int(round(alpha * N)))

@@ -87,7 +87,7 @@ def classical_bit_error(*, seed, N, alphas, kept_alphas, networks, theory_keep_d
 
 
 def classical_bit_error_case(*, seed, kd, alpha, N, networks, theory_keep_diagonal):
-    """The points of one case of ``classical_bit_error``."""
+    """The point of ``classical-bit-error`` at (kept diagonal, alpha), in a list."""
     points = []
     P = max(2, int(round(alpha * N)))
     r = estimators.classical_bit_error(seed=derive_seed(seed, {"N": N, "P": P, "kd": kd}), N=N, P=P, alpha=None, networks=networks,
@@ -160,7 +160,7 @@ def classical_fixed_points(*, seed, Ns, networks, samples, all_max_N=500):
 
 
 def classical_fixed_points_case(*, seed, N, which, networks, samples):
-    """The points of one case of ``classical_fixed_points``."""
+    """The three points of ``classical-fixed-points`` at (N, which)."""
     points = []
     formula = tc.p_pattern_fixed() if which == "given" else tc.p_all_fixed()
     P = p_at_half(formula, N)

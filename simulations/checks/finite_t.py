@@ -70,7 +70,7 @@ def ags_glauber(*, seed, N, cases, networks, cues, sweeps, T_factor=1.0):
 
 
 def ags_glauber_case(*, seed, alpha, T, N, networks, cues, sweeps, T_factor):
-    """The points of one case of the check ``ags_glauber``."""
+    """The point of ``ags-glauber`` at (alpha, T), in a list."""
     points = []
     P = max(1, int(round(alpha * N)))
     a = P / N

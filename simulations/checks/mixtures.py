@@ -68,7 +68,7 @@ def mixture_stability(*, seed, N, P, temperatures, runs, sweeps, T_factor=1.0):
 
 
 def mixture_stability_case(*, seed, T, N, P, runs, sweeps, T_factor):
-    """The points of one case of the check ``mixture_stability``."""
+    """The points of ``mixture-stability`` at temperature T."""
     T_inst = mixtures.instability_T(3)
     points = []
     ov = mixture_runs(seed=derive_seed(seed, {"N": N, "P": P, "T": T, "Tf": T_factor}), N=N, P=P, T=T,

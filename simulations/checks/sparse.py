@@ -63,7 +63,7 @@ def sparse_one_step(*, seed, N, cases, networks, cues, a_rule=None):
 
 
 def sparse_one_step_case(*, seed, a, alpha, theta, N, networks, cues, a_rule):
-    """The points of one case of the check ``sparse_one_step``."""
+    """The two points of ``sparse-one-step`` at (a, alpha, theta)."""
     e = sparse.bit_errors()
     points = []
     P = max(1, int(round(alpha * N)))
