@@ -27,7 +27,7 @@ from pathlib import Path
 
 from simulations.io import atomic_write_json, atomic_write_text, provenance
 from simulations.progress import bar as progress_bar
-from simulations.registry import CheckResult, Point, check_params, finish_check, plan_check, run_check
+from simulations.registry import CheckResult, Point, check_params, finish_check, plan_check
 from simulations.schedule import unit_weights
 from simulations.seeds import canonical, derive_seed, key_hash
 
