@@ -248,6 +248,11 @@ def plan_check(check: Check, size: str = "quick", seed: int = 0, **overrides) ->
     return work
 
 
+def run_work(work: Work) -> List[Point]:
+    """The points of a ``Work``: its units run here, in order, then combined (no Holm, no verdict)."""
+    return list(work.combine([u.run() for u in work.units]))
+
+
 def finish_check(check: Check, size: str, seed: int, params: dict, work: Work, outputs: Sequence,
                  seconds: float, unit_seconds: Optional[Dict] = None) -> CheckResult:
     """Combine the units' ``outputs`` (in unit order) into points and judge them.
