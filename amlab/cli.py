@@ -150,13 +150,13 @@ def cmd_check(args) -> int:
 
     selected = _select(_checks(), args.names, "check")
     background = None
-    if args.scheduler is None:  # a cold cache: compile the kernels the checks need in the background (amlab.warm)
-        from amlab.warm import prefetch_for_checks
+    if args.scheduler is None and args.processes is None:  # a cold cache: compile the kernels the checks need
+        from amlab.warm import prefetch_for_checks  # in the background (amlab.warm); a process pool uses every core
 
         background = prefetch_for_checks(selected)
     try:
         results = run_checks(selected, size=args.size, seed=args.seed, out=Path(args.out), workers=args.workers,
-                             scheduler=args.scheduler, timeout=args.timeout)
+                             scheduler=args.scheduler, timeout=args.timeout, processes=args.processes)
     finally:
         if background:
             from amlab.warm import stop_prefetch
@@ -268,7 +268,8 @@ def cmd_reproduce(args) -> int:
 
     checks, figures, _ = _registries()
     ok = reproduce(list(checks.values()), list(figures.values()), size=args.size, seed=args.seed,
-                   out=Path(args.out), workers=args.workers, scheduler=args.scheduler, timeout=args.timeout)
+                   out=Path(args.out), workers=args.workers, scheduler=args.scheduler, timeout=args.timeout,
+                   processes=args.processes)
     return 0 if ok else 1
 
 
@@ -391,12 +392,15 @@ def _add_common(p, out_default):
     p.add_argument("--out", default=out_default, help=f"output folder (default {out_default})")
 
 
-def _add_parallel(p):
+def _add_parallel(p, processes=False):
     from simulations.backends import DEFAULT_TIMEOUT
 
     g = p.add_mutually_exclusive_group()
     g.add_argument("--workers", type=_workers, default=None, help="start a local Dask cluster with N workers")
     g.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+    if processes:
+        g.add_argument("--processes", type=_workers, default=None, metavar="N",
+                       help="run the checks' units of work in N worker processes (no Dask needed; 1 thread each)")
     p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT,
                    help=f"seconds to wait for the --scheduler (default {DEFAULT_TIMEOUT:g})")
 
@@ -418,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="run theory-versus-simulation checks")
     p.add_argument("names", nargs="*", metavar="NAME")
     _add_common(p, "amlab-checks")
-    _add_parallel(p)
+    _add_parallel(p, processes=True)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("figures", help="build figures (PNG, PDF and the data behind them)")
@@ -475,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
     _add_common(p, "amlab-report")
-    _add_parallel(p)
+    _add_parallel(p, processes=True)
     p.set_defaults(func=cmd_reproduce)
     return parser
 

@@ -149,12 +149,12 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
 def fig_finite_size(out_dir, *, quick=True, seed=0):
     import simulations.checks  # noqa: F401  (registers the checks)
     from simulations.checks.ags import ags_critical
-    from simulations.registry import CHECKS
+    from simulations.registry import CHECKS, run_work
 
     params = dict(CHECKS["ags-critical"].sizes["quick" if quick else "full"])
     if quick:
         params["networks"] = 24  # the figure's quick size: fewer runs than the check, same grid
-    points = ags_critical(seed=derive_seed(seed, {"figure": "ags-finite-size"}), **params)
+    points = run_work(ags_critical(seed=derive_seed(seed, {"figure": "ags-finite-size"}), **params))
     crit = float(ags.critical()["alpha_c"])
     z = 2.5758293035489004  # 99% two-sided normal quantile
     final = points[-1]

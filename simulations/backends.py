@@ -1,15 +1,20 @@
-"""Where sweep points and checks run: in this process, or on a Dask cluster.
+"""Where sweep points and checks run: in this process, in a pool of processes, or on a Dask cluster.
 
 ``LocalBackend`` (the default) runs tasks one after another in this process;
-each task may use Numba's threads inside. ``DaskBackend`` sends them to a
-``dask.distributed`` cluster: an existing one (``scheduler="tcp://host:port"``)
-or a ``LocalCluster`` it starts (``workers=N``). Tasks are plain functions of
-their arguments (their randomness comes from seeds they are given), so a task
-gives the same result on any backend.
+each task may use Numba's threads inside. ``ProcessBackend`` runs them in a
+pool of ``processes`` worker processes of the standard library (no extra
+dependency), each with one Numba thread and one BLAS thread. ``DaskBackend``
+sends them to a ``dask.distributed`` cluster: an existing one
+(``scheduler="tcp://host:port"``) or a ``LocalCluster`` it starts
+(``workers=N``). Tasks are plain functions of their arguments (their
+randomness comes from seeds they are given), so a task gives the same result
+on any backend.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple
 
 DISTRIBUTED_HINT = (
@@ -44,6 +49,107 @@ class LocalBackend:
 
     def describe(self) -> str:
         return "local (in-process)"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+#: Thread-pool variables a worker process of ``ProcessBackend`` starts with: one Numba thread (also the
+#: thread count of ``hopfield.kernels.threads``), one OpenMP and one BLAS thread. They act when the
+#: worker first imports numba and numpy, so they are set before the worker starts.
+WORKER_THREAD_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                           "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def _worker_environment():
+    """Set ``WORKER_THREAD_VARIABLES`` to 1 while worker processes are started, then restore them.
+
+    A spawned process copies this process's environment when it starts; the
+    variables are back to their old values before this process compiles
+    anything (Numba rereads its configuration when it compiles).
+    """
+    old = {k: os.environ.get(k) for k in WORKER_THREAD_VARIABLES}
+    os.environ.update({k: "1" for k in WORKER_THREAD_VARIABLES})
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _worker_threads() -> dict:
+    """In a worker: its process id and thread settings (numba's thread count, the pinned variables)."""
+    import numba
+
+    return {"pid": os.getpid(), "numba_threads": numba.get_num_threads(),
+            **{k: os.environ.get(k) for k in WORKER_THREAD_VARIABLES}}
+
+
+def check_processes(processes) -> int:
+    """``processes`` as a positive int, else ``ValueError`` naming it."""
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
+        raise ValueError(f"processes must be a positive integer (worker processes), got {processes!r}")
+    return int(processes)
+
+
+class ProcessBackend:
+    """Run tasks in a pool of ``processes`` worker processes (``concurrent.futures``, spawn start method).
+
+    Workers are started with ``spawn`` (a fresh interpreter, never ``fork``:
+    a forked child would inherit the parent's Numba and BLAS thread pools and
+    locks) and with one Numba, OpenMP and BLAS thread each
+    (``WORKER_THREAD_VARIABLES``), so ``processes`` workers keep ``processes``
+    cores busy. All of them are started at once, before the first task. Tasks
+    start in the order they are submitted.
+
+    Parameters
+    ----------
+    processes : int
+        Number of worker processes (at least 1).
+    """
+
+    name = "processes"
+
+    def __init__(self, processes: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.processes = check_processes(processes)
+        with _worker_environment():
+            self._pool = ProcessPoolExecutor(max_workers=self.processes,
+                                             mp_context=multiprocessing.get_context("spawn"))
+            futures = [self._pool.submit(_worker_threads) for _ in range(self.processes)]
+        try:
+            self.workers = [f.result() for f in futures]
+        except BaseException:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def map_unordered(self, fn: Callable, args: Sequence[tuple]) -> Iterator[Tuple[int, object]]:
+        """Submit every task (in order), then yield ``(i, result)`` in order of completion."""
+        from concurrent.futures import as_completed
+
+        with _worker_environment():  # a worker started late (none should be) is pinned too
+            futures = {self._pool.submit(fn, *a): i for i, a in enumerate(args)}
+        try:
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+    def describe(self) -> str:
+        return f"processes ({self.processes} workers, 1 thread each)"
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self):
         return self
@@ -159,10 +265,24 @@ def check_address(address: str) -> str:
     return address
 
 
-def get_backend(workers: Optional[int] = None, scheduler: Optional[str] = None, timeout: Optional[float] = None):
-    """The backend the command-line options ask for (local when neither is given)."""
+def check_backend_options(workers=None, scheduler=None, processes=None) -> None:
+    """``ValueError`` naming the options when more than one backend is asked for, or ``processes`` is bad."""
     if workers is not None and scheduler is not None:
         raise ValueError("give --workers or --scheduler, not both")
+    if processes is not None:
+        if workers is not None or scheduler is not None:
+            given = f"--workers {workers!r}" if workers is not None else f"--scheduler {scheduler!r}"
+            raise ValueError(f"give --processes or {given.split()[0]}, not both (got --processes {processes!r} and "
+                             f"{given}: --processes runs a local process pool, --workers/--scheduler use Dask)")
+        check_processes(processes)
+
+
+def get_backend(workers: Optional[int] = None, scheduler: Optional[str] = None, timeout: Optional[float] = None,
+                processes: Optional[int] = None):
+    """The backend the command-line options ask for (local when none is given)."""
+    check_backend_options(workers, scheduler, processes)
+    if processes is not None:
+        return ProcessBackend(processes)
     if workers is None and scheduler is None:
         return LocalBackend()
     return DaskBackend(scheduler=scheduler, workers=workers, timeout=timeout)

@@ -19,13 +19,21 @@ def _rng(seed, tag, i):
     return np.random.default_rng([int(seed), int(tag), int(i)])
 
 
-def readout_scores(d: int, M: int, n: int, seed: int = 0, chunk: int | None = None) -> dict:
+def readout_chunk(d: int, M: int) -> int:
+    """Memories per chunk (one stream each) of ``readout_scores``: about 32 MB per (chunk, M, d) array."""
+    return max(1, min(4096, 2**22 // (M * d)))
+
+
+def readout_scores(d: int, M: int, n: int, seed: int = 0, chunk: int | None = None, memories=None) -> dict:
     """Scores of ``n`` independent Hebbian memories of ``M`` Gaussian pairs, read by the streaming kernel.
 
     Each memory writes its pairs in order (``hopfield.kv.stream``, rule "linear") and
     its last position reads the first key ``u_1``. Returns float64 arrays (n,) of
     ``v_1 . W u_1`` ("stored"), ``v_2 . W u_1`` ("other") and ``f . W u_1`` for a
-    fresh ``f`` ("fresh").
+    fresh ``f`` ("fresh"). Memories come in chunks of ``chunk``, chunk ``c``
+    drawing from its own stream; ``memories = (a, b)`` (multiples of the
+    chunk, or ``b = n``) computes memories ``a <= i < b`` only, a block of
+    the work: the blocks' arrays, concatenated, are those of the whole.
 
     Examples
     --------
@@ -34,10 +42,14 @@ def readout_scores(d: int, M: int, n: int, seed: int = 0, chunk: int | None = No
     1.0
     """
     out = {"stored": [], "other": [], "fresh": []}
-    chunk = chunk or max(1, min(4096, 2**22 // (M * d)))  # about 32 MB per (chunk, M, d) array
-    for s in range(0, n, chunk):
+    chunk = chunk or readout_chunk(d, M)
+    lo, hi = (0, n) if memories is None else (int(memories[0]), min(int(memories[1]), n))
+    if lo % chunk or (hi != n and hi % chunk):
+        raise ValueError(f"memories must start and end at multiples of chunk = {chunk} (or end at n = {n}), "
+                         f"got {memories!r}")
+    for s in range(lo, hi, chunk):
         rng = _rng(seed, 1, s // chunk)
-        b = min(chunk, n - s)
+        b = min(chunk, n - s)  # the stream of a chunk does not depend on where the range ends
         U = rng.standard_normal((b, M, d)) / np.sqrt(d)
         Vv = rng.standard_normal((b, M, d)) / np.sqrt(d)
         f = rng.standard_normal((b, d)) / np.sqrt(d)

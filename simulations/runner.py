@@ -6,20 +6,30 @@ with the same master seed and size reuses every record whose key (check name,
 size, master seed, the check's parameters, amlab version) matches, so a run
 killed at any point (even by ``kill -9``) loses at most the checks in flight.
 The output folder is tested for writing before any check runs.
+
+Checks are run as units of work (``simulations.registry.plan_check``): every
+unit of every check goes to the backend (largest cost first on a pool), and a
+check is combined, judged and recorded as soon as its last unit is back. The
+output of each finished unit is also kept, atomically, in
+``OUT/checks/units/<name>/`` until its check is recorded, so an interrupted
+run resumes without redoing the units it finished.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from simulations.io import atomic_write_json, atomic_write_text, provenance
 from simulations.progress import bar as progress_bar
-from simulations.registry import CheckResult, Point, run_check
-from simulations.seeds import canonical, derive_seed
+from simulations.registry import CheckResult, Point, check_params, finish_check, plan_check
+from simulations.schedule import unit_weights
+from simulations.seeds import canonical, derive_seed, key_hash
 
 
 class OutputError(RuntimeError):
@@ -103,12 +113,11 @@ def check_seed(master: int, name: str) -> int:
     return derive_seed(master, {"check": name})
 
 
-def _run_named_check(name: str, size: str, seed: int):
-    """Task for a backend: import the checks (on a worker too) and run one."""
-    import simulations.checks  # noqa: F401  (registers the checks)
-    from simulations.registry import CHECKS
-
-    return run_check(CHECKS[name], size=size, seed=seed)
+def run_unit(fn, kwargs):
+    """Task for a backend: one unit of work, ``(fn(**kwargs), seconds)``."""
+    t0 = time.perf_counter()
+    out = fn(**kwargs)
+    return out, time.perf_counter() - t0
 
 
 def record_key(check, size: str, seed: int) -> dict:
@@ -137,7 +146,7 @@ def result_from_dict(d: dict) -> CheckResult:
                             p_value=p["p_value"], ok=p["ok"], params=p.get("params") or {},
                             kind=p.get("kind", "band")))
     return CheckResult(d["name"], d["title"], d["theory"], d["test"], d["size"], d["seed"], points, d["passed"],
-                       d["seconds"], d.get("params") or {})
+                       d["seconds"], d.get("params") or {}, d.get("units") or {})
 
 
 def load_finished(out, check, size: str, seed: int):
@@ -161,19 +170,67 @@ def _label(r) -> str:
     return f"{r.name} {'PASS' if r.passed else 'FAIL'} in {r.seconds:.1f} s"
 
 
+def unit_path(out, name: str, label: str) -> Path:
+    """Where the output of check ``name``'s unit ``label`` is kept until the check is recorded."""
+    return Path(out) / "checks" / "units" / name / f"{key_hash(label)[:20]}.pkl"
+
+
+def _unit_key(check, size, seed, label) -> dict:
+    return {**record_key(check, size, seed), "unit": label}
+
+
+def load_unit(out, check, size: str, seed: int, label: str):
+    """``(output, seconds)`` of a finished unit of an earlier run with the same key, or ``None``."""
+    try:
+        with open(unit_path(out, check.name, label), "rb") as fh:
+            rec = pickle.load(fh)
+        if canonical(rec["key"]) != canonical(_unit_key(check, size, seed, label)):
+            return None
+        return rec["output"], rec["seconds"]
+    except Exception:  # absent, torn, or another run's: recompute
+        return None
+
+
+def _save_unit(out, check, size, seed, label, output, seconds) -> None:
+    path = unit_path(out, check.name, label)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump({"key": _unit_key(check, size, seed, label), "output": output, "seconds": seconds}, fh)
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _unlink_quietly(path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=None, scheduler=None, echo=print,
-               timeout=None):
+               timeout=None, processes=None):
     """Run ``checks``, print a table and write ``checks.json`` and ``checks.md`` into ``out``.
 
-    Each check runs with ``check_seed(seed, name)``. With ``workers`` or
-    ``scheduler`` the checks run as tasks on a Dask cluster (one task per
-    check); otherwise one after another in this process. ``out`` is tested
-    for writing first (``OutputError``); each check's record is written to
-    ``out/checks/NAME.json`` as it finishes, and records of an earlier run
-    with the same key (``record_key``) are reused instead of rerun.
+    Each check runs with ``check_seed(seed, name)``, as its units of work
+    (``simulations.registry.plan_check``). With ``processes`` the units run in
+    a pool of that many worker processes, with ``workers`` or ``scheduler`` as
+    tasks on a Dask cluster, submitted largest cost first; otherwise one after
+    another in this process. Every backend gives the same points bit for bit.
+    ``out`` is tested for writing first (``OutputError``); each check's record
+    is written to ``out/checks/NAME.json`` as it finishes, and records of an
+    earlier run with the same key (``record_key``) are reused instead of rerun,
+    as are the finished units of a check that was interrupted.
     """
-    from simulations.backends import get_backend
+    from simulations.backends import check_backend_options, get_backend
 
+    check_backend_options(workers, scheduler, processes)
     checks = list({c.name: c for c in checks}.values())  # a name given twice runs once
     out = ensure_writable(out)
     results = [None] * len(checks)
@@ -186,22 +243,57 @@ def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=N
     todo = [i for i, r in enumerate(results) if r is None]
     t0 = time.perf_counter()
     if todo:
-        with get_backend(workers=workers, scheduler=scheduler, timeout=timeout) as backend:
-            with progress_bar(len(checks), "checks", unit="check", initial=len(checks) - len(todo)) as bar:
-                if backend.name == "local":
-                    for i in todo:
-                        results[i] = run_check(checks[i], size=size, seed=check_seed(seed, checks[i].name))
-                        _save_finished(out, checks[i], size, seed, results[i])
-                        bar.set_postfix_str(_label(results[i]))
-                        bar.update(1)
+        works, outputs, secs, left = {}, {}, {}, {}
+        tasks, n_reused_units = [], 0
+        for i in todo:
+            c, s_i = checks[i], check_seed(seed, checks[i].name)
+            works[i] = plan_check(c, size, s_i)
+            outputs[i] = [None] * len(works[i].units)
+            secs[i] = {}
+            left[i] = 0
+            for j, u in enumerate(works[i].units):
+                done = load_unit(out, c, size, seed, u.label)
+                if done is not None:
+                    outputs[i][j], secs[i][u.label] = done
+                    n_reused_units += 1
                 else:
-                    echo(f"running {len(todo)} checks on {backend.describe()}")
-                    tasks = [(checks[i].name, size, check_seed(seed, checks[i].name)) for i in todo]
-                    for j, r in backend.map_unordered(_run_named_check, tasks):
-                        results[todo[j]] = r
-                        _save_finished(out, checks[todo[j]], size, seed, r)
-                        bar.set_postfix_str(_label(r))
+                    tasks.append((i, j))
+                    left[i] += 1
+        if n_reused_units:
+            echo(f"reusing {n_reused_units} finished unit(s) of interrupted checks from {out / 'checks' / 'units'}")
+
+        def finish(i):
+            c = checks[i]
+            works_i = works[i]
+            r = finish_check(c, size, check_seed(seed, c.name), check_params(c, size), works_i, outputs[i],
+                             float(sum(secs[i].values())), {u.label: secs[i][u.label] for u in works_i.units})
+            results[i] = r
+            _save_finished(out, c, size, seed, r)
+            shutil.rmtree(out / "checks" / "units" / c.name, ignore_errors=True)
+            return r
+
+        with get_backend(workers=workers, scheduler=scheduler, timeout=timeout, processes=processes) as backend:
+            if backend.name != "local":
+                # largest first: the longest units start at once and the short ones fill the gaps
+                weight = {i: unit_weights(checks[i].name, size, works[i].units) for i in todo}
+                tasks.sort(key=lambda t: -weight[t[0]][t[1]])
+                echo(f"running {len(tasks)} units of {len(todo)} checks on {backend.describe()}")
+            with progress_bar(len(checks), "checks", unit="check", initial=len(checks) - len(todo)) as bar:
+                for i in todo:
+                    if left[i] == 0:  # every unit came from an interrupted run
+                        bar.set_postfix_str(_label(finish(i)))
                         bar.update(1)
+                args = [(works[i].units[j].fn, works[i].units[j].kwargs) for i, j in tasks]
+                for k, (output, seconds) in backend.map_unordered(run_unit, args):
+                    i, j = tasks[k]
+                    u = works[i].units[j]
+                    outputs[i][j], secs[i][u.label] = output, seconds
+                    left[i] -= 1
+                    if left[i] == 0:
+                        bar.set_postfix_str(_label(finish(i)))
+                        bar.update(1)
+                    elif len(works[i].units) > 1:
+                        _save_unit(out, checks[i], size, seed, u.label, output, seconds)
     total = time.perf_counter() - t0
     echo(table(results))
     _write_json(out / "checks.json", {"provenance": provenance(), "size": size, "seed": seed,
@@ -324,7 +416,7 @@ def _bibliography() -> str:
 
 
 def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), workers=None, scheduler=None,
-              echo=print, timeout=None) -> bool:
+              echo=print, timeout=None, processes=None) -> bool:
     """Run every check and build every figure; write ``report.md`` and ``report.html``.
 
     ``report.html`` stands alone (figures embedded as base64 PNG) and states
@@ -339,7 +431,7 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
     out = ensure_writable(out)
     ensure_writable(out / "figures")
     results = run_checks(checks, size=size, seed=seed, out=out, workers=workers, scheduler=scheduler, echo=echo,
-                         timeout=timeout)
+                         timeout=timeout, processes=processes)
     t_checks = time.perf_counter() - t0
     built = []
     for fig in figures:

@@ -26,7 +26,7 @@ from hopfield.patterns import random_binary
 from simulations.fits import logistic_crossing
 
 
-def storkey_stability(*, seed: int, N: int, Ps, networks: int):
+def storkey_stability(*, seed: int, N: int, Ps, networks: int, nets=None):
     """Per network and grid ``P``: all patterns fixed (bool) and the fraction of fixed patterns.
 
     Parameters
@@ -38,6 +38,9 @@ def storkey_stability(*, seed: int, N: int, Ps, networks: int):
     Ps : sequence of int
         Increasing numbers of stored patterns.
     networks : int
+    nets : (int, int), optional
+        Only networks ``a <= k < b`` (a block of the work: the rows of the
+        blocks, stacked, are those of the whole).
 
     Returns
     -------
@@ -49,9 +52,10 @@ def storkey_stability(*, seed: int, N: int, Ps, networks: int):
         raise ValueError(f"Ps must be increasing positive integers, got {Ps}")
     if int(N) < 2 or int(networks) < 1:
         raise ValueError(f"N must be >= 2 and networks >= 1, got N={N}, networks={networks}")
-    all_fixed = np.zeros((int(networks), len(Ps)), dtype=bool)
-    frac = np.zeros((int(networks), len(Ps)))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
+    a, b = (0, int(networks)) if nets is None else (int(nets[0]), min(int(nets[1]), int(networks)))
+    all_fixed = np.zeros((max(0, b - a), len(Ps)), dtype=bool)
+    frac = np.zeros((max(0, b - a), len(Ps)))
+    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))[a:b]):
         xi = random_binary(Ps[-1], int(N), seed=np.random.default_rng(ss)).astype(np.float64)  # (P_max, N)
         W = np.zeros((int(N), int(N)))
         done = 0

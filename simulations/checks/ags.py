@@ -13,9 +13,8 @@ import numpy as np
 import theory.ags as ags
 from simulations import estimators
 from simulations.fits import finite_size_fit, finite_size_fit_free, logistic_crossing
-from simulations.progress import steps
 from simulations.seeds import derive_seed
-from simulations.registry import Point, register_check
+from simulations.registry import Point, Work, per_case, register_check
 from simulations.stats import estimate_point, t_point
 
 #: A run "keeps" the pattern when its final overlap exceeds this; runs that lose
@@ -59,24 +58,27 @@ def overlap_tolerance(m: float, N: int, n: int) -> float:
          "of n runs (runs that all end on the pattern have no variance).",
     quick={"Ns": [1000], "alphas": [0.06, 0.1, 0.12, 0.125], "networks": 200},
     full={"Ns": [1000, 2000, 5000], "alphas": [0.04, 0.06, 0.08, 0.1, 0.11, 0.12, 0.125], "networks": 200},
+    split=True,
 )
 def ags_overlap(*, seed, Ns, alphas, networks):
-    points = []
-    cases = [(N, a) for N in Ns for a in alphas]
-    for N, a in steps(cases, "ags-overlap"):
-        m = float(ags.retrieval_overlap(a))
-        r = estimators.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a}), N=N, alpha=a, P=None,
-                                   networks=networks, cues=1, max_sweeps=200, threshold=RETRIEVED)
-        if r["retrieved"] < 2:
-            points.append(Point(f"N={N}, alpha={a}", m, float("nan"), float("nan"), float("nan"), 0.0, None,
-                                False, {"N": N, "alpha": a, "retrieved": r["retrieved"]}))
-            continue
-        points.append(t_point(f"N={N}, alpha={a} ({r['retrieved']}/{r['trials']} kept)",
-                                    r["m_retrieved_mean"], r["m_retrieved_sd"], r["retrieved"], m,
-                                    overlap_tolerance(m, N, r["retrieved"]), level=0.99,
-                                    params={"N": N, "alpha": a, "P": r["P"], "kept": r["retrieved"],
-                                            "trials": r["trials"]}))
-    return points
+    """One unit per (N, alpha) (``overlap_case``)."""
+    return per_case(overlap_case, [{"N": N, "a": a} for N in Ns for a in alphas], {"seed": seed, "networks": networks},
+                    cost=lambda N, a: N * N, label=lambda N, a: f"N={N}, alpha={a}")
+
+
+def overlap_case(*, seed, N, a, networks):
+    """The point of ``ags-overlap`` at (N, alpha = a): a list of one Point."""
+    m = float(ags.retrieval_overlap(a))
+    r = estimators.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a}), N=N, alpha=a, P=None,
+                               networks=networks, cues=1, max_sweeps=200, threshold=RETRIEVED)
+    if r["retrieved"] < 2:
+        return [Point(f"N={N}, alpha={a}", m, float("nan"), float("nan"), float("nan"), 0.0, None,
+                      False, {"N": N, "alpha": a, "retrieved": r["retrieved"]})]
+    return [t_point(f"N={N}, alpha={a} ({r['retrieved']}/{r['trials']} kept)",
+                    r["m_retrieved_mean"], r["m_retrieved_sd"], r["retrieved"], m,
+                    overlap_tolerance(m, N, r["retrieved"]), level=0.99,
+                    params={"N": N, "alpha": a, "P": r["P"], "kept": r["retrieved"],
+                            "trials": r["trials"]})]
 
 
 #: The finite-size ansaetze of alpha_c(N) whose spread is the extrapolation's systematic error:
@@ -153,18 +155,37 @@ def critical_points(Ns, xs, ses, crit: float):
     quick={"Ns": [250, 500, 1000, 2000], "alphas": [0.13, 0.145, 0.16, 0.175, 0.19, 0.21], "networks": 60},
     full={"Ns": [250, 500, 1000, 2000, 5000], "alphas": [0.125, 0.135, 0.145, 0.155, 0.165, 0.175, 0.19, 0.21],
           "networks": 300},
+    split=True,
 )
 def ags_critical(*, seed, Ns, alphas, networks, keep_diagonal=False):
-    """``keep_diagonal=True`` simulates the wrong network (self-coupling w_ii = P/N), which
+    """One unit per (N, alpha) (``critical_case``: runs kept), combined by a logistic fit per N and the
+    extrapolation in N (``critical_points``).
+
+    ``keep_diagonal=True`` simulates the wrong network (self-coupling w_ii = P/N), which
     keeps patterns stable far beyond alpha_c; the tests use it to show the check fails."""
+    cases = [(N, a) for N in Ns for a in alphas]
+    units = per_case(critical_case, [{"N": N, "a": a} for N, a in cases],
+                     {"seed": seed, "networks": networks, "keep_diagonal": keep_diagonal},
+                     cost=lambda N, a: N * N, label=lambda N, a: f"N={N}, alpha={a}").units
+
+    def combine(outputs):
+        return critical_combine(dict(zip(cases, outputs)), Ns, alphas)
+
+    return Work(units, combine)
+
+
+def critical_case(*, seed, N, a, networks, keep_diagonal):
+    """(runs that kept the pattern, runs, realised alpha = P/N) at (N, alpha = a)."""
+    r = estimators.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a, "kd": keep_diagonal}), N=N, alpha=a,
+                               P=None, networks=networks, cues=1, max_sweeps=200, threshold=RETRIEVED,
+                               keep_diagonal=keep_diagonal)
+    return r["retrieved"], r["trials"], r["P"] / N
+
+
+def critical_combine(kept, Ns, alphas):
+    """The points of ``ags-critical`` from ``kept[(N, alpha)] = critical_case(...)``."""
     crit = float(ags.critical()["alpha_c"])
     xs, ses, points = [], [], []
-    cases = [(N, a) for N in Ns for a in alphas]
-    kept = {}
-    for N, a in steps(cases, "ags-critical"):
-        r = estimators.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a, "kd": keep_diagonal}), N=N, alpha=a, P=None, networks=networks, cues=1,
-                                   max_sweeps=200, threshold=RETRIEVED, keep_diagonal=keep_diagonal)
-        kept[(N, a)] = (r["retrieved"], r["trials"], r["P"] / N)
     for N in Ns:
         k = np.array([kept[(N, a)][0] for a in alphas])
         n = np.array([kept[(N, a)][1] for a in alphas])

@@ -12,8 +12,7 @@ import numpy as np
 
 import theory.basins as basins
 from simulations.fits import logistic_crossing
-from simulations.progress import steps
-from simulations.registry import Point, register_check
+from simulations.registry import Point, per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import mean_point
 
@@ -69,22 +68,29 @@ def parallel_overlaps(*, seed, N, alpha, m0, networks, cues, keep_diagonal=False
     quick={"N": 2000, "cases": [[0.1, 0.3], [0.3, 0.6]], "networks": 16, "cues": 8},
     full={"N": 5000, "cases": [[0.05, 0.2], [0.1, 0.3], [0.1, 0.6], [0.2, 0.5], [0.2, 0.8], [0.3, 0.6],
                                 [0.4, 0.8]], "networks": 100, "cues": 10},
+    split=True,
 )
 def two_step(*, seed, N, cases, networks, cues, keep_diagonal=False):
     """``keep_diagonal=True`` simulates the self-coupled network (W_ii = P/N); the tests use it
     as a simulator mutant the check must reject."""
+    return per_case(two_step_case, [dict(zip(('alpha', 'm0'), c)) for c in cases],
+                    dict(seed=seed, N=N, networks=networks, cues=cues, keep_diagonal=keep_diagonal),
+                    cost=lambda alpha, m0: N * N * (1 + alpha))
+
+
+def two_step_case(*, seed, alpha, m0, N, networks, cues, keep_diagonal):
+    """The two points of ``basins-two-step`` at (alpha, m0)."""
     f1, f2 = basins.first_step(), basins.second_step()
     points = []
-    for alpha, m0 in steps([tuple(c) for c in cases], "basins-two-step"):
-        P = max(2, int(round(alpha * N)))
-        a = P / N  # the realised load
-        m0r = 1 - 2 * round((1 - m0) * N / 2) / N  # the realised overlap of the cues
-        ms = parallel_overlaps(seed=derive_seed(seed, {"N": N, "alpha": alpha, "m0": m0, "kd": keep_diagonal}),
-                               N=N, alpha=alpha, m0=m0, networks=networks, cues=cues, keep_diagonal=keep_diagonal)
-        for t, f in ((0, f1), (1, f2)):
-            th = float(f.evaluate(m0=m0r, alpha=a))
-            points.append(mean_point(f"m{t + 1} at alpha={alpha}, m0={m0}", ms[:, t], th, TWO_STEP_TOLERANCE,
-                                     level=0.99, params={"N": N, "P": P, "alpha": a, "m0": m0r, "step": t + 1}))
+    P = max(2, int(round(alpha * N)))
+    a = P / N  # the realised load
+    m0r = 1 - 2 * round((1 - m0) * N / 2) / N  # the realised overlap of the cues
+    ms = parallel_overlaps(seed=derive_seed(seed, {"N": N, "alpha": alpha, "m0": m0, "kd": keep_diagonal}),
+                           N=N, alpha=alpha, m0=m0, networks=networks, cues=cues, keep_diagonal=keep_diagonal)
+    for t, f in ((0, f1), (1, f2)):
+        th = float(f.evaluate(m0=m0r, alpha=a))
+        points.append(mean_point(f"m{t + 1} at alpha={alpha}, m0={m0}", ms[:, t], th, TWO_STEP_TOLERANCE,
+                                 level=0.99, params={"N": N, "P": P, "alpha": a, "m0": m0r, "step": t + 1}))
     return points
 
 

@@ -18,9 +18,8 @@ from scipy import optimize, stats
 
 import theory.classical as tc
 from simulations import estimators
-from simulations.progress import steps
 from simulations.seeds import derive_seed
-from simulations.registry import Point, register_check
+from simulations.registry import Point, per_case, register_check
 from simulations.stats import binomial_point, t_point
 
 
@@ -76,22 +75,29 @@ def gaussian_tolerance(N: int, P: int, keep_diagonal: bool = False) -> float:
     quick={"N": 1000, "alphas": [0.1, 0.2, 0.3, 0.5], "kept_alphas": [0.3, 1.0], "networks": 100},
     full={"N": 1000, "alphas": [0.08, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6], "kept_alphas": [0.3, 0.5, 1.0],
           "networks": 100},
+    split=True,
 )
 def classical_bit_error(*, seed, N, alphas, kept_alphas, networks, theory_keep_diagonal=None):
     """``theory_keep_diagonal`` forces one formula for both simulations (a deliberately wrong
     pairing, used to show that the check fails); ``None`` pairs each simulation with its own."""
-    points = []
     cases = [(False, a) for a in alphas] + [(True, a) for a in kept_alphas]
-    for kd, alpha in steps(cases, "classical-bit-error"):
-        P = max(2, int(round(alpha * N)))
-        r = estimators.classical_bit_error(seed=derive_seed(seed, {"N": N, "P": P, "kd": kd}), N=N, P=P, alpha=None, networks=networks,
-                                           keep_diagonal=kd)
-        tkd = kd if theory_keep_diagonal is None else bool(theory_keep_diagonal)
-        g = float(tc.bit_error(keep_diagonal=tkd).evaluate(N=N, P=P))
-        tol = gaussian_tolerance(N, P, tkd)
-        points.append(t_point(f"{'kept' if kd else 'zero'} diagonal, N={N}, P={P}", r["rate_mean"],
-                                    r["rate_sd"], networks, g, tol, level=0.99,
-                                    params={"N": N, "P": P, "alpha": P / N, "keep_diagonal": kd}))
+    return per_case(classical_bit_error_case, [dict(zip(('kd', 'alpha'), c)) for c in cases],
+                    dict(seed=seed, N=N, networks=networks, theory_keep_diagonal=theory_keep_diagonal),
+                    cost=lambda kd, alpha: N * N * (1 + alpha))
+
+
+def classical_bit_error_case(*, seed, kd, alpha, N, networks, theory_keep_diagonal):
+    """The point of ``classical-bit-error`` at (kept diagonal, alpha), in a list."""
+    points = []
+    P = max(2, int(round(alpha * N)))
+    r = estimators.classical_bit_error(seed=derive_seed(seed, {"N": N, "P": P, "kd": kd}), N=N, P=P, alpha=None, networks=networks,
+                                       keep_diagonal=kd)
+    tkd = kd if theory_keep_diagonal is None else bool(theory_keep_diagonal)
+    g = float(tc.bit_error(keep_diagonal=tkd).evaluate(N=N, P=P))
+    tol = gaussian_tolerance(N, P, tkd)
+    points.append(t_point(f"{'kept' if kd else 'zero'} diagonal, N={N}, P={P}", r["rate_mean"],
+                                r["rate_sd"], networks, g, tol, level=0.99,
+                                params={"N": N, "P": P, "alpha": P / N, "keep_diagonal": kd}))
     return points
 
 
@@ -142,30 +148,37 @@ def fixed_point_counts(seed: int, N: int, P: int, networks: int):
          "network against N (or NP) x the exact tail, no tolerance; Holm at 1%.",
     quick={"Ns": [100, 500], "networks": 400, "samples": 0.5, "all_max_N": 100},
     full={"Ns": [100, 500, 2000], "networks": 1500, "samples": 1.0, "all_max_N": 500},
+    split=True,
 )
 def classical_fixed_points(*, seed, Ns, networks, samples, all_max_N=500):
     """``samples`` scales ``SAMPLES`` (the Monte Carlo size of the prediction); "all patterns"
     is tested up to ``all_max_N`` (its prediction samples a P x P overlap matrix per draw)."""
-    points = []
     cases = [(N, which) for N in Ns for which in ("given", "all") if not (which == "all" and N > all_max_N)]
-    for N, which in steps(cases, "classical-fixed-points"):
-        formula = tc.p_pattern_fixed() if which == "given" else tc.p_all_fixed()
-        P = p_at_half(formula, N)
-        nets = networks if N <= 500 else max(100, networks // 4)
-        S = max(50, int(SAMPLES[which] * samples * (1 if N <= 500 else 0.25)))
-        pred, se = tc.p_fixed_overlap_conditional(N, P, which, S, derive_seed(seed, {"N": N, "P": P, "theory": which}))
-        c = fixed_point_counts(derive_seed(seed, {"N": N, "P": P, "which": which}), N, P, nets)
-        params = {"N": N, "P": P, "networks": nets, "samples": S, "mc_se": se}
-        k = int(c[2].sum() if which == "given" else c[3].sum())
-        points.append(binomial_point(f"{which} pattern(s) fixed, N={N}, P={P} (overlap-conditional)", k, nets, pred,
-                                     2.576 * se, level=0.99, params=params))
-        indep = float(formula.evaluate(N=N, P=P))
-        p = binomial_point(f"{which} pattern(s) fixed, N={N}, P={P}: independent-bit formula (reported)", k, nets,
-                           indep, 0.0, level=0.99)
-        points.append(Point(**{**p.__dict__, "p_value": None, "ok": True, "kind": "reported", "params": params}))
-        bits = c[0] if which == "given" else c[1]
-        power = N if which == "given" else N * P
-        points.append(t_point(f"unstable bits of {'pattern 0' if which == 'given' else 'all patterns'}, N={N}, "
-                              f"P={P}, vs {power} x exact tail", bits.mean(), bits.std(ddof=1), nets,
-                              power * crosstalk_tail(N, P)[1], 0.0, level=0.99, params=params))
+    return per_case(classical_fixed_points_case, [dict(zip(('N', 'which'), c)) for c in cases],
+                    dict(seed=seed, networks=networks, samples=samples),
+                    cost=lambda N, which: N ** 3)
+
+
+def classical_fixed_points_case(*, seed, N, which, networks, samples):
+    """The three points of ``classical-fixed-points`` at (N, which)."""
+    points = []
+    formula = tc.p_pattern_fixed() if which == "given" else tc.p_all_fixed()
+    P = p_at_half(formula, N)
+    nets = networks if N <= 500 else max(100, networks // 4)
+    S = max(50, int(SAMPLES[which] * samples * (1 if N <= 500 else 0.25)))
+    pred, se = tc.p_fixed_overlap_conditional(N, P, which, S, derive_seed(seed, {"N": N, "P": P, "theory": which}))
+    c = fixed_point_counts(derive_seed(seed, {"N": N, "P": P, "which": which}), N, P, nets)
+    params = {"N": N, "P": P, "networks": nets, "samples": S, "mc_se": se}
+    k = int(c[2].sum() if which == "given" else c[3].sum())
+    points.append(binomial_point(f"{which} pattern(s) fixed, N={N}, P={P} (overlap-conditional)", k, nets, pred,
+                                 2.576 * se, level=0.99, params=params))
+    indep = float(formula.evaluate(N=N, P=P))
+    p = binomial_point(f"{which} pattern(s) fixed, N={N}, P={P}: independent-bit formula (reported)", k, nets,
+                       indep, 0.0, level=0.99)
+    points.append(Point(**{**p.__dict__, "p_value": None, "ok": True, "kind": "reported", "params": params}))
+    bits = c[0] if which == "given" else c[1]
+    power = N if which == "given" else N * P
+    points.append(t_point(f"unstable bits of {'pattern 0' if which == 'given' else 'all patterns'}, N={N}, "
+                          f"P={P}, vs {power} x exact tail", bits.mean(), bits.std(ddof=1), nets,
+                          power * crosstalk_tail(N, P)[1], 0.0, level=0.99, params=params))
     return points

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import theory.finite_t as finite_t
-from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import mean_point
 
@@ -61,21 +60,29 @@ def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0)
     full={"N": 4000, "cases": [[0.01, 0.7], [0.02, 0.6], [0.05, 0.3], [0.05, 0.45], [0.08, 0.3], [0.1, 0.2],
                                [0.03, 0.8], [0.05, 0.7], [0.08, 0.55]],
           "networks": 40, "cues": 5, "sweeps": 60},
+    split=True,
 )
 def ags_glauber(*, seed, N, cases, networks, cues, sweeps, T_factor=1.0):
+    """One unit per case (``ags_glauber_case``)."""
+    return per_case(ags_glauber_case, [dict(zip(('alpha', 'T'), c)) for c in cases],
+                    dict(seed=seed, N=N, networks=networks, cues=cues, sweeps=sweeps, T_factor=T_factor),
+                    cost=lambda alpha, T: N * N * (1 + alpha))
+
+
+def ags_glauber_case(*, seed, alpha, T, N, networks, cues, sweeps, T_factor):
+    """The point of ``ags-glauber`` at (alpha, T), in a list."""
     points = []
-    for alpha, T in steps([tuple(c) for c in cases], "ags-glauber"):
-        P = max(1, int(round(alpha * N)))
-        a = P / N
-        m = float(finite_t.retrieval_overlap(a, T))
-        ms = glauber_overlaps(seed=derive_seed(seed, {"N": N, "alpha": alpha, "T": T, "Tf": T_factor}), N=N,
-                              alpha=alpha, T=T, networks=networks, cues=cues, sweeps=sweeps, T_factor=T_factor)
-        T_M = float(finite_t.retrieval_line(a))
-        params = {"N": N, "P": P, "alpha": a, "T": T, "T_M": T_M, "sweeps": sweeps}
-        if np.isnan(m):
-            points.append(mean_point(f"alpha={alpha}, T={T} > T_M={T_M:.3f}: pattern lost", ms, 0.0, LOST_BAND,
-                                     level=0.99, params=params))
-        else:
-            points.append(mean_point(f"m at alpha={alpha}, T={T} (T_M={T_M:.3f})", ms, m, M_TOLERANCE,
-                                     level=0.99, params=params))
+    P = max(1, int(round(alpha * N)))
+    a = P / N
+    m = float(finite_t.retrieval_overlap(a, T))
+    ms = glauber_overlaps(seed=derive_seed(seed, {"N": N, "alpha": alpha, "T": T, "Tf": T_factor}), N=N,
+                          alpha=alpha, T=T, networks=networks, cues=cues, sweeps=sweeps, T_factor=T_factor)
+    T_M = float(finite_t.retrieval_line(a))
+    params = {"N": N, "P": P, "alpha": a, "T": T, "T_M": T_M, "sweeps": sweeps}
+    if np.isnan(m):
+        points.append(mean_point(f"alpha={alpha}, T={T} > T_M={T_M:.3f}: pattern lost", ms, 0.0, LOST_BAND,
+                                 level=0.99, params=params))
+    else:
+        points.append(mean_point(f"m at alpha={alpha}, T={T} (T_M={T_M:.3f})", ms, m, M_TOLERANCE,
+                                 level=0.99, params=params))
     return points

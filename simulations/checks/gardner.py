@@ -11,8 +11,7 @@ import numpy as np
 
 import theory.gardner as gardner
 from simulations.fits import logistic_crossing
-from simulations.progress import steps
-from simulations.registry import Point, register_check
+from simulations.registry import Point, Unit, Work, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import estimate_point
 
@@ -42,29 +41,46 @@ RELATIVE_TOLERANCE = 0.05
                               "1.0": [0.38, 0.44, 0.48, 0.52, 0.56, 0.62, 0.7],
                               "1.5": [0.22, 0.26, 0.29, 0.31, 0.33, 0.36, 0.42]},
           "trials": 200, "max_updates": 200000},
+    split=True,
 )
 def gardner_perceptron(*, seed, N, grids, trials, max_updates, kappa_factor=1.0):
-    """``kappa_factor`` scales the stability the simulator learns (1 for the correct rule; the tests use
+    """One unit per (kappa, P) (``solved``), combined per kappa by a logistic fit.
+
+    ``kappa_factor`` scales the stability the simulator learns (1 for the correct rule; the tests use
     0.5 as a simulator mutant)."""
+    cases = {key: [int(P) for P in np.maximum(1, np.rint(np.asarray(grids[key], float) * N).astype(int))]
+             for key in grids}
+    units = [Unit(solved, {"seed": seed, "N": N, "P": P, "kappa": float(key), "kappa_factor": kappa_factor,
+                           "trials": trials, "max_updates": max_updates}, cost=N * P * (1 + float(key)) ** 2,
+                  label=f"kappa={float(key)}, P={P}")
+             for key in cases for P in cases[key]]
+
+    def combine(outputs):
+        it = iter(outputs)
+        return [kappa_point(float(key), N, np.array(Ps), np.array([next(it) for _ in Ps]), trials) for key, Ps in
+                cases.items()]
+
+    return Work(units, combine)
+
+
+def solved(*, seed, N, P, kappa, kappa_factor, trials, max_updates):
+    """How many of ``trials`` random problems (N, P) MinOver solves with stability ``kappa * kappa_factor``."""
     from hopfield.perceptron import capacity_trials
 
-    points = []
-    for key in steps(list(grids), "gardner-perceptron"):
-        kappa = float(key)
-        alphas = np.asarray(grids[key], float)
-        Ps = np.maximum(1, np.rint(alphas * N).astype(int))
-        k = np.array([int(capacity_trials(N, int(P), kappa * kappa_factor, trials,
-                                          seed=derive_seed(seed, {"N": N, "P": int(P), "kappa": kappa}),
-                                          max_updates=max_updates).converged.sum()) for P in Ps])
-        n = np.full(k.shape, int(trials))
-        x = Ps / N
-        th = float(gardner.alpha_c().evaluate(kappa=kappa))
-        params = {"N": N, "kappa": kappa, "alphas": x.tolist(), "solved": k.tolist(), "trials": int(trials)}
-        if not (k[0] / n[0] > 0.5 > k[-1] / n[-1]):
-            points.append(Point(f"kappa={kappa}: solved fraction does not cross 1/2 in the grid", th, float("nan"),
-                                float("nan"), float("nan"), 0.0, None, False, params))
-            continue
-        xc, se = logistic_crossing(x, k, n)
-        points.append(estimate_point(f"alpha_c(kappa={kappa}) at N={N}", xc, se, th, RELATIVE_TOLERANCE * th,
-                                     level=0.99, params=params))
-    return points
+    return int(capacity_trials(N, int(P), kappa * kappa_factor, trials,
+                               seed=derive_seed(seed, {"N": N, "P": int(P), "kappa": kappa}),
+                               max_updates=max_updates).converged.sum())
+
+
+def kappa_point(kappa, N, Ps, k, trials):
+    """The point of one kappa from the solved counts ``k`` at loads ``Ps / N``."""
+    n = np.full(k.shape, int(trials))
+    x = Ps / N
+    th = float(gardner.alpha_c().evaluate(kappa=kappa))
+    params = {"N": N, "kappa": kappa, "alphas": x.tolist(), "solved": k.tolist(), "trials": int(trials)}
+    if not (k[0] / n[0] > 0.5 > k[-1] / n[-1]):
+        return Point(f"kappa={kappa}: solved fraction does not cross 1/2 in the grid", th, float("nan"),
+                     float("nan"), float("nan"), 0.0, None, False, params)
+    xc, se = logistic_crossing(x, k, n)
+    return estimate_point(f"alpha_c(kappa={kappa}) at N={N}", xc, se, th, RELATIVE_TOLERANCE * th,
+                          level=0.99, params=params)

@@ -46,7 +46,7 @@ import numpy as np
 from hopfield.bigram import synthetic_bigram
 from hopfield.induction import build_induction_model, forward, positional_recall
 from hopfield.induction_data import context_counts, designed_prompts
-from simulations.registry import register_check
+from simulations.registry import Unit, Work, register_check
 from simulations.stats import binomial_point, bound_point, estimate_point, mean_point
 from theory import induction as th
 
@@ -73,23 +73,27 @@ def _fixed_pair(bg, rank=3):
 
 
 def simulate_prompt_logits(bg, d, n_trials, seed, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma, beta1=30.0,
-                           parts=False):
+                           parts=False, trials=None):
     """Last-position logits of ``n_trials`` designed prompts, one fresh model per trial.
 
     Returns ``(logits (n, V), prompts)``; with ``parts=True`` the logits at
     ``gamma = 0`` and the feed-forward part separately, ``(base, ffn, prompts)``.
+    ``trials = (a, b)`` simulates trials ``a <= i < b`` only (a block of the
+    work; the rows of the blocks, stacked, are those of the whole); the
+    prompts are always all ``n_trials``.
     """
     q, k = _fixed_pair(bg)
     p = designed_prompts(bg, n_trials, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, seed=seed, q=q, k=k)
-    base = np.empty((n_trials, bg.V))
-    ffn = np.empty((n_trials, bg.V))
-    for i in range(n_trials):
+    a, b = (0, n_trials) if trials is None else (int(trials[0]), min(int(trials[1]), n_trials))
+    base = np.empty((max(0, b - a), bg.V))
+    ffn = np.empty((max(0, b - a), bg.V))
+    for r, i in enumerate(range(a, b)):
         m = build_induction_model(bg, d, t, seed=_trial_seed(seed, i), beta1=beta1, beta2=beta2,
                                   beta_O=beta_O, gamma=gamma if not parts else 1.0)
-        base[i] = forward(m, p.tokens[i:i + 1]).logits[0, -1]
+        base[r] = forward(m, p.tokens[i:i + 1]).logits[0, -1]
         if parts:  # the logits are affine in gamma: split them into the gamma = 0 part and the rest
-            ffn[i] = base[i] - forward(m.with_scales(gamma=0.0), p.tokens[i:i + 1]).logits[0, -1]
-            base[i] -= ffn[i]
+            ffn[r] = base[r] - forward(m.with_scales(gamma=0.0), p.tokens[i:i + 1]).logits[0, -1]
+            base[r] -= ffn[r]
     if parts:
         return base, ffn, p
     return base, p
@@ -116,20 +120,62 @@ def _gap_stats(lg, p):
          "0.1 (quick, d = 512) / 0.05 (full, d = 1024) for the O(1/d) second-order bias; Holm at 0.01",
     quick=dict(d=512, n_trials=50, tol=0.1),
     full=dict(d=1024, n_trials=400, tol=0.05),
+    split=True,
 )
 def check_logits(*, seed, d, n_trials, tol, configs=((4, 2, 2), (4, 4, 0), (6, 1, 3)), t=32, beta2=2.0,
                  beta_O=4.0, gamma=0.5):
-    bg = bigram()
-    pts = []
-    for j, (n_q, c_qk, cbar_k) in enumerate(configs):
-        lg, p = simulate_prompt_logits(bg, d, n_trials, seed + j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma)
-        pr = predicted_logits(bg, p, beta2, beta_O, gamma)
-        params = dict(d=d, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O, gamma=gamma)
-        for name, sim, pred in zip(("xi(k)-xi(g)", "xi(k)-mean"), _gap_stats(lg, p), _gap_stats(pr, p)):
-            # the prediction is the same for every trial (fixed q, k and counts)
-            pts.append(mean_point(f"{name} n_q={n_q} c={c_qk} cbar={cbar_k}", sim, float(pred.mean()), tol,
-                                  params=params))
-    return pts
+    """One unit per configuration and block of trials (``trials_per_unit``, ``logits_block``)."""
+    units, blocks = trial_units(logits_block, configs, n_trials, d,
+                                dict(seed=seed, d=d, n_trials=n_trials, t=t, beta2=beta2, beta_O=beta_O, gamma=gamma))
+
+    def combine(outputs):
+        bg = bigram()
+        pts = []
+        for j, (n_q, c_qk, cbar_k), outs in zip(range(len(configs)), configs, split_outputs(outputs, blocks)):
+            lg, p = np.concatenate([o[0] for o in outs]), outs[0][1]
+            pr = predicted_logits(bg, p, beta2, beta_O, gamma)
+            params = dict(d=d, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O, gamma=gamma)
+            for name, sim, pred in zip(("xi(k)-xi(g)", "xi(k)-mean"), _gap_stats(lg, p), _gap_stats(pr, p)):
+                # the prediction is the same for every trial (fixed q, k and counts)
+                pts.append(mean_point(f"{name} n_q={n_q} c={c_qk} cbar={cbar_k}", sim, float(pred.mean()), tol,
+                                      params=params))
+        return pts
+
+    return Work(units, combine)
+
+
+#: Work per unit of the induction checks, in trials x d^2 (one built model per trial): 250 trials at d = 1024.
+UNIT_BUDGET = 250 * 1024**2
+
+
+def trials_per_unit(d: int) -> int:
+    """Trials per unit of work at dimension ``d`` (``UNIT_BUDGET``)."""
+    return max(1, UNIT_BUDGET // (d * d))
+
+
+def trial_units(fn, configs, n_trials, d, shared):
+    """Units ``fn(j=, config=, trials=(a, b), **shared)`` per configuration ``j`` and block of trials."""
+    units, blocks = [], []
+    step = trials_per_unit(d)
+    for j, config in enumerate(configs):
+        bl = [(a, min(a + step, n_trials)) for a in range(0, n_trials, step)]
+        blocks.append(len(bl))
+        units += [Unit(fn, {**shared, "j": j, "config": tuple(config), "trials": ab}, cost=(ab[1] - ab[0]) * d * d,
+                       label=f"config {tuple(config)}, trials {ab[0]}-{ab[1] - 1}") for ab in bl]
+    return units, blocks
+
+
+def split_outputs(outputs, blocks):
+    """The outputs of ``trial_units``, grouped per configuration."""
+    it = iter(outputs)
+    return [[next(it) for _ in range(n)] for n in blocks]
+
+
+def logits_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O, gamma):
+    """``simulate_prompt_logits`` of configuration ``j`` of ``induction-logits``, trials ``a <= i < b``."""
+    n_q, c_qk, cbar_k = config
+    return simulate_prompt_logits(bigram(), d, n_trials, seed + j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma,
+                                  trials=trials)
 
 
 @register_check(
@@ -140,21 +186,42 @@ def check_logits(*, seed, d, n_trials, tol, configs=((4, 2, 2), (4, 4, 0), (6, 1
          "95% upper bound must be < 0, and z-test against -1/2 with tolerance 0.1; Holm at 0.01",
     quick=dict(ds=[64, 128, 256, 512], n_trials=80),
     full=dict(ds=[64, 128, 256, 512, 1024, 2048], n_trials=200),
+    split=True,
 )
 def check_deviation(*, seed, ds, n_trials, t=32, n_q=4, c_qk=2, cbar_k=2, beta2=2.0, beta_O=4.0, gamma=0.5):
-    bg = bigram()
-    logsd = []
+    """One unit per d and block of trials (``trials_per_unit``, ``deviation_block``), combined by the slope fit."""
+    shared = dict(seed=seed, n_trials=n_trials, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O,
+                  gamma=gamma)
+    units, blocks = [], []
     for j, d in enumerate(ds):
-        lg, p = simulate_prompt_logits(bg, d, n_trials, seed + 1000 * j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma)
-        dev = _gap_stats(lg, p)[0] - _gap_stats(predicted_logits(bg, p, beta2, beta_O, gamma), p)[0]
-        logsd.append(0.5 * np.log(np.mean(dev**2)))  # log RMS: a bias that does not shrink shows too
-    slope, se = fit_slope(np.log(ds), np.array(logsd), np.full(len(ds), 1 / np.sqrt(2 * (n_trials - 1))))
-    params = dict(ds=list(ds), n_trials=n_trials, rms=[float(np.exp(x)) for x in logsd])
-    expo = float(th.deviation_exponent().evaluate())
-    return [
-        bound_point("slope upper 95% bound < 0", slope + 1.96 * se, 0.0, "le", params=params),
-        estimate_point("slope vs -1/2", slope, se, expo, 0.1, params=params),
-    ]
+        step = trials_per_unit(d)
+        bl = [(a, min(a + step, n_trials)) for a in range(0, n_trials, step)]
+        blocks.append(len(bl))
+        units += [Unit(deviation_block, {**shared, "j": j, "d": d, "trials": ab}, cost=(ab[1] - ab[0]) * d * d,
+                       label=f"d={d}, trials {ab[0]}-{ab[1] - 1}") for ab in bl]
+
+    def combine(outputs):
+        bg = bigram()
+        logsd = []
+        for outs in split_outputs(outputs, blocks):
+            lg, p = np.concatenate([o[0] for o in outs]), outs[0][1]
+            dev = _gap_stats(lg, p)[0] - _gap_stats(predicted_logits(bg, p, beta2, beta_O, gamma), p)[0]
+            logsd.append(0.5 * np.log(np.mean(dev**2)))  # log RMS: a bias that does not shrink shows too
+        slope, se = fit_slope(np.log(ds), np.array(logsd), np.full(len(ds), 1 / np.sqrt(2 * (n_trials - 1))))
+        params = dict(ds=list(ds), n_trials=n_trials, rms=[float(np.exp(x)) for x in logsd])
+        expo = float(th.deviation_exponent().evaluate())
+        return [
+            bound_point("slope upper 95% bound < 0", slope + 1.96 * se, 0.0, "le", params=params),
+            estimate_point("slope vs -1/2", slope, se, expo, 0.1, params=params),
+        ]
+
+    return Work(units, combine)
+
+
+def deviation_block(*, seed, j, d, trials, n_trials, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma):
+    """``simulate_prompt_logits`` at the ``j``-th dimension ``d`` of ``induction-deviation``, trials ``a <= i < b``."""
+    return simulate_prompt_logits(bigram(), d, n_trials, seed + 1000 * j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma,
+                                  trials=trials)
 
 
 def fit_slope(x, y, se):
@@ -175,23 +242,38 @@ def fit_slope(x, y, se):
          "(second-order asymmetry); Holm at 0.01",
     quick=dict(d=384, n_trials=100),
     full=dict(d=1024, n_trials=1000),
+    split=True,
 )
 def check_flip(*, seed, d, n_trials, configs=((4, 3, 1), (6, 2, 0)), t=32, beta2=2.0, beta_O=4.0):
-    bg = bigram()
-    pts = []
-    for j, (n_q, c_qk, cbar_k) in enumerate(configs):
-        base, ffn, p = simulate_prompt_logits(bg, d, n_trials, seed + j, t, n_q, c_qk, cbar_k, beta2, beta_O, 1.0,
-                                              parts=True)
-        q, k, g = int(p.q[0]), int(p.k[0]), int(p.g[0])
-        Delta = float(bg.log_pi_b[q, g] - bg.log_pi_b[q, k])
-        gstar = float(th.flip_gamma().evaluate(beta2=beta2, beta_O=beta_O, c=c_qk, cbar=cbar_k, cbar_g=0, n_q=n_q,
-                                               t=t, Delta=Delta))
-        ar = np.arange(n_trials)
-        wins = int(np.sum(base[ar, k] + gstar * ffn[ar, k] > base[ar, g] + gstar * ffn[ar, g]))
-        pts.append(binomial_point(f"wins at gamma*={gstar:.3f} n_q={n_q} c={c_qk} cbar={cbar_k}", wins, n_trials,
-                                  0.5, 0.08, params=dict(d=d, gamma_star=gstar, Delta=Delta, t=t, n_q=n_q,
-                                                         c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O)))
-    return pts
+    """One unit per configuration and block of trials (``trials_per_unit``, ``flip_block``)."""
+    units, blocks = trial_units(flip_block, configs, n_trials, d,
+                                dict(seed=seed, d=d, n_trials=n_trials, t=t, beta2=beta2, beta_O=beta_O))
+
+    def combine(outputs):
+        bg = bigram()
+        pts = []
+        for (n_q, c_qk, cbar_k), outs in zip(configs, split_outputs(outputs, blocks)):
+            base, ffn, p = np.concatenate([o[0] for o in outs]), np.concatenate([o[1] for o in outs]), outs[0][2]
+            q, k, g = int(p.q[0]), int(p.k[0]), int(p.g[0])
+            Delta = float(bg.log_pi_b[q, g] - bg.log_pi_b[q, k])
+            gstar = float(th.flip_gamma().evaluate(beta2=beta2, beta_O=beta_O, c=c_qk, cbar=cbar_k, cbar_g=0,
+                                                   n_q=n_q, t=t, Delta=Delta))
+            ar = np.arange(n_trials)
+            wins = int(np.sum(base[ar, k] + gstar * ffn[ar, k] > base[ar, g] + gstar * ffn[ar, g]))
+            pts.append(binomial_point(f"wins at gamma*={gstar:.3f} n_q={n_q} c={c_qk} cbar={cbar_k}", wins,
+                                      n_trials, 0.5, 0.08,
+                                      params=dict(d=d, gamma_star=gstar, Delta=Delta, t=t, n_q=n_q, c_qk=c_qk,
+                                                  cbar_k=cbar_k, beta2=beta2, beta_O=beta_O)))
+        return pts
+
+    return Work(units, combine)
+
+
+def flip_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O):
+    """``simulate_prompt_logits(parts=True)`` of configuration ``j`` of ``induction-flip``, trials ``a <= i < b``."""
+    n_q, c_qk, cbar_k = config
+    return simulate_prompt_logits(bigram(), d, n_trials, seed + j, t, n_q, c_qk, cbar_k, beta2, beta_O, 1.0,
+                                  parts=True, trials=trials)
 
 
 @register_check(

@@ -21,7 +21,7 @@ import theory.modern as tm
 from simulations import kv as sk
 from simulations.estimators import sphere_patterns
 from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import Unit, Work, per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import bound_point, estimate_point, summary_point
 
@@ -36,20 +36,48 @@ from simulations.stats import bound_point, estimate_point, summary_point
          "formulas); Holm at 0.01. d = 4 makes the O(1/d^2) terms 12% of the variance.",
     quick={"grid": [[4, 8], [16, 32]], "n": 20000},
     full={"grid": [[4, 8], [8, 16], [16, 32], [32, 256], [64, 64]], "n": 200000},
+    split=True,
 )
 def kv_readout_moments(*, seed, grid, n):
+    """One unit per (d, M) and block of memories (``sk.readout_scores``), combined per (d, M) (``readout_points``)."""
+    units, blocks = [], []
+    for d, M in grid:
+        chunk = sk.readout_chunk(d, M)
+        step = chunk * max(1, -(-n // (chunk * READOUT_BLOCKS)))
+        bl = [(a, min(a + step, n)) for a in range(0, n, step)]
+        blocks.append(len(bl))
+        s = derive_seed(seed, {"check": "kv-readout-moments", "d": d, "M": M})
+        units += [Unit(sk.readout_scores, {"d": d, "M": M, "n": n, "seed": s, "memories": ab},
+                       cost=(ab[1] - ab[0]) * d * M, label=f"d={d}, M={M}, memories {ab[0]}-{ab[1] - 1}")
+                  for ab in bl]
+
+    def combine(outputs):
+        it = iter(outputs)
+        points = []
+        for (d, M), nb in zip(grid, blocks):
+            outs = [next(it) for _ in range(nb)]
+            points += readout_points({k: np.concatenate([o[k] for o in outs]) for k in outs[0]}, d, M, n)
+        return points
+
+    return Work(units, combine)
+
+
+#: Blocks of memories per (d, M) of ``kv-readout-moments`` (units of work).
+READOUT_BLOCKS = 8
+
+
+def readout_points(sc, d, M, n):
+    """The six points of ``kv-readout-moments`` at (d, M) from the scores ``sc`` of ``sk.readout_scores``."""
     points = []
-    for d, M in steps(grid, "kv-readout-moments"):
-        sc = sk.readout_scores(d, M, n, derive_seed(seed, {"check": "kv-readout-moments", "d": d, "M": M}))
-        for kind in ("stored", "other", "fresh"):
-            s = sc[kind]
-            mu = float(tkv.readout_mean(kind).evaluate(d=d, M=M))
-            var = float(tkv.readout_variance(kind).evaluate(d=d, M=M))
-            sq = (s - mu) ** 2
-            p = {"d": d, "M": M, "kind": kind, "n": n}
-            points.append(summary_point(f"d={d}, M={M}, {kind}: mean", s.mean(), s.std(ddof=1), n, mu, params=p))
-            points.append(summary_point(f"d={d}, M={M}, {kind}: variance", sq.mean(), sq.std(ddof=1), n, var,
-                                        params=p))
+    for kind in ("stored", "other", "fresh"):
+        s = sc[kind]
+        mu = float(tkv.readout_mean(kind).evaluate(d=d, M=M))
+        var = float(tkv.readout_variance(kind).evaluate(d=d, M=M))
+        sq = (s - mu) ** 2
+        p = {"d": d, "M": M, "kind": kind, "n": n}
+        points.append(summary_point(f"d={d}, M={M}, {kind}: mean", s.mean(), s.std(ddof=1), n, mu, params=p))
+        points.append(summary_point(f"d={d}, M={M}, {kind}: variance", sq.mean(), sq.std(ddof=1), n, var,
+                                    params=p))
     return points
 
 
@@ -64,22 +92,27 @@ def kv_readout_moments(*, seed, grid, n):
          "there: the signal and the noise share |u_j|^2); Holm at 0.01",
     quick={"d": 32, "ratios": [0.25, 0.5], "V": 8, "n_mem": 150, "reported_M_equals_d": True},
     full={"d": 64, "ratios": [0.125, 0.25, 0.5, 1.0], "V": 8, "n_mem": 1000, "reported_M_equals_d": True},
+    split=True,
 )
 def kv_argmax_accuracy(*, seed, d, ratios, V, n_mem, reported_M_equals_d, memory="hebbian"):
-    points = []
+    """One unit per (M, kind) (``argmax_case``)."""
     Ms = [int(r * d * d) for r in ratios] + ([d] if reported_M_equals_d else [])
-    for M in steps(Ms, "kv-argmax-accuracy"):
-        for kind in ("other", "fresh"):
-            acc = sk.recall_accuracy(memory, d, M, V, kind, n_mem,
-                                     derive_seed(seed, {"check": "kv-argmax-accuracy", "d": d, "M": M, "kind": kind}))
-            th = float(tkv.argmax_accuracy(d, M, V, kind))
-            pt = summary_point(f"d={d}, M={M}, V={V}, {kind}", acc.mean(), acc.std(ddof=1), n_mem, th, 0.03,
-                               params={"d": d, "M": M, "V": V, "kind": kind, "n_mem": n_mem})
-            if M == d and reported_M_equals_d:
-                pt = type(pt)(**{**pt.__dict__, "p_value": None, "kind": "reported",
-                                 "label": pt.label + " (outside the regime; reported)"})
-            points.append(pt)
-    return points
+    return per_case(argmax_case, [{"M": M, "kind": kind} for M in Ms for kind in ("other", "fresh")],
+                    {"seed": seed, "d": d, "V": V, "n_mem": n_mem, "reported_M_equals_d": reported_M_equals_d,
+                     "memory": memory}, cost=lambda M, kind: n_mem * M * d)
+
+
+def argmax_case(*, seed, M, kind, d, V, n_mem, reported_M_equals_d, memory):
+    """The point of ``kv-argmax-accuracy`` at (M, kind), in a list."""
+    acc = sk.recall_accuracy(memory, d, M, V, kind, n_mem,
+                             derive_seed(seed, {"check": "kv-argmax-accuracy", "d": d, "M": M, "kind": kind}))
+    th = float(tkv.argmax_accuracy(d, M, V, kind))
+    pt = summary_point(f"d={d}, M={M}, V={V}, {kind}", acc.mean(), acc.std(ddof=1), n_mem, th, 0.03,
+                       params={"d": d, "M": M, "V": V, "kind": kind, "n_mem": n_mem})
+    if M == d and reported_M_equals_d:
+        pt = type(pt)(**{**pt.__dict__, "p_value": None, "kind": "reported",
+                         "label": pt.label + " (outside the regime; reported)"})
+    return [pt]
 
 
 @register_check(
@@ -188,25 +221,41 @@ def _tail_slope(alpha, ds, ratio):
     quick={"alphas": [2.0], "ds": [32, 64, 128], "reps": 100, "Ts": [30, 100, 300, 1000, 3000], "reps_T": 10},
     full={"alphas": [1.5, 2.0, 3.0], "ds": [32, 64, 128, 256, 512, 1024], "reps": 400,
           "Ts": [30, 100, 300, 1000, 3000, 10000, 30000], "reps_T": 40},
+    split=True,
 )
 def kv_zipf_scaling(*, seed, alphas, ds, reps, Ts, reps_T, ratio=8.0):
-    points = []
-    for a in steps(alphas, "kv-zipf-scaling"):
+    """One unit per (alpha, storage, d) (``sk.zipf_error``) and per (alpha, T) (``sk.zipf_sample_error``),
+    combined by the exponent fits."""
+    units = []
+    for a in alphas:
         for storage in ("frequency", "threshold"):
             key = {"check": "kv-zipf-scaling", "alpha": a, "storage": storage}
-            S = [sk.zipf_error(d, a, storage, reps, derive_seed(seed, {**key, "d": d}), threshold_ratio=ratio)
-                 for d in ds]
-            g, se = sk.fit_exponent(ds, S)
-            th = float(tkv.zipf_error_exponent(storage).evaluate(alpha_zipf=a))
-            tol = 0.05 if storage == "frequency" else abs(_tail_slope(a, ds, ratio) - th) + 0.02
-            points.append(estimate_point(f"alpha={a}, {storage}: exponent vs d = {g:.3f} +- {se:.3f}", g, se, th, tol,
-                                         params={"alpha": a, "storage": storage, "d": list(ds), "reps": reps,
+            units += [Unit(sk.zipf_error, {"d": d, "alpha": a, "storage": storage, "reps": reps,
+                                           "seed": derive_seed(seed, {**key, "d": d}), "threshold_ratio": ratio},
+                           cost=reps * d * d, label=f"alpha={a}, {storage}, d={d}") for d in ds]
+        units += [Unit(sk.zipf_sample_error, {"T": T, "alpha": a, "reps": reps_T,
+                                              "seed": derive_seed(seed, {"check": "kv-zipf-scaling", "alpha": a,
+                                                                         "T": T})},
+                       cost=reps_T * T, label=f"alpha={a}, samples, T={T}") for T in Ts]
+
+    def combine(outputs):
+        it = iter(outputs)
+        points = []
+        for a in alphas:
+            for storage in ("frequency", "threshold"):
+                S = [next(it) for _ in ds]
+                g, se = sk.fit_exponent(ds, S)
+                th = float(tkv.zipf_error_exponent(storage).evaluate(alpha_zipf=a))
+                tol = 0.05 if storage == "frequency" else abs(_tail_slope(a, ds, ratio) - th) + 0.02
+                points.append(estimate_point(f"alpha={a}, {storage}: exponent vs d = {g:.3f} +- {se:.3f}", g, se, th,
+                                             tol, params={"alpha": a, "storage": storage, "d": list(ds), "reps": reps,
+                                                          "mean_error": [float(np.mean(s)) for s in S]}))
+            S = [next(it) for _ in Ts]
+            g, se = sk.fit_exponent(Ts, S)
+            th = float(tkv.zipf_sample_exponent().evaluate(alpha_zipf=a))
+            points.append(estimate_point(f"alpha={a}, samples: exponent vs T = {g:.3f} +- {se:.3f}", g, se, th, 0.02,
+                                         params={"alpha": a, "T": list(Ts), "reps": reps_T,
                                                  "mean_error": [float(np.mean(s)) for s in S]}))
-        S = [sk.zipf_sample_error(T, a, reps_T, derive_seed(seed, {"check": "kv-zipf-scaling", "alpha": a, "T": T}))
-             for T in Ts]
-        g, se = sk.fit_exponent(Ts, S)
-        th = float(tkv.zipf_sample_exponent().evaluate(alpha_zipf=a))
-        points.append(estimate_point(f"alpha={a}, samples: exponent vs T = {g:.3f} +- {se:.3f}", g, se, th, 0.02,
-                                     params={"alpha": a, "T": list(Ts), "reps": reps_T,
-                                             "mean_error": [float(np.mean(s)) for s in S]}))
-    return points
+        return points
+
+    return Work(units, combine)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import theory.mixtures as mixtures
-from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import binomial_point, mean_point
 
@@ -59,22 +58,29 @@ def mixture_runs(*, seed, N, P, T, runs, sweeps, T_factor=1.0):
          f"kept runs, tolerance {M_TOLERANCE}; Holm at 1%.",
     quick={"N": 10000, "P": 4, "temperatures": [0.2, 0.55], "runs": 20, "sweeps": 40},
     full={"N": 20000, "P": 4, "temperatures": [0.1, 0.2, 0.3, 0.55, 0.7], "runs": 100, "sweeps": 60},
+    split=True,
 )
 def mixture_stability(*, seed, N, P, temperatures, runs, sweeps, T_factor=1.0):
     """``T_factor`` scales the simulated temperature (the tests use 0.5 as a simulator mutant)."""
+    return per_case(mixture_stability_case, [dict(zip(('T',), c)) for c in [[T] for T in temperatures]],
+                    dict(seed=seed, N=N, P=P, runs=runs, sweeps=sweeps, T_factor=T_factor),
+                    cost=lambda T: 1.0)
+
+
+def mixture_stability_case(*, seed, T, N, P, runs, sweeps, T_factor):
+    """The points of ``mixture-stability`` at temperature T."""
     T_inst = mixtures.instability_T(3)
     points = []
-    for T in steps(list(temperatures), "mixture-stability"):
-        ov = mixture_runs(seed=derive_seed(seed, {"N": N, "P": P, "T": T, "Tf": T_factor}), N=N, P=P, T=T,
-                          runs=runs, sweeps=sweeps, T_factor=T_factor)
-        kept = ov.min(axis=1) > KEPT
-        stable = T < T_inst
-        params = {"N": N, "P": P, "T": T, "T_instability": T_inst, "sweeps": sweeps}
-        points.append(binomial_point(f"T={T}: mixture {'kept' if stable else 'left'} (T_inst={T_inst:.4f})",
-                                     int(kept.sum()), len(kept), 1.0 if stable else 0.0, KEPT_TOLERANCE,
-                                     level=0.99, params=params))
-        if stable and kept.sum() >= 2:
-            m = float(mixtures.symmetric_mixture(T)["m"])
-            points.append(mean_point(f"T={T}: overlap of kept runs", ov[kept].mean(axis=1), m, M_TOLERANCE,
-                                     level=0.99, params=params))
+    ov = mixture_runs(seed=derive_seed(seed, {"N": N, "P": P, "T": T, "Tf": T_factor}), N=N, P=P, T=T,
+                      runs=runs, sweeps=sweeps, T_factor=T_factor)
+    kept = ov.min(axis=1) > KEPT
+    stable = T < T_inst
+    params = {"N": N, "P": P, "T": T, "T_instability": T_inst, "sweeps": sweeps}
+    points.append(binomial_point(f"T={T}: mixture {'kept' if stable else 'left'} (T_inst={T_inst:.4f})",
+                                 int(kept.sum()), len(kept), 1.0 if stable else 0.0, KEPT_TOLERANCE,
+                                 level=0.99, params=params))
+    if stable and kept.sum() >= 2:
+        m = float(mixtures.symmetric_mixture(T)["m"])
+        points.append(mean_point(f"T={T}: overlap of kept runs", ov[kept].mean(axis=1), m, M_TOLERANCE,
+                                 level=0.99, params=params))
     return points

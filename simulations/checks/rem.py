@@ -14,8 +14,7 @@ import math
 
 import theory.rem as rem
 from simulations import estimators
-from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import Unit, Work, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import binomial_point
 
@@ -42,14 +41,32 @@ CUES_PER_NETWORK = 5
 M_MAX = 300_000
 
 
-def recovered(*, seed, rho, N, M, cues, per_network=CUES_PER_NETWORK):
-    """Count the cues (``rho N`` flips of a stored pattern) that end exactly on their pattern."""
-    k = n = net = 0
-    while n < cues:
+def recovered(*, seed, rho, N, M, cues, per_network=CUES_PER_NETWORK, nets=None):
+    """Count the cues (``rho N`` flips of a stored pattern) that end exactly on their pattern.
+
+    Network ``net`` holds cues ``net * per`` onwards (at most ``per =
+    min(per_network, M)``) and draws from ``derive_seed(seed, {"net": net})``;
+    ``nets = (a, b)`` runs networks ``a <= net < b`` only (a block of the
+    work; the counts of the blocks add up to those of the whole).
+
+    Returns
+    -------
+    k, n, networks : int
+        Cues recovered, cues run, networks used.
+    """
+    per = min(int(per_network), int(M))  # a network of M patterns gives at most M cues
+    total = -(-int(cues) // per)
+    a, b = (0, total) if nets is None else (int(nets[0]), min(int(nets[1]), total))
+    k = n = 0
+    for net in range(a, b):
         r = estimators.exp_recovery(seed=derive_seed(seed, {"net": net}), N=N, alpha=None, M=M, rho=rho,
-                                    cues=min(per_network, cues - n), max_sweeps=50)
-        k, n, net = k + r["recovered"], n + r["cues"], net + 1
-    return k, n, net
+                                    cues=min(per, cues - net * per), max_sweeps=50)
+        k, n = k + r["recovered"], n + r["cues"]
+    return k, n, max(0, b - a)
+
+
+#: Networks per unit of work (a block of ``recovered``): 80 networks at full size, 4 units a case.
+NETS_PER_UNIT = 20
 
 
 @register_check(
@@ -65,6 +82,7 @@ def recovered(*, seed, rho, N, M, cues, per_network=CUES_PER_NETWORK):
     full={"cases": [[0.3, 80, 0.7], [0.3, 80, 1.0], [0.3, 80, 1.3], [0.3, 120, 0.7], [0.3, 120, 1.0],
                     [0.3, 110, 1.3], [0.35, 160, 0.7], [0.35, 160, 1.0], [0.35, 160, 1.3], [0.25, 80, 0.85],
                     [0.25, 80, 1.15]], "cues": 400},
+    split=True,
 )
 def exp_rem_threshold(*, seed, cases, cues):
     """``cases``: (rho, N, f) triples; rho N an integer, rho in the condensed regime, M = exp(f alpha_1 N)."""
@@ -75,23 +93,46 @@ def exp_rem_threshold(*, seed, cases, cues):
                              "(condensed regime at beta = 1) and rho * N an integer")
         if not f > 0:
             raise ValueError(f"exp-rem-threshold: case (rho, N, f) = {(rho, N, f)} needs f > 0")
-    points = []
-    for rho, N, f in steps([tuple(c) for c in cases], "exp-rem-threshold"):
+    plan = []
+    for rho, N, f in [tuple(c) for c in cases]:
         alpha = f * float(rem.alpha_1().evaluate(beta=BETA, rho=rho))
         M = max(2, int(round(math.exp(alpha * N))))
-        params = {"rho": rho, "N": N, "f": f, "alpha": alpha, "M": M}
         label = f"rho={rho}, N={N}, alpha={f:g} alpha_1={alpha:.4f} (M={M})"
         if M > M_MAX:
             raise ValueError(f"exp-rem-threshold: {label} needs more than {M_MAX} patterns")
-        k, n, net = recovered(seed=derive_seed(seed, {"rho": rho, "N": N, "f": f}), rho=rho, N=N, M=M, cues=cues)
-        pred = float(rem.recovery_probability().evaluate(N=N, M=M, rho=rho))
-        params["networks"] = net
-        points.append(binomial_point(f"{label}: recovered vs (1-B)^(M-1)", k, n, pred, CURVE_TOLERANCE, level=0.99,
-                                     params=params))
-        if f <= BELOW:
-            points.append(binomial_point(f"{label}: below alpha_1, recovered >= {BELOW_FLOOR}", k, n,
-                                         (1 + BELOW_FLOOR) / 2, (1 - BELOW_FLOOR) / 2, level=0.99, params=params))
-        elif f >= ABOVE:
-            points.append(binomial_point(f"{label}: above alpha_1, recovered <= {ABOVE_CEILING}", k, n,
-                                         ABOVE_CEILING / 2, ABOVE_CEILING / 2, level=0.99, params=params))
+        plan.append((rho, N, f, alpha, M, label))
+    units, blocks = [], []
+    for rho, N, f, alpha, M, label in plan:
+        total = -(-int(cues) // min(CUES_PER_NETWORK, M))
+        blocks.append([(a, min(a + NETS_PER_UNIT, total)) for a in range(0, total, NETS_PER_UNIT)])
+        units += [Unit(recovered, {"seed": derive_seed(seed, {"rho": rho, "N": N, "f": f}), "rho": rho, "N": N,
+                                   "M": M, "cues": cues, "nets": ab}, cost=N * M * (ab[1] - ab[0]),
+                       label=f"{label}, networks {ab[0]}-{ab[1] - 1}") for ab in blocks[-1]]
+
+    def combine(outputs):
+        it = iter(outputs)
+        points = []
+        for (rho, N, f, alpha, M, label), bl in zip(plan, blocks):
+            counts = [next(it) for _ in bl]
+            k, n, net = (sum(c[i] for c in counts) for i in range(3))
+            points += rem_points(rho, N, f, alpha, M, label, k, n, net)
+        return points
+
+    return Work(units, combine)
+
+
+def rem_points(rho, N, f, alpha, M, label, k, n, net):
+    """The points of one case of ``exp-rem-threshold`` from its counts."""
+    points = []
+    params = {"rho": rho, "N": N, "f": f, "alpha": alpha, "M": M}
+    pred = float(rem.recovery_probability().evaluate(N=N, M=M, rho=rho))
+    params["networks"] = net
+    points.append(binomial_point(f"{label}: recovered vs (1-B)^(M-1)", k, n, pred, CURVE_TOLERANCE, level=0.99,
+                                 params=params))
+    if f <= BELOW:
+        points.append(binomial_point(f"{label}: below alpha_1, recovered >= {BELOW_FLOOR}", k, n,
+                                     (1 + BELOW_FLOOR) / 2, (1 - BELOW_FLOOR) / 2, level=0.99, params=params))
+    elif f >= ABOVE:
+        points.append(binomial_point(f"{label}: above alpha_1, recovered <= {ABOVE_CEILING}", k, n,
+                                     ABOVE_CEILING / 2, ABOVE_CEILING / 2, level=0.99, params=params))
     return points

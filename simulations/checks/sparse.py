@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import theory.sparse as sparse
-from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import mean_point
 
@@ -54,18 +53,26 @@ def one_step_errors(*, seed, N, a, alpha, theta, networks, cues, a_rule=None):
     quick={"N": 2000, "cases": [[0.1, 0.5, 0.45]], "networks": 12, "cues": 10},
     full={"N": 5000, "cases": [[0.1, 0.5, 0.45], [0.1, 0.3, 0.4], [0.05, 0.6, 0.5], [0.2, 0.3, 0.3]],
           "networks": 40, "cues": 10},
+    split=True,
 )
 def sparse_one_step(*, seed, N, cases, networks, cues, a_rule=None):
+    """One unit per case (``sparse_one_step_case``)."""
+    return per_case(sparse_one_step_case, [dict(zip(('a', 'alpha', 'theta'), c)) for c in cases],
+                    dict(seed=seed, N=N, networks=networks, cues=cues, a_rule=a_rule),
+                    cost=lambda a, alpha, theta: alpha * N * N)
+
+
+def sparse_one_step_case(*, seed, a, alpha, theta, N, networks, cues, a_rule):
+    """The two points of ``sparse-one-step`` at (a, alpha, theta)."""
     e = sparse.bit_errors()
     points = []
-    for a, alpha, theta in steps([tuple(c) for c in cases], "sparse-one-step"):
-        P = max(1, int(round(alpha * N)))
-        rates = one_step_errors(seed=derive_seed(seed, {"N": N, "a": a, "alpha": alpha, "theta": theta,
-                                                        "a_rule": a_rule}),
-                                N=N, a=a, alpha=alpha, theta=theta, networks=networks, cues=cues, a_rule=a_rule)
-        for j, kind in enumerate(("active", "inactive")):
-            th = float(e[kind].evaluate(a=a, alpha=P / N, theta=theta))
-            points.append(mean_point(f"{kind} bits flipped, a={a}, alpha={alpha}, theta={theta}", rates[:, j], th,
-                                     RELATIVE_TOLERANCE * th, level=0.99,
-                                     params={"N": N, "P": P, "a": a, "alpha": P / N, "theta": theta}))
+    P = max(1, int(round(alpha * N)))
+    rates = one_step_errors(seed=derive_seed(seed, {"N": N, "a": a, "alpha": alpha, "theta": theta,
+                                                    "a_rule": a_rule}),
+                            N=N, a=a, alpha=alpha, theta=theta, networks=networks, cues=cues, a_rule=a_rule)
+    for j, kind in enumerate(("active", "inactive")):
+        th = float(e[kind].evaluate(a=a, alpha=P / N, theta=theta))
+        points.append(mean_point(f"{kind} bits flipped, a={a}, alpha={alpha}, theta={theta}", rates[:, j], th,
+                                 RELATIVE_TOLERANCE * th, level=0.99,
+                                 params={"N": N, "P": P, "a": a, "alpha": P / N, "theta": theta}))
     return points

@@ -14,8 +14,7 @@ import numpy as np
 
 import theory.ags as ags
 import theory.finite_t as finite_t
-from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import Unit, Work, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import mean_point
 
@@ -32,14 +31,19 @@ FROZEN_MIN = 0.05
 ABOVE_TOLERANCE = 0.03
 
 
-def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau):
-    """Per network: mean over random starts of ``C = s(t_w) . s(t_w + tau) / N`` under Glauber dynamics at ``T``."""
+def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau, nets=None):
+    """Per network: mean over random starts of ``C = s(t_w) . s(t_w + tau) / N`` under Glauber dynamics at ``T``.
+
+    Network ``k`` draws from ``SeedSequence(seed).spawn(networks)[k]``; ``nets = (a, b)`` runs networks
+    ``a <= k < b`` only (a block of the work: the blocks' values, concatenated, are those of the whole).
+    """
     from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary
 
     P = max(1, int(round(alpha * N)))
-    out = np.empty(int(networks))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
+    a, b = (0, int(networks)) if nets is None else (int(nets[0]), min(int(nets[1]), int(networks)))
+    out = np.empty(max(0, b - a))
+    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))[a:b]):
         rng = np.random.default_rng(ss)
         net = ClassicalHopfield(random_binary(P, int(N), seed=rng))
         s0 = random_binary(int(starts), int(N), seed=rng)  # (starts, N)
@@ -61,23 +65,47 @@ def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau):
     full={"N": 3000, "cases": [[0.25, 1.0], [0.25, 1.35], [0.25, 1.65], [0.25, 2.0], [0.1, 1.15], [0.1, 1.5],
                                [0.5, 1.55], [0.5, 1.9]],
           "networks": 20, "starts": 2, "t_w": 80, "tau": 80},
+    split=True,
 )
 def ags_spin_glass(*, seed, N, cases, networks, starts, t_w, tau):
+    """One unit per (alpha, T) and block of ``NETS_PER_UNIT`` networks (``autocorrelations``), combined per case."""
+    blocks = [(a, min(a + NETS_PER_UNIT, networks)) for a in range(0, networks, NETS_PER_UNIT)]
+    units = []
+    for alpha, T in cases:
+        units += [Unit(autocorrelations, {"seed": derive_seed(seed, {"N": N, "alpha": alpha, "T": T}), "N": N,
+                                          "alpha": alpha, "T": T, "networks": networks, "starts": starts, "t_w": t_w,
+                                          "tau": tau, "nets": ab},
+                       cost=(ab[1] - ab[0]) * (1 + alpha) * N * N, label=f"alpha={alpha}, T={T}, networks {ab[0]}-{ab[1] - 1}")
+                  for ab in blocks]
+
+    def combine(outputs):
+        it = iter(outputs)
+        points = []
+        for alpha, T in cases:
+            points += spin_glass_points(N, alpha, T, np.concatenate([next(it) for _ in blocks]), t_w, tau)
+        return points
+
+    return Work(units, combine)
+
+
+#: Networks per unit of work of ``ags-spin-glass`` (a block of ``autocorrelations``).
+NETS_PER_UNIT = 10
+
+
+def spin_glass_points(N, alpha, T, C, t_w, tau):
+    """The points of ``ags-spin-glass`` at (alpha, T) from the per-network autocorrelations ``C``."""
     points = []
-    for alpha, T in steps([tuple(c) for c in cases], "ags-spin-glass"):
-        P = max(1, int(round(alpha * N)))
-        a = P / N
-        T_g = float(finite_t.spin_glass_line().evaluate(alpha=a))
-        C = autocorrelations(seed=derive_seed(seed, {"N": N, "alpha": alpha, "T": T}), N=N, alpha=alpha, T=T,
-                             networks=networks, starts=starts, t_w=t_w, tau=tau)
-        params = {"N": N, "P": P, "alpha": a, "T": T, "T_g": T_g, "t_w": t_w, "tau": tau}
-        if T < T_g:
-            q = ags.spin_glass_q(a, T)
-            points.append(mean_point(f"alpha={alpha}, T={T} < T_g={T_g:.3f}: C vs RS q", C, q, Q_TOLERANCE,
-                                     level=0.99, params=params))
-            points.append(mean_point(f"alpha={alpha}, T={T} < T_g={T_g:.3f}: C >= {FROZEN_MIN}", C,
-                                     (1 + FROZEN_MIN) / 2, (1 - FROZEN_MIN) / 2, level=0.99, params=params))
-        else:
-            points.append(mean_point(f"alpha={alpha}, T={T} > T_g={T_g:.3f}: C vs 0", C, 0.0, ABOVE_TOLERANCE,
-                                     level=0.99, params=params))
+    P = max(1, int(round(alpha * N)))
+    a = P / N
+    T_g = float(finite_t.spin_glass_line().evaluate(alpha=a))
+    params = {"N": N, "P": P, "alpha": a, "T": T, "T_g": T_g, "t_w": t_w, "tau": tau}
+    if T < T_g:
+        q = ags.spin_glass_q(a, T)
+        points.append(mean_point(f"alpha={alpha}, T={T} < T_g={T_g:.3f}: C vs RS q", C, q, Q_TOLERANCE,
+                                 level=0.99, params=params))
+        points.append(mean_point(f"alpha={alpha}, T={T} < T_g={T_g:.3f}: C >= {FROZEN_MIN}", C,
+                                 (1 + FROZEN_MIN) / 2, (1 - FROZEN_MIN) / 2, level=0.99, params=params))
+    else:
+        points.append(mean_point(f"alpha={alpha}, T={T} > T_g={T_g:.3f}: C vs 0", C, 0.0, ABOVE_TOLERANCE,
+                                 level=0.99, params=params))
     return points

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulations import storkey as sk
-from simulations.progress import steps
-from simulations.registry import register_check
+from simulations.registry import Unit, Work, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import estimate_point
 
@@ -39,19 +38,42 @@ def capacity_formula(N) -> float:
          f"tolerance {RELATIVE_TOLERANCE} (asymptotic formula vs finite-N midpoint); Holm at 1%.",
     quick={"Ns": [100], "networks": 30},
     full={"Ns": [100, 200, 400, 600], "networks": 40},
+    split=True,
 )
 def storkey_capacity(*, seed, Ns, networks):
-    points = []
-    for N in steps([int(n) for n in Ns], "storkey-capacity"):
-        a = sk.storkey_asymptote(N)
-        Ps = np.unique(np.maximum(1, np.round(np.asarray(GRID) * a).astype(int)))
-        all_fixed, _ = sk.storkey_stability(seed=derive_seed(seed, {"N": N}), N=N, Ps=Ps, networks=networks)
-        k = all_fixed.sum(axis=0)
-        if k.min() == networks or k.max() == 0:  # no crossing inside the grid: its edge, no error bar
-            p_half, se = float(Ps[-1] if k.min() == networks else Ps[0]), 0.0
-        else:
-            p_half, se = sk.half_capacity(Ps, all_fixed)
-        th = capacity_formula(N)
-        points.append(estimate_point(f"N={N}: P_1/2 vs N/sqrt(2 ln N)", p_half, se, th, RELATIVE_TOLERANCE * th,
-                                     level=0.99, params={"N": N, "networks": networks, "Ps": Ps.tolist()}))
-    return points
+    """One unit per N and block of ``NETS_PER_UNIT`` networks (``storkey_stability``), combined per N."""
+    grid, units = [], []
+    for N in [int(n) for n in Ns]:
+        Ps = np.unique(np.maximum(1, np.round(np.asarray(GRID) * sk.storkey_asymptote(N)).astype(int)))
+        blocks = [(a, min(a + NETS_PER_UNIT, networks)) for a in range(0, networks, NETS_PER_UNIT)]
+        grid.append((N, Ps, len(blocks)))
+        units += [Unit(sk.storkey_stability, {"seed": derive_seed(seed, {"N": N}), "N": N, "Ps": Ps.tolist(),
+                                              "networks": networks, "nets": ab},
+                       cost=(ab[1] - ab[0]) * float(Ps[-1]) * N * N, label=f"N={N}, networks {ab[0]}-{ab[1] - 1}")
+                  for ab in blocks]
+
+    def combine(outputs):
+        it = iter(outputs)
+        points = []
+        for N, Ps, n_blocks in grid:
+            all_fixed = np.concatenate([next(it)[0] for _ in range(n_blocks)], axis=0)
+            points.append(storkey_point(N, Ps, all_fixed, networks))
+        return points
+
+    return Work(units, combine)
+
+
+#: Networks per unit of work (a block of ``storkey_stability``).
+NETS_PER_UNIT = 10
+
+
+def storkey_point(N, Ps, all_fixed, networks):
+    """The point of one N from ``all_fixed`` (networks, len(Ps))."""
+    k = all_fixed.sum(axis=0)
+    if k.min() == networks or k.max() == 0:  # no crossing inside the grid: its edge, no error bar
+        p_half, se = float(Ps[-1] if k.min() == networks else Ps[0]), 0.0
+    else:
+        p_half, se = sk.half_capacity(Ps, all_fixed)
+    th = capacity_formula(N)
+    return estimate_point(f"N={N}: P_1/2 vs N/sqrt(2 ln N)", p_half, se, th, RELATIVE_TOLERANCE * th,
+                          level=0.99, params={"N": N, "networks": networks, "Ps": Ps.tolist()})
