@@ -114,11 +114,12 @@ def from_yu(a: float, y, u, lo: int = 0, reaction: bool = True) -> Dict[str, np.
     p1, p0 = ndtr(x1), ndtr(x0)
     M = d * (p1 - p0)
     q = a * (lo * lo + (1 - lo * lo) * p1) + (1 - a) * (lo * lo + (1 - lo * lo) * p0)
-    s = M / y
-    C = d * (a * _pdf(x1) + (1 - a) * _pdf(x0)) / s if reaction else np.zeros_like(M)
-    alpha = s * s * (1.0 - C) ** 2 / q
-    Gamma = alpha * C / (1.0 - C)
-    theta = Gamma * (1 + lo) / 2 - u * s
+    with np.errstate(divide="ignore", invalid="ignore"):  # M = 0 (no retrieval) gives NaN, as it should
+        s = M / y
+        C = d * (a * _pdf(x1) + (1 - a) * _pdf(x0)) / s if reaction else np.zeros_like(M)
+        alpha = s * s * (1.0 - C) ** 2 / q
+        Gamma = alpha * C / (1.0 - C)
+        theta = Gamma * (1 + lo) / 2 - u * s
     return {"alpha": alpha, "theta": theta, "M": M, "q": q, "C": C, "s": s, "Gamma": Gamma,
             "eps1": ndtr(-x1), "eps0": p0}
 

@@ -37,8 +37,7 @@ import numpy as np
 
 import theory.dense as td
 import theory.dense_replica as tr
-from simulations.progress import steps
-from simulations.registry import Point, register_check
+from simulations.registry import Point, Unit, per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import t_point
 
@@ -137,6 +136,7 @@ def band(alpha: float, N: int, n: int, networks: int):
 
 @register_check(
     "dense-replica",
+    split=True,
     title="dense memory (n = 3) overlap after T = 0 dynamics from a pattern vs RS m(alpha), P = alpha N^2",
     theory="theory.dense_replica.retrieval_overlap: m = erf(m^(n-1)/sqrt(2 alpha (2n-3)!!)), alpha_c(3) = 0.08406 "
            "(RS theory of p-spin Hebbian networks, Gardner 1987; constants for Krotov & Hopfield's rule, amlab)",
@@ -152,14 +152,26 @@ def band(alpha: float, N: int, n: int, networks: int):
           "report": [[4, 40, 0.008], [4, 60, 0.008], [4, 60, 0.01]], "above": 0.1, "amplification": 20},
 )
 def dense_replica(*, seed, Ns, alphas, networks, report, above, amplification=0):
-    points = []
-    cases = [("test", 3, N, a) for N in Ns for a in alphas] + [("report", 3, Ns[-1], above)]
-    cases += [("report", int(n), int(N), float(a)) for n, N, a in report]
-    for kind, n, N, a in steps(cases, "dense-replica"):
-        points.append(replica_point(seed, n, N, a, networks, reported=kind == "report"))
+    """One unit of work per (n, N, alpha) (:func:`dense_replica_case`), one for the noise amplification."""
+    cases = [dict(n=3, N=int(N), alpha=float(a), reported=False) for N in Ns for a in alphas]
+    cases += [dict(n=3, N=int(Ns[-1]), alpha=float(above), reported=True)]
+    cases += [dict(n=int(n), N=int(N), alpha=float(a), reported=True) for n, N, a in report]
+    work = per_case(dense_replica_case, cases, dict(seed=seed, networks=networks),
+                    cost=lambda n, N, alpha, reported: alpha * float(N) ** (n + 1))  # P N per sweep, ~N sweeps
     if amplification:
-        points.append(amplification_point(seed, Ns[-1], 0.075, amplification))
-    return points
+        work.units.append(Unit(amplification_case, dict(seed=seed, N=int(Ns[-1]), alpha=0.075, runs=amplification),
+                               0.075 * float(Ns[-1]) ** 4 * amplification / networks, "amplification"))
+    return work
+
+
+def dense_replica_case(*, seed, n, N, alpha, networks, reported):
+    """The point of ``dense-replica`` at (n, N, alpha)."""
+    return [replica_point(seed, n, N, alpha, networks, reported=reported)]
+
+
+def amplification_case(*, seed, N, alpha, runs):
+    """The reported noise-amplification point of ``dense-replica``."""
+    return [amplification_point(seed, N, alpha, runs)]
 
 
 def replica_point(seed: int, n: int, N: int, alpha: float, networks: int, reported: bool = False) -> Point:

@@ -18,8 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 import theory.sparse_rs as sparse_rs
-from simulations.progress import steps
-from simulations.registry import Point, register_check
+from simulations.registry import Point, per_case, register_check
 from simulations.seeds import derive_seed
 from simulations.stats import binomial_point
 
@@ -113,6 +112,7 @@ def kept_fraction(*, seed, N, a, alpha, theta, networks, max_steps=50, keep_diag
 
 @register_check(
     "sparse-capacity",
+    split=True,
     title="covariance rule, sparse 0/1 patterns: a stored pattern kept below and lost above the RS capacity "
           "alpha_c(a, theta)",
     theory="theory.sparse_rs.critical_alpha: T = 0 replica-symmetric retrieval of the 0/1 covariance-rule network "
@@ -125,30 +125,35 @@ def kept_fraction(*, seed, N, a, alpha, theta, networks, max_steps=50, keep_diag
     full={"N": 3000, "cases": [[0.1, 0.45], [0.05, 0.5]], "loads": [0.6, 0.75, 1.3, 1.5], "networks": 30},
 )
 def sparse_capacity(*, seed, N, cases, loads, networks, keep_diagonal=False):
-    """``loads`` are multiples of ``alpha_c(a, theta)``; ``keep_diagonal=True`` simulates the wrong network."""
+    """``loads`` are multiples of ``alpha_c(a, theta)``; ``keep_diagonal=True`` simulates the wrong network.
+
+    One unit of work per (a, theta, load): :func:`sparse_capacity_case`.
+    """
+    grid = [dict(a=float(a), th=float(th), f=float(f)) for a, th in cases for f in loads]
+    return per_case(sparse_capacity_case, grid, dict(seed=seed, N=N, networks=networks, keep_diagonal=keep_diagonal),
+                    cost=lambda a, th, f: f / a)  # P N^2 a per network, P ~ f alpha_c ~ f / a
+
+
+def sparse_capacity_case(*, seed, N, a, th, f, networks, keep_diagonal):
+    """The points of ``sparse-capacity`` at coding level ``a``, threshold ``th`` and load ``f alpha_c``."""
     points = []
-    grid = [(float(a), float(th), float(f)) for a, th in cases for f in loads]
-    crit = {}
-    for a, th, f in steps(grid, "sparse-capacity"):
-        if (a, th) not in crit:
-            crit[(a, th)] = sparse_rs.critical_alpha(a, th)["alpha_c"]
-        ac = crit[(a, th)]
-        r = kept_fraction(seed=derive_seed(seed, {"N": N, "a": a, "theta": th, "load": f, "kd": keep_diagonal}),
-                          N=N, a=a, alpha=f * ac, theta=th, networks=networks, keep_diagonal=keep_diagonal)
-        below = f < 1.0
-        label = (f"a={a}, theta={th}, alpha={r['P'] / N:.3f} ({f} alpha_c = {f} x {ac:.3f}): "
-                 f"{r['kept']}/{r['trials']} kept, RS says {'kept' if below else 'lost'}")
-        points.append(binomial_point(label, r["kept"], r["trials"], 1.0 if below else 0.0, FRACTION_TOLERANCE,
-                                     level=0.99, method="exact",
-                                     params={"N": N, "a": a, "theta": th, "alpha": r["P"] / N, "alpha_c": ac,
-                                             "load": f, "M_kept": r["M_kept"], "q_kept": r["q_kept"]}))
-        if below and r["kept"] > 1:
-            rs = sparse_rs.retrieval_state(a, r["P"] / N, th)
-            half = 2.576 * r["M_kept_sd"] / np.sqrt(r["kept"])
-            points.append(Point(f"a={a}, alpha={r['P'] / N:.3f}: overlap of the kept runs {r['M_kept']:.4f}, activity "
-                                f"{r['q_kept'] / a:.3f} a; RS M = {rs['M']:.4f}, q = {rs['q'] / a:.3f} a (reported: "
-                                f"the overlap carries the pattern's own activity fluctuation, 1/sqrt(a N))",
-                                rs["M"], r["M_kept"], r["M_kept"] - half, r["M_kept"] + half, 0.0, None, True,
-                                {"N": N, "a": a, "alpha": r["P"] / N, "q_kept": r["q_kept"], "q_rs": rs["q"]},
-                                kind="reported"))
+    ac = sparse_rs.critical_alpha(a, th)["alpha_c"]
+    r = kept_fraction(seed=derive_seed(seed, {"N": N, "a": a, "theta": th, "load": f, "kd": keep_diagonal}),
+                      N=N, a=a, alpha=f * ac, theta=th, networks=networks, keep_diagonal=keep_diagonal)
+    below = f < 1.0
+    label = (f"a={a}, theta={th}, alpha={r['P'] / N:.3f} ({f} alpha_c = {f} x {ac:.3f}): "
+             f"{r['kept']}/{r['trials']} kept, RS says {'kept' if below else 'lost'}")
+    points.append(binomial_point(label, r["kept"], r["trials"], 1.0 if below else 0.0, FRACTION_TOLERANCE,
+                                 level=0.99, method="exact",
+                                 params={"N": N, "a": a, "theta": th, "alpha": r["P"] / N, "alpha_c": ac,
+                                         "load": f, "M_kept": r["M_kept"], "q_kept": r["q_kept"]}))
+    if below and r["kept"] > 1:
+        rs = sparse_rs.retrieval_state(a, r["P"] / N, th)
+        half = 2.576 * r["M_kept_sd"] / np.sqrt(r["kept"])
+        points.append(Point(f"a={a}, alpha={r['P'] / N:.3f}: overlap of the kept runs {r['M_kept']:.4f}, activity "
+                            f"{r['q_kept'] / a:.3f} a; RS M = {rs['M']:.4f}, q = {rs['q'] / a:.3f} a (reported: "
+                            f"the overlap carries the pattern's own activity fluctuation, 1/sqrt(a N))",
+                            rs["M"], r["M_kept"], r["M_kept"] - half, r["M_kept"] + half, 0.0, None, True,
+                            {"N": N, "a": a, "alpha": r["P"] / N, "q_kept": r["q_kept"], "q_rs": rs["q"]},
+                            kind="reported"))
     return points
