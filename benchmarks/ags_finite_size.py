@@ -13,13 +13,13 @@ with an overlap above each of several thresholds. The counts are what
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from simulations.io import atomic_write_json
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
@@ -50,15 +50,6 @@ def _job(args):
             "seconds": round(time.perf_counter() - t0, 2)}
 
 
-def write_json(path, obj):
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(obj, f, indent=0)
-    os.replace(tmp, path)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
@@ -81,8 +72,8 @@ def main(argv=None):
             rows.append(fu.result())
             if k % 20 == 0 or k == len(jobs) - 1:
                 print(f"{k + 1}/{len(jobs)} {time.time() - t0:.0f}s", flush=True)
-                write_json(args.out, {"meta": {**meta, "elapsed_s": round(time.time() - t0, 1)}, "rows": rows})
-    write_json(args.out, {"meta": {**meta, "elapsed_s": round(time.time() - t0, 1)}, "rows": rows})
+                atomic_write_json(args.out, {"meta": {**meta, "elapsed_s": round(time.time() - t0, 1)}, "rows": rows})
+    atomic_write_json(args.out, {"meta": {**meta, "elapsed_s": round(time.time() - t0, 1)}, "rows": rows})
     return 0
 
 

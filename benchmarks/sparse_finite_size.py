@@ -15,13 +15,13 @@ finite-size tolerance was chosen on.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from simulations.io import atomic_write_json
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -43,15 +43,6 @@ def _job(args):
                       networks=networks)
     return {"seed": seed, "a": a, "theta": theta, "N": N, "load": load, "alpha_c": ac, **r,
             "seconds": round(time.perf_counter() - t0, 2)}
-
-
-def write_json(path, obj):
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(obj, f, indent=0)
-    os.replace(tmp, path)
 
 
 def crossings(rows):
@@ -96,7 +87,7 @@ def main(argv=None):
     result = {"what": "sparse-capacity finite-size crossings (kept fraction 1/2) in units of the RS alpha_c(a, theta)",
               "args": vars(args), "python": sys.version.split()[0], "machine": platform.platform(),
               "seconds": round(time.perf_counter() - t0, 1), "crossings": crossings(rows), "rows": rows}
-    write_json(args.out, result)
+    atomic_write_json(args.out, result)
     for c in result["crossings"]:
         print(f"seed {c['seed']} a={c['a']} theta={c['theta']} N={c['N']}: crossing "
               f"{c['crossing_over_alpha_c']:.3f} +- {c['se']:.3f} alpha_c  kept {c['kept']}/{c['trials'][0]}")
