@@ -70,7 +70,7 @@ def _unmapped(mapping):
 
     # the package's checks (other tests register checks of their own, defined in tests/)
     return sorted(c.name for c in CHECKS.values()
-                  if c.func.__module__.startswith("simulations.") and c.func.__module__ not in mapping)
+                  if (c.func.__module__ or "").startswith("simulations.") and c.func.__module__ not in mapping)
 
 
 def test_every_check_is_mapped_to_its_families(monkeypatch):
