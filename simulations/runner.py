@@ -36,9 +36,51 @@ class OutputError(RuntimeError):
     """The output folder cannot be created or written."""
 
 
+def check_out_path(out) -> Path:
+    """Refuse an output folder that cannot be one, without creating or writing anything.
+
+    ``out`` is refused (``OutputError``) when it exists and is not a folder,
+    when the nearest existing folder above it is a file, or when that folder
+    (``out`` itself if it exists) cannot be written into. Commands call this
+    before any work or heavy import; ``ensure_writable`` later creates the
+    folder and proves it writable with a block of data.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder a command was given (``--out``).
+
+    Returns
+    -------
+    Path
+        ``out`` as a ``Path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.NamedTemporaryFile() as f:
+    ...     check_out_path(f.name)
+    Traceback (most recent call last):
+    ...
+    simulations.runner.OutputError: output folder ... is a file, not a folder (...)
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output folder {out} is a file, not a folder (give a folder; it is created if missing)")
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"output folder {out} is not writable: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == out else f": cannot create it in {existing}"
+        raise OutputError(f"output folder {out} is not writable{where} (permission denied)")
+    return out
+
+
 def ensure_writable(out) -> Path:
     """Create ``out`` if needed and prove it writable (a temporary file), else ``OutputError``."""
-    out = Path(out)
+    out = check_out_path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".amlab-write-test.", dir=out)
