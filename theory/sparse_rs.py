@@ -62,7 +62,7 @@ import sympy as sp
 from scipy.optimize import brentq, minimize, minimize_scalar
 from scipy.special import ndtr
 
-from theory.derivation import Derivation, Step, register_derivation
+from theory.derivation import Derivation, Named, Step, register_derivation
 from theory.formula import validate
 
 __all__ = ["from_yu", "retrieval_state", "critical_alpha", "capacity", "derivation"]
@@ -301,9 +301,9 @@ def derivation() -> Derivation:
     steps = [
         Step("Uncondensed patterns averaged (unit-variance eta = (xi - a)/sqrt(a(1-a))): per pattern "
              "det(1 - beta Q_ab)^(-1/2); RS, n -> 0, with conjugates r_ab (R on the diagonal)", sp.Eq(
-                 sp.Symbol("-beta f_noise"), F)),
+                 Named("-beta f_noise", r"-\beta f_{\mathrm{noise}}"), F)),
         Step("Saddle point in q", sp.Eq(r, sp.simplify(r_sol.subs(b * (Q - q), C)))),
-        Step("Saddle point in Q (diagonal): beta (R - r)", sp.Eq(sp.Symbol("beta(R-r)"),
+        Step("Saddle point in Q (diagonal): beta (R - r)", sp.Eq(Named("beta(R-r)", r"\beta (R - r)"),
                                                                   sp.simplify(b * (R_sol - r_sol)))),
         Step("0/1 neurons, V^2 = V: the diagonal term (alpha beta^2/2)(R - r) V^2 and the removed W_ii "
              "(energy + alpha/2 V) leave a threshold shift Gamma/2",
