@@ -50,6 +50,25 @@ class UsageError(Exception):
     """Bad command-line usage (exit status 2)."""
 
 
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose usage errors are one line, ``PROG: error: MESSAGE``, exit status 2.
+
+    argparse prints the whole usage block before the message; a user who typed
+    ``--steps abc`` needs the message alone, and the pointer to ``--help``
+    (which still prints the full usage). Subparsers inherit the class.
+    """
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _check_out(args) -> None:
+    """Refuse ``args.out`` before any work or heavy import (``simulations.runner.check_out_path``)."""
+    from simulations.runner import check_out_path
+
+    check_out_path(args.out)
+
+
 def _load(module: str):
     return importlib.import_module(module)
 
@@ -148,6 +167,7 @@ def cmd_derive(args) -> int:
 def cmd_check(args) -> int:
     from simulations.runner import run_checks
 
+    _check_out(args)
     selected = _select(_checks(), args.names, "check")
     background = None
     if args.scheduler is None and args.processes is None:  # a cold cache: compile the kernels the checks need
@@ -217,6 +237,7 @@ def cmd_sweep(args) -> int:
     from simulations.estimators import ALIASES, ESTIMATORS
     from simulations.sweep import export, plan, records_table, sweep
 
+    _check_out(args)
     _load("simulations.estimators")
     name = args.estimator
     if name in ALIASES:
@@ -258,6 +279,7 @@ def cmd_sweep(args) -> int:
 def cmd_figures(args) -> int:
     from simulations.runner import build_figures
 
+    _check_out(args)
     selected = _select(_figures(), args.names, "figure")
     build_figures(selected, out=Path(args.out), quick=args.size == "quick", seed=args.seed)
     return 0
@@ -266,6 +288,7 @@ def cmd_figures(args) -> int:
 def cmd_reproduce(args) -> int:
     from simulations.runner import reproduce
 
+    _check_out(args)
     checks, figures, _ = _registries()
     ok = reproduce(list(checks.values()), list(figures.values()), size=args.size, seed=args.seed,
                    out=Path(args.out), workers=args.workers, scheduler=args.scheduler, timeout=args.timeout,
@@ -283,6 +306,10 @@ def cmd_demo(args) -> int:
         return 0
     if args.name not in DEMOS:
         raise UsageError(f"unknown demo: {args.name}; known: {', '.join(DEMOS)}")
+    from simulations.runner import ensure_writable
+
+    _check_out(args)
+    ensure_writable(args.out)
     DEMOS[args.name].func(Path(args.out), small=args.small, seed=args.seed)
     return 0
 
@@ -304,6 +331,7 @@ def _number(convert, ok, expected: str):
 
 _seed = _number(int, lambda v: v >= 0, "a non-negative integer")
 _workers = _number(int, lambda v: v >= 1, "a positive integer")
+_positive = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive number")
 _seconds = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive number of seconds")
 
 
@@ -314,6 +342,7 @@ def _train_config(name: str, args, changes: dict):
     import dataclasses
     import importlib
 
+    _check_out(args)  # before JAX is imported
     try:
         mod = importlib.import_module(f"simulations.train.{name}")
     except ImportError as exc:
@@ -338,11 +367,13 @@ def _print_timing(t: dict, prefix: str = "") -> None:
 
 def cmd_train(args) -> int:
     """``amlab train icl``: experiment 1 (residual attention streams); needs the ``train`` extra."""
+    from simulations.runner import ensure_writable
+
     changes = {} if args.novel is None else {"novel": args.novel}
     if args.variant:
         changes["variants"] = tuple(dict.fromkeys(["baseline"] + args.variant))
     icl, cfg = _train_config("icl", args, changes)
-    out = Path(args.out)
+    out = ensure_writable(args.out)
     res = icl.train_icl(cfg, out, max_seconds=args.max_seconds)
     from figures.train import plot_icl
 
@@ -355,6 +386,7 @@ def cmd_train(args) -> int:
 
 def cmd_train_induction(args) -> int:
     """``amlab train induction``: experiment 2 (a trained induction head); needs the ``train`` extra."""
+    from simulations.runner import ensure_writable
 
     def changes(cfg):
         c = {k: v for k, v in (("optimizer", args.optimizer), ("lr", args.lr)) if v is not None}
@@ -366,7 +398,7 @@ def cmd_train_induction(args) -> int:
         return c
 
     induction, cfg = _train_config("induction", args, changes)
-    out = Path(args.out)
+    out = ensure_writable(args.out)
     res = induction.train_induction(cfg, out, max_seconds=args.max_seconds)
     from figures.train_induction import plot_curves, plot_deviation
 
@@ -406,29 +438,29 @@ def _add_parallel(p, processes=False):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="amlab", description="Associative memories from theory to simulation.")
+    parser = Parser(prog="amlab", description="Associative memories from theory to simulation.")
     parser.add_argument("--version", action="version", version=f"amlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("list", help="list checks, figures, derivations, estimators and demos")
     p.add_argument("what", nargs="*", help="checks, figures and/or derivations (default: all)")
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(parser=p, func=cmd_list)
 
     p = sub.add_parser("derive", help="print a derivation step by step")
     p.add_argument("name")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
-    p.set_defaults(func=cmd_derive)
+    p.set_defaults(parser=p, func=cmd_derive)
 
     p = sub.add_parser("check", help="run theory-versus-simulation checks")
     p.add_argument("names", nargs="*", metavar="NAME")
     _add_common(p, "amlab-checks")
     _add_parallel(p, processes=True)
-    p.set_defaults(func=cmd_check)
+    p.set_defaults(parser=p, func=cmd_check)
 
     p = sub.add_parser("figures", help="build figures (PNG, PDF and the data behind them)")
     p.add_argument("names", nargs="*", metavar="NAME")
     _add_common(p, "amlab-figures")
-    p.set_defaults(func=cmd_figures)
+    p.set_defaults(parser=p, func=cmd_figures)
 
     p = sub.add_parser("sweep", help="run an estimator over a parameter grid into a resumable store")
     p.add_argument("estimator", metavar="ESTIMATOR", help="a name from `amlab list estimators`")
@@ -438,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="master seed (default 0)")
     p.add_argument("--out", required=True, help="store folder (resumed if it holds the same sweep)")
     _add_parallel(p)
-    p.set_defaults(func=cmd_sweep)
+    p.set_defaults(parser=p, func=cmd_sweep)
 
     p = sub.add_parser("demo", help="run a scripted teaching demo (--list to see them)")
     p.add_argument("name", nargs="?", metavar="NAME")
@@ -446,41 +478,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="amlab-demos", help="output folder (default amlab-demos)")
     p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
     p.add_argument("--small", action="store_true", help="a reduced size (seconds)")
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(parser=p, func=cmd_demo)
     p = sub.add_parser("train", help="train transformers in JAX (needs amlab[train])")
     tsub = p.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
     t = tsub.add_parser("icl", help="residual attention streams: steps to 95%% ICL accuracy per variant")
     t.add_argument("--variant", action="append", choices=["values", "queries", "keys"],
                    help="a variant trained beside the baseline (repeat; default: all)")
-    t.add_argument("--seeds", type=int, default=None, help="runs per variant")
-    t.add_argument("--steps", type=int, default=None, help="training steps (a multiple of --eval-every)")
-    t.add_argument("--eval-every", type=int, default=None, help="steps between evaluations")
+    t.add_argument("--seeds", type=_workers, default=None, help="runs per variant")
+    t.add_argument("--steps", type=_workers, default=None, help="training steps (a multiple of --eval-every)")
+    t.add_argument("--eval-every", type=_workers, default=None, help="steps between evaluations")
     t.add_argument("--novel", choices=["redraw", "pool"], default=None, help="novel-class generator")
-    t.add_argument("--max-seconds", type=float, default=None, help="stop after this wall time (resumable)")
+    t.add_argument("--max-seconds", type=_seconds, default=None, help="stop after this wall time (resumable)")
     _add_common(t, "amlab-train-icl")
-    t.set_defaults(func=cmd_train)
+    t.set_defaults(parser=t, func=cmd_train)
     t = tsub.add_parser("induction", help="a trained induction head vs the closed-form logits, several d")
     t.add_argument("--d", type=_workers, action="append", help="embedding dimension (repeat; default 32 64 ...)")
-    t.add_argument("--seeds", type=int, default=None, help="runs per d")
-    t.add_argument("--steps", type=int, default=None, help="training steps (a multiple of --eval-every)")
-    t.add_argument("--eval-every", type=int, default=None, help="steps between probe evaluations")
+    t.add_argument("--seeds", type=_workers, default=None, help="runs per d")
+    t.add_argument("--steps", type=_workers, default=None, help="training steps (a multiple of --eval-every)")
+    t.add_argument("--eval-every", type=_workers, default=None, help="steps between probe evaluations")
     t.add_argument("--optimizer", choices=["adam", "sgd"], default=None, help="optimizer (default adam)")
-    t.add_argument("--lr", type=float, default=None, help="learning rate")
+    t.add_argument("--lr", type=_positive, default=None, help="learning rate")
     t.add_argument("--no-ffn", action="store_true", help="no feed-forward bigram memory W_F")
-    t.add_argument("--max-seconds", type=float, default=None, help="training time budget (resumable)")
+    t.add_argument("--max-seconds", type=_seconds, default=None, help="training time budget (resumable)")
     _add_common(t, "amlab-train-induction")
-    t.set_defaults(func=cmd_train_induction)
+    t.set_defaults(parser=t, func=cmd_train_induction)
 
     p = sub.add_parser("warm", help="compile the simulator kernels into the cache (first runs then start fast)")
     p.add_argument("families", nargs="*", metavar="FAMILY", help="classical, dense, amicl, perceptron, kv, "
                    "induction, capacity (default: all)")
     p.add_argument("--workers", type=_workers, default=2, help="processes compiling at once (default 2)")
-    p.set_defaults(func=cmd_warm)
+    p.set_defaults(parser=p, func=cmd_warm)
 
     p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
     _add_common(p, "amlab-report")
     _add_parallel(p, processes=True)
-    p.set_defaults(func=cmd_reproduce)
+    p.set_defaults(parser=p, func=cmd_reproduce)
     return parser
 
 
@@ -504,7 +536,9 @@ def main(argv=None) -> int:
 def _main(argv=None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the subcommand's parser, which names it
+            getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
         if not getattr(args, "command", None):
             parser.print_help()
             return 2
@@ -513,7 +547,7 @@ def _main(argv=None) -> int:
     try:
         return int(args.func(args))
     except _user_errors() as exc:
-        print(f"amlab: error: {exc}", file=sys.stderr)
+        print(f"{args.parser.prog}: error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from simulations.stats import holm
 
@@ -127,6 +127,8 @@ class Check:
     func: Callable[..., List[Point]]
     sizes: Dict[str, Dict]
     split: bool = False
+    figures: Tuple[str, ...] = ()
+    derivations: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ CHECKS: Dict[str, Check] = {}
 
 
 def register_check(name: str, *, title: str, theory: str, test: str, quick: dict, full: dict,
-                   split: bool = False):
+                   split: bool = False, figures: Tuple[str, ...] = (), derivations: Tuple[str, ...] = ()):
     """Decorator registering ``func(*, seed, **params) -> list[Point]`` as a check.
 
     Parameters
@@ -197,13 +199,25 @@ def register_check(name: str, *, title: str, theory: str, test: str, quick: dict
     split : bool
         ``func`` returns a ``Work`` (its units and their combine step) instead
         of the points; calling it must be cheap (it plans, the units work).
+    figures : tuple of str
+        Names of the registered figures (``figures.registry``) that show what
+        the check compares; the report links the check to them.
+    derivations : tuple of str
+        Names of the registered derivations (``theory.derivation``) of the
+        prediction under test; the report links the check to them. Both are
+        plain names (``simulations`` does not import ``figures``); a test holds
+        them against the registries.
     """
+
+    for what, names in (("figures", figures), ("derivations", derivations)):
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise TypeError(f"check {name!r}: {what} must be a tuple of names, got {names!r}")
 
     def deco(func):
         if name in CHECKS:
             raise ValueError(f"check {name!r} is registered twice")
         CHECKS[name] = Check(name, title, theory, test, func, {"quick": dict(quick), "full": dict(full)},
-                             bool(split))
+                             bool(split), tuple(figures), tuple(derivations))
         return func
 
     return deco

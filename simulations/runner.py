@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 from simulations.io import atomic_write_json, atomic_write_text, provenance
+from simulations.report import (BulletList, Heading, Image, Link, ListItem, NumberedList, Paragraph, Preformatted,
+                                Strong, Table, Verdict, markdown_blocks, slug, to_html, to_markdown)
 from simulations.progress import bar as progress_bar
 from simulations.registry import CheckResult, Point, check_params, finish_check, plan_check
 from simulations.schedule import unit_weights
@@ -36,9 +38,51 @@ class OutputError(RuntimeError):
     """The output folder cannot be created or written."""
 
 
+def check_out_path(out) -> Path:
+    """Refuse an output folder that cannot be one, without creating or writing anything.
+
+    ``out`` is refused (``OutputError``) when it exists and is not a folder,
+    when the nearest existing folder above it is a file, or when that folder
+    (``out`` itself if it exists) cannot be written into. Commands call this
+    before any work or heavy import; ``ensure_writable`` later creates the
+    folder and proves it writable with a block of data.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder a command was given (``--out``).
+
+    Returns
+    -------
+    Path
+        ``out`` as a ``Path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.NamedTemporaryFile() as f:
+    ...     check_out_path(f.name)
+    Traceback (most recent call last):
+    ...
+    simulations.runner.OutputError: output folder ... is a file, not a folder (...)
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output folder {out} is a file, not a folder (give a folder; it is created if missing)")
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"output folder {out} is not writable: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == out else f": cannot create it in {existing}"
+        raise OutputError(f"output folder {out} is not writable{where} (permission denied)")
+    return out
+
+
 def ensure_writable(out) -> Path:
     """Create ``out`` if needed and prove it writable (a temporary file), else ``OutputError``."""
-    out = Path(out)
+    out = check_out_path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".amlab-write-test.", dir=out)
@@ -92,19 +136,78 @@ def table(results) -> str:
     return "\n".join(lines)
 
 
-def markdown(results) -> str:
-    """A Markdown report with one section per check and a row per point."""
-    out = ["# amlab checks", "", "| check | verdict | margin | seconds |", "|---|---|---|---|"]
+def _point_cell(p) -> list:
+    if p.kind == "reported":
+        return ["reported"]
+    return [Verdict(bool(p.ok), "yes" if p.ok else "NO")]
+
+
+#: The way back to the table of contents, after each section's heading in the report.
+UP = [" ", Link("\u2191 contents", "#contents")]
+
+
+def _name_links(kind: str, names, anchors) -> list:
+    """Inline links to the report's sections of ``kind`` for ``names``; a name without a section stays
+    text, marked as not in the report."""
+    out = []
+    for k, name in enumerate(names):
+        if k:
+            out.append(", ")
+        out.append(Link(name, "#" + slug(kind, name)) if name in anchors else f"{name} (not in this report)")
+    return out
+
+
+def check_blocks(results, checks=None, figures=(), derivations=()) -> list:
+    """The check part of a report: a summary table, then a section per check with its points.
+
+    Parameters
+    ----------
+    results : list of CheckResult
+    checks : dict, optional
+        Name -> ``Check`` (its declared ``figures`` and ``derivations``); without it the sections
+        carry no links.
+    figures, derivations : collection of str
+        Names that have a section in the same report: declared names among them become links,
+        the others stay text.
+    """
+    checks = checks or {}
+    linked = bool(checks)
+    header = ["check", "verdict", "margin", "seconds"] + (["figures", "derivations"] if linked else [])
+    rows = []
     for r in results:
-        out.append(f"| {r.name} | {'PASS' if r.passed else 'FAIL'} | {_fmt(r.margin)} | {r.seconds:.1f} |")
+        c = checks.get(r.name)
+        row = [[Link(r.name, "#" + slug("check", r.name))], [Verdict(r.passed)], [_fmt(r.margin)],
+               [f"{r.seconds:.1f}"]]
+        if linked:
+            row += [_name_links("figure", c.figures, figures) if c else [],
+                    _name_links("derivation", c.derivations, derivations) if c else []]
+        rows.append(row)
+    blocks = [Heading(1, ["Checks"], "checks"), Table(header, rows)]
     for r in results:
-        out += ["", f"## {r.name}: {r.title}", "", f"Theory: {r.theory}", "", f"Test: {r.test}", "",
-                "| point | theory | tolerance | simulation | interval | p-value | ok |", "|---|---|---|---|---|---|---|"]
+        c = checks.get(r.name)
+        blocks += [Heading(2, [f"{r.name}: {r.title}"] + (UP if linked else []), slug("check", r.name)),
+                   Paragraph(["Verdict: ", Verdict(r.passed), f" (margin {_fmt(r.margin)}, {r.seconds:.1f} s)"]),
+                   Paragraph([f"Theory: {r.theory}"]), Paragraph([f"Test: {r.test}"])]
+        if c and (c.figures or c.derivations):
+            see = []
+            if c.figures:
+                see += ["Figures: "] + _name_links("figure", c.figures, figures)
+            if c.derivations:
+                see += (["; "] if see else []) + ["derivations: " if see else "Derivations: "]
+                see += _name_links("derivation", c.derivations, derivations)
+            blocks.append(Paragraph(see))
+        points = []
         for p in r.points:
             pv = "-" if p.p_value is None else f"{p.p_value:.3g}"
-            out.append(f"| {p.label} | {_fmt(p.theory)} | {_fmt(p.tolerance)} | {_fmt(p.estimate)} | "
-                       f"[{_fmt(p.low)}, {_fmt(p.high)}] | {pv} | {'reported' if p.kind == 'reported' else 'yes' if p.ok else 'NO'} |")
-    return "\n".join(out) + "\n"
+            points.append([[p.label], [_fmt(p.theory)], [_fmt(p.tolerance)], [_fmt(p.estimate)],
+                           [f"[{_fmt(p.low)}, {_fmt(p.high)}]"], [pv], _point_cell(p)])
+        blocks.append(Table(["point", "theory", "tolerance", "simulation", "interval", "p-value", "ok"], points))
+    return blocks
+
+
+def markdown(results) -> str:
+    """A Markdown report (``checks.md``) with one section per check and a row per point."""
+    return to_markdown([Heading(1, ["amlab checks"])] + check_blocks(results)[1:])
 
 
 def check_seed(master: int, name: str) -> int:
@@ -319,47 +422,6 @@ def build_figures(figures, out=Path("amlab-figures"), quick=True, seed=0, echo=p
     return files
 
 
-def markdown_to_html(md: str, title: str = "amlab report") -> str:
-    """A small HTML rendering of the reports' Markdown (headings, tables, images, links, paragraphs)."""
-    import html
-    import re
-
-    def inline(text):
-        text = html.escape(text, quote=False)
-        text = re.sub(r"!\[([^\]]*)\]\(([^)]+)\)", r'<img alt="\1" src="\2" style="max-width:100%">', text)
-        return re.sub(r"\[([^\]]*)\]\(([^)]+)\)", r'<a href="\2">\1</a>', text)
-
-    out, in_table = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-                     "<style>body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
-                     "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>"], False
-    for line in md.splitlines():
-        if line.startswith("|"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if all(set(c) <= set("-: ") for c in cells):
-                continue
-            if not in_table:
-                out.append("<table>")
-                in_table = True
-                out.append("<tr>" + "".join(f"<th>{inline(c)}</th>" for c in cells) + "</tr>")
-            else:
-                out.append("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in cells) + "</tr>")
-            continue
-        if in_table:
-            out.append("</table>")
-            in_table = False
-        m = re.match(r"^(#+) (.*)", line)
-        if m:
-            k = len(m.group(1))
-            out.append(f"<h{k}>{inline(m.group(2))}</h{k}>")
-        elif line.startswith("- "):
-            out.append(f"<li>{inline(line[2:])}</li>")
-        elif line.strip():
-            out.append(f"<p>{inline(line)}</p>")
-    if in_table:
-        out.append("</table>")
-    return "\n".join(out + ["</body></html>"]) + "\n"
-
-
 #: What each column of the check tables means (written into every report).
 COLUMNS = [
     ("check", "the registered name of the check (amlab check NAME runs it alone)"),
@@ -383,20 +445,6 @@ COLUMNS = [
 ]
 
 
-def _embed_images(html_text: str, base: Path) -> str:
-    """Replace every ``src="relative.png"`` by a base64 data URI, so the HTML stands alone."""
-    import base64
-    import re
-
-    def sub(m):
-        path = base / m.group(1)
-        if not path.is_file():
-            return m.group(0)
-        return 'src="data:image/png;base64,' + base64.b64encode(path.read_bytes()).decode("ascii") + '"'
-
-    return re.sub(r'src="([^"]+\.png)"', sub, html_text)
-
-
 def _figure_meta(png: Path) -> dict:
     import json
 
@@ -406,13 +454,128 @@ def _figure_meta(png: Path) -> dict:
         return {}
 
 
-def _bibliography() -> str:
-    """The project's bibliography (docs/references.md) when the source tree is at hand, else a pointer."""
+def _bibliography() -> list:
+    """The project's bibliography (docs/references.md) as report blocks when the source tree is at hand."""
     path = Path(__file__).resolve().parents[1] / "docs" / "references.md"
+    head = Heading(1, ["References"], "references")
     if path.is_file():
-        text = path.read_text(encoding="utf-8").splitlines()
-        return "\n".join(["# References", ""] + [ln for ln in text if not ln.startswith("# ")])
-    return "# References\n\nThe papers are listed in docs/references.md of the amlab source.\n"
+        blocks = markdown_blocks(path.read_text(encoding="utf-8"))
+        if blocks and isinstance(blocks[0], Heading):  # the file's own title, "# References"
+            blocks = blocks[1:]
+        return [head] + blocks
+    return [head, Paragraph(["The papers are listed in docs/references.md of the amlab source."])]
+
+
+def _derivation_blocks(used_by: dict) -> list:
+    """A section per derivation of ``used_by`` (name -> checks): its source and steps, and the checks
+    that test it."""
+    import theory.catalog  # noqa: F401  (registers the derivations)
+    from theory.derivation import DERIVATIONS, format_expr
+
+    blocks = []
+    for name in used_by:
+        blocks.append(Heading(2, [name] + UP, slug("derivation", name)))
+        try:
+            d = DERIVATIONS[name]()
+        except Exception as exc:  # the report of a long run is still written; the failure is shown
+            blocks.append(Paragraph([Verdict(False, "ERROR"), f" the derivation failed: {type(exc).__name__}: {exc}"]))
+            continue
+        blocks += [Paragraph([Strong(d.title)]), Paragraph([f"Source: {d.source}"]),
+                   NumberedList([ListItem([s.text], [Preformatted(format_expr(s.expr))]) for s in d.steps]),
+                   Paragraph(["Tested by: "] + _name_links("check", used_by[name], used_by[name]) +
+                             [f". Print it with amlab derive {name} (--latex for LaTeX)."])]
+    return blocks
+
+
+def _contents(results, figure_heads, derivations) -> list:
+    """The table of contents: every section, each check with its verdict, each figure and derivation."""
+    n_ok = sum(r.passed for r in results)
+    items = [ListItem([Link("Run: mode, versions, machine, timings", "#run")]),
+             ListItem([Link("How to read the check tables", "#reading")]),
+             ListItem([Link(f"Checks ({n_ok}/{len(results)} passed)", "#checks")],
+                      [BulletList([ListItem([Link(r.name, "#" + slug("check", r.name)), " ", Verdict(r.passed)])
+                                   for r in results])] if results else [])]
+    items.append(ListItem([Link(f"Figures ({len(figure_heads)})", "#figures")],
+                          [BulletList([ListItem([Link(text, "#" + anchor)]) for text, anchor in figure_heads])]
+                          if figure_heads else []))
+    items.append(ListItem([Link(f"Derivations ({len(derivations)})", "#derivations")],
+                          [BulletList([ListItem([Link(n, "#" + slug("derivation", n))]) for n in derivations])]
+                          if derivations else []))
+    items.append(ListItem([Link("References", "#references")]))
+    return [Heading(2, ["Contents"], "contents"), BulletList(items)]
+
+
+def _declared(results, checks, what: str) -> dict:
+    """Figure or derivation name -> the checks of ``results`` that declare it (in the checks' order)."""
+    used = {}
+    for r in results:
+        for name in getattr(checks.get(r.name), what, ()):
+            used.setdefault(name, []).append(r.name)
+    return used
+
+
+def report_blocks(results, checks, built, out: Path, *, size: str, seed: int, timings: dict,
+                  derivation_blocks: list):
+    """The reproduce report: ``(blocks, contents)``, both lists of ``simulations.report`` blocks.
+
+    ``checks`` maps names to the ``Check`` objects run (their declared figures
+    and derivations become links both ways); ``built`` is a list of
+    ``(figure, paths, seconds)``; ``timings`` holds ``checks``, ``figures``,
+    ``derivations`` and ``total`` seconds; ``derivation_blocks`` the
+    sections of ``_derivation_blocks``.
+    """
+    import platform
+
+    prov = provenance()
+    n_ok = sum(r.passed for r in results)
+    by_figure = _declared(results, checks, "figures")
+    derivations = list(_declared(results, checks, "derivations"))  # in the order of the checks that use them
+    blocks = [Heading(1, ["amlab report"], "top"), Heading(2, ["Run"], "run"), BulletList([ListItem([t]) for t in (
+        f"Mode: {size} ({'reduced sizes, minutes' if size == 'quick' else 'full sizes'}); master seed {seed}",
+        f"amlab {prov['amlab']}; Python {prov['python']}, numpy {prov['numpy']}, scipy {prov['scipy']}, "
+        f"numba {prov['numba']}, sympy {prov['sympy']}",
+        f"Date (UTC): {prov['time']}",
+        f"Machine: {platform.platform()}, {prov['processor']}, {prov['cpus']} CPUs",
+        f"Timings: checks {timings['checks']:.1f} s, figures {timings['figures']:.1f} s, "
+        f"derivations {timings['derivations']:.1f} s, total {timings['total']:.1f} s",
+        f"Checks: {n_ok}/{len(results)} passed")]),
+        Heading(2, ["How to read the check tables"], "reading"),
+        BulletList([ListItem([f"{name}: {text}."]) for name, text in COLUMNS]),
+        Paragraph(["Each check links to the figures that show what it compares and to the derivation of its "
+                   "prediction; each figure and derivation links back to its checks. Papers behind each formula, "
+                   "check and figure: see the ", Link("References", "#references"),
+                   " at the end (docs/references.md)."])]
+    figure_heads, fig_blocks, figure_names = [], [Heading(1, ["Figures"], "figures")], set()
+    k = 0
+    for fig, paths, secs in built:
+        paths = [Path(f) for f in paths]
+        pngs = [f for f in paths if f.suffix == ".png"]
+        figure_names.add(fig.name)
+        for j, f in enumerate(pngs or [None]):
+            anchor = slug("figure", fig.name) if j == 0 else slug("figure", f"{fig.name}-{j + 1}")
+            if f is None:
+                fig_blocks += [Heading(2, [fig.name] + UP, anchor), Paragraph([fig.title, " (no image written)"])]
+                figure_heads.append((fig.name, anchor))
+                continue
+            k += 1
+            meta = _figure_meta(f)
+            fig_blocks += [Heading(2, [f"Figure {k}: {fig.name}"] + UP, anchor),
+                           Image(str(f.relative_to(out)), f.stem, f),
+                           Paragraph([f"Figure {k}. {meta.get('caption', fig.title)}"]),
+                           Paragraph([f"Regenerates: {meta.get('source', 'not stated')}. Size: "
+                                      f"{meta.get('size', size)}; built in {secs:.1f} s."])]
+            figure_heads.append((f"Figure {k}: {fig.name}", anchor))
+        if by_figure.get(fig.name):
+            fig_blocks.append(Paragraph(["Checked by: "] + _name_links("check", by_figure[fig.name],
+                                                                        by_figure[fig.name])))
+        files = [f for f in paths if f.suffix in (".pdf", ".json", ".md")]
+        if files:
+            fig_blocks.append(BulletList([ListItem([Link(f.name, str(f.relative_to(out)))]) for f in files]))
+    blocks += check_blocks(results, checks, figure_names, derivations) + fig_blocks
+    blocks += [Heading(1, ["Derivations"], "derivations")]
+    blocks += derivation_blocks or [Paragraph(["No check of this run declares one."])]
+    blocks += _bibliography() + [Paragraph([f"Total time: {timings['total']:.1f} s"])]
+    return blocks, _contents(results, figure_heads, derivations)
 
 
 def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), workers=None, scheduler=None,
@@ -420,13 +583,14 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
     """Run every check and build every figure; write ``report.md`` and ``report.html``.
 
     ``report.html`` stands alone (figures embedded as base64 PNG) and states
-    the mode, seed, amlab version, date, machine and timings, explains every
-    column of the check tables and puts the caption and source under each
-    figure. Finished checks of an earlier run into ``out`` are reused as in
-    ``run_checks``. Returns True when all checks pass.
+    the mode, seed, amlab version, date, machine and timings; it opens with a
+    table of contents, explains every column of the check tables, shows each
+    verdict in colour (with its word), links each check to its figures and
+    derivations (declared in ``register_check``) and back, puts the caption
+    and source under each figure and prints each linked derivation. Finished
+    checks of an earlier run into ``out`` are reused as in ``run_checks``.
+    Returns True when all checks pass.
     """
-    import platform
-
     t0 = time.perf_counter()
     out = ensure_writable(out)
     ensure_writable(out / "figures")
@@ -439,42 +603,15 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
         paths = build_figures([fig], out=out / "figures", quick=size == "quick", seed=seed, echo=echo)
         built.append((fig, paths, time.perf_counter() - t1))
     t_figs = time.perf_counter() - t0 - t_checks
-    total = time.perf_counter() - t0
-    prov = provenance()
-    n_ok = sum(r.passed for r in results)
-    head = ["# amlab report", "",
-            f"- Mode: {size} ({'reduced sizes, minutes' if size == 'quick' else 'full sizes'}); master seed {seed}",
-            f"- amlab {prov['amlab']}; Python {prov['python']}, numpy {prov['numpy']}, scipy {prov['scipy']}, "
-            f"numba {prov['numba']}, sympy {prov['sympy']}",
-            f"- Date (UTC): {prov['time']}",
-            f"- Machine: {platform.platform()}, {prov['processor']}, {prov['cpus']} CPUs",
-            f"- Timings: checks {t_checks:.1f} s, figures {t_figs:.1f} s, total {total:.1f} s",
-            f"- Checks: {n_ok}/{len(results)} passed",
-            "",
-            "## How to read the check tables", ""]
-    head += [f"- {name}: {text}." for name, text in COLUMNS]
-    head += ["", "Papers behind each formula, check and figure: see the References section at the end "
-                 "(docs/references.md).", ""]
-    lines = head + [markdown(results).replace("# amlab checks", "# Checks", 1), "# Figures", ""]
-    k = 0
-    for fig, paths, secs in built:
-        for f in paths:
-            f = Path(f)
-            rel = f.relative_to(out)
-            if f.suffix == ".png":
-                k += 1
-                meta = _figure_meta(f)
-                lines += [f"## Figure {k}: {fig.name}", "", f"![{f.stem}]({rel})", "",
-                          f"Figure {k}. {meta.get('caption', fig.title)}",
-                          "", f"Regenerates: {meta.get('source', 'not stated')}. Size: {meta.get('size', size)}; "
-                          f"built in {secs:.1f} s.", ""]
-            elif f.suffix in (".pdf", ".json", ".md"):
-                lines.append(f"- [{f.name}]({rel})")
-        lines.append("")
-    lines += ["", _bibliography(), "", f"Total time: {total:.1f} s"]
-    text = "\n".join(lines) + "\n"
-    _write_text(out / "report.md", text)
-    _write_text(out / "report.html", _embed_images(markdown_to_html(text), out))
+    t2 = time.perf_counter()
+    by_name = {c.name: c for c in checks}
+    derivation_blocks = _derivation_blocks(_declared(results, by_name, "derivations"))
+    timings = {"checks": t_checks, "figures": t_figs, "derivations": time.perf_counter() - t2,
+               "total": time.perf_counter() - t0}
+    blocks, contents = report_blocks(results, by_name, built, out, size=size, seed=seed, timings=timings,
+                                     derivation_blocks=derivation_blocks)
+    _write_text(out / "report.md", to_markdown(blocks[:1] + contents + blocks[1:]))
+    _write_text(out / "report.html", to_html(blocks, title="amlab report", nav=contents))
     ok = all(r.passed for r in results)
     echo(f"report: {out / 'report.md'}, {out / 'report.html'}")
     return ok

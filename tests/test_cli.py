@@ -132,4 +132,4 @@ def test_reproduce_writes_report_with_checks_and_figures(toy_checks, tmp_path, m
     assert "## fair" in report and "![toy](figures/toy.png)" in report and "figures/toy.json" in report
     assert (out / "checks.json").exists()
     page = (out / "report.html").read_text()
-    assert '<img alt="toy" src="data:image/png;base64,' in page and "<h2>fair: fair coin</h2>" in page
+    assert '<img alt="toy" src="data:image/png;base64,' in page and '<h2 id="check-fair">fair: fair coin <a href="#contents">' in page

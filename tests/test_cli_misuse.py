@@ -28,7 +28,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def one_line_error(err: str) -> str:
-    """The single ``amlab: error:`` line of ``err`` (fails on a traceback or several lines)."""
+    """The single ``amlab COMMAND: error:`` line of ``err`` (fails on a traceback or several lines)."""
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
     assert "Traceback" not in err, err
     assert len(lines) == 1 and "error:" in lines[0], err
@@ -416,7 +416,7 @@ def test_8_a_name_given_twice_runs_once(coin_checks, tmp_path):
 
 @pytest.mark.parametrize("argv", [["check", "--seed", "-1"], ["sweep", "x", "--seed", "-1", "--out", "o"],
                                   ["check", "--workers", "0"]])
-def test_8_bad_option_shows_the_subcommand_usage(argv, capsys):
+def test_8_bad_option_names_the_subcommand(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert f"amlab {argv[0]}: error: argument" in err and "Traceback" not in err
@@ -529,3 +529,122 @@ def test_8_blas_pool_limited_for_the_command_line(monkeypatch):
     env = {k: v for k, v in ENV.items() if k != "OPENBLAS_NUM_THREADS"}
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.stdout.strip() == "1", r.stderr
+
+
+# ------------------------------------------------ 9. --out, --max-seconds and mistyped numbers, up front
+
+#: Every command that writes, with the arguments it needs besides ``--out``.
+WRITERS = [["check", "fair"], ["figures"], ["sweep", "classical-bit-error", "--grid", "N=20"], ["reproduce"],
+           ["demo", "letters", "--small"], ["train", "icl"], ["train", "induction"]]
+
+
+@pytest.fixture
+def no_work(coin_checks, monkeypatch):
+    """Every command's work and JAX made unreachable: a test passes only if the error comes first."""
+    from amlab.demos import DEMOS, Demo
+    from simulations import runner, sweep
+
+    def work(*a, **k):
+        raise AssertionError("the work started before the error")
+
+    for mod, name in ((runner, "run_checks"), (runner, "build_figures"), (runner, "reproduce"), (sweep, "sweep")):
+        monkeypatch.setattr(mod, name, work)
+    monkeypatch.setitem(DEMOS, "letters", Demo("letters", "letters", work))
+    for name in ("jax", "optax", "simulations.train.icl", "simulations.train.induction"):
+        monkeypatch.setitem(sys.modules, name, None)  # an import of these fails: JAX must not be reached
+    return coin_checks
+
+
+@pytest.mark.parametrize("where", ["file", "under-a-file"])
+@pytest.mark.parametrize("argv", WRITERS, ids=[" ".join(a[:2]) for a in WRITERS])
+def test_9_out_that_cannot_be_a_folder_fails_before_any_work(argv, where, no_work, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    out = blocker if where == "file" else blocker / "sub"
+    assert main([*argv, "--out", str(out)]) == 2
+    line = one_line_error(capsys.readouterr().err)
+    prog = "amlab " + " ".join(argv[:2] if argv[0] == "train" else argv[:1])
+    assert line.startswith(f"{prog}: error: output folder {out}")
+    assert ("is a file, not a folder" if where == "file" else f"{blocker} is a file") in line
+    assert blocker.read_text() == "x" and runs(no_work) == []
+
+
+@pytest.mark.parametrize("argv", WRITERS, ids=[" ".join(a[:2]) for a in WRITERS])
+def test_9_out_in_a_read_only_folder_fails_before_any_work(argv, no_work, tmp_path, capsys, monkeypatch):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # root may write anyway: the permission bits as read
+        access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, **k: (mode & os.W_OK == 0 or Path(p) != ro)
+                            and access(p, mode, **k))
+    try:
+        assert main([*argv, "--out", str(ro / "new")]) == 2
+    finally:
+        ro.chmod(0o700)
+    assert "not writable: cannot create it in" in one_line_error(capsys.readouterr().err)
+
+
+def test_9_mutant_without_the_out_check_reaches_jax(no_work, tmp_path, capsys, monkeypatch):
+    # mutant: the up-front check switched off -> train imports its JAX module first (and, with JAX
+    # installed, trained before failing on the file), check starts its work
+    from amlab import cli
+
+    monkeypatch.setattr(cli, "_check_out", lambda args: None)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert main(["train", "icl", "--out", str(blocker)]) == 2
+    assert "simulations.train.icl" in one_line_error(capsys.readouterr().err)
+    with pytest.raises(AssertionError, match="work started"):
+        main(["check", "fair", "--out", str(blocker)])
+
+
+def test_9_good_out_is_created_only_when_the_work_starts(no_work, tmp_path):
+    out = tmp_path / "new" / "deeper"
+    with pytest.raises(AssertionError, match="work started"):
+        main(["check", "fair", "--out", str(out)])
+    assert not out.exists()  # the up-front check writes nothing; run_checks creates the folder itself
+
+
+MISTYPED = [
+    (["check", "--processes", "abc"], "--processes", "'abc'"),
+    (["reproduce", "--processes", "0"], "--processes", "got 0"),
+    (["sweep", "x", "--out", "o", "--seed", "abc"], "--seed", "'abc'"),
+    (["check", "--no-such-option"], "unrecognized arguments", "--no-such-option"),
+    (["train", "icl", "--steps", "abc"], "--steps", "'abc'"),
+    (["train", "icl", "--steps", "0"], "--steps", "got 0"),
+    (["train", "icl", "--seeds", "-2"], "--seeds", "got -2"),
+    (["train", "icl", "--eval-every", "1.5"], "--eval-every", "'1.5'"),
+    (["train", "icl", "--max-seconds", "-1"], "--max-seconds", "got -1"),
+    (["train", "icl", "--max-seconds", "0"], "--max-seconds", "got 0"),
+    (["train", "induction", "--max-seconds", "nan"], "--max-seconds", "got nan"),
+    (["train", "induction", "--lr", "0"], "--lr", "got 0"),
+    (["train", "induction", "--d", "x"], "--d", "'x'"),
+]
+
+
+@pytest.mark.parametrize("argv, option, value", MISTYPED, ids=[" ".join(a) for a, _, _ in MISTYPED])
+def test_9_mistyped_value_is_one_line_without_the_usage_block(argv, option, value, no_work, capsys):
+    assert main(argv) == 2
+    line = one_line_error(capsys.readouterr().err)
+    prog = "amlab " + " ".join(argv[:2] if argv[0] == "train" else argv[:1])
+    assert line.startswith(f"{prog}: error: ") and option in line and value in line
+    assert f"see {prog} --help" in line and "usage:" not in line
+
+
+def test_9_help_still_prints_the_usage(capsys):
+    assert main(["train", "icl", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: amlab train icl")
+
+
+def test_9_mutant_plain_argparse_prints_the_usage_block(capsys, monkeypatch):
+    import argparse
+
+    from amlab import cli
+
+    monkeypatch.setattr(cli.Parser, "error", argparse.ArgumentParser.error)
+    assert main(["check", "--processes", "abc"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: amlab check") and len(err.strip().splitlines()) > 2
+    with pytest.raises(AssertionError):
+        one_line_error(err)

@@ -1,5 +1,7 @@
 """The reproduce report stands alone: embedded figures, run metadata, the check-table columns explained,
-a caption under every figure, group-readable files; nothing cites a file outside the project."""
+a caption under every figure, group-readable files; nothing cites a file outside the project. The page
+is valid HTML (html5lib's strict parser), opens with a table of contents, links every check to its
+figures and derivations and back, and shows verdicts in colour with their words."""
 
 import base64
 import os
@@ -13,7 +15,7 @@ import pytest
 from amlab.cli import main
 from simulations import registry
 from simulations.registry import register_check
-from simulations.runner import COLUMNS, markdown_to_html
+from simulations.runner import COLUMNS
 from simulations.stats import binomial_point
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,17 +86,20 @@ def test_every_figure_in_report_has_a_caption(toy_world, tmp_path):
 
 def test_embedding_mutant_is_caught(toy_world, tmp_path, monkeypatch):
     """Mutant: the report links figures instead of embedding them; the stand-alone test must notice."""
-    import simulations.runner as runner
+    import simulations.report as report
 
-    monkeypatch.setattr(runner, "_embed_images", lambda html, base: html)
+    monkeypatch.setattr(report, "image_src", lambda path, src: src)
     out = tmp_path / "rep"
     main(["reproduce", "--quick", "--out", str(out)])
     page = (out / "report.html").read_text()
     assert re.search(r'<img[^>]+src="(?!data:)', page)
 
 
-def test_markdown_to_html_escapes_text():
-    assert "&lt;b&gt;" in markdown_to_html("a <b> c")
+def test_html_escapes_text():
+    from simulations.report import Paragraph, Table, to_html
+
+    page = to_html([Paragraph(["a <b> & c"]), Table(["x<y"], [[["</td>"]]])])
+    assert "a &lt;b&gt; &amp; c" in page and "x&lt;y" in page and "&lt;/td&gt;" in page
 
 
 def test_no_citation_of_a_missing_file():
@@ -109,3 +114,153 @@ def test_no_citation_of_a_missing_file():
         if "REFERENCES.md" in p.read_text():
             hits.append(p.name)
     assert not hits, hits
+
+
+# ------------------------------------------------ navigation, links, colours, valid HTML
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def parse_strict(page: str):
+    """The page's element tree from html5lib's strict parser (a ParseError on any HTML parse error)."""
+    import html5lib
+
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+
+
+def page_problems(page: str) -> list:
+    """What is wrong with a report page: a parse error, a list item outside a list, an internal link
+    to no anchor, an anchor given twice."""
+    import html5lib
+
+    try:
+        tree = parse_strict(page)
+    except html5lib.html5parser.ParseError as exc:
+        return [f"parse error: {exc}"]
+    problems = []
+    parents = {child: parent for parent in tree.iter() for child in parent}
+    problems += [f"<li> inside <{parents[li].tag}>" for li in tree.iter("li") if parents[li].tag not in ("ul", "ol")]
+    ids = [e.get("id") for e in tree.iter() if e.get("id")]
+    problems += [f"anchor {i!r} twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [f"link to a missing anchor {a.get('href')!r}" for a in tree.iter("a")
+                 if a.get("href", "").startswith("#") and a.get("href")[1:] not in ids]
+    return problems
+
+
+@pytest.fixture
+def linked_world(toy_world):
+    """Two cheap checks, one failing, that declare a figure and two cheap derivations."""
+
+    @register_check("loaded-coin", title="a loaded coin", theory="p = 1/2", test="binomial", quick={"n": 400},
+                    full={"n": 400}, figures=("toy-figure", "a-figure-not-built"),
+                    derivations=("amicl-large-D", "classical-fixed-points"))
+    def loaded(*, seed, n):
+        k = int(np.random.default_rng(seed).binomial(n, 0.8))
+        return [binomial_point("loaded", k, n, 0.5, 0.0, level=0.99)]
+
+    c = registry.CHECKS["coin"]
+    registry.CHECKS["coin"] = type(c)(**{**c.__dict__, "figures": ("toy-figure",),
+                                         "derivations": ("classical-fixed-points",)})
+
+
+def test_report_is_valid_html_with_contents_links_and_colours(linked_world, tmp_path):
+    out = tmp_path / "rep"
+    assert main(["reproduce", "--quick", "--out", str(out)]) == 1  # the loaded coin fails
+    page = (out / "report.html").read_text()
+    assert page_problems(page) == []
+    tree = parse_strict(page)
+    ids = {e.get("id") for e in tree.iter() if e.get("id")}
+    # contents first: a <nav> linking every section, check, figure and derivation
+    nav = tree.find(".//nav")
+    targets = [a.get("href") for a in nav.iter("a")]
+    for want in ("#reading", "#checks", "#check-coin", "#check-loaded-coin", "#figures", "#figure-toy-figure",
+                 "#derivations", "#derivation-classical-fixed-points", "#derivation-amicl-large-D", "#references"):
+        assert want in targets and want[1:] in ids, want
+    # each check's section links its declared figure and derivations; what was not built stays text
+    hrefs = {}
+    for a in tree.iter("a"):
+        hrefs.setdefault(a.get("href"), []).append("".join(a.itertext()))
+    assert "#figure-a-figure-not-built" not in hrefs and "a-figure-not-built" in page
+    section = _section(tree, "check-loaded-coin")
+    links = [a.get("href") for e in section for a in e.iter("a")]
+    assert {"#figure-toy-figure", "#derivation-amicl-large-D", "#derivation-classical-fixed-points"} <= set(links)
+    # and back: the figure and the derivations name the checks that use them
+    assert {"#check-coin", "#check-loaded-coin"} <= {a.get("href") for e in _section(tree, "figure-toy-figure")
+                                                     for a in e.iter("a")}
+    assert {"#check-coin", "#check-loaded-coin"} <= {a.get("href") for e in
+                                                     _section(tree, "derivation-classical-fixed-points")
+                                                     for a in e.iter("a")}
+    # the derivation itself is printed, step by step
+    from theory.derivation import DERIVATIONS
+
+    der = DERIVATIONS["classical-fixed-points"]()
+    section = _section(tree, "derivation-classical-fixed-points")
+    steps = [li for e in section if e.tag == "ol" for li in e.iter("li")]
+    assert der.title in "".join(_text(section)) and len(steps) == len(der.steps)
+    assert all(li.find("pre") is not None and der.steps[i].text in "".join(li.itertext())
+               for i, li in enumerate(steps))
+    # verdicts: coloured spans whose words say the same
+    spans = [s for s in tree.iter("span") if "verdict" in (s.get("class") or "")]
+    words = {(s.get("class"), "".join(s.itertext())) for s in spans}
+    assert ("verdict pass", "PASS") in words and ("verdict fail", "FAIL") in words
+    assert all(("pass" in c) == (w in ("PASS", "yes")) for c, w in words)
+    style = "".join(tree.find(".//style").itertext())
+    assert ".verdict.pass" in style and ".verdict.fail" in style and "#1a7f37" in style and "#cf222e" in style
+    # the Markdown twin carries the same contents and anchors
+    md = (out / "report.md").read_text()
+    assert "## Contents" in md and "[coin](#check-coin)" in md and '<a id="check-coin"></a>' in md
+
+
+def _section(tree, anchor):
+    """The elements from the heading with id ``anchor`` to the next heading of the same or a higher level."""
+    body = tree.find("body")
+    kids = list(body)
+    start = next(i for i, e in enumerate(kids) if e.get("id") == anchor)
+    level = kids[start].tag
+    out = [kids[start]]
+    for e in kids[start + 1:]:
+        if e.tag in ("h1", "h2") and e.tag <= level:
+            break
+        out.append(e)
+    return out
+
+
+def _text(elements):
+    return ["".join(e.itertext()) for e in elements]
+
+
+def test_page_checks_catch_broken_pages(linked_world, tmp_path):
+    # mutants of a good page: each one of the properties above broken
+    out = tmp_path / "rep"
+    main(["reproduce", "--quick", "--out", str(out)])
+    page = (out / "report.html").read_text()
+    assert page_problems(page) == []
+    assert any("missing anchor '#check-coin'" in p for p in page_problems(page.replace('id="check-coin"', 'id="x"')))
+    assert any("<li> inside <body>" in p for p in page_problems(page.replace("<body>", "<body><li>loose</li>", 1)))
+    assert any("parse error" in p for p in page_problems(page.replace("<!DOCTYPE html>\n", "", 1)))
+    assert any("parse error" in p for p in page_problems(page.replace("</table>", "</tabel>", 1)))
+    assert any("twice" in p for p in page_problems(page.replace('id="checks"', 'id="contents"', 1)))
+
+
+def test_the_old_regex_page_is_caught():
+    # what report.html was: list items straight in <body> after the Markdown of the run's metadata
+    old = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>r</title></head><body>\n"
+           "<h1>amlab report</h1>\n<li>Mode: quick</li>\n<li>Checks: 1/1 passed</li>\n</body></html>\n")
+    assert page_problems(old) == ["<li> inside <body>", "<li> inside <body>"]
+
+
+def test_declared_links_name_registered_figures_and_derivations():
+    import figures.catalog  # noqa: F401
+    import simulations.checks  # noqa: F401
+    import theory.catalog  # noqa: F401
+    from figures.registry import FIGURES
+    from theory.derivation import DERIVATIONS
+
+    checks = [c for c in registry.CHECKS.values() if c.func.__module__.startswith("simulations.checks")]
+    assert checks
+    for c in checks:
+        assert set(c.figures) <= set(FIGURES), (c.name, c.figures)
+        assert set(c.derivations) <= set(DERIVATIONS), (c.name, c.derivations)
+    assert sum(bool(c.figures) for c in checks) >= 30 and sum(bool(c.derivations) for c in checks) >= 25
+    with pytest.raises(TypeError, match="tuple of names"):
+        register_check("x", title="x", theory="x", test="x", quick={}, full={}, figures="toy-figure")

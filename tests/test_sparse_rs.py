@@ -1,5 +1,7 @@
 """RS retrieval theory of sparse 0/1 patterns (theory.sparse_rs) and the sparse-capacity check with mutants."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.special import erf
@@ -116,3 +118,36 @@ def test_check_passes_and_is_deterministic():
 def test_check_fails_under_mutant(name):
     with MUTANTS[name].apply():
         assert not run_check(CHECKS["sparse-capacity"], "quick", seed=3, **SMALL).passed
+
+
+def _figure_and_check_theory():
+    """The theory the quick sparse-rs-capacity figure and the sparse-capacity check compute (the figure's
+    full grid of 14 coding levels, 7 s more, was run the same way once without a warning)."""
+    for x in np.logspace(-4, np.log10(0.3), 6):
+        for reaction in (True, False):
+            srs.capacity(float(x), reaction=reaction)
+    for a, th in ((0.1, 0.45), (0.05, 0.5)):
+        srs.critical_alpha(a, th)
+    c = srs.capacity(0.1)
+    for dth in (-0.05, 0.05):
+        srs.critical_alpha(0.1, c["theta"] + dth)
+
+
+def test_no_warning_leaks_from_the_capacity_computations():
+    srs._capacity.cache_clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning, from scipy's minimisers or numpy, fails the test
+        _figure_and_check_theory()
+
+
+def test_mutant_infinite_penalty_warns(monkeypatch):
+    # mutant: +inf off the retrieval branch, as before -> scipy's minimisers compute inf - inf and warn
+    monkeypatch.setattr(srs, "_OFF_BRANCH", np.inf)
+    srs._capacity.cache_clear()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(RuntimeWarning, match="invalid value"):
+                _figure_and_check_theory()
+    finally:
+        srs._capacity.cache_clear()

@@ -1,6 +1,7 @@
 """Registered derivations: listed, rendered as text and LaTeX, through the CLI too."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,104 @@ def test_theory_imports_no_other_package():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ------------------------------------------------ the LaTeX of `amlab derive NAME --latex`
+
+GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau phi chi psi "
+         "omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega").split()
+#: A Greek letter or a function written as a plain word (``xi(k)``, ``sum_s``): a symbol name SymPy did not read.
+BARE_NAME = re.compile(r"(?<![\\A-Za-z])(" + "|".join(GREEK + ["sum", "log", "exp", "tanh", "inf", "oo"]) + r")(?![A-Za-z])")
+SCRIPT = re.compile(r"[_^]\{([^{}]*)\}")
+
+
+def latex_problems(tex: str) -> list:
+    """The marks of a symbol name that SymPy split at every ``_`` and ``^`` (``p^{T W}_{t K1 p s}``,
+    ``sum_{s omega s b s}``, ``d sigma^{2/dT}_{o}``): plain Greek or function words, words side by side
+    in a sub- or superscript, a fraction or an unbalanced bracket inside one."""
+    out = []
+    plain = re.sub(r"\\(text|mathrm|operatorname)\{[^{}]*\}", "", tex)
+    out += [f"plain word {m.group(0)!r}" for m in BARE_NAME.finditer(plain)]
+    for m in SCRIPT.finditer(plain):
+        c = m.group(1)
+        if " " in c.strip() and not set(c) & set("+-=<>,\\"):
+            out.append(f"words side by side in {m.group(0)!r}")
+        if "/" in c:
+            out.append(f"a fraction in {m.group(0)!r}")
+        out += [f"unbalanced {o}{cl} in {m.group(0)!r}" for o, cl in ("()", "[]") if c.count(o) != c.count(cl)]
+    return out
+
+
+def mathtext_pieces(tex: str) -> list:
+    """``tex`` as expressions matplotlib's mathtext can parse: ``\\int\\limits`` as ``\\int`` and each
+    environment (``matrix``, ``cases``) replaced by a placeholder, its cells parsed one by one."""
+    tex = tex.replace(r"\limits", "")
+    cells = []
+    while r"\begin{" in tex:
+        start = tex.index(r"\begin{")
+        env_end = tex.index("}", start)
+        end_tag = r"\end{" + tex[start + len(r"\begin{"):env_end] + "}"
+        end = tex.index(end_tag, env_end)
+        cells += [c for row in tex[env_end + 1:end].split(r"\\") for c in row.split("&") if c.strip()]
+        tex = tex[:start] + "X" + tex[end + len(end_tag):]
+    return [tex] + cells
+
+
+def parse_mathtext(tex: str) -> None:
+    """Raise when matplotlib's mathtext cannot parse ``$tex$`` (each piece of ``mathtext_pieces``)."""
+    from matplotlib.mathtext import MathTextParser
+
+    parser = MathTextParser("path")
+    for piece in mathtext_pieces(tex):
+        parser.parse(f"${piece}$")
+
+
+def latex_lines(name: str) -> list:
+    """The LaTeX expressions `amlab derive NAME --latex` prints (its indented lines)."""
+    text = DERIVATIONS[name]().render(latex=True)
+    return [ln.strip() for ln in text.splitlines() if ln.startswith("    ") and ln.strip()]
+
+
+def assert_latex_renders(name: str) -> None:
+    lines = latex_lines(name)
+    assert lines, name
+    for tex in lines:
+        assert not latex_problems(tex), (name, tex, latex_problems(tex))
+        try:
+            parse_mathtext(tex)
+        except Exception as exc:  # pyparsing's errors: a LaTeX that does not compile
+            raise AssertionError(f"{name}: mathtext cannot parse {tex!r}: {exc}") from None
+
+
+# the derivations the issue showed garbled, and cheap ones; every derivation in the slow test below
+@pytest.mark.parametrize("name", ["induction-logits", "dense-replica", "classical-fixed-points",
+                                  "pseudo-inverse-step"])
+def test_latex_compiles_and_names_read_right(name):
+    assert_latex_renders(name)
+
+
+@pytest.mark.slow  # every derivation: about 20 s of SymPy on a loaded 2-core machine
+def test_latex_of_every_derivation_compiles():
+    for name in DERIVATIONS:
+        assert_latex_renders(name)
+
+
+def test_latex_checks_catch_what_the_issue_showed():
+    import sympy as sp
+
+    # the names as they were: SymPy splits them at every _ and ^
+    for old in ("p_t^T W_K1 p_s", "sum_s omega_s b_s", "d sigma_o^2/dT", "xi(k) - xi(g)", "E_M[(1 - p(M))^N]"):
+        assert latex_problems(sp.latex(sp.Eq(sp.Symbol(old), 1))), old
+    for seen in ("p^{T W}_{t K1 p s}", "sum_{s omega s b s}", "d sigma^{2/dT}_{o}"):
+        assert latex_problems(seen), seen
+    assert not latex_problems(r"\sigma^{2}_{o} = \frac{2}{d} + \frac{T + 1}{d^{2}}, \alpha^{2 n - 2}")
+    with pytest.raises(Exception):
+        parse_mathtext(r"\frac{1}{d")  # a LaTeX that does not compile fails the render
+    parse_mathtext(r"\left[\begin{matrix}0 & 1\\2 & 3\end{matrix}\right] = \int\limits_{0}^{1} x\, dx")
+
+
+def test_tuples_of_equations_print_one_a_line():
+    text = DERIVATIONS["dense-replica"]().render()
+    assert "a_2 = 16" in text and "c_5 = 105" in text and "alpha_c(3) = 0.084064" in text
+    shown = [ln.strip() for ln in text.splitlines() if ln.startswith("    ")]
+    assert not [ln for ln in shown if ln.startswith("((")]  # no bare tuple of tuples, as (( 16*L, ...

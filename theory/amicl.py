@@ -32,7 +32,7 @@ import numpy as np
 import sympy as sp
 from scipy import stats
 
-from theory.derivation import Derivation, Step, register_derivation
+from theory.derivation import Derivation, Named, Step, register_derivation
 from theory.formula import Formula, sym
 
 _SRC = "Burns, Fukai & Earls, arXiv:2412.15113, Sec. 3 (model); closed form derived here"
@@ -419,15 +419,15 @@ def derive_switch() -> Derivation:
                  "own exemplar); with independent noise per candidate, m of them are correct.",
                  sp.Eq(sp.Symbol("P_switch"), accuracy_at_switch().expr)),
             Step("With one label vector per class the m label keys share their noise: one candidate "
-                 "against m + 1.", sp.Eq(sp.Symbol("P_switch_shared"), accuracy_at_switch(True).expr)),
+                 "against m + 1.", sp.Eq(Named("P_switch_shared", r"P_{\mathrm{switch,shared}}"), accuracy_at_switch(True).expr)),
             Step("m = 1, eps -> 0+: when the query's pair is the last context pair (probability 1/C) the "
                  "query's own exemplar key a l_i + w carries the same label overlap as the correct key; "
                  "they split by the exemplar noise, 1/2 each, so",
-                 sp.Eq(sp.Symbol("P_switch_C"), sp.simplify((C - 1) / (3 * C) + 1 / (4 * C)))),
+                 sp.Eq(Named("P_switch_C", r"P_{\mathrm{switch},C}"), sp.simplify((C - 1) / (3 * C) + 1 / (4 * C)))),
             Step("At fixed eps and D -> inf, |w|^2 exceeds w.x_i by eps^2/(1+eps^2) while the noise "
                  "shrinks as D^-1/2: the query's own exemplar wins and P(a = 1) -> 0; accuracy_exact "
                  "gives at D = 100, eps = 0.1, C = 9:",
-                 sp.Eq(sp.Symbol("P_exact(a=1)"), sp.Float(float(accuracy_exact(1.0, 100, 20, 0.1)), 3))),
+                 sp.Eq(Named("P_exact(a=1)", r"P_{\mathrm{exact}}(a=1)"), sp.Float(float(accuracy_exact(1.0, 100, 20, 0.1)), 3))),
         ],
     )
 
@@ -476,7 +476,7 @@ def derive_pearson_softmax() -> Derivation:
             Step("Softmax readout, D -> inf: weight on the correct label among T keys.",
                  sp.Eq(sp.Symbol("w^*"), softmax_weight().expr)),
             Step("beta -> inf with a > 1 recovers the argmax readout.",
-                 sp.Eq(sp.Symbol("w^*(beta->oo, a=2)"), _softmax_limit())),
+                 sp.Eq(Named("w^*(beta->oo, a=2)", r"w^{*}(\beta \to \infty, a=2)"), _softmax_limit())),
         ],
     )
 
@@ -495,7 +495,7 @@ def derive_exact() -> Derivation:
         "Burns, Fukai & Earls, arXiv:2412.15113, Sec. 3 (setting); derived here",
         [
             Step("Conditional class vector given the query exemplar w (joint Gaussian, Cov(mu, w) = I/(sD)).",
-                 sp.Tuple(sp.Symbol("E[mu|w]") - sp.Symbol("w") / s, eps**2 / (s**2 * D))),
+                 sp.Tuple(Named("E[mu|w]", r"E[\mu | w]") - sp.Symbol("w") / s, eps**2 / (s**2 * D))),
             Step("Overlap of w with the context exemplar of its class: mean |w|^2/s^2, variance rho^2 tau^2 with",
                  sp.Eq(sp.Symbol("tau") ** 2, sp.simplify(eps**2 * (2 + eps**2) / (1 + eps**2) ** 2))),
             Step("Every other overlap is i.i.d. N(0, rho^2), rho^2 = |w|^2/D; the scores "
@@ -504,14 +504,14 @@ def derive_exact() -> Derivation:
             Step("F is the cumulative of the previous f; the right chain runs the same recursion backwards. "
                  "The noise key scores (a+1) rho N: the factor", stats_noise_factor()),
             Step("Average over the two overlaps of the label, its position k = 1..C (1/C each) and "
-                 "R = |w|^2 ~ chi^2_D/D; P_k(a, R) is the product of the left and right chain probabilities "
+                 "R = |w|^2 ~ chi^2_D/D (density f_D); P_k(a, R) is the product of the left and right chain probabilities "
                  "below the label's score, integrated over that score:",
                  sp.Eq(sp.Symbol("P_exact"), sp.Integral(
-                     sp.Symbol("D") * sp.Function("f_chi2_D")(sp.Symbol("D") * sp.Symbol("R"))
+                     sp.Symbol("D") * sp.Function("f_D")(sp.Symbol("D") * sp.Symbol("R"))
                      * sp.Sum(sp.Function("P_k")(a, sp.Symbol("R")), (sp.Symbol("k"), 1, C)) / C,
                      (sp.Symbol("R"), 0, sp.oo)))),
             Step("Evaluated by quadrature (accuracy_exact) at a = 2, D = 100, eps = 0.1, C = 9:",
-                 sp.Eq(sp.Symbol("P_exact(a=2)"), sp.Float(float(accuracy_exact(2.0, 100, 20, 0.1)), 4))),
+                 sp.Eq(Named("P_exact(a=2)", r"P_{\mathrm{exact}}(a=2)"), sp.Float(float(accuracy_exact(2.0, 100, 20, 0.1)), 4))),
         ],
     )
 

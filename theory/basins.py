@@ -36,7 +36,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from theory.derivation import Derivation, Step, register_derivation
+from theory.derivation import Derivation, Named, Step, register_derivation
 from theory.formula import Formula, sym
 
 __all__ = ["first_step", "second_step", "naive_second_step", "response", "first_step_projection", "derivation",
@@ -175,14 +175,14 @@ def derivation() -> Derivation:
     steps = [
         Step("Step 1, aligned field of bit i (zero diagonal): xi_i h_i = m0 + z_i, z_i ~ N(0, alpha) independent "
              "of the cue bit x_i = xi_i s_i(0) (the self-term is the removed diagonal)",
-             sp.Eq(sp.Symbol("P(xi_i s_i(1) = 1)"), sp.erfc(-m0 / sp.sqrt(2 * alpha)) / 2)),
+             sp.Eq(Named("P(xi_i s_i(1) = 1)", r"P(\xi_i s_i(1) = 1)"), sp.erfc(-m0 / sp.sqrt(2 * alpha)) / 2)),
         Step("m1 = 2 P - 1", sp.Eq(m1s, first_step().expr)),
         Step("Linear response of s_j(1) = sign(xi_j m0 + z_j) to one pattern's overlap m_mu(0): d sign/dh = "
              "2 delta(h), averaged over the step-1 field density p(h) (Gaussian, mean m0, variance alpha)",
              sp.Eq(D, D_expr)),
         Step("So m_mu(1) = u_mu + D m_mu(0); the site-i part of m_mu(0), xi_i^mu s_i(0)/N, summed over the P "
              "patterns, returns alpha D s_i(0) to bit i: xi_i h_i(2) = m1 + alpha D x + A + D z",
-             sp.Eq(sp.Symbol("xi_i h_i(2)"), m1s + alpha * D * x + A + D * z0)),
+             sp.Eq(Named("xi_i h_i(2)", r"\xi_i h_i(2)"), m1s + alpha * D * x + A + D * z0)),
         Step("A, z ~ N(0, alpha) with Cov(A, z) = alpha E[s(1) s(0)] = alpha m0 m1: noise variance",
              sp.Eq(sp.Symbol("sigma2^2"), var)),
         Step("Average over the cue bit x = +-1 with probabilities (1 +- m0)/2",
@@ -244,7 +244,7 @@ def projection_derivation() -> Derivation:
         Step("Off-diagonal entries of a random rank-P projector: variance alpha (1 - alpha)/N, so",
              sp.Eq(sp.Symbol("Var g"), alpha * (1 - alpha) * (1 - m0**2))),
         Step("Zero diagonal: h_i = (W s)_i - W_ii s_i with W_ii ~ alpha (its mean is exactly P/N = alpha); "
-             "n_i = s_i - m0 xi_i", sp.Eq(sp.Symbol("xi_i h_i"), sp.expand(m0 + alpha * (sp.Symbol("x") - m0)
+             "n_i = s_i - m0 xi_i", sp.Eq(Named("xi_i h_i", r"\xi_i h_i"), sp.expand(m0 + alpha * (sp.Symbol("x") - m0)
                                                                         - alpha * sp.Symbol("x")) + g)),
         Step("m1 = 2 Phi(m0 (1 - alpha) / sqrt(Var g)) - 1", sp.Eq(sp.Symbol("m1"), first_step_projection().expr)),
         Step("m0 -> 1 at fixed alpha < 1: every pattern is a fixed point",

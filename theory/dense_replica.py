@@ -301,9 +301,8 @@ def derivation() -> Derivation:
     """From the update rule to m = erf(m^(n-1)/sqrt(2 alpha c_n)) and alpha_c(n)."""
     n_, x, N = sp.Symbol("n", positive=True, integer=True), sp.Symbol("x", real=True), sym("N")
     m, alpha, s = sp.Symbol("m", positive=True), sym("alpha"), sp.Symbol("s", positive=True)
-    L = sp.Symbol("L")
     D3 = sp.expand((x + 1) ** 3 - (x - 1) ** 3)
-    lead = [sp.LC(sp.Poly(dense.poly_noise_moment(k), L)) for k in (2, 3, 4, 5)]
+    lead = [sp.Poly(dense.poly_noise_moment(k)).LC() for k in (2, 3, 4, 5)]  # the only free symbol is L
     want = [4 * k**2 * c_n(k) for k in (2, 3, 4, 5)]
     z = sp.Symbol("z", real=True)
     gauss = [sp.integrate(z ** (2 * k - 2) * sp.exp(-z**2 / 2), (z, -sp.oo, sp.oo)) / sp.sqrt(2 * sp.pi)
@@ -318,17 +317,19 @@ def derivation() -> Derivation:
              "of pattern mu with sigma without bit i (Krotov & Hopfield eq. 4). D(x) = 2n x^(n-1) + lower powers; "
              "for n = 3", sp.Eq(sp.Symbol("D(x)"), D3)),
         Step("Condensed pattern with overlap m N: signal 2n (mN)^(n-1). Another pattern: x ~ sqrt(N) z, crosstalk "
-             "2n x^(n-1) with a random sign; leading coefficient (in L = N - 1) of E[D(y)^2] from "
-             "theory.dense.poly_noise_moment, n = 2..5, against 4 n^2 (2n-3)!!",
-             sp.Tuple(sp.Tuple(*lead), sp.Tuple(*want))),
-        Step("(2n-3)!! = E z^(2n-2) for a standard normal z, n = 2..5 (the crosstalk variance per unit load, c_n)",
-             sp.Tuple(*gauss)),
+             "2n x^(n-1) with a random sign. a_n, the leading coefficient (in L = N - 1) of E[D(y)^2] from "
+             "theory.dense.poly_noise_moment, for n = 2..5; 4 n^2 (2n-3)!! gives "
+             + ", ".join(str(w) for w in want),
+             sp.Tuple(*[sp.Eq(sp.Symbol(f"a_{k}"), v) for k, v in zip((2, 3, 4, 5), lead)])),
+        Step("c_n = (2n-3)!! = E z^(2n-2) for a standard normal z, n = 2..5 (the crosstalk variance per unit "
+             "load), by integration", sp.Tuple(*[sp.Eq(sp.Symbol(f"c_{k}"), v) for k, v in zip((2, 3, 4, 5), gauss)])),
         Step("P = alpha N^(n-1): the aligned field divided by 2n N^(n-1) is m^(n-1) + sqrt(alpha c_n) z",
              sp.Eq(sp.Symbol("h"), m ** (n_ - 1) + sp.sqrt(alpha * sp.Symbol("c_n")) * z)),
         Step("Reaction of the noise: a pattern mu's field on a bit is of order N^((n-1)/2) / N^(n-1), so its "
-             "own overlap changes by N^(-(n-1)/2) against its size N^(-1/2): relative N^(-(n-2)/2). At n = 3 as "
-             "N -> oo, and at n = 2 (AGS: the noise is amplified by r = 1/(1-C)^2)",
-             sp.Tuple(sp.limit(N ** (-sp.Rational(1, 2)), N, sp.oo), N ** 0)),
+             "own overlap changes by N^(-(n-1)/2) against its size N^(-1/2): relative N^(-(n-2)/2). At n = 3 it "
+             "vanishes as N -> oo; at n = 2 it is N^0 = 1 for every N (AGS: the noise is amplified by "
+             "r = 1/(1-C)^2)", sp.Eq(sp.Limit(N ** (-(n_ - 2) / 2), N, sp.oo).subs(n_, 3),
+                                    sp.limit(N ** (-sp.Rational(1, 2)), N, sp.oo))),
         Step("So for n >= 3 the RS T = 0 retrieval equation has no noise amplification",
              sp.Eq(m, retrieval_map(3).expr.subs(sp.Symbol("m", positive=True), m))),
         Step("Parametrised by m = erf(s): the load on the retrieval branch",
@@ -337,12 +338,15 @@ def derivation() -> Derivation:
              sp.Eq(stationarity, 0)),
         Step("n = 2: alpha(s) decreases from its s -> 0 limit, 2/pi (the reaction-free value; AGS's noise "
              "amplification brings it down to 0.138)", lim2),
-        Step("n = 3, 4, 5: (alpha_c, m_c), a first-order loss of the retrieval state",
-             sp.Tuple(*[sp.Tuple(sp.Float(crit[k]["alpha_c"], 5), sp.Float(crit[k]["m_c"], 4)) for k in crit])),
+        Step("n = 3, 4, 5: the critical load alpha_c(n) and the overlap m_c(n) there, a first-order loss of the "
+             "retrieval state", sp.Tuple(*[e for k in crit for e in (
+                 sp.Eq(sp.Function("alpha_c")(k), sp.Float(crit[k]["alpha_c"], 5)),
+                 sp.Eq(sp.Function("m_c")(k), sp.Float(crit[k]["m_c"], 4)))])),
         Step("Large n: s_c^2 ~ ln n and erf(s_c)^(2n-2) -> 1, so", sp.Eq(sp.Symbol("alpha_c"),
                                                                        alpha_c_large_n().expr)),
         Step("Couplings over distinct index tuples (Gardner's p-spin form) would replace (2n-3)!! by (n-1)!; "
-             "at n = 3", sp.Tuple(c_n(3), sp.factorial(2))),
+             "at n = 3", sp.Tuple(sp.Eq(sp.Symbol("c_3"), c_n(3)),
+                                  sp.Eq(sp.factorial(n_ - 1), sp.factorial(n_ - 1).subs(n_, 3)))),
         Step("Dynamics: the local field also carries an Onsager self-reaction Gamma sigma_i (C = 2 x density of "
              "aligned fields at 0). It leaves the RS solution (sign of the cavity field) unchanged, but dynamics "
              "from the pattern keeps bits adverse by less than Gamma: overlap excess about Gamma C",

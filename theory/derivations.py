@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from theory import ags, classical, dense, exponential, kv_memory, modern
-from theory.derivation import Derivation, Step, register_derivation
+from theory.derivation import Derivation, Named, Step, register_derivation
 from theory.formula import sym
 
 __all__ = ["crosstalk", "classical_fixed_points", "mceliece", "ags_t0", "dense_snr", "demircigil", "ramsauer_capacity", "kv_readout"]
@@ -34,7 +34,7 @@ def crosstalk() -> Derivation:
         Step("Two bits i != k are not independent: N^2 E[C_i C_k] = sum_mu sum_{j != i} sum_{l != k} "
              "E[b_{i mu} b_{j mu} b_{k mu} b_{l mu}] is 1 only for j = k and l = i, once per mu; with "
              "Var C = (P-1)(N-1)/N^2 their correlation is",
-             sp.Eq(sp.Symbol("corr(C_i, C_k)"), sp.simplify(((P - 1) / N**2) / ((P - 1) * (N - 1) / N**2)))),
+             sp.Eq(Named("corr(C_i, C_k)", r"\mathrm{corr}(C_i, C_k)"), sp.simplify(((P - 1) / N**2) / ((P - 1) * (N - 1) / N**2)))),
         Step("Cumulant generating function of C (E exp(t a/N) = cosh(t/N))",
              sp.Eq(sp.Function("K_C")(t), L * sp.log(sp.cosh(t / N)))),
         Step("Taylor series in t", sp.series(L * sp.log(sp.cosh(t / N)), t, 0, 3)),
@@ -65,17 +65,17 @@ def classical_fixed_points() -> Derivation:
     steps = [
         Step("At pattern nu, b_{j mu} = xi_j^mu xi_j^nu and the overlaps M_mu = xi^mu . xi^nu = sum_j b_{j mu}: "
              "the sum over j != i in N xi_i h_i is M_mu - b_{i mu}, so",
-             sp.Eq(sp.Symbol("N xi_i h_i"), field)),
+             sp.Eq(Named("N xi_i h_i", r"N \xi_i h_i"), field)),
         Step("b_{i mu}^2 = 1: the aligned field is the constant N - P plus b-weighted overlaps",
-             sp.Eq(sp.Symbol("N xi_i h_i"), (N - P) + sp.Sum(b[i, mu] * M[mu], (mu, 1, P - 1)))),
+             sp.Eq(Named("N xi_i h_i", r"N \xi_i h_i"), (N - P) + sp.Sum(b[i, mu] * M[mu], (mu, 1, P - 1)))),
         Step("Given M, the N bits of pattern mu are exchangeable with sum M_mu: P(b_{i mu} = 1 | M) = "
-             "(1 + M_mu/N)/2, so E[b_{i mu} | M]", sp.Eq(sp.Symbol("E[b_i_mu | M]"), cond_mean)),
+             "(1 + M_mu/N)/2, so E[b_{i mu} | M]", sp.Eq(Named("E[b_i_mu | M]", r"E[b_{i\mu} | M]"), cond_mean)),
         Step("All bits of the pattern share M: a mean shift sum_mu M_mu^2/N = Q and a common variance; "
              "Q is a sum of P-1 squared overlaps, E Q", sp.Eq(sp.Symbol("E[Q]"), (P - 1) * N / N)),
         Step("Per bit, given M (independent over mu): p(M) = P(sum_mu b_mu M_mu <= -(N - P) | M), an exact "
              "lattice tail (theory.classical.p_fixed_overlap_conditional). Treating the bits as independent "
              "given M (exact up to sampling without replacement inside each pattern, order 1/N):",
-             sp.Eq(sp.Symbol("P_fixed"), sp.Symbol("E_M[(1 - p(M))^N]"))),
+             sp.Eq(sp.Symbol("P_fixed"), Named("E_M[(1 - p(M))^N]", r"E_M\left[(1 - p(M))^N\right]"))),
         Step("(1 - p)^N is convex in p, so by Jensen's inequality P_fixed >= (1 - E_M p(M))^N = (1 - P_err)^N "
              "with P_err the exact one-bit tail: the independent-bit formula is a lower bound. Its second "
              "derivative in p", sp.diff((1 - p_plus) ** N, p_plus, 2)),
@@ -127,7 +127,7 @@ def ags_t0() -> Derivation:
         Step("Replica-symmetric saddle point at temperature T = 1/beta (Amit, Gutfreund & Sompolinsky 1987): "
              "the condensed overlap m, the Edwards-Anderson q and the crosstalk variance r, with <.>_z a "
              "standard Gaussian average and s = sqrt(alpha r)",
-             sp.Tuple(sp.Eq(m, sp.Symbol("<tanh(beta (m + s z))>_z")), sp.Eq(q, sp.Symbol("<tanh^2(beta (m + s z))>_z")),
+             sp.Tuple(sp.Eq(m, Named("<tanh(beta (m + s z))>_z", r"\langle \tanh(\beta (m + s z)) \rangle_z")), sp.Eq(q, Named("<tanh^2(beta (m + s z))>_z", r"\langle \tanh^2(\beta (m + s z)) \rangle_z")),
                       sp.Eq(r, q / (1 - beta * (1 - q)) ** 2))),
         Step("beta -> oo: tanh(beta x) -> sign(x), so m = P(z > -m/s) - P(z < -m/s)", sp.Eq(m, m_T0)),
         Step("q -> 1 but C = beta (1 - q) = <beta sech^2(beta (m + s z))>_z stays finite: beta sech^2(beta u) "
@@ -165,7 +165,7 @@ def dense_snr() -> Derivation:
              sp.series(sp.cosh(t) ** L, t, 0, 5)),
         Step("Moments E y^2, E y^4, E y^6 by coefficient extraction",
              sp.Tuple(*[dense.rademacher_moment(k) for k in (1, 2, 3)])),
-        Step("E[D(y)^2] for F = x^3", sp.Eq(sp.Symbol("E[D^2]"), dense.poly_noise_moment(3))),
+        Step("E[D(y)^2] for F = x^3", sp.Eq(Named("E[D^2]", r"E[D^2]"), dense.poly_noise_moment(3))),
         Step("Signal F(L+1) - F(L-1) with L = N - 1", sp.Eq(sp.Symbol("S"), sp.factor(dense.signal(3)))),
         Step("Exact SNR^2 = S^2 / ((K-1) E[D^2]) for n = 3", sp.Eq(sp.Symbol("SNR^2"), dense.snr_squared(3).expr)),
         Step("and for n = 2, 4", sp.Tuple(dense.snr_squared(2).expr, dense.snr_squared(4).expr)),

@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 from scipy import stats
 
-from theory.derivation import Derivation, Step, register_derivation
+from theory.derivation import Derivation, Named, Step, register_derivation
 from theory.formula import Formula, Phi
 
 __all__ = ["stability_integral", "alpha_c", "cover_separable", "derivation"]
@@ -112,7 +112,7 @@ def derivation() -> Derivation:
              "the integral by sympy", sp.Eq(sp.Symbol("I"), sp.simplify(I))),
         Step("Minus (1 + kappa^2) Phi(kappa) + kappa phi(kappa), simplified",
              sp.Eq(sp.Symbol("difference"), sp.simplify(sp.expand(I - closed).rewrite(sp.erf)), evaluate=False)),
-        Step("kappa = 0: alpha_c = 1 / (1/2)", sp.Eq(sp.Symbol("alpha_c(0)"), sp.simplify(1 / closed.subs(k, 0)))),
+        Step("kappa = 0: alpha_c = 1 / (1/2)", sp.Eq(Named("alpha_c(0)", r"\alpha_c(0)"), sp.simplify(1 / closed.subs(k, 0)))),
         Step("Large kappa: kappa^2 alpha_c(kappa) -> 1", sp.limit(k**2 / closed, k, sp.oo)),
         Step("Values at kappa = 0.5, 1, 1.5",
              sp.Tuple(*[sp.Float(alpha_c().evaluate(kappa=v), 5) for v in (0.5, 1.0, 1.5)])),

@@ -62,7 +62,7 @@ from scipy import integrate, stats
 from scipy.special import ndtr
 
 from theory import kv_memory
-from theory.derivation import Derivation, Step, register_derivation
+from theory.derivation import Derivation, Named, Step, register_derivation
 from theory.formula import Formula, sym, validate
 
 __all__ = ["symbols", "derive", "logits", "logits_beta2_limit", "logits_dilute", "logit_gap", "flip_gamma",
@@ -108,13 +108,13 @@ def derive() -> Dict[str, object]:
     numer = copy.subs({a: 1, b: 1}) * c + copy.subs({a: 0, b: 1}) * cb
     xi = bO * numer / Z + g * ell
     steps = {
-        "layer1": sp.Eq(sp.Symbol("p_t^T W_K1 p_s"), sp.KroneckerDelta(sp.Symbol("s"), sp.Symbol("t") - 1)),
-        "layer2_score": sp.Eq(sp.Symbol("w_E(q)^T W_K2 h1_s"), a),
+        "layer1": sp.Eq(Named("p_t^T W_K1 p_s", r"p_t^{T} W_{K1} p_s"), sp.KroneckerDelta(sp.Symbol("s"), sp.Symbol("t") - 1)),
+        "layer2_score": sp.Eq(Named("w_E(q)^T W_K2 h1_s", r"w_E(q)^{T} W_{K2} h^{(1)}_s"), a),
         "weight": sp.Eq(sp.Symbol("omega_s"), weight),
         "Z": sp.Eq(sp.Symbol("Z"), Z),
-        "copy": sp.Eq(sp.Symbol("w_U(k)^T W_O2 W_V2 h1_s"), b),
-        "numer": sp.Eq(sp.Symbol("sum_s omega_s b_s"), numer),
-        "ffn": sp.Eq(sp.Symbol("w_U(k)^T W_F h1_t"), ell),
+        "copy": sp.Eq(Named("w_U(k)^T W_O2 W_V2 h1_s", r"w_U(k)^{T} W_{O2} W_{V2} h^{(1)}_s"), b),
+        "numer": sp.Eq(Named("sum_s omega_s b_s", r"\sum_s \omega_s b_s"), numer),
+        "ffn": sp.Eq(Named("w_U(k)^T W_F h1_t", r"w_U(k)^{T} W_F h^{(1)}_t"), ell),
         "xi": xi,
     }
     return steps
@@ -365,20 +365,20 @@ def derivation() -> Derivation:
         Step("Feed-forward memory (A3: row constants dropped): w_U(k)^T W_F h1_t = log pi_b(k|q) =: ell",
              st["ffn"]),
         Step("Logit of k (up to a constant common to all k), derived in amlab",
-             sp.Eq(sp.Symbol("xi_t(k)"), logits().expr)),
+             sp.Eq(Named("xi_t(k)", r"\xi_t(k)"), logits().expr)),
         Step("Limit beta2 -> infinity: the in-context conditional bigram c_(q->k)/n_q",
-             sp.Eq(sp.Symbol("xi_inf(k)"), logits_beta2_limit().expr)),
+             sp.Eq(Named("xi_inf(k)", r"\xi_{\infty}(k)"), logits_beta2_limit().expr)),
         Step("t >> e^beta2 n_q (first order in 1/t): the in-context part is diluted like 1/t "
              "(for e^beta2 c << cbar: beta_O times the in-context unigram frequency cbar/t)",
-             sp.Eq(sp.Symbol("xi_dilute(k)"), logits_dilute().expr)),
+             sp.Eq(Named("xi_dilute(k)", r"\xi_{\mathrm{dilute}}(k)"), logits_dilute().expr)),
         Step("Gap to the global answer g (c_g = 0, cbar_g occurrences, Delta = log pi_b(g|q) - log pi_b(k|q))",
-             sp.Eq(sp.Symbol("xi(k) - xi(g)"), logit_gap().expr)),
-        Step("The in-context answer wins iff gamma < gamma*", sp.Eq(sp.Symbol("gamma*"), flip_gamma().expr)),
+             sp.Eq(Named("xi(k) - xi(g)", r"\xi(k) - \xi(g)"), logit_gap().expr)),
+        Step("The in-context answer wins iff gamma < gamma*", sp.Eq(Named("gamma*", r"\gamma^{*}"), flip_gamma().expr)),
         Step("Designed prompt n_q = c + m, cbar_g = 0: it wins iff c > c* (when the denominator is > 0)",
-             sp.Eq(sp.Symbol("c*"), flip_count().expr)),
+             sp.Eq(Named("c*", r"c^{*}"), flip_count().expr)),
         Step("Corrections (A1 dropped, N(0, I/d) embeddings): every neglected term is a bounded sum of inner "
              "products v.w with E(v.w)^2 = 1/d, to first order; slope of log sd against log d",
-             sp.Eq(sp.Symbol("d log sd/d log d"), deviation_exponent().expr)),
+             sp.Eq(Named("d log sd/d log d", r"\frac{d \log \mathrm{sd}}{d \log d}"), deviation_exponent().expr)),
         Step("APE previous-token head is an outer-product memory with M = T - 1 pairs: variance of the "
              "previous position's score and of any other position's score (grow with T)",
              sp.Tuple(sp.Eq(sp.Symbol("sigma_s^2"), var["ape_signal"].expr),
@@ -387,7 +387,7 @@ def derivation() -> Derivation:
              sp.Tuple(sp.Eq(sp.Symbol("sigma_s^2"), var["rpe_signal"].expr),
                       sp.Eq(sp.Symbol("sigma_o^2"), var["rpe_other"].expr))),
         Step("Each stored pair adds 1/d^2 to sigma_o^2: for T > 2d the stored pairs dominate, and APE "
-             "recall is lost once sigma_o sqrt(2 log T) approaches the signal 1", sp.Eq(sp.Symbol("d sigma_o^2/dT"),
+             "recall is lost once sigma_o sqrt(2 log T) approaches the signal 1", sp.Eq(Named("d sigma_o^2/dT", r"\frac{d \sigma_o^2}{dT}"),
                                                          sp.diff(var["ape_other"].expr, T))),
     ]
     return Derivation("induction-logits", "Logits of the two-layer induction-head transformer built from "

@@ -62,7 +62,7 @@ import sympy as sp
 from scipy.optimize import brentq, minimize, minimize_scalar
 from scipy.special import ndtr
 
-from theory.derivation import Derivation, Step, register_derivation
+from theory.derivation import Derivation, Named, Step, register_derivation
 from theory.formula import validate
 
 __all__ = ["from_yu", "retrieval_state", "critical_alpha", "capacity", "derivation"]
@@ -124,6 +124,17 @@ def from_yu(a: float, y, u, lo: int = 0, reaction: bool = True) -> Dict[str, np.
             "eps1": ndtr(-x1), "eps0": p0}
 
 
+#: What the minimisers of ``critical_alpha`` and ``capacity`` (which minimise ``-alpha``) see off the
+#: retrieval branch: a load of 0, worse than any load on it (alpha > 0 there). It must be finite: with
+#: +inf, Nelder-Mead's convergence test (``fsim[0] - fsim[1:]`` when a start's whole simplex lies off the
+#: branch) and Brent's parabolic step (``fx - fw``) computed inf - inf, and scipy warned ("invalid value
+#: encountered in subtract", about 20 000 times for the figure's 12 capacities, 5 s instead of 0.6 s:
+#: those Nelder-Mead runs went on to maxiter). Every comparison the minimisers make gives the same answer
+#: with 0 as with +inf, so capacity() is unchanged bit for bit; critical_alpha() can differ in the last
+#: digit where Brent's step now interpolates through such a point.
+_OFF_BRANCH = 0.0
+
+
 def _pdf(x):
     return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
 
@@ -170,12 +181,13 @@ def critical_alpha(a: float, theta: float, lo: int = 0, reaction: bool = True) -
     theta = float(validate("theta", theta))
 
     def neg_alpha(y):
+        # off the retrieval branch (no u solves theta(y, u) = theta): see _OFF_BRANCH
         u = _u_of_theta(a, y, theta, lo, reaction)
-        return np.inf if np.isnan(u) else -float(from_yu(a, y, u, lo, reaction)["alpha"])
+        return _OFF_BRANCH if np.isnan(u) else -float(from_yu(a, y, u, lo, reaction)["alpha"])
 
     ys = np.linspace(0.5, 12.0, 47)
     vals = np.array([neg_alpha(v) for v in ys])
-    if not np.any(np.isfinite(vals)):
+    if not np.any(vals < 0.0):
         raise ValueError(f"no retrieval solution at a = {a}, theta = {theta}")
     k = int(np.argmin(vals))
     res = minimize_scalar(neg_alpha, bracket=(ys[max(k - 1, 0)], ys[k], ys[min(k + 1, len(ys) - 1)])
@@ -193,9 +205,10 @@ def critical_alpha(a: float, theta: float, lo: int = 0, reaction: bool = True) -
 @lru_cache(maxsize=256)
 def _capacity(a: float, reaction: bool):
     def neg(p):
+        # outside the retrieval region (no finite alpha, or C >= 1): see _OFF_BRANCH
         v = from_yu(a, p[0], p[1], 0, reaction)
         al = float(v["alpha"])
-        return -al if np.isfinite(al) and float(v["C"]) < 1 else np.inf
+        return -al if np.isfinite(al) and float(v["C"]) < 1 else _OFF_BRANCH
 
     best = None
     for y0 in (3.0, 6.0):
@@ -301,9 +314,9 @@ def derivation() -> Derivation:
     steps = [
         Step("Uncondensed patterns averaged (unit-variance eta = (xi - a)/sqrt(a(1-a))): per pattern "
              "det(1 - beta Q_ab)^(-1/2); RS, n -> 0, with conjugates r_ab (R on the diagonal)", sp.Eq(
-                 sp.Symbol("-beta f_noise"), F)),
+                 Named("-beta f_noise", r"-\beta f_{\mathrm{noise}}"), F)),
         Step("Saddle point in q", sp.Eq(r, sp.simplify(r_sol.subs(b * (Q - q), C)))),
-        Step("Saddle point in Q (diagonal): beta (R - r)", sp.Eq(sp.Symbol("beta(R-r)"),
+        Step("Saddle point in Q (diagonal): beta (R - r)", sp.Eq(Named("beta(R-r)", r"\beta (R - r)"),
                                                                   sp.simplify(b * (R_sol - r_sol)))),
         Step("0/1 neurons, V^2 = V: the diagonal term (alpha beta^2/2)(R - r) V^2 and the removed W_ii "
              "(energy + alpha/2 V) leave a threshold shift Gamma/2",

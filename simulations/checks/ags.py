@@ -49,6 +49,7 @@ def overlap_tolerance(m: float, N: int, n: int) -> float:
 
 @register_check(
     "ags-overlap",
+    figures=("ags-overlap",), derivations=("ags",),
     title="overlap after T=0 asynchronous dynamics from a stored pattern vs RS m(alpha), alpha < alpha_c",
     theory="theory.ags.retrieval_overlap: m = erf(y), alpha(y) = (erf(y)/y - 2 exp(-y^2)/sqrt(pi))^2 / 2 "
            "(Amit, Gutfreund & Sompolinsky 1987, replica-symmetric, T = 0)",
@@ -145,6 +146,7 @@ def critical_points(Ns, xs, ses, crit: float):
 
 @register_check(
     "ags-critical",
+    figures=("ags-finite-size",), derivations=("ags",),
     title="alpha_c(N), where half the runs from a pattern lose it, extrapolated in N vs 0.138",
     theory="theory.ags.critical()['alpha_c'] = 0.1379 (Amit, Gutfreund & Sompolinsky 1987, RS, T = 0)",
     test="per N, a logistic fit of the fraction of runs keeping m > 0.8 against alpha gives alpha_c(N) and "

@@ -52,6 +52,7 @@ def _distinct_points(label, sw, theory_values, tol, params):
 
 @register_check(
     "amicl-vs-a",
+    figures=("amicl-accuracy-vs-a",), derivations=("amicl-exact",),
     title="AMICL accuracy vs mixing weight a (D = 100, K = 512, T = 20)",
     theory="theory.amicl.accuracy_exact: finite-D accuracy, trials with distinct context classes (derived)",
     test="exact binomial per a, tolerance = quadrature error (3e-3 quick, 2e-3 full), Holm at 0.01",
@@ -66,6 +67,7 @@ def check_vs_a(*, seed, a, n_trials, size, D=100, K=512, T=20, theory="exact"):
 
 @register_check(
     "amicl-switch",
+    figures=("amicl-accuracy-vs-a",), derivations=("amicl-switch",),
     title="AMICL at a = 1 gives about 1/3 (D = 100, K = 512, T = 20)",
     theory="1/3 (theory.amicl.accuracy_at_switch, D -> inf, eps -> 0) and accuracy_exact at eps = 0.1",
     test="exact binomial; against 1/3 with tolerance 0.04 = the known finite-eps correction "
@@ -87,6 +89,7 @@ def check_switch(*, seed, n_trials, size, D=100, K=512, T=20):
 
 @register_check(
     "amicl-below-switch",
+    figures=("amicl-accuracy-vs-a",), derivations=("amicl-switch", "amicl-exact"),
     title="AMICL for a < 1 at large D retrieves exemplars: accuracy ~ 0 (D = 1000)",
     theory="theory.amicl.accuracy_exact (about 0; the switch at a = 1, theory.amicl.switch_point)",
     test="exact binomial per a, tolerance = quadrature error, Holm at 0.01",
@@ -101,6 +104,7 @@ def check_below_switch(*, seed, a, n_trials, size, D=1000, K=512, T=20):
 
 @register_check(
     "amicl-vs-D",
+    figures=("amicl-accuracy-vs-D",), derivations=("amicl-exact", "amicl-large-D"),
     title="AMICL accuracy vs dimension D at a = 2 (K = 512, T = 20) against the finite-D formula",
     theory="theory.amicl.accuracy_exact (other classes' keys and |mu|^2 fluctuations included; derived)",
     test="exact binomial per D, tolerance = quadrature error (3e-3 quick, 2e-3 full), Holm at 0.01",

@@ -58,6 +58,7 @@ def parallel_overlaps(*, seed, N, alpha, m0, networks, cues, keep_diagonal=False
 
 @register_check(
     "basins-two-step",
+    figures=("basins-steps",), derivations=("basins",),
     title="overlap after 1 and 2 parallel steps from overlap m0 vs erf(m0/sqrt(2 alpha)) and the "
           "Gardner-Derrida-Mottishaw two-step formula",
     theory="theory.basins.first_step, theory.basins.second_step (Gardner, Derrida & Mottishaw, J. Physique 48, "

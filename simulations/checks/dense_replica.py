@@ -136,6 +136,7 @@ def band(alpha: float, N: int, n: int, networks: int):
 
 @register_check(
     "dense-replica",
+    figures=("dense-replica",), derivations=("dense-replica",),
     split=True,
     title="dense memory (n = 3) overlap after T = 0 dynamics from a pattern vs RS m(alpha), P = alpha N^2",
     theory="theory.dense_replica.retrieval_overlap: m = erf(m^(n-1)/sqrt(2 alpha (2n-3)!!)), alpha_c(3) = 0.08406 "

@@ -50,6 +50,7 @@ def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0)
 
 @register_check(
     "ags-glauber",
+    figures=("ags-glauber",), derivations=("finite-t", "ags"),
     title="Glauber dynamics at T > 0 from a stored pattern vs the RS overlap m(alpha, T), and loss above T_M(alpha)",
     theory="theory.finite_t.retrieval_overlap (RS equations of Amit, Gutfreund & Sompolinsky 1987, solved in "
            "theory.ags); no retrieval state above T_M(alpha) = theory.ags.T_M",

@@ -28,6 +28,7 @@ RELATIVE_TOLERANCE = 0.05
 
 @register_check(
     "gardner-perceptron",
+    figures=("gardner-perceptron",), derivations=("gardner",),
     title="load where half of the random problems get couplings with stability kappa (MinOver) vs Gardner's "
           "alpha_c(kappa)",
     theory="theory.gardner.alpha_c: 1 / ((1 + kappa^2) Phi(kappa) + kappa phi(kappa)) (Gardner, J. Phys. A 21, 257 "

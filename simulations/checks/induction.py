@@ -113,6 +113,7 @@ def _gap_stats(lg, p):
 
 @register_check(
     "induction-logits",
+    figures=("induction-logits",), derivations=("induction-logits",),
     title="Built induction transformer: logits on designed prompts vs the closed form (V = 16, t = 32)",
     theory="theory.induction.logits: beta_O (e^beta2 c + cbar)/(e^beta2 n_q + t - n_q) + gamma log pi_b(k|q) "
            "(derived in amlab, orthonormal idealisation)",
@@ -180,6 +181,7 @@ def logits_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O, gamm
 
 @register_check(
     "induction-deviation",
+    figures=("induction-deviation",), derivations=("induction-logits",),
     title="Deviation of simulated from closed-form logits shrinks like d^(-1/2)",
     theory="theory.induction.deviation_exponent: -1/2 (first-order crosstalk of N(0, I/d) embeddings)",
     test="WLS slope of log RMS(gap deviation) on log d, se from sd(log RMS) ~ 1/sqrt(2(n-1)); the slope's "
@@ -236,6 +238,7 @@ def fit_slope(x, y, se):
 
 @register_check(
     "induction-flip",
+    figures=("induction-flip",), derivations=("induction-logits",),
     title="In-context answer vs global bigram: the flip scale gamma* (V = 16, t = 32)",
     theory="theory.induction.flip_gamma: gamma* = beta_O (e^beta2 c + cbar - cbar_g)/(Delta (e^beta2 n_q + t - n_q))",
     test="exact binomial test that the in-context answer wins in half the trials at gamma*, tolerance 0.08 "
@@ -278,6 +281,7 @@ def flip_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O):
 
 @register_check(
     "induction-ape-recall",
+    figures=("induction-recall",),
     title="APE previous-token recall vs (d, T) against the crosstalk-variance prediction",
     theory="theory.induction.prev_token_recall_ape (outer-product memory with M = T - 1 pairs; Gaussian, "
            "independent competitors)",
@@ -300,6 +304,7 @@ def check_ape_recall(*, seed, cases, n_models):
 
 @register_check(
     "induction-rpe-flat",
+    figures=("induction-recall",),
     title="RPE previous-token head: models right at every position, up to T = 64 d",
     theory="theory.induction.rpe_all_positions: E[Phi(sqrt(d)|r_1|)^(T-1)] (exact for Gaussian r; the "
            "competitor variance 1/d does not grow with T)",

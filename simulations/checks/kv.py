@@ -28,6 +28,7 @@ from simulations.stats import bound_point, estimate_point, summary_point
 
 @register_check(
     "kv-readout-moments",
+    derivations=("kv-readout",),
     title="Hebbian key-value memory: readout mean and variance (stored, other stored, fresh value)",
     theory="theory.kv_memory.readout_mean / readout_variance: mean 1 and variance 4/d + (M+3)/d^2 (stored), "
            "0 and 2/d + (M+2)/d^2 (other), 0 and 1/d + (M+1)/d^2 (fresh); exact at finite d, M",
@@ -83,6 +84,7 @@ def readout_points(sc, d, M, n):
 
 @register_check(
     "kv-argmax-accuracy",
+    figures=("kv-accuracy-vs-M", "kv-capacity-vs-d"), derivations=("kv-readout",),
     title="Hebbian key-value memory: argmax recall among V candidates vs the Gaussian formula (M ~ d^2)",
     theory="theory.kv_memory.argmax_accuracy: int phi(z) Phi((1 + sigma_s z)/sigma_o)^(V-1) dz with the exact "
            "readout variances; its independence/Gaussian approximation becomes exact for d -> inf at M/d^2 fixed",
@@ -117,6 +119,7 @@ def argmax_case(*, seed, M, kind, d, V, n_mem, reported_M_equals_d, memory):
 
 @register_check(
     "kv-delta-fixed-point",
+    figures=("kv-accuracy-vs-M",), derivations=("kv-delta-fixed-point",),
     title="Delta rule: M <= d independent keys converge to W = V K^+ and are all recalled exactly",
     theory="theory.kv_memory.delta_fixed_point: W = V (K^T K)^-1 K^T = V K^+, W k_i = v_i (derived; "
            "amlab derive kv-delta-fixed-point)",
@@ -210,6 +213,7 @@ def _tail_slope(alpha, ds, ratio):
 
 @register_check(
     "kv-zipf-scaling",
+    figures=("kv-zipf-scaling",),
     title="Outer-product memory on Zipf inputs: error exponents vs d (frequency, threshold) and vs samples",
     theory="theory.kv_memory.zipf_error_exponent: (alpha-1)/(2 alpha) (q = p) and alpha-1 (top d/8 stored); "
            "zipf_sample_exponent: 1 - 1/alpha (Cabannes, Dohmatob & Bietti, ICLR 2024)",

@@ -41,6 +41,7 @@ def _fixed_point(net, x, steps_max=200):
 
 @register_check(
     "modern-retrieval-bound",
+    figures=("modern-retrieval",),
     title="modern Hopfield: one-step retrieval error never exceeds the Theorem 5 bound",
     theory="theory.modern.retrieval_error_bound: ||f(xi) - x_i|| <= 2 (N-1) exp(-beta (Delta_i - "
            "2 max(||xi - x_i||, ||x_i* - x_i||) M)) M (Ramsauer et al. 2021, Theorem 5)",
@@ -105,6 +106,7 @@ MIN_RATIO = 0.3
 
 @register_check(
     "modern-fixed-points",
+    figures=("modern-retrieval",), derivations=("ramsauer-capacity",),
     title="modern Hopfield: patterns meeting the fixed-point condition converge inside their sphere",
     theory="theory.modern.fixed_point_condition and fixed_point_radius: Delta_i >= 2/(beta N) + "
            "ln(2 (N-1) N beta M^2)/beta implies a fixed point within 1/(beta N M) of x_i (Ramsauer et al. 2021, "

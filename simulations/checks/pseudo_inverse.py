@@ -55,6 +55,7 @@ def projection_runs(*, seed, N, alpha, m0, networks, cues, rule="pseudo-inverse"
 
 @register_check(
     "pseudo-inverse",
+    figures=("pseudo-inverse-step",), derivations=("pseudo-inverse-step",),
     title="projection rule (zero diagonal): all patterns fixed for alpha < 1, and one parallel step from overlap m0",
     theory="every pattern is a fixed point below alpha = 1 (aligned field 1 - W_ii); m1 = erf(m0 sqrt((1 - alpha)/"
            "(2 alpha (1 - m0^2)))) (theory.basins.first_step_projection; Kanter & Sompolinsky, PRA 35, 380 (1987))",

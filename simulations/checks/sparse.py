@@ -44,6 +44,7 @@ def one_step_errors(*, seed, N, a, alpha, theta, networks, cues, a_rule=None):
 
 @register_check(
     "sparse-one-step",
+    figures=("sparse-capacity",), derivations=("sparse",),
     title="covariance rule, sparse patterns: active/inactive bits flipped by one update vs the Gaussian "
           "signal-to-noise prediction",
     theory="theory.sparse.bit_errors: Phi(-(1 - a - theta)/sqrt(alpha a)), Phi(-(theta + a)/sqrt(alpha a)) "
