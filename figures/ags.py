@@ -98,7 +98,8 @@ def glauber_overlaps(N: int, alpha: float, Ts, networks: int, seed: int, sweeps:
 def fig_phase_diagram(out_dir, *, quick=True, seed=0):
     T_grid = np.linspace(0.03, 0.995, 40 if quick else 160)
     aM = np.array([ags.alpha_retrieval_max(float(T))["alpha"] for T in T_grid])
-    a_c = np.linspace(0.005, 0.136, 7 if quick else 40)
+    a_glob = ags.alpha_global()  # T_c is NaN above it (retrieval never the global minimum)
+    a_c = np.linspace(0.005, 0.0515, 7 if quick else 40)
     Tc = np.asarray(ags.T_c(a_c), dtype=float)
     a_fine = np.linspace(0.0, 0.2, 300)
     Tg = 1 + np.sqrt(a_fine)
@@ -109,38 +110,60 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
     m_mean, m_sd = glauber_overlaps(N, alpha_sim, T_sim, networks, derive_seed(seed, {"N": N, "alpha": alpha_sim}),
                                     sweeps)
     lo, hi = style.summary_interval(m_mean, m_sd, networks)
-    T_th = np.linspace(0.05, 0.999, 60 if quick else 200)
-    m_th = np.array([ags.retrieval_state(alpha_sim, float(T))["m"] for T in T_th])
+    # the RS retrieval overlap at alpha_sim exists up to T_M(alpha_sim), where it ends at a finite m (the
+    # transition is first order); above, and everywhere as the other solution, m = 0 (spin glass below T_g)
+    T_end = float(ags.T_M(alpha_sim))
+    m_end = float(ags.alpha_retrieval_max(T_end)["m"])
+    T_th = np.linspace(0.05, T_end, 60 if quick else 200)[:-1]
+    m_th = np.append([ags.retrieval_state(alpha_sim, float(T))["m"] for T in T_th], m_end)
+    T_th = np.append(T_th, T_end)
+    T_c_sim = float(ags.T_c(alpha_sim))
+    T_g_sim = 1 + np.sqrt(alpha_sim)
     data = {"retrieval_line": {"T": T_grid, "alpha_M": aM}, "global_line": {"alpha": a_c, "T_c": Tc},
-            "spin_glass_line": {"alpha": a_fine, "T_g": Tg},
+            "alpha_global": a_glob, "spin_glass_line": {"alpha": a_fine, "T_g": Tg},
             "simulation": {"alpha": alpha_sim, "N": N, "networks": networks, "sweeps": sweeps, "T": T_sim,
                            "m_mean": m_mean, "low": lo, "high": hi},
-            "theory_m_of_T": {"T": T_th, "m": m_th}}
+            "theory_m_of_T": {"T": T_th, "m": m_th, "T_M": T_end, "m_at_T_M": m_end, "T_c": T_c_sim,
+                              "T_g": T_g_sim}}
     with style.context():
-        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.36))
+        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.38))
         ax = axes[0]
-        style.curve(ax, aM, T_grid, 0, label="T_M: retrieval states exist below")
-        style.curve(ax, a_c, Tc, 1, ls="--", marker=".", label="T_c: retrieval is the global minimum below")
-        style.curve(ax, a_fine, Tg, 2, label="T_g = 1 + sqrt(alpha): spin glass below")
+        style.curve(ax, aM, T_grid, 0)
+        style.curve(ax, a_c, Tc, 1, ls="--", marker=".")
+        style.curve(ax, a_fine, Tg, 2)
         ax.axvline(alpha_sim, color="0.6", lw=0.8, ls=":")
-        ax.text(0.15, 0.5, "spin glass", fontsize=8)
-        ax.text(0.02, 1.33, "paramagnet", fontsize=8)
-        ax.text(0.01, 0.2, "retrieval", fontsize=8)
-        ax.set(xlabel=r"load $\alpha$", ylabel="temperature T", xlim=(0, 0.2), ylim=(0, 1.5),
+        # lines labelled where they run, regions in their interior (positions read off the theory above)
+        ax.text(0.185, 1.33, "$T_g$", color=style.colour(2), ha="center", va="top")
+        ax.text(0.114, 0.30, "$T_M$", color=style.colour(0), ha="left", va="bottom")
+        ax.text(0.025, 0.42, "$T_c$", color=style.colour(1), ha="right", va="top")
+        ax.text(0.058, 1.38, "paramagnet")
+        ax.text(0.15, 0.5, "spin glass")
+        ax.text(0.004, 0.05, "retrieval")
+        ax.text(0.058, 0.06, "metastable\nretrieval")
+        ax.set(xlabel=r"load $\alpha$", ylabel="temperature $T$", xlim=(0, 0.2), ylim=(0, 1.5),
                title="replica-symmetric phase diagram")
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
         ax = axes[1]
-        style.curve(ax, T_th, m_th, 6, label="RS retrieval m(T)")
-        style.points(ax, T_sim, m_mean, lo, hi, 0, label=f"Glauber, N={N}")
-        ax.set(xlabel="temperature T", ylabel="overlap m", title=f"alpha = {alpha_sim:g} (dotted line, left)",
-               ylim=(-0.05, 1.05))
-        ax.legend(fontsize=8, loc="lower left")
+        style.curve(ax, T_th, m_th, 6)
+        ax.plot([T_end], [m_end], "o", color=style.colour(6), ms=3, mfc="white", zorder=4)
+        style.curve(ax, [0.0, 1.3], [0.0, 0.0], 6, ls="--", lw=1.0)
+        ax.axvline(T_end, color="0.6", lw=0.8, ls=":")
+        ax.text(T_end + 0.015, 0.68, f"$T_M = {T_end:.2f}$", ha="left", va="center")
+        style.points(ax, T_sim, m_mean, lo, hi, 0, label=f"Glauber, $N = {N}$")
+        ax.set(xlabel="temperature $T$", ylabel="overlap $m$", title=rf"$\alpha = {alpha_sim:g}$ (dotted line, left)",
+               xlim=(0, 1.3), ylim=(-0.08, 1.08))
+        ax.text(0.05, 0.93, "RS retrieval", va="top")
+        ax.text(0.05, 0.03, "RS $m = 0$", va="bottom")
+        ax.legend(loc="upper right")
     caption = ("Left: the Amit-Gutfreund-Sompolinsky phase diagram in (alpha, T). T_M (solid, from alpha_M(T) on a fine "
-               "T grid): retrieval states exist below; T_c (dashed, solved at the marked loads): they are global minima "
-               "below; T_g = 1 + sqrt(alpha): spin-glass phase below, paramagnet above. Right: time-averaged overlap "
-               f"(second half of {sweeps} Glauber sweeps from a stored pattern) at alpha = {alpha_sim:g}, N = {N}, "
-               f"mean of {networks} networks with Student-t {style.LEVEL_LABEL}s, beside the RS retrieval overlap m(T). "
-               "Above T_M the retrieval state is gone and m falls to finite-size noise.")
+               "T grid): retrieval states exist below; T_c (dashed, solved at the marked loads; it ends near "
+               f"alpha = {a_glob:.4f}, above which retrieval states are never the global minimum): they are global "
+               "minima below; T_g = 1 + sqrt(alpha): spin-glass phase below, paramagnet above. Right: time-averaged "
+               f"overlap (second half of {sweeps} Glauber sweeps from a stored pattern) at alpha = {alpha_sim:g}, "
+               f"N = {N}, mean of {networks} networks with Student-t {style.LEVEL_LABEL}s, beside the RS solutions: the "
+               f"retrieval overlap m(T) ends at T_M = {T_end:.3f} with m = {m_end:.2f} (open circle; the transition is "
+               f"first order), and m = 0 (dashed) is a solution at every T (spin glass below T_g = {T_g_sim:.2f}, "
+               f"paramagnet above; below T_c = {T_c_sim:.2f} the retrieval state has the lower free energy). Above T_M "
+               "the simulated overlap falls to finite-size noise around 0.")
     return style.save(fig, out_dir, "ags-phase-diagram", data=data, seed=seed, quick=quick, caption=caption,
                       source="Amit, Gutfreund & Sompolinsky 1987, phase diagram (their Fig. 4)")
 

@@ -67,20 +67,20 @@ def fig_vs_a(out_dir, *, quick=True, seed=0):
     fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.42), sharey=True)
     ax = axes[0]
     kd, nd = dot.correct_distinct[:, 0, 0, 0], dot.n_distinct[0, 0, 0]
-    p, lo, hi = _points(ax, a_sim, kd, nd, color=style.PALETTE[0], label=f"simulation ({nd} distinct-class trials)")
-    style.curve(ax, a_th, exact, 0, label="finite-D theory (accuracy_exact)")
+    p, lo, hi = _points(ax, a_sim, kd, nd, color=style.PALETTE[0], label=f"simulation, {nd} trials")
+    style.curve(ax, a_th, exact, 0, label="finite-D theory")
     style.curve(ax, a_th, simple, 1, ls="--", label="large-D integral")
     ax.axvline(1.0, color="0.7", lw=0.8)
     ax.set(xlabel="mixing weight a", ylabel="accuracy", title=f"dot product, D={D}, K={K}, T={T}")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 0.08))  # clear of the rise at a ~ 1
     ax = axes[1]
     kp = pea.correct[:, 0, 0, 0]
-    pp, plo, phi_ = _points(ax, a_sim, kp, n, color=style.PALETTE[0], label=f"simulation (all {n} trials)")
+    pp, plo, phi_ = _points(ax, a_sim, kp, n, color=style.PALETTE[0], label=f"simulation, {n} trials")
     ceil = float(th.pearson_ceiling().evaluate(C=T // 2 - 1))
     ax.axhline(ceil, color=style.colour(2), ls="--", label=f"ceiling 1 - 1/C = {ceil:.3f}")
     ax.axvline(1.0, color="0.7", lw=0.8)
     ax.set(xlabel="mixing weight a", title="Pearson correlation")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="center right", bbox_to_anchor=(1.0, 0.45), handlelength=1.5)  # between the plateaus
     data = {"D": D, "K": K, "T": T, "eps": 0.1,
             "dot": {"a": a_sim, "correct_distinct": kd, "n_distinct": int(nd), "accuracy": p, "low": lo, "high": hi},
             "pearson": {"a": a_sim, "correct": kp, "n": n, "accuracy": pp, "low": plo, "high": phi_,

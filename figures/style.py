@@ -159,6 +159,76 @@ def curve(ax, x, y, i: int = 0, label: Optional[str] = None, **kw):
     return ax.plot(x, y, **opts)
 
 
+def integer_axis(ax, which: str = "x", *, locate: bool = True, nbins="auto"):
+    """Declare an axis integer-valued (token indices, counts, steps): ticks only at integers.
+
+    Sets a ``MaxNLocator(integer=True)`` on the axis (unless ``locate`` is
+    False: the builder placed its own integer ticks, e.g. with ``set_xticks``)
+    and marks the axis, so that :func:`figures.lint.lint` reports any
+    non-integer tick on it. Call it after setting the axis scale and limits.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    which : {"x", "y"}
+        The axis to declare.
+    locate : bool
+        Set the integer locator (default) or only mark the axis.
+    nbins : int or "auto"
+        Passed to ``MaxNLocator``.
+
+    Returns
+    -------
+    matplotlib.axis.Axis
+        The marked axis.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1, 2, 3], [1, 0, 1, 0])
+    >>> _ = integer_axis(ax, "x")
+    >>> [float(v) % 1 for v in ax.get_xticks()] == [0.0] * len(ax.get_xticks())
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    from figures.lint import INTEGER_MARK
+
+    if which not in ("x", "y"):
+        raise ValueError(f"which must be 'x' or 'y', got {which!r}")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    if locate:
+        axis.set_major_locator(MaxNLocator(nbins=nbins, integer=True))
+    setattr(axis, INTEGER_MARK, True)
+    return axis
+
+
+def no_colorbar(artist, reason: str):
+    """Declare a colour-mapped image or mesh categorical: it needs no colorbar (a legend or caption keys it).
+
+    :func:`figures.lint.lint` asks every image and heat map for a colorbar
+    except those declared here, e.g. +-1 patterns drawn black and white.
+
+    Parameters
+    ----------
+    artist : matplotlib.image.AxesImage or matplotlib.collections.Collection
+    reason : str
+        Why no colorbar is needed (kept on the artist, for readers of the code).
+
+    Returns
+    -------
+    The artist.
+    """
+    from figures.lint import NO_COLORBAR_MARK
+
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError("no_colorbar needs a reason (a non-empty string)")
+    setattr(artist, NO_COLORBAR_MARK, reason)
+    return artist
+
+
 def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption: str,
          source: str, extra: Optional[dict] = None) -> Sequence[Path]:
     """Write ``name``.png, .pdf and .json to ``out_dir`` (atomically) and close ``fig``.
@@ -189,6 +259,9 @@ def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption
     if not caption or not source:
         raise ValueError("save needs a caption and a source (the published figure, or 'new')")
     out_dir = Path(out_dir)
+    from figures import lint
+
+    lint.notify(fig, name)  # lints the figure as drawn when a lint.collecting() block is active
     if quick:
         fig.text(0.995, 0.005, "quick size", ha="right", va="bottom", fontsize=6.5, color="0.45")
     paths = []
