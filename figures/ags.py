@@ -183,7 +183,7 @@ def fig_finite_size(out_dir, *, quick=True, seed=0):
     final = points[-1]
     data = {"params": params, "alpha_c_theory": crit}
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1, 0.75))
+        fig, ax = plt.subplots(figsize=style.size(1, 1.1), layout="constrained")
         if "crossings" not in final.params:  # no crossing inside the grid: show what there is
             ax.text(0.5, 0.5, final.label, ha="center", transform=ax.transAxes, fontsize=8)
             data["failure"] = final.label
@@ -194,26 +194,43 @@ def fig_finite_size(out_dir, *, quick=True, seed=0):
             fr, hf = final.params["free"], final.params["half"]  # the check's two ansaetze
             mid, tol = final.estimate, final.tolerance
             se_mid = max(fr["se_inf"], hf["se_inf"])
+            band = (mid - tol - z * se_mid, mid + tol + z * se_mid)
             x = Ns ** -0.5
-            style.points(ax, x, xc, xc - z * se, xc + z * se, 0, label="alpha_c(N): logistic crossing")
+            style.points(ax, x, xc, xc - z * se, xc + z * se, 0, label=r"$\alpha_c(N)$: logistic crossing")
             xf = np.linspace(1e-9, x.max() * 1.1, 200)
             style.curve(ax, xf, hf["y_inf"] + hf["a"] * xf, 0, ls="--",
-                        label=f"{hf['y_inf']:.4f} + {hf['a']:.3f} N^-1/2")
+                        label=rf"${hf['y_inf']:.4f} + {hf['a']:.3f}\,N^{{-1/2}}$")
             style.curve(ax, xf, fr["y_inf"] + fr["a"] * xf ** (2 * fr["gamma"]), 1, ls=":",
-                        label=f"{fr['y_inf']:.4f} + {fr['a']:.3f} N^-{fr['gamma']:.2f} (gamma free)")
-            ax.errorbar([0], [mid], yerr=[[tol + z * se_mid], [tol + z * se_mid]], fmt="D", color=style.colour(1),
-                        ms=4, label="extrapolated alpha_c: spread of the fits + 99% sampling interval")
-            ax.axhline(crit, color="k", lw=1.0, label=f"AGS alpha_c = {crit:.4f}")
-            lo_y, hi_y = min(xc.min(), crit) - 0.03, xc.max() + 0.02  # a wide quick-size band is clipped
-            ax.set(xlabel=r"$N^{-1/2}$", ylabel=r"$\alpha_c(N)$", xlim=(-0.002, x.max() * 1.12), ylim=(lo_y, hi_y))
-            ax.legend(fontsize=7, loc="upper left")
+                        label=rf"${fr['y_inf']:.4f} + {fr['a']:.3f}\,N^{{-{fr['gamma']:.2f}}}$ ($\gamma$ free)")
+            ax.axhline(crit, color="k", lw=1.0, label=rf"AGS $\alpha_c = {crit:.4f}$")
+            # the y range is set by the data and the fits, not by the band: a wide (quick-size) band is drawn
+            # as a translucent bar clipped to the axes, with arrow heads where it runs on
+            fits0 = [hf["y_inf"], fr["y_inf"], mid, crit]
+            lo_y = min((xc - z * se).min(), *fits0)
+            hi_y = max((xc + z * se).max(), *fits0)
+            pad = 0.08 * (hi_y - lo_y)
+            lo_y, hi_y = lo_y - pad, hi_y + pad
+            (bar,) = ax.plot([0, 0], [max(band[0], lo_y), min(band[1], hi_y)], color=style.colour(1), lw=5,
+                             alpha=0.35, solid_capstyle="butt", zorder=2)
+            for end_, edge, mk in ((band[0], lo_y, "v"), (band[1], hi_y, "^")):
+                if (end_ < edge) if mk == "v" else (end_ > edge):
+                    ax.plot([0], [edge], mk, color=style.colour(1), ms=5, alpha=0.6, clip_on=False, zorder=3)
+            (dia,) = ax.plot([0], [mid], "D", color=style.colour(1), ms=4, zorder=4)
+            ax.set(xlabel=r"$N^{-1/2}$", ylabel=r"$\alpha_c(N)$", xlim=(-0.1 * x.max(), x.max() * 1.12),
+                   ylim=(lo_y, hi_y))
+            handles, labels = ax.get_legend_handles_labels()
+            handles = handles[-1:] + handles[:-1] + [(bar, dia)]  # the crossings first, the extrapolation last
+            labels = labels[-1:] + labels[:-1] + [rf"extrapolated $\alpha_c = {mid:.3f}$, band "
+                                                  f"[{band[0]:.3f}, {band[1]:.3f}]"]
+            fig.legend(handles, labels, loc="outside lower center")
             data.update({"N": Ns, "crossings": xc, "se": se, "fit_half": hf, "fit_free": fr,
-                         "alpha_c_extrapolated": mid, "interval": [mid - tol - z * se_mid, mid + tol + z * se_mid]})
+                         "alpha_c_extrapolated": mid, "interval": list(band)})
     caption = ("Finite-size extrapolation of the critical load. Points: per N, the load where half of the runs started at "
                f"a pattern keep m > {RETRIEVED} (logistic fit over the ags-critical check's alpha grid), with "
                f"{style.LEVEL_LABEL}s from the fit's standard error; dashed: the weighted fit alpha_c + a N^-1/2; dotted: "
-               "alpha_c + a N^-gamma with gamma free; diamond: the midpoint of the two extrapolations, its bar the "
-               "check's band (half their difference plus the 99% sampling interval); black line: the RS value 0.138. "
+               "alpha_c + a N^-gamma with gamma free; diamond at N^-1/2 = 0: the midpoint of the two extrapolations, the "
+               "translucent bar the check's band (half their difference plus the 99% sampling interval; arrow heads: "
+               "it runs on past the axes, its ends are in the legend); black line: the RS value 0.138. "
                "Neither finite-size form is a theorem; their spread is the extrapolation's systematic error.")
     return style.save(fig, out_dir, "ags-finite-size", data=data, seed=seed, quick=quick, caption=caption,
                       source="new (alpha_c = 0.138 from Amit, Gutfreund & Sompolinsky 1987)")

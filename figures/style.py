@@ -243,7 +243,7 @@ def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption
         The plotted data (JSON-serialisable: arrays are converted).
     seed : int
     quick : bool
-        Quick-size figures are stamped "quick size" in the lower right corner.
+        Quick-size figures are stamped "quick size" at the lower right, below the drawn content.
     caption : str
         What the figure shows, how the intervals are made, what the curves are.
     source : str
@@ -263,7 +263,17 @@ def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption
 
     lint.notify(fig, name)  # lints the figure as drawn when a lint.collecting() block is active
     if quick:
-        fig.text(0.995, 0.005, "quick size", ha="right", va="bottom", fontsize=6.5, color="0.45")
+        # below everything drawn (the saved image is cropped to its content), so it never covers a label
+        # lay the figure out once and freeze it, and pin figure legends to the figure rather than to the
+        # cropped box that saving makes (which would pull a legend at the bottom down onto the stamp)
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+        for leg in fig.legends:
+            if leg.get_bbox_to_anchor() is fig.bbox:
+                leg.set_bbox_to_anchor((0, 0, 1, 1), transform=fig.transFigure)
+        box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+        w, h = fig.get_size_inches()
+        fig.text(box.x1 / w, (box.y0 - 0.02) / h, "quick size", ha="right", va="top", fontsize=6.5, color="0.45")
     paths = []
     with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
         for ext in ("png", "pdf"):
