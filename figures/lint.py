@@ -10,6 +10,7 @@ returns a list of readable problems (empty when the figure is clean):
   (``LineCollection``) inside the legend's window extent; text placed inside
   an axes (``ax.text``, ``ax.annotate``) over plotted data, the same way;
 - a legend over text (tick labels, axis labels, titles) or over another axes;
+- two texts over each other (colliding tick labels, a suptitle over a title);
 - text smaller than :data:`MIN_FONT_PT` points (tick labels, legends, titles,
   labels, annotations; the "quick size" stamp that :func:`figures.style.save`
   adds after linting is not part of the drawn figure);
@@ -99,6 +100,7 @@ def lint(fig: Figure) -> List[str]:
     problems += _small_text(fig)
     problems += _legends(fig, renderer, tol)
     problems += _axes_texts(fig, renderer, tol)
+    problems += _text_collisions(fig, renderer, tol)
     problems += _integer_ticks(fig)
     problems += _colorbars(fig)
     return problems
@@ -156,9 +158,26 @@ def _tick_texts(fig: Figure):
                 every.add(id(tick.label2))
             if not (ax.get_visible() and axis.get_visible()):
                 continue
-            labels = list(axis.get_majorticklabels()) + list(axis.get_minorticklabels())
-            drawn += [t for t in labels if t.get_visible() and t.get_text().strip()]
+            drawn += [t for t in _in_view_labels(axis) if t.get_visible() and t.get_text().strip()]
     return drawn, every
+
+
+def _in_view_labels(axis, which: str = "both") -> List[Text]:
+    """Tick labels of ``axis`` that are drawn: those of ticks inside the view interval."""
+    axis.get_majorticklabels()  # brings ticks and their labels up to date
+    axis.get_minorticklabels()
+    lo, hi = sorted(axis.get_view_interval())
+    eps = 1e-10 * max(1.0, abs(lo), abs(hi))
+    out = []
+    for minor in (False, True):
+        if which != "both" and minor != (which == "minor"):
+            continue
+        locs = axis.get_minorticklocs() if minor else axis.get_majorticklocs()
+        ticks = axis.get_minor_ticks(len(locs)) if minor else axis.get_major_ticks(len(locs))
+        for loc, tick in zip(locs, ticks):
+            if lo - eps <= loc <= hi + eps:
+                out += [lab for lab in (tick.label1, tick.label2) if lab.get_visible()]
+    return out
 
 
 def _axes_axis(ax):
@@ -411,6 +430,18 @@ def _axes_texts(fig: Figure, renderer, tol: float) -> List[str]:
     return problems
 
 
+def _text_collisions(fig: Figure, renderer, tol: float) -> List[str]:
+    """Pairs of drawn texts whose boxes overlap (colliding tick labels, a title under a suptitle, ...)."""
+    texts = _text_objects(fig)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    problems = []
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            if _overlap(boxes[i], boxes[j], tol):
+                problems.append(f"texts {_describe_text(texts[i])} and {_describe_text(texts[j])} overlap")
+    return problems
+
+
 def _integer_ticks(fig: Figure) -> List[str]:
     problems = []
     for ax in fig.axes:
@@ -421,7 +452,7 @@ def _integer_ticks(fig: Figure) -> List[str]:
             bad = []
             for minor in (False, True):
                 locs = axis.get_minorticklocs() if minor else axis.get_majorticklocs()
-                labels = axis.get_minorticklabels() if minor else axis.get_majorticklabels()
+                labels = _in_view_labels(axis, "minor" if minor else "major")
                 shown = {round(float(t.get_position()[0 if axis is ax.xaxis else 1]), 9): t.get_text()
                          for t in labels if t.get_visible() and t.get_text().strip()}
                 for v in locs:

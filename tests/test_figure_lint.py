@@ -225,3 +225,20 @@ def test_collecting_lints_saved_figures(tmp_path):
     with lint.collecting() as found:
         style.save(fig, tmp_path, "lint-clean", data={}, seed=0, quick=True, caption="c", source="new")
     assert found == {"lint-clean": []}
+
+
+def test_colliding_texts():
+    # tick labels packed too closely: reported; the same ticks thinned out: clean
+    fig, ax = _fig()
+    ax.plot([100, 140], [0, 1])
+    ax.set_xticks(range(100, 141), [str(v) for v in range(100, 141)])
+    ax.set_xlim(100, 140)
+    assert _has(lint.lint(fig), "texts '10", "overlap")
+    ax.set_xticks(range(100, 141, 10), [str(v) for v in range(100, 141, 10)])
+    assert lint.lint(fig) == []
+    # a suptitle drawn over the axes title
+    fig, ax = _fig()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("the axes title")
+    fig.suptitle("the figure title", y=0.97)
+    assert _has(lint.lint(fig), "'the axes title'", "'the figure title'", "overlap")
