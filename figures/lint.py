@@ -149,14 +149,16 @@ def _ax_name(fig: Figure, ax) -> str:
 
 
 def _tick_texts(fig: Figure):
-    """(drawn tick labels, ids of every tick label object), over all axes."""
+    """(drawn tick labels, ids of every tick label object and of the labels of undrawn axes), over all axes."""
     drawn, every = [], set()
     for ax in fig.axes:
         for axis in _axes_axis(ax):
             for tick in list(axis.majorTicks) + list(axis.minorTicks):
                 every.add(id(tick.label1))
                 every.add(id(tick.label2))
-            if not (ax.get_visible() and axis.get_visible()):
+            if not (ax.get_visible() and ax.axison and axis.get_visible()):
+                every.add(id(axis.label))  # an axis not drawn (ax.axis("off")) draws no label either
+                every.add(id(axis.offsetText))
                 continue
             drawn += [t for t in _in_view_labels(axis) if t.get_visible() and t.get_text().strip()]
     return drawn, every
