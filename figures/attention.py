@@ -179,36 +179,47 @@ def fig_zipf(out_dir, *, quick=True, seed=0):
     with style.context():
         fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.4))
         ax = axes[0]
+        handles, labels, lows = [], [], []
         for i, storage in enumerate(("frequency", "threshold")):
             S = [sk.zipf_error(d, alpha, storage, reps, derive_seed(seed, {"fig": "zipf", "s": storage, "d": d}))
                  for d in ds]
             g, se = sk.fit_exponent(ds, S)
             th = float(tkv.zipf_error_exponent(storage).evaluate(alpha_zipf=alpha))
             m, lo, hi = style.mean_interval(np.array(S), axis=1)
-            style.points(ax, ds, m, lo, hi, i=i, label=f"{storage}: fit {g:.2f} +- {se:.2f}")
+            pts = style.points(ax, ds, m, lo, hi, i=i)
             c = m[0] * (np.asarray(ds) / ds[0]) ** -th
-            style.curve(ax, ds, c, i=i, ls="--", label=f"predicted slope {th:.2f}")
+            (ln,) = style.curve(ax, ds, c, i=i, ls="--")
+            handles.append((pts, ln))  # one entry per storage: points and the predicted slope through them
+            labels.append(f"{storage}: fit {style.estimate(g, se)}\n(predicted {th:.2f})")
+            lows.append(np.min(lo[lo > 0]) if np.any(lo > 0) else np.min(m))
             data[storage] = {"mean": m, "low": lo, "high": hi, "fit": g, "se": se, "predicted": th}
-        ax.set(xscale="log", yscale="log", xlabel="dimension d", ylabel="generalisation error",
-               title=f"Zipf alpha = {alpha}")
+        ax.set(xscale="log", yscale="log", xlabel="dimension $d$", ylabel="generalisation error",
+               title=rf"Zipf $\alpha = {alpha:g}$")
         _log_ticks(ax, "x", ds)
-        ax.legend(fontsize=7)
+        ax.set_ylim(min(lows) / 8, None)  # room below the data for the legend
+        from matplotlib.legend_handler import HandlerTuple
+
+        ax.legend(handles, labels, loc="lower left", handler_map={tuple: HandlerTuple(ndivide=None)},
+                  handlelength=2.5)
         ax = axes[1]
         S = [sk.zipf_sample_error(T, alpha, reps // 4, derive_seed(seed, {"fig": "zipf-T", "T": T})) for T in Ts]
         g, se = sk.fit_exponent(Ts, S)
         th = float(tkv.zipf_sample_exponent().evaluate(alpha_zipf=alpha))
         m, lo, hi = style.mean_interval(np.array(S), axis=1)
-        style.points(ax, Ts, m, lo, hi, i=2, label=f"unseen mass: fit {g:.2f} +- {se:.2f}")
-        style.curve(ax, Ts, m[0] * (np.asarray(Ts) / Ts[0]) ** -th, i=2, ls="--", label=f"predicted slope {th:.2f}")
-        _log_ticks(ax, "x", Ts)
+        pts = style.points(ax, Ts, m, lo, hi, i=2)
+        (ln,) = style.curve(ax, Ts, m[0] * (np.asarray(Ts) / Ts[0]) ** -th, i=2, ls="--")
         data["samples"] = {"mean": m, "low": lo, "high": hi, "fit": g, "se": se, "predicted": th}
-        ax.set(xscale="log", yscale="log", xlabel="samples T", ylabel="error (d large)")
-        ax.legend(fontsize=7)
+        ax.set(xscale="log", yscale="log", xlabel="samples $T$", ylabel="error ($d$ large)")
+        _log_ticks(ax, "x", Ts)  # after the scale, which resets the ticks
+        ax.set_ylim(np.min(lo[lo > 0]) / 8 if np.any(lo > 0) else None, None)
+        ax.legend([(pts, ln)], [f"unseen mass: fit {style.estimate(g, se)}\n(predicted {th:.2f})"], loc="lower left",
+                  handler_map={tuple: HandlerTuple(ndivide=None)}, handlelength=2.5)
         return style.save(fig, out_dir, "kv-zipf-scaling", data=data, seed=seed, quick=quick,
                           caption="Outer-product memory on Zipf inputs p(x) ~ x^-2 with 5 random classes. Left: "
                                   "error vs d for frequency-weighted storage (q = p) and for the d/8 most frequent "
                                   "inputs stored (threshold); dashed lines have the predicted slopes (alpha-1)/"
                                   "(2 alpha) and alpha-1. Right: with d large the error is the unseen mass after T "
                                   f"samples, slope 1 - 1/alpha. Means over {reps} (left) and {reps // 4} (right) "
-                                  "repetitions with 99% intervals; fits by weighted least squares on logs.",
+                                  "repetitions with 99% intervals; fits by weighted least squares on logs, slopes with one "
+                                  "standard error.",
                           source="Cabannes, Dohmatob & Bietti, ICLR 2024 (arXiv:2310.02984), the scaling-law figures")

@@ -55,6 +55,7 @@ import numpy as np
 from matplotlib import collections as mcoll
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -386,7 +387,12 @@ def _legends(fig: Figure, renderer, tol: float) -> List[str]:
     plot_axes = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar_axes(ax)]
     fig_box = fig.bbox
     texts = _text_objects(fig)
-    entries = [(ax, ax.get_legend()) for ax in plot_axes if ax.get_legend() is not None]
+    entries = []
+    for ax in plot_axes:  # the axes' legend and any more added with ax.add_artist
+        legs = [c for c in ax.get_children() if isinstance(c, Legend)]
+        if ax.get_legend() is not None and ax.get_legend() not in legs:
+            legs.append(ax.get_legend())
+        entries += [(ax, leg) for leg in legs]
     entries += [(None, leg) for leg in fig.legends]
     for ax, leg in entries:
         if not leg.get_visible():

@@ -159,6 +159,50 @@ def curve(ax, x, y, i: int = 0, label: Optional[str] = None, **kw):
     return ax.plot(x, y, **opts)
 
 
+def estimate(value: float, error: float) -> str:
+    """``value +- error`` with as many decimals as the error supports.
+
+    The error is rounded to one significant digit (two when its leading
+    digit is 1) and the value to the same decimal place, so "0.96 +- 0.00"
+    becomes "0.962 ± 0.004". A zero or non-finite error leaves the value at
+    three significant digits.
+
+    Parameters
+    ----------
+    value, error : float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> estimate(0.96213, 0.0041)
+    '0.962 ± 0.004'
+    >>> estimate(0.2613, 0.0149)
+    '0.261 ± 0.015'
+    >>> estimate(2.4, 0.31)
+    '2.4 ± 0.3'
+    >>> estimate(123.4, 25.0)
+    '120 ± 30'
+    """
+    import math
+
+    value, error = float(value), abs(float(error))
+    if not math.isfinite(value):
+        return f"{value} ± {error:.2g}"
+    if error == 0 or not math.isfinite(error):
+        return f"{value:.3g} ± {error:g}"
+    exp = math.floor(math.log10(error))
+    lead = int(error / 10**exp + 1e-9)
+    decimals = -exp + (1 if lead == 1 else 0)
+    if decimals > 0:
+        return f"{value:.{decimals}f} ± {error:.{decimals}f}"
+    step = 10 ** (-decimals)
+    half_up = lambda x: math.floor(x / step + 0.5) * step  # noqa: E731
+    return f"{half_up(value):.0f} ± {half_up(error):.0f}"
+
+
 def integer_axis(ax, which: str = "x", *, locate: bool = True, nbins="auto"):
     """Declare an axis integer-valued (token indices, counts, steps): ticks only at integers.
 

@@ -242,3 +242,13 @@ def test_colliding_texts():
     ax.set_title("the axes title")
     fig.suptitle("the figure title", y=0.97)
     assert _has(lint.lint(fig), "'the axes title'", "'the figure title'", "overlap")
+
+
+def test_every_legend_of_an_axes_is_checked():
+    # a first legend kept with add_artist, then a second one: the first covers the data
+    fig, ax = _fig()
+    ax.plot([0.05, 0.95], [0.95, 0.95], "o", label="top")
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.add_artist(ax.legend(loc="upper left"))
+    ax.legend(["other"], loc="lower right")
+    assert _has(lint.lint(fig), "covers plotted data", "'top'")
