@@ -69,7 +69,7 @@ def fig_accuracy_vs_M(out_dir, *, quick=True, seed=0):
         ax.axhline(1 / V, color="0.6", lw=0.7, ls="--")
         ax.set_xscale("log")
         ax.set(xlabel="stored pairs M", ylabel=f"recall accuracy (V = {V})", ylim=(0, 1.03))
-        ax.legend(loc="lower left", fontsize=7)
+        ax.legend(loc="lower left")
         return style.save(fig, out_dir, "kv-accuracy-vs-M", data=data, seed=seed, quick=quick,
                           caption=f"Argmax recall among V = {V} stored values after writing M Gaussian pairs in d = {d}"
                                   f" (means over {n_mem} memories, {style.LEVEL_LABEL}s). Curve: "
@@ -118,7 +118,7 @@ def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
         data["theory"] = {"d": dth, "M50": mth, "slope": sl_th}
         ax.set(xscale="log", yscale="log", xlabel="dimension d", ylabel="M at 50% recall")
         _log_ticks(ax, "x", ds)
-        ax.legend(loc="upper left", fontsize=7)
+        ax.legend(loc="upper left")
         return style.save(fig, out_dir, "kv-capacity-vs-d", data=data, seed=seed, quick=quick,
                           caption=f"Stored pairs at which argmax recall among V = {V} stored values falls to 50%, "
                                   "from a logistic fit in log M to per-query successes (queries of one memory "
@@ -157,7 +157,7 @@ def fig_mqar(out_dir, *, quick=True, seed=0):
             ax.set(xscale="log", xlabel="key-value pairs", title=MEMORY_LABEL[mem])
             _log_ticks(ax, "x", Ps)
         axes[0].set(ylabel="MQAR accuracy", ylim=(0, 1.03))
-        axes[0].legend(loc="lower left", fontsize=7)
+        axes[0].legend(loc="lower left")
         return style.save(fig, out_dir, "mqar-accuracy-vs-pairs", data=data, seed=seed, quick=quick,
                           caption=f"Multi-query associative recall ({n_seq} sequences per point, vocabulary {vocab}, "
                                   "length 4P + 16, every key queried once, Zoology's power-law gaps) solved by each "

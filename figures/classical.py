@@ -128,7 +128,7 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
             ax.plot([], [], "k-.", label="next order, q = 1/2")
             ax.set(xlabel="stored patterns P",
                    title="a given pattern is a fixed point" if not allp else "all patterns are fixed points")
-            ax.legend(fontsize=7, loc="upper right")
+            ax.legend(loc="upper right")
         axes[0].set_ylabel("probability")
         axes[0].set_ylim(-0.02, 1.05)
     caption = ("Probability that a given stored pattern (left) and that all P patterns (right) are fixed points of a "

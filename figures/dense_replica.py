@@ -58,7 +58,7 @@ def fig_dense_replica(out_dir, *, quick=True, seed=0):
         ax.set_xlabel("load alpha = P / N^2")
         ax.set_ylabel("overlap with the pattern at the fixed point")
         ax.set_ylim(0.5, 1.01)
-        ax.legend(fontsize=6.5, loc="lower left")
+        ax.legend(loc="lower left")
         ns = np.unique(np.round(np.logspace(np.log10(3), 6, 60)))
         u = tr.alpha_c_scaled(ns)
         bx.plot(ns, u, color=style.colour(0), lw=1.2, label="alpha_c(n) (2n-3)!!")
@@ -74,7 +74,7 @@ def fig_dense_replica(out_dir, *, quick=True, seed=0):
         cx.set_ylabel("overlap m_c at alpha_c")
         h1, l1 = bx.get_legend_handles_labels()
         h2, l2 = cx.get_legend_handles_labels()
-        bx.legend(h1 + h2, l1 + l2, fontsize=6.5, loc="upper right")
+        bx.legend(h1 + h2, l1 + l2, loc="upper right")
         data["alpha_c_scaled"] = {"n": ns, "value": u, "m_c": dict(zip((3, 4, 5, 6, 8, 10), mc))}
         return style.save(fig, out_dir, "dense-replica", data=data, seed=seed, quick=quick,
                           caption="Dense associative memory with F(x) = x^3 and P = alpha N^2 random patterns. "

@@ -194,7 +194,7 @@ def fig_flip(out_dir, *, quick=True, seed=0):
             style.curve(ax, cs, thv, i, label=f"{lab} (closed form)", ls="--")
         ax.axvline(cstar, color="0.5", lw=0.8)
         ax.set(xlabel="c = times k followed q in context", ylabel="probability", title=f"flip count c* = {cstar:.2f}")
-        ax.legend(fontsize=7)
+        ax.legend()
         caption = (f"Softmax probability of the in-context successor k and of the global bigram answer g at the "
                    f"query of designed prompts with n_q = c + {m_other}, t = {t}, d = {d} (beta2 = 2, beta_O = 4, "
                    "gamma = 1); points: means over models with 99% t intervals; dashed: the closed form; vertical "
@@ -227,7 +227,7 @@ def fig_recall(out_dir, *, quick=True, seed=0):
         ax.set_xticks(Ts)
         ax.set_xticklabels([str(T) for T in Ts])
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.legend(fontsize=7)
+        ax.legend()
         caption = ("Fraction of positions whose positional layer-1 score peaks at the previous position, absolute "
                    "(filled) vs relative (open) encoding; means over models with 99% t intervals. Curves: "
                    "theory.induction.prev_token_recall_ape (solid, crosstalk of T - 1 stored pairs) and _rpe "

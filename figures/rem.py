@@ -54,7 +54,7 @@ def fig_rem(out_dir, *, quick=True, seed=0):
         ax.set_ylabel("cues recovered exactly")
         ax.set_title(f"F = exp, rho = {rho}")
         ax.set_ylim(-0.02, 1.02)
-        ax.legend(fontsize=6.5, loc="lower left")
+        ax.legend(loc="lower left")
         r = np.logspace(-4, math.log10(0.45), 300)
         typical = 2 * exponential.demircigil_alpha().evaluate(rho=r)  # I(1-2rho)
         curves = {}
@@ -69,7 +69,7 @@ def fig_rem(out_dir, *, quick=True, seed=0):
         bx.set_ylim(0.0, 1.05)
         bx.set_xlabel("fraction of flipped cue bits rho")
         bx.set_ylabel("alpha_1(beta, rho) / I(1-2rho)")
-        bx.legend(fontsize=6.5, loc="lower right")
+        bx.legend(loc="lower right")
         data["alpha_1"] = {"rho": r, **curves, "I(1-2rho)": typical, "demircigil": dem}
         return style.save(fig, out_dir, "rem-capacity", data=data, seed=seed, quick=quick,
                           caption="Exponential dense memory (F = exp, beta = 1), M = exp(alpha N) random patterns. "

@@ -41,7 +41,7 @@ def fig_storkey(out_dir, *, quick=True, seed=0):
         ax.axvline(1.0, color="0.3", lw=0.8)
         ax.set_xlabel("P / (N / sqrt(2 ln N))")
         ax.set_ylabel("networks with every pattern fixed")
-        ax.legend(fontsize=7)
+        ax.legend()
         Nc = np.linspace(50, max(Ns) * 1.1, 200)
         style.curve(bx, Nc, Nc / np.sqrt(2 * np.log(Nc)), i=5, label="N / sqrt(2 ln N) (Storkey 1997)")
         style.curve(bx, Nc, Nc / (2 * np.log(Nc)), i=6, ls="--", label="N / (2 ln N) (Hebbian)")
@@ -50,7 +50,7 @@ def fig_storkey(out_dir, *, quick=True, seed=0):
                      np.asarray(est) + z * np.asarray(err), i=0, label="P_1/2 measured")
         bx.set_xlabel("neurons N")
         bx.set_ylabel("patterns P")
-        bx.legend(fontsize=7)
+        bx.legend()
         data["P_half"] = {"N": list(Ns), "estimate": est, "se": err}
         return style.save(fig, out_dir, "storkey-capacity", data=data, seed=seed, quick=quick,
                           caption="Storkey's incremental rule, zero diagonal, random patterns. Left: fraction of "
