@@ -56,7 +56,7 @@ def fig_accuracy_vs_M(out_dir, *, quick=True, seed=0):
     th = tkv.argmax_accuracy(d, Mth, V, "other")
     data = {"d": d, "V": V, "M": Ms, "n_mem": n_mem, "theory": {"M": Mth, "hebbian": th}}
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1))
+        fig, ax = plt.subplots(figsize=style.size(1, 1.15), layout="constrained")  # the legend goes below
         for i, mem in enumerate(("hebbian", "delta", "softmax")):
             acc = [sk.recall_accuracy(mem, d, int(M), V, "other", n_mem,
                                       derive_seed(seed, {"fig": "kv-accuracy-vs-M", "memory": mem, "M": int(M)}))
@@ -68,8 +68,8 @@ def fig_accuracy_vs_M(out_dir, *, quick=True, seed=0):
         ax.axvline(d, color="0.6", lw=0.7, ls=":")
         ax.axhline(1 / V, color="0.6", lw=0.7, ls="--")
         ax.set_xscale("log")
-        ax.set(xlabel="stored pairs M", ylabel=f"recall accuracy (V = {V})", ylim=(0, 1.03))
-        ax.legend(loc="lower left")
+        ax.set(xlabel="stored pairs $M$", ylabel=f"recall accuracy ($V = {V}$)", ylim=(0, 1.03))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2))  # the data fill the axes
         return style.save(fig, out_dir, "kv-accuracy-vs-M", data=data, seed=seed, quick=quick,
                           caption=f"Argmax recall among V = {V} stored values after writing M Gaussian pairs in d = {d}"
                                   f" (means over {n_mem} memories, {style.LEVEL_LABEL}s). Curve: "
@@ -91,7 +91,7 @@ def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
     ds, n_mem = z["cap_d"], z["cap_mem"]
     data = {"V": V, "d": ds, "n_mem": n_mem}
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1))
+        fig, ax = plt.subplots(figsize=style.size(1, 1.1), layout="constrained")  # the legend goes below
         for i, mem in enumerate(("hebbian", "delta")):
             m50, se50 = [], []
             for d in ds:
@@ -114,11 +114,11 @@ def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
         mth = np.array([_m50_theory(d, V) for d in dth])
         sl_th = float(np.polyfit(np.log(dth), np.log(mth), 1)[0])
         style.curve(ax, dth, mth, i=0, label=f"Hebbian theory: slope {sl_th:.2f}")
-        style.curve(ax, dth, dth, i=6, ls=":", label="M = d")
+        style.curve(ax, dth, dth, i=6, ls=":", label="$M = d$")
         data["theory"] = {"d": dth, "M50": mth, "slope": sl_th}
-        ax.set(xscale="log", yscale="log", xlabel="dimension d", ylabel="M at 50% recall")
+        ax.set(xscale="log", yscale="log", xlabel="dimension $d$", ylabel="$M$ at 50% recall")
         _log_ticks(ax, "x", ds)
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2))
         return style.save(fig, out_dir, "kv-capacity-vs-d", data=data, seed=seed, quick=quick,
                           caption=f"Stored pairs at which argmax recall among V = {V} stored values falls to 50%, "
                                   "from a logistic fit in log M to per-query successes (queries of one memory "
