@@ -188,13 +188,23 @@ def fig_flip(out_dir, *, quick=True, seed=0):
                                            m=m_other, t=t, Delta=Delta))
     with style.context():
         fig, ax = plt.subplots(figsize=style.size(1))
-        for i, (sim, thv, lab) in enumerate(((sim_k, th_k, "in-context k"), (sim_g, th_g, "global g"))):
+        handles, labels = [], []
+        for i, (sim, thv, lab) in enumerate(((sim_k, th_k, "in-context $k$"), (sim_g, th_g, "global $g$"))):
             mean, lo, hi = style.mean_interval(np.array(sim), axis=1)
-            style.points(ax, cs, mean, lo, hi, i, label=f"{lab} (simulated)")
-            style.curve(ax, cs, thv, i, label=f"{lab} (closed form)", ls="--")
+            pts = style.points(ax, cs, mean, lo, hi, i)
+            (ln,) = style.curve(ax, cs, thv, i, ls="--")
+            handles.append((pts, ln))  # points simulated, dashed the closed form
+            labels.append(lab)
         ax.axvline(cstar, color="0.5", lw=0.8)
-        ax.set(xlabel="c = times k followed q in context", ylabel="probability", title=f"flip count c* = {cstar:.2f}")
-        ax.legend()
+        ax.set(xlabel="$c$ = times $k$ followed $q$ in context", ylabel="probability",
+               title=f"flip count $c^* = {cstar:.2f}$")
+        style.integer_axis(ax, "x")
+        from matplotlib.legend_handler import HandlerTuple
+
+        y0, y1 = ax.get_ylim()
+        ax.set_ylim(y0, y1 + 0.2 * (y1 - y0))  # room for the legend above the intervals
+        ax.legend(handles, labels, loc="upper right", handler_map={tuple: HandlerTuple(ndivide=None)},
+                  handlelength=2.5)
         caption = (f"Softmax probability of the in-context successor k and of the global bigram answer g at the "
                    f"query of designed prompts with n_q = c + {m_other}, t = {t}, d = {d} (beta2 = 2, beta_O = 4, "
                    "gamma = 1); points: means over models with 99% t intervals; dashed: the closed form; vertical "

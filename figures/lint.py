@@ -398,6 +398,9 @@ def _legends(fig: Figure, renderer, tol: float) -> List[str]:
         if not leg.get_visible():
             continue
         box = leg.get_window_extent(renderer)
+        if not leg.get_frame_on():  # without a frame only the entries are seen: drop the border padding
+            pad = leg.borderpad * leg.prop.get_size_in_points() * fig.dpi / 72.0
+            box = _shrink(box, pad) or box
         where = "figure legend" if ax is None else f"legend of {_ax_name(fig, ax)}"
         if not _inside(box, fig_box, tol):
             problems.append(f"{where} lies partly outside the figure")
