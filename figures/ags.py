@@ -42,9 +42,9 @@ def fig_overlap(out_dir, *, quick=True, seed=0):
             "theory": {"alpha": a_fine, "m": m_fine}, "series": []}
     with style.context():
         fig, ax = plt.subplots(figsize=style.size(1, 0.75))
-        style.curve(ax, a_fine, m_fine, 6, label="RS theory m(alpha), T=0")
+        style.curve(ax, a_fine, m_fine, 6, label=r"RS theory $m(\alpha)$, $T = 0$")
         ax.axvline(crit["alpha_c"], color="0.5", ls=":", lw=1.0)
-        ax.text(crit["alpha_c"] - 0.003, 0.25,  f"alpha_c = {crit['alpha_c']:.3f}", fontsize=8, color="0.3", ha="right")
+        ax.text(crit["alpha_c"] - 0.003, 0.55, rf"$\alpha_c = {crit['alpha_c']:.3f}$", color="0.3", ha="right")
         for i, N in enumerate(Ns):
             ms, lo, hi, kept = [], [], [], []
             for a in alphas:
@@ -53,11 +53,10 @@ def fig_overlap(out_dir, *, quick=True, seed=0):
                 l, h = style.summary_interval(r["m_mean"], r["m_sd"], r["trials"])
                 ms.append(r["m_mean"]), lo.append(float(l)), hi.append(float(h)), kept.append(r["retrieved"])
             x = np.asarray(alphas) * (1 + 0.012 * (i - (len(Ns) - 1) / 2))  # small offsets keep bars apart
-            style.points(ax, x, ms, lo, hi, i, label=f"N={N}")
+            style.points(ax, x, ms, lo, hi, i, label=f"$N = {N}$")
             data["series"].append({"N": N, "alpha": alphas, "m_mean": ms, "low": lo, "high": hi, "kept": kept})
-        ax.set(xlabel=r"load $\alpha$", ylabel="overlap m", ylim=(0.2, 1.02))
-        ax.legend(fontsize=8, loc="center left", title=f"points: mean final m of {networks} runs, {style.LEVEL_LABEL}",
-                  title_fontsize=8)
+        ax.set(xlabel=r"load $\alpha$", ylabel="overlap $m$", ylim=(0.2, 1.02))
+        ax.legend(loc="lower left")  # what the points are: in the caption
     caption = ("Overlap with the cued pattern after T = 0 asynchronous dynamics started at the pattern, vs load. Line: "
                "the replica-symmetric retrieval overlap m(alpha) of Amit, Gutfreund & Sompolinsky on a fine grid, ending "
                f"at alpha_c = {crit['alpha_c']:.4f} (dotted). Points: mean final overlap of {networks} independent networks "
