@@ -382,6 +382,10 @@ def _data_under(box: Bbox, axes, tol: float) -> List[str]:
     return hits
 
 
+def _same_box(a, b) -> bool:
+    return bool(np.allclose(a.get_window_extent().extents, b.get_window_extent().extents, atol=0.5))
+
+
 def _legends(fig: Figure, renderer, tol: float) -> List[str]:
     problems = []
     plot_axes = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar_axes(ax)]
@@ -409,7 +413,7 @@ def _legends(fig: Figure, renderer, tol: float) -> List[str]:
             if _overlap(box, ax_box, tol) and not _inside(box, ax_box, tol):
                 problems.append(f"{where} lies partly outside its axes")
         for other in plot_axes:
-            if other is ax:
+            if other is ax or (ax is not None and _same_box(other, ax)):  # a twin (twinx) shares the area
                 continue
             if _overlap(box, other.get_window_extent(), tol):
                 problems.append(f"{where} overlaps {_ax_name(fig, other)}")

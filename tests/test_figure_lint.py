@@ -269,3 +269,16 @@ def test_every_registered_figure_is_linted_by_its_build_test():
               set(test_figures_induction.FAST) | set(test_figures_induction.SLOW) |
               {"dense-replica", "rem-capacity", "storkey-capacity", "sparse-rs-capacity"})
     assert linted | NOT_LINTED == set(FIGURES), sorted(set(FIGURES) - linted - NOT_LINTED)
+
+
+def test_twin_axes_share_their_area_but_not_their_data():
+    fig, ax = _fig()
+    ax.plot([0, 1], [0, 0.2], label="left")
+    tw = ax.twinx()
+    tw.plot([0, 1], [0, 0.2], color="k")
+    ax.set_ylim(0, 1)
+    tw.set_ylim(0, 1)
+    ax.legend(loc="upper right")
+    assert lint.lint(fig) == []  # a twin is not "another axes" under the legend
+    tw.plot([0.6, 0.95], [0.95, 0.95], color="k")  # but the twin's data under the legend are reported
+    assert _has(lint.lint(fig), "covers plotted data")
