@@ -154,7 +154,8 @@ def fig_exp_recovery(out_dir, *, quick=True, seed=0):
                 ks.append(r["recovered"]), Ms.append(r["M"]), ns.append(r["cues"])  # cues <= M
             lo, hi = style.wilson(ks, ns)
             x = np.asarray(factors) * (1 + 0.015 * (i - (len(cases) - 1) / 2))
-            style.points(ax, x, np.asarray(ks) / np.asarray(ns), lo, hi, i, label=rf"$\rho = {rho:g}$, $N = {N}$ (bound {bound:.3f})")
+            style.points(ax, x, np.asarray(ks) / np.asarray(ns), lo, hi, i,
+                         label=rf"$\rho = {rho:g}$, $N = {N}$ (bound {bound:.3f})")
             data["series"].append({"rho": rho, "N": N, "bound": bound, "factor": factors, "M": Ms, "cues": ns, "recovered": ks,
                                    "low": lo, "high": hi})
         ax.set(xlabel=r"$\alpha$ / bound, with $M = e^{\alpha N}$ and bound $I(1-2\rho)/2$",

@@ -82,6 +82,7 @@ def fig_sparse_rs(out_dir, *, quick=True, seed=0):
                                   "term (dashed) and the Tsodyks-Feigel'man asymptote (dotted), approached only "
                                   "logarithmically slowly; at two (a, theta), coloured as on the right: the RS alpha_c(a, "
                                   "theta) (wide bar) and the simulated load where half the networks keep a stored "
-                                  "pattern (filled marker, 99% interval of the logistic fit). Right: the kept fractions (99% Wilson intervals).",
+                                  "pattern (filled marker, 99% interval of the logistic fit). Right: the kept "
+                                  "fractions (99% Wilson intervals).",
                           source="Tsodyks & Feigel'man, Europhys. Lett. 6, 101 (1988); Buhmann, Divko & Schulten, "
                                  "Phys. Rev. A 39, 2689 (1989); RS equations derived in amlab")

@@ -8,7 +8,14 @@ palette, which stays distinct under the common colour-vision deficiencies.
 Every builder saves through :func:`save`, which writes a PNG, a PDF and the JSON
 of the plotted data with the figure's caption, the published result it
 regenerates (or ``"new"``), the size (quick figures are stamped "quick size"
-in a corner) and provenance.
+below the drawn content) and provenance.
+
+Layout rules are checked by :mod:`figures.lint` (legends inside the figure and
+clear of the data, text of 8 pt or more, a colorbar for every heat map, integer
+ticks on integer axes); the figure tests lint every figure they build. Builders
+declare what the lint cannot guess: :func:`integer_axis` for an axis of counts,
+indices or steps, :func:`no_colorbar` for a categorical image. Fitted values are
+printed with :func:`estimate` (as many digits as the error supports).
 
 Examples
 --------
