@@ -67,20 +67,20 @@ def fig_vs_a(out_dir, *, quick=True, seed=0):
     fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.42), sharey=True)
     ax = axes[0]
     kd, nd = dot.correct_distinct[:, 0, 0, 0], dot.n_distinct[0, 0, 0]
-    p, lo, hi = _points(ax, a_sim, kd, nd, color=style.PALETTE[0], label=f"simulation ({nd} distinct-class trials)")
-    style.curve(ax, a_th, exact, 0, label="finite-D theory (accuracy_exact)")
+    p, lo, hi = _points(ax, a_sim, kd, nd, color=style.PALETTE[0], label=f"simulation, {nd} trials")
+    style.curve(ax, a_th, exact, 0, label="finite-D theory")
     style.curve(ax, a_th, simple, 1, ls="--", label="large-D integral")
     ax.axvline(1.0, color="0.7", lw=0.8)
     ax.set(xlabel="mixing weight a", ylabel="accuracy", title=f"dot product, D={D}, K={K}, T={T}")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 0.08))  # clear of the rise at a ~ 1
     ax = axes[1]
     kp = pea.correct[:, 0, 0, 0]
-    pp, plo, phi_ = _points(ax, a_sim, kp, n, color=style.PALETTE[0], label=f"simulation (all {n} trials)")
+    pp, plo, phi_ = _points(ax, a_sim, kp, n, color=style.PALETTE[0], label=f"simulation, {n} trials")
     ceil = float(th.pearson_ceiling().evaluate(C=T // 2 - 1))
     ax.axhline(ceil, color=style.colour(2), ls="--", label=f"ceiling 1 - 1/C = {ceil:.3f}")
     ax.axvline(1.0, color="0.7", lw=0.8)
     ax.set(xlabel="mixing weight a", title="Pearson correlation")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="center right", bbox_to_anchor=(1.0, 0.45), handlelength=1.5)  # between the plateaus
     data = {"D": D, "K": K, "T": T, "eps": 0.1,
             "dot": {"a": a_sim, "correct_distinct": kd, "n_distinct": int(nd), "accuracy": p, "low": lo, "high": hi},
             "pearson": {"a": a_sim, "correct": kp, "n": n, "accuracy": pp, "low": plo, "high": phi_,
@@ -101,25 +101,25 @@ def fig_vs_T(out_dir, *, quick=True, seed=0):
     n = 500 if quick else 5000
     st = QUICK_QUADRATURE if quick else th.ExactSettings()
     sw = sweep_amicl(a_vals, D=D, K=K, T=Ts, n_trials=n, seed=seed)
-    fig, ax = plt.subplots(figsize=style.size(1, 0.85))
+    fig, ax = plt.subplots(figsize=style.size(1, 1.2), layout="constrained")  # room for the legend below
     data = {"D": D, "K": K, "T": Ts, "T_theory": T_th, "curves": []}
     for g, av in enumerate(a_vals):
         k, nd = sw.correct_distinct[g, 0, :, 0], sw.n_distinct[0, :, 0]
         keep = nd >= 30  # long sequences rarely have all-distinct classes at K = 512
         Tk = np.asarray(Ts)[keep]
-        p, lo, hi = _points(ax, Tk, k[keep], nd[keep], color=style.colour(g), label=f"a={av:g}, distinct classes")
+        p, lo, hi = _points(ax, Tk, k[keep], nd[keep], color=style.colour(g), label=f"$a = {av:g}$, distinct classes")
         ka = sw.correct[g, 0, :, 0]
         pa, loa, hia = _points(ax, np.asarray(Ts) * 1.06, ka, n, color=style.colour(g), mfc="white", fmt="s",
-                               label=f"a={av:g}, all trials")
+                               label=f"$a = {av:g}$, all trials")
         ex = [float(th.accuracy_exact(av, D, Tv, 0.1, st)) for Tv in T_th]
-        style.curve(ax, T_th, ex, g, label=f"finite-D theory a={av:g} (distinct)")
+        style.curve(ax, T_th, ex, g, label=f"finite-$D$ theory, $a = {av:g}$ (distinct)")
         data["curves"].append({"a": av, "T_distinct": Tk, "correct_distinct": k[keep], "n_distinct": nd[keep],
                                "accuracy_distinct": p, "low": lo, "high": hi, "exact": ex,
                                "correct_all": ka, "n_all": n, "accuracy_all": pa, "low_all": loa,
                                "high_all": hia})
     ax.set_xscale("log")
-    ax.set(xlabel="sequence length T (tokens)", ylabel="accuracy", title=f"D={D}, K={K}")
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
+    ax.set(xlabel="sequence length $T$ (tokens)", ylabel="accuracy", title=f"$D = {D}$, $K = {K}$")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
     return style.save(fig, out_dir, "amicl-accuracy-vs-T", data=data, seed=seed, quick=quick,
                       caption=f"AMICL accuracy vs sequence length T at D = {D}, K = {K}, for two mixing weights. Filled: trials with all-distinct context classes (shown where at least 30 such trials exist); open squares: all trials; lines: the finite-D theory for distinct classes. Wilson {style.LEVEL_LABEL}s.",
                       source=SOURCE + ", accuracy vs sequence length")
@@ -138,13 +138,13 @@ def fig_vs_D(out_dir, *, quick=True, seed=0):
     simple = th.accuracy_large_D(av, D_th)
     fig, ax = plt.subplots(figsize=style.size(1, 0.8))
     k, nd = sw.correct_distinct[0, :, 0, 0], sw.n_distinct[:, 0, 0]
-    p, lo, hi = _points(ax, Ds, k, nd, color=style.PALETTE[0], label="simulation (distinct classes)")
-    style.curve(ax, D_th, ex, 0, label="finite-D theory (accuracy_exact)")
-    style.curve(ax, D_th, simple, 1, ls="--", label="large-D integral")
+    p, lo, hi = _points(ax, Ds, k, nd, color=style.PALETTE[0], label="simulation")
+    style.curve(ax, D_th, ex, 0, label="finite-$D$ theory")
+    style.curve(ax, D_th, simple, 1, ls="--", label="large-$D$ integral")
     ax.plot(list(PAPER_VS_D), list(PAPER_VS_D.values()), "x", color=style.colour(1), label="paper (approx.)")
     ax.set_xscale("log")
-    ax.set(xlabel="dimension D", ylabel="accuracy", title=f"a={av:g}, K={K}, T={T}")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set(xlabel="dimension $D$", ylabel="accuracy", title=f"$a = {av:g}$, $K = {K}$, $T = {T}$")
+    ax.legend(loc="lower right")
     data = {"a": av, "K": K, "T": T, "D": Ds, "correct_distinct": k, "n_distinct": nd, "accuracy": p, "low": lo,
             "high": hi, "theory": {"D": D_th, "exact": ex, "large_D": simple}, "paper": PAPER_VS_D}
     return style.save(fig, out_dir, "amicl-accuracy-vs-D", data=data, seed=seed, quick=quick,

@@ -56,7 +56,7 @@ def fig_accuracy_vs_M(out_dir, *, quick=True, seed=0):
     th = tkv.argmax_accuracy(d, Mth, V, "other")
     data = {"d": d, "V": V, "M": Ms, "n_mem": n_mem, "theory": {"M": Mth, "hebbian": th}}
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1))
+        fig, ax = plt.subplots(figsize=style.size(1, 1.15), layout="constrained")  # the legend goes below
         for i, mem in enumerate(("hebbian", "delta", "softmax")):
             acc = [sk.recall_accuracy(mem, d, int(M), V, "other", n_mem,
                                       derive_seed(seed, {"fig": "kv-accuracy-vs-M", "memory": mem, "M": int(M)}))
@@ -68,8 +68,8 @@ def fig_accuracy_vs_M(out_dir, *, quick=True, seed=0):
         ax.axvline(d, color="0.6", lw=0.7, ls=":")
         ax.axhline(1 / V, color="0.6", lw=0.7, ls="--")
         ax.set_xscale("log")
-        ax.set(xlabel="stored pairs M", ylabel=f"recall accuracy (V = {V})", ylim=(0, 1.03))
-        ax.legend(loc="lower left", fontsize=7)
+        ax.set(xlabel="stored pairs $M$", ylabel=f"recall accuracy ($V = {V}$)", ylim=(0, 1.03))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2))  # the data fill the axes
         return style.save(fig, out_dir, "kv-accuracy-vs-M", data=data, seed=seed, quick=quick,
                           caption=f"Argmax recall among V = {V} stored values after writing M Gaussian pairs in d = {d}"
                                   f" (means over {n_mem} memories, {style.LEVEL_LABEL}s). Curve: "
@@ -91,7 +91,7 @@ def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
     ds, n_mem = z["cap_d"], z["cap_mem"]
     data = {"V": V, "d": ds, "n_mem": n_mem}
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1))
+        fig, ax = plt.subplots(figsize=style.size(1, 1.1), layout="constrained")  # the legend goes below
         for i, mem in enumerate(("hebbian", "delta")):
             m50, se50 = [], []
             for d in ds:
@@ -114,11 +114,11 @@ def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
         mth = np.array([_m50_theory(d, V) for d in dth])
         sl_th = float(np.polyfit(np.log(dth), np.log(mth), 1)[0])
         style.curve(ax, dth, mth, i=0, label=f"Hebbian theory: slope {sl_th:.2f}")
-        style.curve(ax, dth, dth, i=6, ls=":", label="M = d")
+        style.curve(ax, dth, dth, i=6, ls=":", label="$M = d$")
         data["theory"] = {"d": dth, "M50": mth, "slope": sl_th}
-        ax.set(xscale="log", yscale="log", xlabel="dimension d", ylabel="M at 50% recall")
+        ax.set(xscale="log", yscale="log", xlabel="dimension $d$", ylabel="$M$ at 50% recall")
         _log_ticks(ax, "x", ds)
-        ax.legend(loc="upper left", fontsize=7)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2))
         return style.save(fig, out_dir, "kv-capacity-vs-d", data=data, seed=seed, quick=quick,
                           caption=f"Stored pairs at which argmax recall among V = {V} stored values falls to 50%, "
                                   "from a logistic fit in log M to per-query successes (queries of one memory "
@@ -157,7 +157,7 @@ def fig_mqar(out_dir, *, quick=True, seed=0):
             ax.set(xscale="log", xlabel="key-value pairs", title=MEMORY_LABEL[mem])
             _log_ticks(ax, "x", Ps)
         axes[0].set(ylabel="MQAR accuracy", ylim=(0, 1.03))
-        axes[0].legend(loc="lower left", fontsize=7)
+        axes[0].legend(loc="lower left")
         return style.save(fig, out_dir, "mqar-accuracy-vs-pairs", data=data, seed=seed, quick=quick,
                           caption=f"Multi-query associative recall ({n_seq} sequences per point, vocabulary {vocab}, "
                                   "length 4P + 16, every key queried once, Zoology's power-law gaps) solved by each "
@@ -177,38 +177,48 @@ def fig_zipf(out_dir, *, quick=True, seed=0):
     ds, Ts, reps = z["zipf_d"], z["zipf_T"], z["zipf_reps"]
     data = {"alpha": alpha, "d": ds, "T": Ts, "reps": reps}
     with style.context():
-        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.4))
+        # legends below the panels: with few repetitions the intervals can span the whole y range
+        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.5), layout="constrained")
         ax = axes[0]
+        handles, labels = [], []
         for i, storage in enumerate(("frequency", "threshold")):
             S = [sk.zipf_error(d, alpha, storage, reps, derive_seed(seed, {"fig": "zipf", "s": storage, "d": d}))
                  for d in ds]
             g, se = sk.fit_exponent(ds, S)
             th = float(tkv.zipf_error_exponent(storage).evaluate(alpha_zipf=alpha))
             m, lo, hi = style.mean_interval(np.array(S), axis=1)
-            style.points(ax, ds, m, lo, hi, i=i, label=f"{storage}: fit {g:.2f} +- {se:.2f}")
+            pts = style.points(ax, ds, m, lo, hi, i=i)
             c = m[0] * (np.asarray(ds) / ds[0]) ** -th
-            style.curve(ax, ds, c, i=i, ls="--", label=f"predicted slope {th:.2f}")
+            (ln,) = style.curve(ax, ds, c, i=i, ls="--")
+            handles.append((pts, ln))  # one entry per storage: points and the predicted slope through them
+            labels.append(f"{storage}: fit {style.estimate(g, se)}\n(predicted {th:.2f})")
             data[storage] = {"mean": m, "low": lo, "high": hi, "fit": g, "se": se, "predicted": th}
-        ax.set(xscale="log", yscale="log", xlabel="dimension d", ylabel="generalisation error",
-               title=f"Zipf alpha = {alpha}")
+        ax.set(xscale="log", yscale="log", xlabel="dimension $d$", ylabel="generalisation error",
+               title=rf"Zipf $\alpha = {alpha:g}$")
         _log_ticks(ax, "x", ds)
-        ax.legend(fontsize=7)
+        from matplotlib.legend_handler import HandlerTuple
+
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  handler_map={tuple: HandlerTuple(ndivide=None)}, handlelength=2.5)
         ax = axes[1]
         S = [sk.zipf_sample_error(T, alpha, reps // 4, derive_seed(seed, {"fig": "zipf-T", "T": T})) for T in Ts]
         g, se = sk.fit_exponent(Ts, S)
         th = float(tkv.zipf_sample_exponent().evaluate(alpha_zipf=alpha))
         m, lo, hi = style.mean_interval(np.array(S), axis=1)
-        style.points(ax, Ts, m, lo, hi, i=2, label=f"unseen mass: fit {g:.2f} +- {se:.2f}")
-        style.curve(ax, Ts, m[0] * (np.asarray(Ts) / Ts[0]) ** -th, i=2, ls="--", label=f"predicted slope {th:.2f}")
-        _log_ticks(ax, "x", Ts)
+        pts = style.points(ax, Ts, m, lo, hi, i=2)
+        (ln,) = style.curve(ax, Ts, m[0] * (np.asarray(Ts) / Ts[0]) ** -th, i=2, ls="--")
         data["samples"] = {"mean": m, "low": lo, "high": hi, "fit": g, "se": se, "predicted": th}
-        ax.set(xscale="log", yscale="log", xlabel="samples T", ylabel="error (d large)")
-        ax.legend(fontsize=7)
+        ax.set(xscale="log", yscale="log", xlabel="samples $T$", ylabel="error ($d$ large)")
+        _log_ticks(ax, "x", Ts)  # after the scale, which resets the ticks
+        ax.legend([(pts, ln)], [f"unseen mass: fit {style.estimate(g, se)}\n(predicted {th:.2f})"],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.2), handler_map={tuple: HandlerTuple(ndivide=None)},
+                  handlelength=2.5)
         return style.save(fig, out_dir, "kv-zipf-scaling", data=data, seed=seed, quick=quick,
                           caption="Outer-product memory on Zipf inputs p(x) ~ x^-2 with 5 random classes. Left: "
                                   "error vs d for frequency-weighted storage (q = p) and for the d/8 most frequent "
                                   "inputs stored (threshold); dashed lines have the predicted slopes (alpha-1)/"
                                   "(2 alpha) and alpha-1. Right: with d large the error is the unseen mass after T "
                                   f"samples, slope 1 - 1/alpha. Means over {reps} (left) and {reps // 4} (right) "
-                                  "repetitions with 99% intervals; fits by weighted least squares on logs.",
+                                  "repetitions with 99% intervals; fits by weighted least squares on logs, slopes with one "
+                                  "standard error.",
                           source="Cabannes, Dohmatob & Bietti, ICLR 2024 (arXiv:2310.02984), the scaling-law figures")

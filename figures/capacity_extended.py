@@ -52,7 +52,7 @@ def fig_basin_steps(out_dir, *, quick=True, seed=0):
             ax.set_title(f"alpha = {a}, N = {N}")
             ax.set_xlabel("initial overlap m0")
         axes[0].set_ylabel("overlap after the step")
-        axes[0].legend(loc="lower right", fontsize=7)
+        axes[0].legend(loc="lower right")
         return style.save(fig, out_dir, "basins-steps", data=data, seed=seed, quick=quick,
                           caption="Overlap with the cued pattern after one (m1) and two (m2) parallel steps of the "
                                   "Hebbian network (zero diagonal) from cues with overlap m0. Points: mean over "
@@ -81,11 +81,11 @@ def fig_basin_radius(out_dir, *, quick=True, seed=0):
             style.points(ax, alphas, rad, rad - 2.576 * se, rad + 2.576 * se, i=i, label=f"N = {N}")
             data[f"N={N}"] = r
         ax.axvline(0.138, color="0.5", ls=":", lw=1)
-        ax.text(0.136, 0.02, "alpha_c (RS)", rotation=90, ha="right", va="bottom", fontsize=7, color="0.4")
+        ax.text(0.136, 0.02, "alpha_c (RS)", rotation=90, ha="right", va="bottom", color="0.4")
         ax.set_xlabel("load alpha = P/N")
         ax.set_ylabel("basin radius (fraction of flipped bits)")
         ax.set_ylim(0, 0.5)
-        ax.legend(fontsize=7)
+        ax.legend()
         return style.save(fig, out_dir, "basin-radius", data=data, seed=seed, quick=quick,
                           caption="Basin radius of asynchronous T = 0 dynamics of the Hebbian network: the fraction "
                                   "of flipped bits at which half of the runs (one network each) end with overlap "
@@ -115,7 +115,7 @@ def fig_ags_glauber(out_dir, *, quick=True, seed=0):
             style.curve(ax, T_th, m_th, i=6, label="RS m(alpha, T)")
             ax.plot(T_cw, finite_t.curie_weiss_overlap(T_cw), color="0.6", ls="--", lw=1, label="alpha -> 0")
             ax.axvline(T_M, color="0.5", ls=":", lw=1)
-            ax.text(T_M, 0.05, " T_M", fontsize=7, color="0.4")
+            ax.text(T_M, 0.05, " T_M", color="0.4")
             d = {"T_theory": T_th, "m_theory": m_th, "T_M": T_M}
             for i, N in enumerate(Ns):
                 sims = np.array([glauber_overlaps(seed=derive_seed(seed, {"fig": "ags-glauber", "N": N, "alpha": a,
@@ -130,7 +130,7 @@ def fig_ags_glauber(out_dir, *, quick=True, seed=0):
             ax.set_xlabel("temperature T")
             ax.set_xlim(0, 1.02)
         axes[0].set_ylabel(f"overlap after {sweeps} sweeps")
-        axes[0].legend(loc="lower left", fontsize=7)
+        axes[0].legend(loc="lower left")
         return style.save(fig, out_dir, "ags-glauber", data=data, seed=seed, quick=quick,
                           caption="Overlap of heat-bath (Glauber) dynamics started at a stored pattern, after a "
                                   "fixed number of sweeps, against the replica-symmetric retrieval overlap "
@@ -162,18 +162,18 @@ def fig_gardner(out_dir, *, quick=True, seed=0):
                                               seed=derive_seed(seed, {"fig": "gardner", "P": int(P), "kappa": kappa})
                                               ).converged.sum()) for P in Ps])
             lo, hi = style.wilson(k, trials)
-            style.points(ax, Ps / N, k / trials, lo, hi, i=i, label=f"kappa = {kappa}")
+            style.points(ax, Ps / N, k / trials, lo, hi, i=i, label=rf"$\kappa = {kappa:g}$")
             ax.axvline(ac, color=style.colour(i), ls=":", lw=1)
             data[f"kappa={kappa}"] = {"alpha": Ps / N, "solved": k, "alpha_c": ac}
-        a = np.linspace(0.2, 3.0, 300)
+        a = np.linspace(0.2, 3.4, 300)  # to 3.4: room for the legend right of the curves
         Pg = np.arange(1, int(3.0 * N) + 1)
         ax.plot(Pg / N, gardner.cover_separable(Pg, N), color=style.colour(0), lw=1, alpha=0.6,
-                label=f"Cover, N = {N}")
+                label=f"Cover, $N = {N}$")
         data["cover"] = {"alpha": Pg / N, "p": gardner.cover_separable(Pg, N)}
         ax.set_xlim(a[0], a[-1])
-        ax.set_xlabel("load alpha = P/N")
-        ax.set_ylabel("fraction solved (stability >= kappa)")
-        ax.legend(fontsize=7)
+        ax.set_xlabel(r"load $\alpha = P/N$")
+        ax.set_ylabel(r"fraction solved (stability $\geq \kappa$)")
+        ax.legend(loc="upper right", handlelength=1.2)
         return style.save(fig, out_dir, "gardner-perceptron", data=data, seed=seed, quick=quick,
                           caption="Fraction of random problems (P patterns, random targets) for which MinOver finds "
                                   "couplings with every stability >= kappa within its update budget (99% Wilson "
@@ -208,7 +208,7 @@ def fig_projection(out_dir, *, quick=True, seed=0):
         ax.plot([0, 1], [0, 1], color="0.7", lw=0.8, zorder=1)
         ax.set_xlabel("initial overlap m0")
         ax.set_ylabel("overlap after one parallel step")
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(loc="upper left")
         return style.save(fig, out_dir, "pseudo-inverse-step", data=data, seed=seed, quick=quick,
                           caption="One parallel step of the pseudo-inverse (projection) rule with zero diagonal from "
                                   "cues with overlap m0: simulation (mean over networks, 99% t-intervals) and "
@@ -244,21 +244,21 @@ def fig_sparse(out_dir, *, quick=True, seed=0):
             data[kind] = {"mean": mean, "low": lo, "high": hi, "theory": th}
         ax.set_yscale("log")
         ax.set_ylim(1e-4, 0.5)
-        ax.set_xlabel("load alpha = P/N")
+        ax.set_xlabel(r"load $\alpha = P/N$")
         ax.set_ylabel("fraction flipped by one update")
-        ax.set_title(f"a = {a}, theta = {theta}, N = {N}")
-        ax.legend(fontsize=7)
+        ax.set_title(rf"$a = {a}$, $\theta = {theta}$, $N = {N}$")
+        ax.legend()
         acode = np.logspace(-4, -0.7, 100)
         tf = sparse.tsodyks_feigelman().evaluate(a=acode)
-        style.curve(bx, acode, tf, i=6, label="1/(2 a |ln a|)")
+        style.curve(bx, acode, tf, i=6, label=r"$1/(2a\,|\ln a|)$")
         for i, eps in enumerate((0.1, 0.01)):
             bx.plot(acode, 1 / (2 * acode * np.log(1 / (eps * acode))), color=style.colour(i + 2), ls="--", lw=1,
-                    label=f"exp(-1/(2 alpha a)) = {eps} a")
+                    label=rf"$e^{{-1/(2\alpha a)}} = {eps}\,a$")
         bx.set_xscale("log")
         bx.set_yscale("log")
-        bx.set_xlabel("coding level a")
-        bx.set_ylabel("capacity alpha_c")
-        bx.legend(fontsize=7)
+        bx.set_xlabel("coding level $a$")
+        bx.set_ylabel(r"capacity $\alpha_c$")
+        bx.legend(loc="upper right")
         data["capacity"] = {"a": acode, "tsodyks_feigelman": tf}
         return style.save(fig, out_dir, "sparse-capacity", data=data, seed=seed, quick=quick,
                           caption="Covariance rule with 0/1 neurons and coding level a. Left: fractions of active and "
@@ -286,28 +286,34 @@ def fig_mixtures(out_dir, *, quick=True, seed=0):
     with style.context():
         fig, (ax, bx) = plt.subplots(1, 2, figsize=style.size(2, 0.4))
         stable = T_th < T_inst
-        style.curve(ax, T_th[stable], m_th[stable], i=6, label="3-mixture, stable")
-        ax.plot(T_th[~stable], m_th[~stable], color="k", ls="--", lw=1, label="3-mixture, unstable")
+        style.curve(ax, T_th[stable], m_th[stable], i=6, label="stable")
+        ax.plot(T_th[~stable], m_th[~stable], color="k", ls="--", lw=1, label="unstable")
         for i, N in enumerate(Ns):
             ov = [mixture_runs(seed=derive_seed(seed, {"fig": "mix", "N": N, "T": float(T)}), N=N, P=4, T=float(T),
                                runs=runs, sweeps=sweeps) for T in T_sim]
             kept = np.array([int((o.min(axis=1) > KEPT).sum()) for o in ov])
             lo, hi = style.wilson(kept, runs)
-            style.points(bx, T_sim + 0.006 * (i - 0.5), kept / runs, lo, hi, i=i, label=f"N = {N}")
+            style.points(bx, T_sim + 0.006 * (i - 0.5), kept / runs, lo, hi, i=i, label=f"$N = {N}$")
             mm = np.array([o[o.min(axis=1) > KEPT].mean() if (o.min(axis=1) > KEPT).sum() else np.nan for o in ov])
-            ax.plot(T_sim, mm, style.marker(i), color=style.colour(i), ms=3.5, label=f"kept runs, N = {N}")
+            ax.plot(T_sim, mm, style.marker(i), color=style.colour(i), ms=3.5)
             data[f"N={N}"] = {"kept": kept, "mean_overlap_kept": mm}
         for a_ in (ax, bx):
             a_.axvline(T_inst, color="0.5", ls=":", lw=1)
-            a_.set_xlabel("temperature T")
+            a_.set_xlabel("temperature $T$")
         ax.set_ylabel("overlap with each of the 3 patterns")
         bx.set_ylabel(f"fraction keeping the mixture ({sweeps} sweeps)")
-        ax.legend(fontsize=7)
-        bx.legend(fontsize=7)
+        from matplotlib.lines import Line2D
+
+        handles, labels = ax.get_legend_handles_labels()
+        handles.append(Line2D([], [], marker="o", color="0.4", ms=3.5, ls="none"))
+        labels.append("kept runs")  # colours and markers: N, as on the right
+        ax.legend(handles, labels, loc="lower left", handlelength=1.5)
+        bx.legend(loc="lower left")
         return style.save(fig, out_dir, "mixture-stability", data=data, seed=seed, quick=quick,
                           caption="Symmetric 3-mixture at alpha -> 0 (P = 4). Left: overlap m(T) from "
                                   "m = (1/3)<z tanh(beta m z)> (1/2 at T = 0), solid where the Hessian is positive, "
-                                  "and the mean overlap of runs that keep the mixture. Right: fraction of Glauber "
+                                  "and the mean overlap of runs that keep the mixture (markers per N as on the "
+                                  "right). Right: fraction of Glauber "
                                   "runs seeded with sign(xi1 + xi2 + xi3) that keep it (smallest overlap > 0.25), "
                                   "99% Wilson intervals. Dotted: T = 0.4598 where the mixture loses stability; "
                                   "finite networks escape earlier by thermal activation.",

@@ -45,7 +45,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
     a_fine = np.linspace(0.02, 0.62, 300)
     data = {"N": Ns, "networks": networks, "series": []}
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1, 0.75))
+        fig, ax = plt.subplots(figsize=style.size(1, 1.05), layout="constrained")  # the legend goes below
         for i, N in enumerate(Ns):
             for kd in (False, True):
                 P_fine = np.maximum(a_fine * N, 2.0)
@@ -61,7 +61,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
                     rates.append(r["rate_mean"]), lo.append(float(l)), hi.append(float(h)), Ps.append(P)
                 x = np.asarray(Ps) / N
                 style.points(ax, x, rates, np.maximum(lo, 1e-7), hi, i, mfc="white" if kd else None,
-                             label=f"N={N}" if not kd else None)
+                             label=f"$N = {N}$" if not kd else None)
                 data["series"].append({"N": N, "keep_diagonal": kd, "P": Ps, "alpha": x, "rate": rates, "low": lo,
                                        "high": hi, "theory_alpha": a_fine, "theory": th})
         ax.plot([], [], "k-", label="theory, zero diagonal")
@@ -70,8 +70,8 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
         ax.set_yscale("log")
         ax.set_ylim(1e-5, 0.3)
         ax.set(xlabel=r"load $\alpha = P/N$", ylabel="one-step bit error")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.22), ncol=2, fontsize=8,
-                  title=f"points: mean of {networks} networks, {style.LEVEL_LABEL}", title_fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+                  title=f"points: mean of {networks} networks, {style.LEVEL_LABEL}")
     caption = (f"One-step bit error at a stored pattern of a Hebbian network vs load alpha, at N = {', '.join(map(str, Ns))}. "
                "Lines: Phi(-sqrt((N-1)/(P-1))) (zero diagonal, solid) and the kept-diagonal formula (dashed), "
                "evaluated on a fine alpha grid; points: mean per-network error rate over independent networks "
@@ -88,7 +88,7 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
     data = {"N": Ns, "networks": networks, "series": []}
     z = 2.5758293035489004  # 99% two-sided normal quantile
     with style.context():
-        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.36), sharey=True)
+        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.5), sharey=True, layout="constrained")
         for j, (which, ax) in enumerate(zip(("given", "all"), axes)):
             formula = tc.p_pattern_fixed() if which == "given" else tc.p_all_fixed()
             allp = which == "all"
@@ -98,7 +98,7 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
                 P_hi = int(2.2 * corr) if not allp else int(2.5 * corr)
                 P_fine = np.linspace(2, P_hi, 300)
                 th = np.asarray(formula.evaluate_continuous(N=N, P=P_fine), dtype=float)
-                style.curve(ax, P_fine, th, i, label=f"N={N}: (1-P_err)^{'NP' if allp else 'N'}")
+                style.curve(ax, P_fine, th, i)
                 ax.axvline(lead, color=style.colour(i), ls=":", lw=1.0)
                 ax.axvline(corr, color=style.colour(i), ls="-.", lw=1.0)
                 Ps = np.unique(np.round(np.linspace(0.3, 1.0, 5 if quick else 8) * P_hi).astype(int))
@@ -123,14 +123,20 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
                                        "low": lo, "high": hi, "theory_P": P_fine, "theory": th,
                                        "overlap_conditional": cond, "overlap_conditional_mc_se": cond_se,
                                        "mceliece": lead, "mceliece_corrected_q_half": corr})
-            ax.plot([], [], "k--", label="overlap-conditional " + ("E[prod (1-p(M_nu))^N]" if allp else "E_M[(1-p(M))^N]"))
-            ax.plot([], [], "k:", label="McEliece N/(%d ln N)" % (4 if allp else 2))
-            ax.plot([], [], "k-.", label="next order, q = 1/2")
-            ax.set(xlabel="stored patterns P",
+            ax.set(xlabel="stored patterns $P$",
                    title="a given pattern is a fixed point" if not allp else "all patterns are fixed points")
-            ax.legend(fontsize=7, loc="upper right")
         axes[0].set_ylabel("probability")
         axes[0].set_ylim(-0.02, 1.05)
+        # one legend for both panels, below them: colours are N, line styles the theories
+        from matplotlib.lines import Line2D
+
+        key = [Line2D([], [], color=style.colour(i), marker=style.marker(i), ms=3.5) for i in range(len(Ns))]
+        key += [Line2D([], [], color="k", ls=ls) for ls in ("-", "--", ":", "-.")]
+        names = [f"$N = {N}$" for N in Ns] + [
+            r"independent bits: $(1-P_\mathrm{err})^N$ (left), $(1-P_\mathrm{err})^{NP}$ (right)",
+            "overlap-conditional prediction (99% Monte Carlo band)",
+            r"McEliece et al.: $N/(2\ln N)$ (left), $N/(4\ln N)$ (right)", "next order, $q = 1/2$"]
+        fig.legend(key, names, loc="outside lower center", ncol=2)
     caption = ("Probability that a given stored pattern (left) and that all P patterns (right) are fixed points of a "
                "Hebbian network, vs P. Solid lines: independent-bit products (1-P_err)^N and (1-P_err)^(NP) with the "
                "exact Gaussian P_err on a fine P grid; dashed, with shaded 99% Monte Carlo bands: the "
@@ -192,22 +198,25 @@ def fig_basins(out_dir, *, quick=True, seed=0):
         for i, a in enumerate(alphas):
             ret, m1, sd = basin_runs(N, a, flips, networks, derive_seed(seed, {"N": N, "alpha": a}))
             lo, hi = style.wilson(ret, networks)
-            style.points(axes[0], flips, ret / networks, lo, hi, i, ls="-", lw=0.8, label=f"alpha={a:g}")
+            style.points(axes[0], flips, ret / networks, lo, hi, i, ls="-", lw=0.8, label=rf"$\alpha = {a:g}$")
             m0 = 1 - 2 * flips
             l1, h1 = style.summary_interval(m1, sd, networks)
             style.points(axes[1], m0, m1, l1, h1, i)
             one = special.erf(m0_fine / np.sqrt(2 * a))
-            style.curve(axes[1], m0_fine, one, i, label=f"alpha={a:g}: erf(m0/sqrt(2 alpha))")
+            style.curve(axes[1], m0_fine, one, i)
             data["series"].append({"alpha": a, "P": max(1, int(round(a * N))), "retrieved": ret, "low": lo,
                                    "high": hi, "m0": m0, "m1_mean": m1, "m1_low": l1, "m1_high": h1,
                                    "one_step_m0": m0_fine, "one_step_m1": one})
         axes[0].set(xlabel="fraction of flipped cue bits", ylabel=f"P(final overlap > {RETRIEVED})",
                     title=f"retrieval after T=0 dynamics, N={N}")
-        axes[0].legend(fontsize=8, loc="lower left")
+        axes[0].legend(loc="lower left")
         axes[1].plot([0, 1], [0, 1], color="0.7", lw=0.8, ls=":")
-        axes[1].set(xlabel="initial overlap m0", ylabel="overlap after one synchronous step",
+        axes[1].set(xlabel="initial overlap $m_0$", ylabel="overlap after one synchronous step",
                     title="one-step curve (not a basin theory)")
-        axes[1].legend(fontsize=8, loc="lower right")
+        from matplotlib.lines import Line2D
+
+        axes[1].legend([Line2D([], [], color="k")], [r"$\mathrm{erf}(m_0/\sqrt{2\alpha})$, colours as left"],
+                       loc="lower right")
     caption = (f"Basins of attraction of a Hebbian network, N = {N}. Left: fraction of {networks} independent networks "
                f"(one cue each: pattern 0 with a fraction of bits flipped) whose asynchronous T = 0 dynamics end with "
                f"overlap > {RETRIEVED}, Wilson {style.LEVEL_LABEL}s, lines joining points only. Right: overlap after "

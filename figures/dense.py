@@ -48,7 +48,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
         ax = axes[0]
         for i, n in enumerate((2, 3, 4)):
             k6 = np.asarray(td.k_max_error_free(n).evaluate_continuous(N=N_fine), dtype=float)
-            style.curve(ax, N_fine, k6, i, label=f"eq. 6, n={n}")
+            style.curve(ax, N_fine, k6, i, label=f"eq. 6, $n = {n}$")
             data["eq6"][str(n)] = {"N": N_fine, "K": k6}
         kh_list, lo_list, hi_list = [], [], []
         for N in Ns:
@@ -64,10 +64,12 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
                 kh = lo = hi = float("nan")
             kh_list.append(kh), lo_list.append(lo), hi_list.append(hi)
             data["K_half"].append({"N": N, "K": Ks, "hits": hits, "starts": starts, "K_half": kh, "low": lo, "high": hi})
-        style.points(ax, Ns, kh_list, lo_list, hi_list, 1, label="K_1/2, n=3 (simulated)")
+        style.points(ax, Ns, kh_list, lo_list, hi_list, 1, label="$K_{1/2}$, $n = 3$ (simulated)")
         ax.set_yscale("log")
-        ax.set(xlabel="neurons N", ylabel="stored memories K", title="capacity: eq. 6 vs simulation")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.set(xlabel="neurons $N$", ylabel="stored memories $K$", title="capacity: eq. 6 vs simulation")
+        y0, y1 = ax.get_ylim()
+        ax.set_ylim(y0, y1 * 100)  # room above the curves for the legend
+        ax.legend(loc="upper left")
         ax = axes[1]
         ns = [2, 3, 4, 5] if quick else [2, 3, 4, 5, 6]
         fr, blo, bhi = [], [], []
@@ -79,9 +81,10 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
         p = np.asarray(fr) / bar_starts
         ax.bar(ns, p, color=[style.colour(i) for i in range(len(ns))], width=0.6,
                yerr=np.vstack([p - lo, hi - p]), capsize=3, error_kw={"lw": 0.9})
-        ax.set(xlabel="interaction order n", ylabel="random starts ending on a memory", ylim=(0, 1.05),
-               xticks=ns, title=f"appendix B: N=100, K=2000 ({bar_starts} starts)")
-        ax.text(0.02, 0.93, f"bars: Wilson {style.LEVEL_LABEL}s", transform=ax.transAxes, fontsize=8)
+        ax.set(xlabel="interaction order $n$", ylabel="random starts ending on a memory", ylim=(0, 1.05),
+               xticks=ns, title=f"appendix B: $N = 100$, $K = 2000$ ({bar_starts} starts)")
+        style.integer_axis(ax, "x", locate=False)
+        ax.text(0.02, 0.93, f"bars: Wilson {style.LEVEL_LABEL}s", transform=ax.transAxes)
         data["bars"] = {"n": ns, "N": 100, "K": 2000, "starts": bar_starts, "memory": fr, "low": lo, "high": hi}
     caption = ("Left: Krotov & Hopfield's eq. 6 capacity N^(n-1)/(2 (2n-3)!! ln N) for n = 2, 3, 4 on a fine N grid, and "
                f"the simulated K_1/2 for n = 3 (the K where half of {starts} random starts end exactly on a memory, from a "
@@ -101,7 +104,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
     networks, cues = (6, 40) if quick else (30, 200)
     data = {"networks": networks, "cues": cues, "series": []}
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1, 0.8))
+        fig, ax = plt.subplots(figsize=style.size(1, 1.1), layout="constrained")  # the legend goes below
         for i, (n, N) in enumerate(cases):
             K3 = k_at_error(N, n, 0.03, "poly")
             scale = float(N) ** (n - 1)
@@ -115,15 +118,15 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
                                                F="poly", networks=networks, cues=cues)
                 l, h = style.summary_interval(r["rate_mean"], r["rate_sd"], networks)
                 rate.append(r["rate_mean"]), lo.append(float(l)), hi.append(float(h))
-            style.points(ax, np.asarray(Ks) / scale, rate, np.maximum(lo, 1e-6), hi, i, label=f"n={n}, N={N}")
+            style.points(ax, np.asarray(Ks) / scale, rate, np.maximum(lo, 1e-6), hi, i, label=f"$n = {n}$, $N = {N}$")
             data["series"].append({"n": n, "N": N, "K": Ks, "rate": rate, "low": lo, "high": hi,
                                    "theory_K": K_fine, "theory": th})
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(1e-4, 0.5)
         ax.set(xlabel=r"load $K / N^{n-1}$", ylabel="one-step bit error")
-        ax.legend(fontsize=8, loc="lower right", title=f"lines: Phi(-SNR), exact SNR\n{style.LEVEL_LABEL}s",
-                  title_fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+                  title=rf"lines: $\Phi(-\mathrm{{SNR}})$, exact SNR; points: {style.LEVEL_LABEL}s")
     caption = ("One-step bit error of a dense associative memory (polynomial F, order n) at stored patterns vs the load "
                "K/N^(n-1). Lines: Phi(-SNR) with the exact finite-N signal-to-noise ratio, on a fine K grid; points: "
                f"mean per-network error rate over {networks} independent networks ({cues} cues each, one synchronous "
@@ -140,8 +143,8 @@ def fig_exp_recovery(out_dir, *, quick=True, seed=0):
     data = {"cues": cues, "series": []}
     x_fine = np.linspace(0.3, 2.7, 400)
     with style.context():
-        fig, ax = plt.subplots(figsize=style.size(1, 0.75))
-        style.curve(ax, x_fine, np.where(x_fine < 1, 1.0, 0.0), 6, label="theorem (N -> inf): 1 below, 0 above")
+        fig, ax = plt.subplots(figsize=style.size(1, 1.05), layout="constrained")  # the legend goes below
+        style.curve(ax, x_fine, np.where(x_fine < 1, 1.0, 0.0), 6, label=r"theorem ($N \to \infty$): 1 below, 0 above")
         for i, (rho, N) in enumerate(cases):
             bound = float(te.demircigil_alpha().evaluate(rho=rho))
             ks, Ms, ns = [], [], []
@@ -151,12 +154,13 @@ def fig_exp_recovery(out_dir, *, quick=True, seed=0):
                 ks.append(r["recovered"]), Ms.append(r["M"]), ns.append(r["cues"])  # cues <= M
             lo, hi = style.wilson(ks, ns)
             x = np.asarray(factors) * (1 + 0.015 * (i - (len(cases) - 1) / 2))
-            style.points(ax, x, np.asarray(ks) / np.asarray(ns), lo, hi, i, label=f"rho={rho:g}, N={N} (bound {bound:.3f})")
+            style.points(ax, x, np.asarray(ks) / np.asarray(ns), lo, hi, i,
+                         label=rf"$\rho = {rho:g}$, $N = {N}$ (bound {bound:.3f})")
             data["series"].append({"rho": rho, "N": N, "bound": bound, "factor": factors, "M": Ms, "cues": ns, "recovered": ks,
                                    "low": lo, "high": hi})
         ax.set(xlabel=r"$\alpha$ / bound, with $M = e^{\alpha N}$ and bound $I(1-2\rho)/2$",
                ylabel="cues recovered exactly", ylim=(-0.03, 1.05))
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, title=f"Wilson {style.LEVEL_LABEL}s", title_fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, title=f"Wilson {style.LEVEL_LABEL}s")
     caption = ("Exponential-interaction memory (F(x) = exp(x)): fraction of cues (a stored pattern with a fraction rho of "
                "bits flipped) whose asynchronous dynamics end exactly on that pattern, vs the load alpha = ln(M)/N in units "
                "of Demircigil et al.'s bound I(1-2 rho)/2 (I the Cramer rate function of a fair coin). Line: the theorem's "

@@ -39,10 +39,12 @@ def fig_dense_replica(out_dir, *, quick=True, seed=0):
             "m_rs_plus_reaction": hi_th, "critical": crit}
     with style.context():
         fig, (ax, bx) = plt.subplots(1, 2, figsize=style.size(2, 0.4))
-        style.curve(ax, a_th, m_th, i=0, label="RS m(alpha), n = 3")
+        style.curve(ax, a_th, m_th, i=0, label=r"RS $m(\alpha)$, $n = 3$")
         ax.fill_between(a_th, m_th, hi_th, color=style.colour(0), alpha=0.15, lw=0,
-                        label="RS + Onsager excess (dynamics)")
-        ax.axvline(crit["alpha_c"], color="0.3", lw=0.8, ls=":", label=f"alpha_c = {crit['alpha_c']:.4f}")
+                        label="RS + Onsager excess")
+        ax.axvline(crit["alpha_c"], color="0.3", lw=0.8, ls=":")
+        ax.text(crit["alpha_c"] + 0.002, 0.52, rf"$\alpha_c = {crit['alpha_c']:.4f}$", color="0.3", rotation=90,
+                ha="left", va="bottom")
         for i, N in enumerate(Ns):
             means, lo, hi = [], [], []
             for a in a_sim:
@@ -53,28 +55,28 @@ def fig_dense_replica(out_dir, *, quick=True, seed=0):
                 means.append(m.mean())
                 lo.append(m.mean() - half)
                 hi.append(m.mean() + half)
-            style.points(ax, a_sim * (1 + 0.004 * (i - 1)), means, lo, hi, i=i + 1, label=f"dynamics, N = {N}")
+            style.points(ax, a_sim * (1 + 0.004 * (i - 1)), means, lo, hi, i=i + 1, label=f"dynamics, $N = {N}$")
             data[f"N={N}"] = {"mean": means, "low": lo, "high": hi}
-        ax.set_xlabel("load alpha = P / N^2")
+        ax.set_xlabel(r"load $\alpha = P / N^2$")
         ax.set_ylabel("overlap with the pattern at the fixed point")
         ax.set_ylim(0.5, 1.01)
-        ax.legend(fontsize=6.5, loc="lower left")
+        ax.legend(loc="lower left")
         ns = np.unique(np.round(np.logspace(np.log10(3), 6, 60)))
         u = tr.alpha_c_scaled(ns)
-        bx.plot(ns, u, color=style.colour(0), lw=1.2, label="alpha_c(n) (2n-3)!!")
-        bx.plot(ns, 1 / (2 * np.log(ns)), color="0.3", ls="--", lw=1.0, label="1 / (2 ln n)")
+        bx.plot(ns, u, color=style.colour(0), lw=1.2, label=r"$\alpha_c(n)\,(2n-3)!!$")
+        bx.plot(ns, 1 / (2 * np.log(ns)), color="0.3", ls="--", lw=1.0, label=r"$1 / (2 \ln n)$")
         mc = [tr.critical(int(k))["m_c"] for k in (3, 4, 5, 6, 8, 10)]
         bx.plot([3, 4, 5, 6, 8, 10], [tr.alpha_c_scaled(k) for k in (3, 4, 5, 6, 8, 10)], "o",
                 color=style.colour(0), ms=3)
         bx.set_xscale("log")
-        bx.set_xlabel("interaction order n")
-        bx.set_ylabel("alpha_c (2n-3)!!")
+        bx.set_xlabel("interaction order $n$")
+        bx.set_ylabel(r"$\alpha_c\,(2n-3)!!$")
         cx = bx.twinx()
-        cx.plot([3, 4, 5, 6, 8, 10], mc, "s:", color=style.colour(2), ms=3, lw=0.8, label="m_c (right axis)")
-        cx.set_ylabel("overlap m_c at alpha_c")
+        cx.plot([3, 4, 5, 6, 8, 10], mc, "s:", color=style.colour(2), ms=3, lw=0.8, label="$m_c$ (right axis)")
+        cx.set_ylabel(r"overlap $m_c$ at $\alpha_c$")
         h1, l1 = bx.get_legend_handles_labels()
         h2, l2 = cx.get_legend_handles_labels()
-        bx.legend(h1 + h2, l1 + l2, fontsize=6.5, loc="upper right")
+        bx.legend(h1 + h2, l1 + l2, loc="upper right")
         data["alpha_c_scaled"] = {"n": ns, "value": u, "m_c": dict(zip((3, 4, 5, 6, 8, 10), mc))}
         return style.save(fig, out_dir, "dense-replica", data=data, seed=seed, quick=quick,
                           caption="Dense associative memory with F(x) = x^3 and P = alpha N^2 random patterns. "

@@ -34,22 +34,38 @@ def fig_attention(out_dir, *, quick=True, seed=0):
     m = build_induction_model(bg, 256, T, seed=seed, gamma=0.3)
     out = forward(m, tok)
     text = bg.decode(tok[0])
+    chars = list(text.replace(" ", "_").replace("\n", "/"))
+    # where the induction head should look from query t - 1 when token t repeats a trigger's output: the
+    # position after the previous occurrence of the token at t - 1
+    expected = []
+    for t in np.flatnonzero(fl[0] >= 2):
+        q = t - 1
+        before = np.flatnonzero(tok[0, :q] == tok[0, q])
+        if len(before):
+            expected.append((int(before[-1] + 1), int(q)))
     with style.context():
-        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.5))
+        # stacked at page width: every key position keeps a readable 8-pt character; one shared colour scale
+        fig, axes = plt.subplots(2, 1, figsize=style.size(2, 0.8), layout="constrained", sharex=True)
         for ax, A, name in zip(axes, (out.A1[0], out.A2[0]), ("layer 1 (previous token)", "layer 2 (induction)")):
-            ax.imshow(A, vmin=0, vmax=1, cmap="viridis")
-            ax.set(title=name, xlabel="key position s", ylabel="query position t")
-            ax.set_xticks(range(T))
-            ax.set_xticklabels(list(text.replace(" ", "_").replace("\n", "/")), fontsize=5)
+            im = ax.imshow(A, vmin=0, vmax=1, cmap="viridis", aspect="auto", interpolation="nearest")
+            ax.set(title=name, ylabel="query position $t$")
+            ax.set_xticks(range(T), chars, fontfamily="monospace")
+            ax.tick_params(axis="x", labelbottom=True, length=2, pad=1)
             ax.set_yticks(range(0, T, 8))
-        for t in np.flatnonzero(fl[0] >= 2):
-            axes[1].plot([T - 0.5, T + 0.3], [t - 1, t - 1], color=style.colour(1), lw=2, clip_on=False)
+            style.integer_axis(ax, "y", locate=False)
+        axes[1].set_xlabel("key position $s$ (its character)")
+        if expected:
+            s_, t_ = np.array(expected).T
+            axes[1].plot(s_, t_, "s", ms=5, mfc="none", mec=style.colour(4), mew=1.2, ls="none")
+        fig.colorbar(im, ax=axes, label="attention weight", shrink=0.8)
         caption = (f"Attention of the built model (d = 256, APE, beta1 = 20, beta2 = 10) on one trigger sequence "
-                   f"of the shipped text's character bigram (K = 3 fixed triggers, T = {T}). Layer 1 attends to the "
-                   "previous token; layer 2 attends to the position after the last occurrence of the current token. "
-                   "Orange ticks: positions whose next token is a repeated trigger output.")
+                   f"of the shipped text's character bigram (K = 3 fixed triggers, T = {T}); key positions are "
+                   "labelled with their characters (_ a space). Layer 1 attends to the previous token; layer 2 "
+                   "attends to the position after the last occurrence of the current token. Orange squares (layer 2): "
+                   f"for the {len(expected)} queries whose next token is a repeated trigger output, the position the "
+                   "induction head should attend to (the one after the trigger's previous occurrence).")
         data = {"tokens": tok[0].tolist(), "A1": out.A1[0].tolist(), "A2": out.A2[0].tolist(),
-                "flags": fl[0].tolist()}
+                "flags": fl[0].tolist(), "expected_target": expected}
         return style.save(fig, out_dir, "induction-attention", data=data, seed=seed, quick=quick, caption=caption,
                           source=SRC)
 
@@ -71,26 +87,40 @@ def fig_logits(out_dir, *, quick=True, seed=0):
         ax = axes[0]
         for j, (x, y) in enumerate(zip(xs, ys)):
             ax.plot(x.ravel(), y.ravel(), style.marker(j), color=style.colour(j), ms=1.8, alpha=0.5,
-                    label="n_q={}, c={}, cbar={}".format(*configs[j]))
+                    label=r"$n_q = {}$, $c = {}$, $\bar c = {}$".format(*configs[j]))
         lim = [min(np.min(x) for x in xs) - 0.3, max(np.max(x) for x in xs) + 0.3]
         ax.plot(lim, lim, color="0.5", lw=0.8)
-        ax.set(xlabel="closed-form logit (centred)", ylabel="simulated logit (centred)", title=f"d = {d}")
-        ax.legend(loc="upper left", fontsize=7)
+        ax.set(xlabel="closed-form logit (centred)", ylabel="simulated logit (centred)", title=f"$d = {d}$")
+        ax.legend(loc="upper left", markerscale=2.5, handletextpad=0.2)
         ax = axes[1]
         x, y = xs[0], ys[0]
         mean, lo, hi = style.mean_interval(y, axis=0)
+        # each prompt has its own context counts, hence its own closed form: the bar is their mean over the
+        # same prompts the points average over
+        bar = x.mean(axis=0)
+        covered = (lo <= bar) & (bar <= hi)
         k = np.arange(bg.V)
-        ax.bar(k, x[0], color="0.85", label="closed form")
+        ax.bar(k, bar, color="0.85", label="closed form")
         style.points(ax, k, mean, lo, hi, 0, label="simulated mean")
         _, p0 = ci.simulate_prompt_logits(bg, 64, 1, seed, 32, *configs[0], **kw)
-        ax.set(xlabel="token k", ylabel="centred logit", title=f"prompt n_q=4, c=2, cbar=2 (k={p0.k[0]}, g={p0.g[0]})")
-        ax.legend(fontsize=7)
+        style.integer_axis(ax, "x")
+        ax.xaxis.set_minor_locator(matplotlib.ticker.MultipleLocator(1))  # a mark at every token
+        ax.set(xlabel="token $k$", ylabel="centred logit",
+               title=rf"$n_q = 4$, $c = 2$, $\bar c = 2$ ($k = {p0.k[0]}$, $g = {p0.g[0]}$)")
+        ax.legend(loc="lower left")
+        miss = int(bg.V - covered.sum())
         caption = ("Logits of the last position of designed prompts (V = 16 synthetic bigram, t = 32, beta2 = 2, "
                    "beta_O = 4, gamma = 0.5), one fresh model per prompt, against theory.induction.logits. Both sides "
-                   "centred over tokens (the closed form holds up to a common constant). Right: per-token means with "
-                   "99% t intervals over prompts, bars the closed form.")
+                   "centred over tokens (the closed form holds up to a common constant). Right: per-token means over "
+                   f"the {len(y)} prompts with {style.LEVEL_LABEL}s (Student t), bars the closed form averaged over "
+                   f"the same prompts (their context counts differ). {int(covered.sum())} of {bg.V} intervals cover "
+                   f"their bar; at the {style.LEVEL:.0%} level about 1 in {round(1 / (1 - style.LEVEL))} would miss by "
+                   f"chance if the closed form held exactly at d = {d} ({bg.V * (1 - style.LEVEL):.2f} of {bg.V}; the "
+                   "closed form neglects an O(1/d) bias, the induction-logits check's tolerance)"
+                   + ("." if miss == 0 else f"; {miss} miss{'es' if miss == 1 else ''}."))
         return style.save(fig, out_dir, "induction-logits", data={"theory": [x.tolist() for x in xs],
-                          "simulated": [y.tolist() for y in ys], "configs": configs, "d": d}, seed=seed,
+                          "simulated": [y.tolist() for y in ys], "configs": configs, "d": d,
+                          "bars": bar.tolist(), "covered": covered.tolist()}, seed=seed,
                           quick=quick, caption=caption, source=SRC)
 
 
@@ -158,13 +188,23 @@ def fig_flip(out_dir, *, quick=True, seed=0):
                                            m=m_other, t=t, Delta=Delta))
     with style.context():
         fig, ax = plt.subplots(figsize=style.size(1))
-        for i, (sim, thv, lab) in enumerate(((sim_k, th_k, "in-context k"), (sim_g, th_g, "global g"))):
+        handles, labels = [], []
+        for i, (sim, thv, lab) in enumerate(((sim_k, th_k, "in-context $k$"), (sim_g, th_g, "global $g$"))):
             mean, lo, hi = style.mean_interval(np.array(sim), axis=1)
-            style.points(ax, cs, mean, lo, hi, i, label=f"{lab} (simulated)")
-            style.curve(ax, cs, thv, i, label=f"{lab} (closed form)", ls="--")
+            pts = style.points(ax, cs, mean, lo, hi, i)
+            (ln,) = style.curve(ax, cs, thv, i, ls="--")
+            handles.append((pts, ln))  # points simulated, dashed the closed form
+            labels.append(lab)
         ax.axvline(cstar, color="0.5", lw=0.8)
-        ax.set(xlabel="c = times k followed q in context", ylabel="probability", title=f"flip count c* = {cstar:.2f}")
-        ax.legend(fontsize=7)
+        ax.set(xlabel="$c$ = times $k$ followed $q$ in context", ylabel="probability",
+               title=f"flip count $c^* = {cstar:.2f}$")
+        style.integer_axis(ax, "x")
+        from matplotlib.legend_handler import HandlerTuple
+
+        y0, y1 = ax.get_ylim()
+        ax.set_ylim(y0, y1 + 0.2 * (y1 - y0))  # room for the legend above the intervals
+        ax.legend(handles, labels, loc="upper right", handler_map={tuple: HandlerTuple(ndivide=None)},
+                  handlelength=2.5)
         caption = (f"Softmax probability of the in-context successor k and of the global bigram answer g at the "
                    f"query of designed prompts with n_q = c + {m_other}, t = {t}, d = {d} (beta2 = 2, beta_O = 4, "
                    "gamma = 1); points: means over models with 99% t intervals; dashed: the closed form; vertical "
@@ -197,7 +237,7 @@ def fig_recall(out_dir, *, quick=True, seed=0):
         ax.set_xticks(Ts)
         ax.set_xticklabels([str(T) for T in Ts])
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.legend(fontsize=7)
+        ax.legend()
         caption = ("Fraction of positions whose positional layer-1 score peaks at the previous position, absolute "
                    "(filled) vs relative (open) encoding; means over models with 99% t intervals. Curves: "
                    "theory.induction.prev_token_recall_ape (solid, crosstalk of T - 1 stored pairs) and _rpe "

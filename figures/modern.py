@@ -102,32 +102,46 @@ def fig_modern(out_dir, *, quick=True, seed=0):
             "metastable": {"beta": b_meta, "sets": sets, "distinct_mean": dm, "distinct_low": dl, "distinct_high": dh,
                            "participation_mean": pm, "participation_low": pl, "participation_high": ph,
                            "beta_condition_median": b_cond}}
+    # the bound says nothing above 2M (both f(xi) and x_i lie in the ball of radius M): it is drawn only where it
+    # is informative; at small beta it is vacuous (and it jumps where the fixed point x_i* moves onto x_i)
+    informative = bd <= 2 * M
+    beta_vacuous = float(b_fine[~informative].max()) if (~informative).any() else None
+    data["bound"]["informative"] = informative
+    data["bound"]["vacuous_below_beta"] = beta_vacuous
     with style.context():
-        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.36))
+        fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.38))
         ax = axes[0]
-        style.curve(ax, b_fine, bd, 1, label="Theorem 5 bound")
+        style.curve(ax, b_fine, np.where(informative, bd, np.nan), 1, label="Theorem 5 bound")
+        ax.axhline(2 * M, color="0.5", lw=0.8, ls=":", label="largest possible error $2M$")
         style.points(ax, b_sim, mean, np.maximum(lo, 1e-12), hi, 0, label=f"mean error ({cues} cues)")
         ax.plot(b_sim, mx, "v", color=style.colour(0), ms=3.5, mfc="white", label="largest error")
         ax.set(xscale="log", yscale="log", xlabel=r"inverse temperature $\beta$", ylabel=r"$\|f(\xi) - x_i\|$",
-               ylim=(1e-8, 1e3), title=f"one update from |xi - x_i| = {r}")
-        ax.legend(fontsize=8, loc="lower left")
+               ylim=(1e-8, 1e3), title=rf"one update from $\|\xi - x_i\| = {r}$")
+        ax.legend(loc="lower left")
         ax = axes[1]
         ax.fill_between(b_meta, dl, dh, color=style.colour(0), alpha=0.25, lw=0)
-        style.curve(ax, b_meta, dm, 0, label="distinct fixed points")
+        style.curve(ax, b_meta, dm, 0)
         ax.fill_between(b_meta, pl, ph, color=style.colour(2), alpha=0.25, lw=0)
-        style.curve(ax, b_meta, pm, 2, ls="--", label="patterns averaged, 1/sum p^2")
-        ax.axvspan(min(b_cond), max(b_cond), color="0.85", zorder=0, label="condition met, median Delta")
+        style.curve(ax, b_meta, pm, 2, ls="--")
+        ax.axvspan(min(b_cond), max(b_cond), color="0.85", zorder=0)
+        # the curves are labelled where they run (a legend has no free corner here)
+        ax.text(0.025, 1.8, "distinct fixed points", color=style.colour(0), va="bottom")
+        ax.text(0.025, n_pat - 2.0, "patterns averaged,\n" + r"$1/\Sigma_i\,p_i^2$", color=style.colour(2), va="top")
+        ax.text(float(np.sqrt(min(b_cond) * max(b_cond))), n_pat / 2, "fixed-point\ncondition\nmet", ha="center",
+                va="center", color="0.3")
         ax.set(xscale="log", xlabel=r"inverse temperature $\beta$", ylabel="count", ylim=(0, n_pat + 1),
                title=f"fixed points from the patterns ({sets} sets)")
-        ax.legend(fontsize=8, loc="center right", bbox_to_anchor=(1.0, 0.62))
+    vac = ("" if beta_vacuous is None else
+           f"; the bound is drawn only where it is below 2M = {2 * M:.1f}, the largest possible error (dotted): for "
+           f"beta <= {beta_vacuous:.3f} it is vacuous, because the fixed point x_i* lies far from x_i there")
     caption = (f"Modern Hopfield network with N = {n_pat} patterns on a sphere of radius {R} in d = {d}. Left: one-step "
                f"retrieval error from cues at distance {r} of a pattern of median separation Delta = {delta[i0]:.2f}, "
                f"mean over {cues} cues with Student-t {style.LEVEL_LABEL}s and the largest error, vs beta; line: Ramsauer "
-               "et al.'s Theorem 5 bound on a fine beta grid (with the fixed point x_i* computed at each beta); at small beta "
-               "x_i* lies far from x_i and the bound is vacuous (above 2M, the largest possible error). Right: "
+               "et al.'s Theorem 5 bound on a fine beta grid (with the fixed point x_i* computed at each beta)"
+               f"{vac}. Right: "
                f"over {sets} random pattern sets (mean and {style.LEVEL_LABEL} bands), the number of distinct fixed points "
-               "reached from the N patterns and the softmax participation 1/sum p^2 at the end point: one global-average "
-               "state at small beta, metastable averages in between, one state per pattern at large beta; grey: the betas "
-               "at which the fixed-point condition holds at the median separation.")
+               "reached from the N patterns (solid) and the softmax participation 1/sum p^2 at the end point (dashed): "
+               "one global-average state at small beta, metastable averages in between, one state per pattern at "
+               "large beta; grey: the betas at which the fixed-point condition holds at the median separation.")
     return style.save(fig, out_dir, "modern-retrieval", data=data, seed=seed, quick=quick, caption=caption,
                       source="Ramsauer et al. 2021, Theorem 5 and the global/metastable/single-pattern regimes (Fig. 2)")

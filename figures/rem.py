@@ -44,32 +44,36 @@ def fig_rem(out_dir, *, quick=True, seed=0):
             k = np.array([c[0] for c in counts])
             n = np.array([c[1] for c in counts])
             lo, hi = style.wilson(k, n)
-            style.points(ax, f_sim, k / n, lo, hi, i=i, label=f"N = {N}")
+            style.points(ax, f_sim, k / n, lo, hi, i=i, label=f"$N = {N}$")
             th = rem.recovery_probability().evaluate(N=N, M=np.maximum(2.0, np.exp(f_th * a1 * N)), rho=rho)
             style.curve(ax, f_th, th, i=i)
             data[f"N={N}"] = {"M": Ms, "recovered": k, "cues": n, "low": lo, "high": hi, "theory": th}
-        ax.axvline(1.0, color="0.3", lw=0.8, ls="-", label="alpha_1 = I(1-2rho)")
-        ax.axvline(0.5, color="0.3", lw=0.8, ls=":", label="Demircigil bound I(1-2rho)/2")
-        ax.set_xlabel("alpha / alpha_1  (M = exp(alpha N))")
+        ax.axvline(1.0, color="0.3", lw=0.8, ls="-")
+        ax.axvline(0.5, color="0.3", lw=0.8, ls=":")
+        ax.text(1.015, 0.03, r"$\alpha_1 = I(1-2\rho)$", color="0.3", rotation=90, va="bottom")  # lines named
+        ax.text(0.515, 0.03, "Demircigil bound", color="0.3", rotation=90, va="bottom")  # where they stand
+        ax.set_xlabel(r"$\alpha / \alpha_1$  ($M = e^{\alpha N}$)")
         ax.set_ylabel("cues recovered exactly")
-        ax.set_title(f"F = exp, rho = {rho}")
+        ax.set_title(rf"$F = \exp$, $\rho = {rho}$")
         ax.set_ylim(-0.02, 1.02)
-        ax.legend(fontsize=6.5, loc="lower left")
+        ax.legend(loc="upper right")
         r = np.logspace(-4, math.log10(0.45), 300)
         typical = 2 * exponential.demircigil_alpha().evaluate(rho=r)  # I(1-2rho)
         curves = {}
         for i, beta in enumerate((0.25, 0.5, 1.0, 2.0)):
             y = rem.alpha_1().evaluate(beta=beta, rho=r)
-            style.curve(bx, r, y / typical, i=i + 3, label=f"beta = {beta:g}")
-            bx.axvline(float(rem.rho_condensed().evaluate(beta=beta)), color=style.colour(i + 3), lw=0.6, ls="--")
+            style.curve(bx, r, y / typical, i=i + 3, label=rf"$\beta = {beta:g}$")
+            rc = float(rem.rho_condensed().evaluate(beta=beta))  # where the curve leaves 1: an open circle
+            bx.plot([rc], [float(np.interp(np.log(rc), np.log(r), y / typical))], "o", mfc="white",
+                    color=style.colour(i + 3), ms=3.5, zorder=4)
             curves[f"beta={beta:g}"] = y
         dem = exponential.demircigil_alpha().evaluate(rho=r)
-        bx.plot(r, dem / typical, color="0.3", ls=":", lw=1.0, label="Demircigil I(1-2rho)/2 (all patterns)")
+        bx.plot(r, dem / typical, color="0.3", ls=":", lw=1.0, label=r"$I(1-2\rho)/2$ (Demircigil)")
         bx.set_xscale("log")
         bx.set_ylim(0.0, 1.05)
-        bx.set_xlabel("fraction of flipped cue bits rho")
-        bx.set_ylabel("alpha_1(beta, rho) / I(1-2rho)")
-        bx.legend(fontsize=6.5, loc="lower right")
+        bx.set_xlabel(r"fraction of flipped cue bits $\rho$")
+        bx.set_ylabel(r"$\alpha_1(\beta, \rho) / I(1-2\rho)$")
+        bx.legend(loc="lower right")
         data["alpha_1"] = {"rho": r, **curves, "I(1-2rho)": typical, "demircigil": dem}
         return style.save(fig, out_dir, "rem-capacity", data=data, seed=seed, quick=quick,
                           caption="Exponential dense memory (F = exp, beta = 1), M = exp(alpha N) random patterns. "
@@ -77,9 +81,10 @@ def fig_rem(out_dir, *, quick=True, seed=0):
                                   "returns exactly to their pattern (points, 99% Wilson intervals, 5 cues a network) "
                                   "and the finite-N closest-competitor prediction (1 - B)^(M-1) (lines); as N grows "
                                   "the step sharpens at the typical-pattern threshold alpha_1 = I(1-2rho), twice "
-                                  "Demircigil's proven bound. Right: alpha_1(beta, rho) of the energy "
+                                  "Demircigil's proven bound (vertical lines: alpha_1 and Demircigil's bound). "
+                                  "Right: alpha_1(beta, rho) of the energy "
                                   "-(1/beta) ln sum exp(beta xi.sigma) in units of I(1-2rho), the beta -> oo "
-                                  "limit; it leaves 1 below rho = 1/(1+e^(4 beta)) (dashed), where the crosstalk is "
+                                  "limit; it leaves 1 below rho = 1/(1+e^(4 beta)) (open circles), where the crosstalk is "
                                   "no longer condensed.",
                           source="new (REM argument of Lucibello & Mezard, PRL 132, 077301 (2024), arXiv:2304.14964, "
                                  "applied to binary patterns in amlab)")

@@ -39,9 +39,9 @@ def fig_sparse_rs(out_dir, *, quick=True, seed=0):
             "tsodyks_feigelman": tf, "cases": {}}
     with style.context():
         fig, (ax, bx) = plt.subplots(1, 2, figsize=style.size(2, 0.4))
-        style.curve(ax, acode, rs, i=0, label="RS, best theta")
+        style.curve(ax, acode, rs, i=0, label=r"RS, best $\theta$")
         style.curve(ax, acode, naive, i=1, label="RS without reaction term", ls="--")
-        style.curve(ax, acode, tf, i=6, label="1/(2 a |ln a|)", ls=":")
+        style.curve(ax, acode, tf, i=6, label=r"$1/(2a\,|\ln a|)$", ls=":")
         for j, (a, th) in enumerate(cases):
             ac = sparse_rs.critical_alpha(a, th)["alpha_c"]
             rows = [kept_fraction(seed=derive_seed(seed, {"fig": "sparse-rs-capacity", "a": a, "load": float(f)}),
@@ -50,30 +50,39 @@ def fig_sparse_rs(out_dir, *, quick=True, seed=0):
             n = np.array([r["trials"] for r in rows])
             x = np.array([r["P"] / N for r in rows]) / ac
             frac, lo, hi = k / n, *style.wilson(k, n)
-            style.points(bx, x, frac, lo, hi, i=j + 2, label=f"a = {a}, theta = {th}")
+            style.points(bx, x, frac, lo, hi, i=j + 2, label=rf"$a = {a}$, $\theta = {th}$")
             cross = logistic_crossing(x, k, n) if 0 < k.sum() < n.sum() else (float("nan"), float("nan"))
-            ax.plot([a], [ac], marker=style.marker(j + 2), color=style.colour(j + 2), ls="none", mfc="none",
-                    label=f"RS alpha_c(a, theta = {th})")
-            ax.errorbar([a], [cross[0] * ac], yerr=[[2.576 * cross[1] * ac]], marker=style.marker(j + 2),
-                        color=style.colour(j + 2), ls="none", label=f"simulated crossing, N = {N}")
+            # RS value: a wide bar; simulated crossing: a filled marker with its interval (both stay visible
+            # where they agree); the colour names the case, as in the right panel
+            ax.plot([a], [ac], marker="_", ms=14, mew=1.6, color=style.colour(j + 2), ls="none", zorder=3)
+            ax.errorbar([a], [cross[0] * ac], yerr=[[2.576 * cross[1] * ac]], marker=style.marker(j + 2), ms=3.5,
+                        color=style.colour(j + 2), ls="none", zorder=4)
             data["cases"][f"a={a}, theta={th}"] = {"alpha_c": ac, "kept": k, "trials": n, "load": x,
                                                     "crossing": cross[0] * ac, "crossing_se": cross[1] * ac}
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("coding level a")
-        ax.set_ylabel("capacity alpha_c")
-        ax.legend(fontsize=6)
+        from matplotlib.lines import Line2D
+
+        ax.set_xlabel("coding level $a$")
+        ax.set_ylabel(r"capacity $\alpha_c$")
+        ax.add_artist(ax.legend(loc="upper right"))  # the curves, where the plot is empty
+        ax.legend([Line2D([], [], marker="_", ms=14, mew=1.6, color="0.4", ls="none"),
+                   Line2D([], [], marker="o", ms=3.5, color="0.4", ls="none")],
+                  [r"RS $\alpha_c(a, \theta)$", f"simulated, $N = {N}$"], loc="lower left")
+        lo_y, hi_y = ax.get_ylim()
+        ax.set_ylim(lo_y / 2, hi_y * 30)  # room for the legends above and below the curves
         bx.axvline(1.0, color="grey", lw=0.8)
-        bx.set_xlabel("alpha / alpha_c(a, theta) (RS)")
-        bx.set_ylabel("fraction of networks keeping the pattern")
-        bx.set_title(f"N = {N}, parallel dynamics from a stored pattern")
-        bx.legend(fontsize=7)
+        bx.set_xlabel(r"$\alpha\,/\,\alpha_c(a, \theta)$ (RS)")
+        bx.set_ylabel("fraction keeping the pattern")
+        bx.set_title(f"$N = {N}$, parallel dynamics from a pattern")
+        bx.legend(loc="lower left", handlelength=1.0, handletextpad=0.5)
         return style.save(fig, out_dir, "sparse-rs-capacity", data=data, seed=seed, quick=quick,
                           caption="Covariance rule with 0/1 neurons and coding level a. Left: replica-symmetric "
                                   "capacity at the best threshold (solid), the same equations without the reaction "
                                   "term (dashed) and the Tsodyks-Feigel'man asymptote (dotted), approached only "
-                                  "logarithmically slowly; markers: RS alpha_c(a, theta) at two thresholds (open) and "
-                                  "the simulated load where half the networks keep a stored pattern (filled, 99% "
-                                  "interval of the logistic fit). Right: the kept fractions (99% Wilson intervals).",
+                                  "logarithmically slowly; at two (a, theta), coloured as on the right: the RS alpha_c(a, "
+                                  "theta) (wide bar) and the simulated load where half the networks keep a stored "
+                                  "pattern (filled marker, 99% interval of the logistic fit). Right: the kept "
+                                  "fractions (99% Wilson intervals).",
                           source="Tsodyks & Feigel'man, Europhys. Lett. 6, 101 (1988); Buhmann, Divko & Schulten, "
                                  "Phys. Rev. A 39, 2689 (1989); RS equations derived in amlab")

@@ -32,25 +32,26 @@ def fig_storkey(out_dir, *, quick=True, seed=0):
                                                    networks=networks)
             k = all_fixed.sum(axis=0)
             lo, hi = style.wilson(k, networks)
-            style.points(ax, Ps / a, k / networks, lo, hi, i=i, label=f"N = {N}")
+            style.points(ax, Ps / a, k / networks, lo, hi, i=i, label=f"$N = {N}$")
             p_half, se = sk.half_capacity(Ps, all_fixed)
             est.append(p_half)
             err.append(se)
             data[f"N={N}"] = {"P": Ps, "all_fixed": k, "low": lo, "high": hi, "fraction_fixed": frac.mean(axis=0),
                               "P_half": p_half, "se": se}
         ax.axvline(1.0, color="0.3", lw=0.8)
-        ax.set_xlabel("P / (N / sqrt(2 ln N))")
+        ax.set_xlabel(r"$P \,/\, (N / \sqrt{2 \ln N})$")
         ax.set_ylabel("networks with every pattern fixed")
-        ax.legend(fontsize=7)
+        ax.legend()
         Nc = np.linspace(50, max(Ns) * 1.1, 200)
-        style.curve(bx, Nc, Nc / np.sqrt(2 * np.log(Nc)), i=5, label="N / sqrt(2 ln N) (Storkey 1997)")
-        style.curve(bx, Nc, Nc / (2 * np.log(Nc)), i=6, ls="--", label="N / (2 ln N) (Hebbian)")
+        style.curve(bx, Nc, Nc / np.sqrt(2 * np.log(Nc)), i=5, label=r"$N / \sqrt{2 \ln N}$ (Storkey 1997)")
+        style.curve(bx, Nc, Nc / (2 * np.log(Nc)), i=6, ls="--", label=r"$N / (2 \ln N)$ (Hebbian)")
         z = 2.576
         style.points(bx, np.asarray(Ns), np.asarray(est), np.asarray(est) - z * np.asarray(err),
-                     np.asarray(est) + z * np.asarray(err), i=0, label="P_1/2 measured")
-        bx.set_xlabel("neurons N")
-        bx.set_ylabel("patterns P")
-        bx.legend(fontsize=7)
+                     np.asarray(est) + z * np.asarray(err), i=0, label="$P_{1/2}$ measured")
+        bx.set_xlabel("neurons $N$")
+        bx.set_ylabel("patterns $P$")
+        bx.set_ylim(0, 1.35 * max(Nc[-1] / np.sqrt(2 * np.log(Nc[-1])), max(est)))  # room for the legend
+        bx.legend(loc="upper left")
         data["P_half"] = {"N": list(Ns), "estimate": est, "se": err}
         return style.save(fig, out_dir, "storkey-capacity", data=data, seed=seed, quick=quick,
                           caption="Storkey's incremental rule, zero diagonal, random patterns. Left: fraction of "

@@ -8,7 +8,14 @@ palette, which stays distinct under the common colour-vision deficiencies.
 Every builder saves through :func:`save`, which writes a PNG, a PDF and the JSON
 of the plotted data with the figure's caption, the published result it
 regenerates (or ``"new"``), the size (quick figures are stamped "quick size"
-in a corner) and provenance.
+below the drawn content) and provenance.
+
+Layout rules are checked by :mod:`figures.lint` (legends inside the figure and
+clear of the data, text of 8 pt or more, a colorbar for every heat map, integer
+ticks on integer axes); the figure tests lint every figure they build. Builders
+declare what the lint cannot guess: :func:`integer_axis` for an axis of counts,
+indices or steps, :func:`no_colorbar` for a categorical image. Fitted values are
+printed with :func:`estimate` (as many digits as the error supports).
 
 Examples
 --------
@@ -159,6 +166,120 @@ def curve(ax, x, y, i: int = 0, label: Optional[str] = None, **kw):
     return ax.plot(x, y, **opts)
 
 
+def estimate(value: float, error: float) -> str:
+    """``value +- error`` with as many decimals as the error supports.
+
+    The error is rounded to one significant digit (two when its leading
+    digit is 1) and the value to the same decimal place, so "0.96 +- 0.00"
+    becomes "0.962 ± 0.004". A zero or non-finite error leaves the value at
+    three significant digits.
+
+    Parameters
+    ----------
+    value, error : float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> estimate(0.96213, 0.0041)
+    '0.962 ± 0.004'
+    >>> estimate(0.2613, 0.0149)
+    '0.261 ± 0.015'
+    >>> estimate(2.4, 0.31)
+    '2.4 ± 0.3'
+    >>> estimate(123.4, 25.0)
+    '120 ± 30'
+    """
+    import math
+
+    value, error = float(value), abs(float(error))
+    if not math.isfinite(value):
+        return f"{value} ± {error:.2g}"
+    if error == 0 or not math.isfinite(error):
+        return f"{value:.3g} ± {error:g}"
+    exp = math.floor(math.log10(error))
+    lead = int(error / 10**exp + 1e-9)
+    decimals = -exp + (1 if lead == 1 else 0)
+    if decimals > 0:
+        return f"{value:.{decimals}f} ± {error:.{decimals}f}"
+    step = 10 ** (-decimals)
+    half_up = lambda x: math.floor(x / step + 0.5) * step  # noqa: E731
+    return f"{half_up(value):.0f} ± {half_up(error):.0f}"
+
+
+def integer_axis(ax, which: str = "x", *, locate: bool = True, nbins="auto"):
+    """Declare an axis integer-valued (token indices, counts, steps): ticks only at integers.
+
+    Sets a ``MaxNLocator(integer=True)`` on the axis (unless ``locate`` is
+    False: the builder placed its own integer ticks, e.g. with ``set_xticks``)
+    and marks the axis, so that :func:`figures.lint.lint` reports any
+    non-integer tick on it. Call it after setting the axis scale and limits.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    which : {"x", "y"}
+        The axis to declare.
+    locate : bool
+        Set the integer locator (default) or only mark the axis.
+    nbins : int or "auto"
+        Passed to ``MaxNLocator``.
+
+    Returns
+    -------
+    matplotlib.axis.Axis
+        The marked axis.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1, 2, 3], [1, 0, 1, 0])
+    >>> _ = integer_axis(ax, "x")
+    >>> [float(v) % 1 for v in ax.get_xticks()] == [0.0] * len(ax.get_xticks())
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    from figures.lint import INTEGER_MARK
+
+    if which not in ("x", "y"):
+        raise ValueError(f"which must be 'x' or 'y', got {which!r}")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    if locate:
+        axis.set_major_locator(MaxNLocator(nbins=nbins, integer=True))
+    setattr(axis, INTEGER_MARK, True)
+    return axis
+
+
+def no_colorbar(artist, reason: str):
+    """Declare a colour-mapped image or mesh categorical: it needs no colorbar (a legend or caption keys it).
+
+    :func:`figures.lint.lint` asks every image and heat map for a colorbar
+    except those declared here, e.g. +-1 patterns drawn black and white.
+
+    Parameters
+    ----------
+    artist : matplotlib.image.AxesImage or matplotlib.collections.Collection
+    reason : str
+        Why no colorbar is needed (kept on the artist, for readers of the code).
+
+    Returns
+    -------
+    The artist.
+    """
+    from figures.lint import NO_COLORBAR_MARK
+
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError("no_colorbar needs a reason (a non-empty string)")
+    setattr(artist, NO_COLORBAR_MARK, reason)
+    return artist
+
+
 def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption: str,
          source: str, extra: Optional[dict] = None) -> Sequence[Path]:
     """Write ``name``.png, .pdf and .json to ``out_dir`` (atomically) and close ``fig``.
@@ -173,7 +294,7 @@ def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption
         The plotted data (JSON-serialisable: arrays are converted).
     seed : int
     quick : bool
-        Quick-size figures are stamped "quick size" in the lower right corner.
+        Quick-size figures are stamped "quick size" at the lower right, below the drawn content.
     caption : str
         What the figure shows, how the intervals are made, what the curves are.
     source : str
@@ -189,8 +310,21 @@ def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption
     if not caption or not source:
         raise ValueError("save needs a caption and a source (the published figure, or 'new')")
     out_dir = Path(out_dir)
+    from figures import lint
+
+    lint.notify(fig, name)  # lints the figure as drawn when a lint.collecting() block is active
     if quick:
-        fig.text(0.995, 0.005, "quick size", ha="right", va="bottom", fontsize=6.5, color="0.45")
+        # below everything drawn (the saved image is cropped to its content), so it never covers a label
+        # lay the figure out once and freeze it, and pin figure legends to the figure rather than to the
+        # cropped box that saving makes (which would pull a legend at the bottom down onto the stamp)
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+        for leg in fig.legends:
+            if leg.get_bbox_to_anchor() is fig.bbox:
+                leg.set_bbox_to_anchor((0, 0, 1, 1), transform=fig.transFigure)
+        box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+        w, h = fig.get_size_inches()
+        fig.text(box.x1 / w, (box.y0 - 0.02) / h, "quick size", ha="right", va="top", fontsize=6.5, color="0.45")
     paths = []
     with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
         for ext in ("png", "pdf"):

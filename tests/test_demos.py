@@ -9,6 +9,7 @@ from PIL import Image
 
 from amlab.cli import main
 from amlab.demos import DEMOS
+from figures import lint
 
 NAMES = ["letters", "capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction"]
 
@@ -26,9 +27,16 @@ def test_unknown_demo_is_a_usage_error(capsys):
     assert "unknown demo" in capsys.readouterr().err
 
 
+#: Demos whose images pass figures.lint (legends clear of data, 8-pt text, colorbars, ...).
+LINTED = {"capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction"}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_demo_runs_small(tmp_path, capsys, name):
-    assert main(["demo", name, "--small", "--out", str(tmp_path)]) == 0
+    with lint.collecting() as problems:
+        assert main(["demo", name, "--small", "--out", str(tmp_path)]) == 0
+    if name in LINTED:
+        assert problems and all(v == [] for v in problems.values()), problems
     out = capsys.readouterr().out
     assert len(out.splitlines()) >= 3 and "Wrote" in out
     files = sorted(tmp_path.iterdir())

@@ -6,6 +6,7 @@ import pytest
 
 import figures.amicl as fa
 import figures.catalog  # noqa: F401  (registers the figures)
+from figures import lint
 from figures.registry import FIGURES
 from theory.amicl import ExactSettings
 
@@ -20,7 +21,9 @@ def coarse_quadrature(monkeypatch):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_figure_builds(tmp_path, name):
-    paths = FIGURES[name].func(tmp_path, quick=True, seed=0)
+    with lint.collecting() as problems:
+        paths = FIGURES[name].func(tmp_path, quick=True, seed=0)
+    assert problems == {name: []}  # figures.lint: layout, text size, colorbars
     exts = sorted(p.suffix for p in paths)
     assert {".png", ".pdf", ".json"} <= set(exts)
     for p in paths:

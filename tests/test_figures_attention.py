@@ -6,6 +6,7 @@ import pytest
 
 import figures.attention as fa
 import figures.catalog  # noqa: F401  (registers the figures)
+from figures import lint
 from figures.registry import FIGURES
 
 NAMES = ["kv-accuracy-vs-M", "kv-capacity-vs-d", "mqar-accuracy-vs-pairs", "kv-zipf-scaling"]
@@ -22,7 +23,9 @@ def tiny(monkeypatch):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_figure_builds(tmp_path, name):
-    paths = FIGURES[name].func(tmp_path, quick=True, seed=0)
+    with lint.collecting() as problems:
+        paths = FIGURES[name].func(tmp_path, quick=True, seed=0)
+    assert problems == {name: []}  # figures.lint: layout, text size, colorbars
     assert sorted(p.suffix for p in paths) == [".json", ".pdf", ".png"]
     for p in paths:
         assert p.exists() and p.stat().st_size > 200

@@ -5,6 +5,7 @@ import json
 import pytest
 
 import figures.catalog  # noqa: F401  (registers the figures)
+from figures import lint
 from figures.registry import FIGURES
 
 NAMES = ["basins-steps", "basin-radius", "ags-glauber", "gardner-perceptron", "pseudo-inverse-step",
@@ -18,7 +19,9 @@ def test_registered():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_builds(name, tmp_path):
-    paths = FIGURES[name].func(tmp_path, quick=True, seed=0)
+    with lint.collecting() as problems:
+        paths = FIGURES[name].func(tmp_path, quick=True, seed=0)
+    assert problems == {name: []}  # figures.lint
     assert sorted(p.suffix for p in paths) == [".json", ".pdf", ".png"]
     meta = json.loads((tmp_path / f"{name}.json").read_text())
     assert meta["caption"] and meta["source"] and meta["data"]

@@ -5,6 +5,7 @@ import json
 import pytest
 
 import figures.catalog  # noqa: F401  (registers the figures)
+from figures import lint
 from figures.registry import FIGURES
 
 
@@ -14,7 +15,9 @@ def test_registered():
 
 @pytest.mark.slow
 def test_builds(tmp_path):
-    paths = FIGURES["dense-replica"].func(tmp_path, quick=True, seed=0)
+    with lint.collecting() as problems:
+        paths = FIGURES["dense-replica"].func(tmp_path, quick=True, seed=0)
+    assert problems == {"dense-replica": []}  # figures.lint
     assert sorted(p.suffix for p in paths) == [".json", ".pdf", ".png"]
     meta = json.loads((tmp_path / "dense-replica.json").read_text())
     assert meta["caption"] and meta["source"] and meta["data"]["N=100"]["mean"]

@@ -5,6 +5,7 @@ import json
 import pytest
 
 import figures.catalog  # noqa: F401  (registers the figures)
+from figures import lint
 from amlab.cli import main
 from figures.registry import FIGURES
 
@@ -13,7 +14,9 @@ SLOW = ["induction-attention", "induction-logits", "induction-deviation", "induc
 
 
 def _builds(tmp_path, name):
-    paths = FIGURES[name].func(tmp_path, quick=True, seed=0)
+    with lint.collecting() as problems:
+        paths = FIGURES[name].func(tmp_path, quick=True, seed=0)
+    assert problems == {name: []}  # figures.lint: layout, text size, integer ticks, colorbars
     assert {p.suffix for p in paths} == {".png", ".pdf", ".json"}
     assert all(p.exists() and p.stat().st_size > 200 for p in paths)
     data = json.loads((tmp_path / f"{name}.json").read_text())

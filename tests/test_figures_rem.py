@@ -5,6 +5,7 @@ import json
 import pytest
 
 import figures.catalog  # noqa: F401  (registers the figures)
+from figures import lint
 from figures.registry import FIGURES
 
 
@@ -14,7 +15,9 @@ def test_registered():
 
 @pytest.mark.slow
 def test_builds(tmp_path):
-    paths = FIGURES["rem-capacity"].func(tmp_path, quick=True, seed=0)
+    with lint.collecting() as problems:
+        paths = FIGURES["rem-capacity"].func(tmp_path, quick=True, seed=0)
+    assert problems == {"rem-capacity": []}  # figures.lint
     assert sorted(p.suffix for p in paths) == [".json", ".pdf", ".png"]
     meta = json.loads((tmp_path / "rem-capacity.json").read_text())
     assert meta["caption"] and meta["source"] and meta["data"]["alpha_1"]["beta=1"]
@@ -26,7 +29,9 @@ def test_storkey_registered():
 
 @pytest.mark.slow
 def test_storkey_builds(tmp_path):
-    paths = FIGURES["storkey-capacity"].func(tmp_path, quick=True, seed=0)
+    with lint.collecting() as problems:
+        paths = FIGURES["storkey-capacity"].func(tmp_path, quick=True, seed=0)
+    assert problems == {"storkey-capacity": []}  # figures.lint
     assert sorted(p.suffix for p in paths) == [".json", ".pdf", ".png"]
     meta = json.loads((tmp_path / "storkey-capacity.json").read_text())
     assert meta["caption"] and meta["data"]["P_half"]["estimate"]

@@ -5,6 +5,7 @@ import json
 import pytest
 
 import figures.catalog  # noqa: F401  (registers the figures)
+from figures import lint
 from figures.registry import FIGURES
 
 
@@ -14,7 +15,9 @@ def test_registered():
 
 @pytest.mark.slow
 def test_builds(tmp_path):
-    paths = FIGURES["sparse-rs-capacity"].func(tmp_path, quick=True, seed=0)
+    with lint.collecting() as problems:
+        paths = FIGURES["sparse-rs-capacity"].func(tmp_path, quick=True, seed=0)
+    assert problems == {"sparse-rs-capacity": []}  # figures.lint
     assert sorted(p.suffix for p in paths) == [".json", ".pdf", ".png"]
     meta = json.loads((tmp_path / "sparse-rs-capacity.json").read_text())
     assert meta["caption"] and meta["source"] and meta["data"]["cases"]

@@ -14,6 +14,7 @@ from PIL import Image
 from scipy import special, stats
 
 import figures.catalog  # noqa: F401  (registers the figures)
+from figures import lint
 from figures.registry import FIGURES
 
 THEORY_FIGURES = ["classical-bit-error", "classical-fixed-points", "classical-basins", "ags-overlap",
@@ -21,12 +22,25 @@ THEORY_FIGURES = ["classical-bit-error", "classical-fixed-points", "classical-ba
                   "modern-retrieval"]
 
 
+#: Problems figures.lint found in each figure as it was saved (filled by the ``built`` fixture).
+LINT = {}
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("figs")
-    for name in THEORY_FIGURES:
-        FIGURES[name].func(out, quick=True, seed=0)
+    with lint.collecting() as found:
+        for name in THEORY_FIGURES:
+            FIGURES[name].func(out, quick=True, seed=0)
+    LINT.update(found)
     return out
+
+
+@pytest.mark.parametrize("name", THEORY_FIGURES)
+def test_lint_clean(built, name):
+    # legends clear of the axes' edges and of the data, text of 8 pt or more, integer ticks where declared,
+    # a colorbar for every heat map (tests/test_figure_lint.py shows each of these is caught)
+    assert LINT[name] == []
 
 
 def _json(out, name):

@@ -16,7 +16,10 @@ from simulations.io import atomic_write_bytes  # noqa: E402
 
 
 def save_png(fig, path) -> Path:
-    """Write ``fig`` as a PNG to ``path`` atomically and close it."""
+    """Write ``fig`` as a PNG to ``path`` atomically and close it (linted first inside ``figures.lint.collecting``)."""
+    from figures import lint
+
+    lint.notify(fig, Path(path).stem)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -37,12 +37,12 @@ def run(out_dir, *, small=False, seed=0, echo=print):
     echo("For a < 1 the key most like the query is the matching exemplar itself (its own token dominates);")
     echo("for a > 1 it is the label that follows it (the previous token, weighted by a, dominates): the model "
          "copies the label, which is the right answer. The switch sits at a = 1.")
-    fig, ax = plt.subplots(figsize=(4.5, 3))
+    fig, ax = plt.subplots(figsize=(4.5, 3.3), layout="constrained")
     ax.plot(a_grid, label, "o-", color="#0072B2", label="attends to a label")
     ax.plot(a_grid, exemplar, "s--", color="#D55E00", label="attends to an exemplar")
     ax.axvline(1.0, color="0.6", ls=":")
     ax.set(xlabel="mixing weight a", ylabel=f"fraction of {n} trials", ylim=(-0.02, 1.02))
-    ax.legend(fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)  # the curves fill the axes
     paths = [save_png(fig, out_dir / "amicl-switch.png")]
     echo("Wrote " + ", ".join(str(p) for p in paths))
     return paths

@@ -66,7 +66,8 @@ def run(out_dir, *, small=False, seed=0, echo=print):
     anim = FuncAnimation(fig, frame, frames=len(betas), blit=False)
     paths = [save_gif(anim, out_dir / "attention-beta.gif", fps=3)]
     fig, ax = plt.subplots(figsize=(4.5, 3))
-    ax.imshow(np.array(weights), aspect="auto", cmap="viridis")
+    im = ax.imshow(np.array(weights), aspect="auto", cmap="viridis")
+    fig.colorbar(im, ax=ax, label="softmax weight")
     ax.set(xlabel="stored pattern", ylabel="beta (top: large)", title="weights at the fixed point")
     ax.set_yticks([0, len(betas) - 1], [f"{betas[0]:.2g}", f"{betas[-1]:.2g}"])
     paths.append(save_png(fig, out_dir / "attention-weights.png"))

@@ -15,6 +15,7 @@ import numpy as np
 
 from amlab.demos import register_demo
 from amlab.demos._common import save_png
+from figures import style
 
 
 @register_demo("dense-vs-classical", title="dense memory vs classical at equal N: same cues, one succeeds")
@@ -45,7 +46,8 @@ def run(out_dir, *, small=False, seed=0, echo=print):
         for r, (img, title) in enumerate([(xi[c], f"memory {c}"), (cue[c], "cue"), (rc.states[c], f"classical m={mc[c]:.2f}"),
                                           (rd.states[c], f"dense m={md[c]:.2f}")]):
             ax = axes[r, c]
-            ax.imshow(img[: side * side].reshape(side, side), cmap="gray_r")
+            im = ax.imshow(img[: side * side].reshape(side, side), cmap="gray_r")
+            style.no_colorbar(im, "+-1 pattern drawn black and white")
             ax.set_title(title, fontsize=8)
             ax.axis("off")
     paths = [save_png(fig, out_dir / "dense-vs-classical-states.png")]

@@ -17,6 +17,7 @@ import numpy as np
 
 from amlab.demos import register_demo
 from amlab.demos._common import save_png
+from figures import style
 
 
 def _prompt(bg, rng, length: int):
@@ -70,21 +71,46 @@ def run(out_dir, *, small=False, seed=0, echo=print):
          f"prediction {ch(fb)}, " + ("the global bigram favourite." if fb == fav else
                                      f"not quite the favourite {ch(fav)}: the memory is read through crosstalk "
                                      f"of order d^-1/2."))
-    labels = [bg.vocab[int(c)] if bg.vocab[int(c)] != " " else "_" for c in z]
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
-    for ax, A, title in zip(axes[:2], (out.A1[0], out.A2[0]), ("layer 1: previous token", "layer 2: induction")):
-        ax.imshow(A, cmap="viridis", vmin=0, vmax=1)
-        ax.set_xticks(range(T), labels, fontsize=7)
-        ax.set_yticks(range(T), labels, fontsize=7)
-        ax.set(title=title, xlabel="attended position", ylabel="position")
-    order = np.argsort(logits)[::-1][:8]
-    ax = axes[2]
-    colours = ["#0072B2" if j == k else "#D55E00" if j == fav else "0.6" for j in order]
-    ax.bar(range(len(order)), logits[order], color=colours)
-    ax.set_xticks(range(len(order)), [repr(bg.vocab[int(j)]) for j in order], fontsize=8)
-    ax.set(title="logits at the last position", ylabel="logit")
-    ax.text(0.98, 0.95, "blue: in-context successor\norange: global bigram favourite", transform=ax.transAxes,
-            ha="right", va="top", fontsize=8)
+    labels_of = lambda j: bg.vocab[int(j)] if bg.vocab[int(j)] != " " else "_"  # noqa: E731
+    labels = [labels_of(c) for c in z]
+    # the eight largest logits, and the in-context successor and the global favourite wherever they rank
+    order = list(np.argsort(logits)[::-1][:8])
+    order += [j for j in (k, fav) if j not in order]
+    blue, orange = style.colour(0), style.colour(4)
+    with style.context():
+        fig = plt.figure(figsize=(style.PAGE, 3.0), layout="constrained")
+        grid = fig.add_gridspec(1, 3, width_ratios=[1, 1, 0.9])
+        first = fig.add_subplot(grid[0])
+        heat = [first, fig.add_subplot(grid[1], sharey=first)]
+        for ax, A, title in zip(heat, (out.A1[0], out.A2[0]), ("layer 1: previous token", "layer 2: induction")):
+            im = ax.imshow(A, cmap="viridis", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+            ax.set_xticks(range(T), labels, fontfamily="monospace")
+            ax.tick_params(axis="x", length=2, pad=1)
+            ax.set_yticks(range(0, T, 4))
+            style.integer_axis(ax, "y", locate=False)
+            ax.set(title=title, xlabel="attended position")
+        heat[0].set_ylabel("position")
+        heat[1].tick_params(axis="y", labelleft=False)
+        heat[1].plot([src], [t], "s", ms=6, mfc="none", mec=orange, mew=1.2)  # the last query's choice
+        fig.colorbar(im, ax=heat, label="attention weight", shrink=0.9)
+        ax = fig.add_subplot(grid[2])
+        colours = [blue if j == k else orange if j == fav else "0.7" for j in order]
+        ax.bar(range(len(order)), logits[order], color=colours)
+        ax.set_xticks(range(len(order)), [labels_of(j) for j in order], fontfamily="monospace")
+        ax.axhline(0, color="0.3", lw=0.6)
+        ax.margins(y=0.12)  # room for the numbers above the bars
+        ax.set_xlim(-1, len(order))
+        for i, j in enumerate(order):  # the two logits the demo compares, also as numbers
+            if j in (k, fav):
+                ax.annotate(f"{logits[j]:.2f}", (i, max(logits[j], 0)), xytext=(0, 2), textcoords="offset points",
+                            ha="center", va="bottom", color=blue if j == k else orange)
+        ax.set(title="logits at the last position", ylabel="logit")
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(color=blue, label=f"in-context successor {ch(k)}"),
+                           Patch(color=orange, label=f"global bigram favourite {ch(fav)}")],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.2))
+        ax.set_xlabel("next character (_ a space)")
     paths = [save_png(fig, out_dir / "induction-steps.png")]
     echo("Wrote " + ", ".join(str(p) for p in paths))
     return paths
