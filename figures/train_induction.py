@@ -76,7 +76,7 @@ def plot_curves(result: dict, out_dir, *, quick: bool, seed: int = 0, name: str 
         fig.supxlabel(xlabel, fontsize="medium")  # one label for the row: long labels would collide
         probe_axes[0].set_ylabel("probe")
         axes[names.index("loss") if "loss" in names else -1].legend(loc="best")
-    caption = (f"Memory-recall probes and training loss of the two-layer attention-only model during training on "
+    caption = (f"Memory-recall probes and loss of the two-layer attention-only model during training on "
                f"trigger-bigram sequences ({cfg['bigram']} bigram, V={V}, T={cfg['T']}, K={cfg['K']} triggers, "
                f"{cfg['optimizer']} lr {cfg['lr']}, batch {cfg['batch']}); {style.seed_curves_caption(n_seeds)}, "
                f"per d; dotted: chance 1/V. Previous-token: layer-1 attention peaks at t-1; induction: layer-2 "
