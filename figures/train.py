@@ -35,7 +35,7 @@ def integer_ticks(ax, axis: str = "x") -> None:
     """Ticks on whole numbers only (steps, counts)."""
     from matplotlib.ticker import MaxNLocator
 
-    getattr(ax, f"{axis}axis").set_major_locator(MaxNLocator(integer=True, nbins=4))
+    getattr(ax, f"{axis}axis").set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=True))
 
 
 def read_recorded(kind: str, quick: bool, results: Path) -> dict:

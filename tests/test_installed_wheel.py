@@ -72,7 +72,10 @@ def install_wheel(src: Path, tmp: Path) -> dict:
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
     purelib = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
-    deps = dict.fromkeys(site.getsitepackages() + [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    deps = site.getsitepackages() + [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    if site.ENABLE_USER_SITE:
+        deps.append(site.getusersitepackages())
+    deps = dict.fromkeys(deps)
     (purelib / "_amlab_test_deps.pth").write_text("".join(f"{p}\n" for p in deps if Path(p).is_dir()))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     env.update(MPLBACKEND="Agg", NUMBA_CACHE_DIR=str(tmp / "numba-cache"), PYTHONNOUSERSITE="1")
