@@ -1,6 +1,7 @@
 """The training figure: built from recorded curves (no JAX needed), an error when none are recorded."""
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -61,3 +62,17 @@ def test_recorded_results_are_package_data():
     """The curves the figure reads live inside the package, so an installed amlab has them."""
     assert ft.RESULTS.is_relative_to(__import__("pathlib").Path(ft.__file__).parent)
     assert (ft.RESULTS / "icl_quick" / "icl.json").is_file() and (ft.RESULTS / "icl_full" / "icl.json").is_file()
+
+
+def test_recorded_figures_build_without_jax(tmp_path, monkeypatch):
+    """docs/training.md promises the train-* figures without the train extra: with JAX and optax made
+    unimportable, each builds from the recorded runs shipped with the package."""
+    import figures.train_induction as fti
+
+    for mod in ("jax", "jax.numpy", "optax"):
+        monkeypatch.setitem(sys.modules, mod, None)
+    with pytest.raises(ImportError):
+        import jax  # noqa: F401  (the block works)
+    for build in (ft.fig_train_icl, fti.fig_train_induction_curves, fti.fig_train_induction_deviation):
+        for f in build(tmp_path, quick=True, seed=0):
+            assert f.is_file()
