@@ -130,13 +130,15 @@ def plot_deviation(result: dict, out_dir, *, quick: bool, seed: int = 0, name: s
                 data[ref].update(low=lo.tolist(), high=hi.tolist())
         ax.set(xscale="log", yscale="log", xlabel="embedding dimension d",
                ylabel="RMS(trained - reference) / RMS(trained)")
-        from matplotlib.ticker import FormatStrFormatter, NullFormatter
+        from matplotlib.ticker import FuncFormatter, NullFormatter
 
         ax.set_xticks(ds)
         ax.set_xticklabels([str(int(x)) for x in ds])
         ax.xaxis.set_minor_formatter(NullFormatter())
-        for which in ("major", "minor"):  # 0.6, 2, 3 rather than 6 x 10^-1, 2 x 10^0
-            getattr(ax.yaxis, f"set_{which}_formatter")(FormatStrFormatter("%g"))
+        # plain numbers (0.5, 2, 3 rather than 5 x 10^-1, 2 x 10^0); minor ticks labelled at 2, 3 and 5 only
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(
+            lambda v, _: f"{v:g}" if v > 0 and round(v / 10 ** np.floor(np.log10(v)), 6) in (2, 3, 5) else ""))
         lo_y, hi_y = ax.get_ylim()
         ax.set_ylim(lo_y, hi_y * (hi_y / lo_y) ** 0.35)  # headroom above the data for the legend
         ax.legend(loc="upper right")

@@ -64,15 +64,20 @@ def test_recorded_results_are_package_data():
     assert (ft.RESULTS / "icl_quick" / "icl.json").is_file() and (ft.RESULTS / "icl_full" / "icl.json").is_file()
 
 
-def test_recorded_figures_build_without_jax(tmp_path, monkeypatch):
+def test_recorded_figures_build_without_jax_and_lint_clean(tmp_path, monkeypatch):
     """docs/training.md promises the train-* figures without the train extra: with JAX and optax made
-    unimportable, each builds from the recorded runs shipped with the package."""
+    unimportable, each builds from the recorded runs shipped with the package (quick and full runs),
+    and passes figures.lint."""
     import figures.train_induction as fti
+    from figures import lint
 
     for mod in ("jax", "jax.numpy", "optax"):
         monkeypatch.setitem(sys.modules, mod, None)
     with pytest.raises(ImportError):
         import jax  # noqa: F401  (the block works)
-    for build in (ft.fig_train_icl, fti.fig_train_induction_curves, fti.fig_train_induction_deviation):
-        for f in build(tmp_path, quick=True, seed=0):
-            assert f.is_file()
+    for quick in (True, False):
+        with lint.collecting() as problems:
+            for build in (ft.fig_train_icl, fti.fig_train_induction_curves, fti.fig_train_induction_deviation):
+                for f in build(tmp_path / str(quick), quick=quick, seed=0):
+                    assert f.is_file()
+        assert len(problems) == 3 and all(v == [] for v in problems.values()), problems
