@@ -32,10 +32,11 @@ def step_axis(step):
 
 
 def integer_ticks(ax, axis: str = "x") -> None:
-    """Ticks on whole numbers only (steps, counts)."""
+    """Ticks on whole numbers only, on 1-2-5 steps (training steps), declared to :mod:`figures.lint`."""
     from matplotlib.ticker import MaxNLocator
 
     getattr(ax, f"{axis}axis").set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=True))
+    style.integer_axis(ax, axis, locate=False)
 
 
 def read_recorded(kind: str, quick: bool, results: Path) -> dict:

@@ -49,7 +49,7 @@ def run(out_dir, *, small=False, seed=0, echo=print):
          + ", ".join(f"{v:.2f}" for v in m))
     echo("Energy per sweep (never increases under asynchronous updates): "
          + ", ".join(f"{e:.2f}" for e in energies))
-    from matplotlib.ticker import MaxNLocator
+    from figures.style import integer_axis
 
     def state_colorbar(fig, im, ax, location="right"):
         """One colorbar for the +-1 pictures of ``fig`` (they share the colour map and its limits)."""
@@ -77,7 +77,7 @@ def run(out_dir, *, small=False, seed=0, echo=print):
     ax2.plot(range(len(energies)), energies, "o-", color="#0072B2")
     dot, = ax2.plot([0], [energies[0]], "o", color="#D55E00", ms=9)
     ax2.set(xlabel="sweep", ylabel="energy E = -s.Ws/2")
-    ax2.xaxis.set_major_locator(MaxNLocator(integer=True))  # sweeps are counted
+    integer_axis(ax2, "x")  # sweeps are counted: whole-number ticks (declared to figures.lint)
     fig.get_layout_engine().execute(fig)  # lay out once (titles of every frame fit), then keep it fixed
     fig.set_layout_engine("none")
 
