@@ -277,11 +277,16 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_figures(args) -> int:
-    from simulations.runner import build_figures
+    from simulations.runner import FiguresNotBuilt, build_figures
 
     _check_out(args)
     selected = _select(_figures(), args.names, "figure")
-    build_figures(selected, out=Path(args.out), quick=args.size == "quick", seed=args.seed)
+    try:
+        build_figures(selected, out=Path(args.out), quick=args.size == "quick", seed=args.seed)
+    except FiguresNotBuilt as exc:  # a figure that wrote nothing is an error, never "done"
+        for name, why in exc.failures:
+            print(f"amlab figures: error: figure {name} wrote nothing: {why}", file=sys.stderr)
+        return 1
     return 0
 
 

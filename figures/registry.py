@@ -2,13 +2,25 @@
 
 A figure is a function ``f(out_dir: pathlib.Path, *, quick: bool, seed: int) ->
 list[pathlib.Path]`` that writes a PNG, a PDF and the JSON of the plotted data,
-and returns their paths.
+and returns their paths. A builder that cannot draw its figure (the recorded
+results it reads are missing, say) raises :class:`FigureError` with the reason;
+it never returns without writing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Dict
+
+
+class FigureError(RuntimeError):
+    """A figure could not be built; the message says why (``amlab figures`` exits 1 with it).
+
+    Examples
+    --------
+    >>> str(FigureError("no recorded results"))
+    'no recorded results'
+    """
 
 
 @dataclass(frozen=True)

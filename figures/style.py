@@ -377,3 +377,68 @@ def styled(func):
             return func(*args, **kwargs)
 
     return wrapper
+
+
+#: Fewest independent runs for which :func:`seed_curves` draws a Student-t band; with fewer, each run is drawn.
+MIN_RUNS_FOR_BAND = 5
+
+
+def seed_curves(ax, x, runs, i: int = 0, label: Optional[str] = None, clip=None) -> dict:
+    """The mean of independent runs (seeds) as a line, with their spread shown honestly.
+
+    With at least :data:`MIN_RUNS_FOR_BAND` runs, a band of the
+    :data:`LEVEL` Student-t interval of the mean is drawn around the line. With
+    fewer, such a band is nearly the whole range (two runs: t = 63.7 at 99%)
+    and says nothing, so every run is drawn as a thin line instead.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    x : array_like of shape (E,)
+    runs : array_like of shape (E, S)
+        One column per run.
+    i : int
+        Series style.
+    label : str, optional
+        Legend label of the mean line.
+    clip : (float, float), optional
+        Limits of the band (accuracies: ``(0, 1)``).
+
+    Returns
+    -------
+    dict
+        The plotted data: ``mean``, ``runs`` (S lists), and ``low``, ``high`` when a band is drawn.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> d = seed_curves(ax, [0, 1], [[0.1, 0.3], [0.5, 0.7]])
+    >>> d["mean"], "low" in d, len(ax.lines)  # two runs: no band; the mean and each run drawn
+    ([0.2, 0.6], False, 3)
+    >>> plt.close(fig)
+    """
+    x = np.asarray(x, dtype=np.float64)
+    runs = np.asarray(runs, dtype=np.float64)
+    if runs.ndim != 2 or runs.shape[0] != x.shape[0]:
+        raise ValueError(f"runs must have shape (len(x), S) = ({x.shape[0]}, S), got {runs.shape}")
+    m, lo, hi = mean_interval(runs, axis=1)
+    data = {"mean": m.tolist(), "runs": runs.T.tolist()}
+    if runs.shape[1] >= MIN_RUNS_FOR_BAND:
+        if clip is not None:
+            lo, hi = np.clip(lo, *clip), np.clip(hi, *clip)
+        ax.fill_between(x, lo, hi, color=colour(i), alpha=0.2, lw=0)
+        data.update(low=lo.tolist(), high=hi.tolist())
+    else:
+        for run in runs.T:
+            ax.plot(x, run, color=colour(i), lw=0.6, alpha=0.45, zorder=1)
+    curve(ax, x, m, i=i, label=label)
+    return data
+
+
+def seed_curves_caption(n_runs: int) -> str:
+    """How :func:`seed_curves` drew ``n_runs`` runs, for a caption."""
+    if n_runs >= MIN_RUNS_FOR_BAND:
+        return f"lines: mean over {n_runs} seeds, bands: {LEVEL_LABEL} (Student t) of the mean"
+    return (f"thick lines: mean over {n_runs} seed{'s' if n_runs != 1 else ''}, thin lines: each seed "
+            f"(no interval band with fewer than {MIN_RUNS_FOR_BAND} seeds)")

@@ -408,17 +408,59 @@ def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=N
     return results
 
 
+class FiguresNotBuilt(RuntimeError):
+    """Some figures wrote nothing; ``failures`` lists ``(name, reason)`` for each.
+
+    Examples
+    --------
+    >>> str(FiguresNotBuilt([("a", "no data")]))
+    'figure a wrote nothing: no data'
+    """
+
+    def __init__(self, failures):
+        self.failures = list(failures)
+        super().__init__("; ".join(f"figure {name} wrote nothing: {why}" for name, why in self.failures))
+
+
+def _build_one(fig, out: Path, quick: bool, seed: int):
+    """The files ``fig`` wrote, or ``(None, reason)`` when it wrote nothing."""
+    from figures.registry import FigureError
+
+    try:
+        paths = [Path(p) for p in fig.func(Path(out), quick=quick, seed=seed)]
+    except FigureError as exc:
+        return None, str(exc)
+    if not paths:
+        return None, "its builder returned no files"
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        return None, f"its builder named files that do not exist: {', '.join(missing)}"
+    return paths, ""
+
+
 def build_figures(figures, out=Path("amlab-figures"), quick=True, seed=0, echo=print):
-    """Build each figure into ``out``; return the list of files written."""
-    files = []
+    """Build each figure into ``out``; return the list of files written.
+
+    A figure that writes nothing (its builder raises ``figures.registry.FigureError``,
+    returns no paths, or names files that do not exist) does not count as done:
+    after the other figures are built, ``FiguresNotBuilt`` names each such figure
+    with its reason.
+    """
+    files, failures = [], []
     out = ensure_writable(out)
     with progress_bar(len(figures), "figures", unit="figure") as bar:
         for fig in figures:
-            files += list(fig.func(Path(out), quick=quick, seed=seed))
+            paths, why = _build_one(fig, Path(out), quick, seed)
+            if paths is None:
+                failures.append((fig.name, why))
+                continue
+            files += paths
             bar.set_postfix_str(fig.name)
             bar.update(1)
     for f in files:
         echo(f"wrote {f}")
+    if failures:
+        raise FiguresNotBuilt(failures)
     return files
 
 
@@ -515,14 +557,15 @@ def _declared(results, checks, what: str) -> dict:
 
 
 def report_blocks(results, checks, built, out: Path, *, size: str, seed: int, timings: dict,
-                  derivation_blocks: list):
+                  derivation_blocks: list, not_built=()):
     """The reproduce report: ``(blocks, contents)``, both lists of ``simulations.report`` blocks.
 
     ``checks`` maps names to the ``Check`` objects run (their declared figures
     and derivations become links both ways); ``built`` is a list of
     ``(figure, paths, seconds)``; ``timings`` holds ``checks``, ``figures``,
     ``derivations`` and ``total`` seconds; ``derivation_blocks`` the
-    sections of ``_derivation_blocks``.
+    sections of ``_derivation_blocks``; ``not_built`` lists ``(name, reason)``
+    of the figures that wrote nothing.
     """
     import platform
 
@@ -538,7 +581,9 @@ def report_blocks(results, checks, built, out: Path, *, size: str, seed: int, ti
         f"Machine: {platform.platform()}, {prov['processor']}, {prov['cpus']} CPUs",
         f"Timings: checks {timings['checks']:.1f} s, figures {timings['figures']:.1f} s, "
         f"derivations {timings['derivations']:.1f} s, total {timings['total']:.1f} s",
-        f"Checks: {n_ok}/{len(results)} passed")]),
+        f"Checks: {n_ok}/{len(results)} passed",
+        f"Figures: {len(built)}/{len(built) + len(not_built)} built"
+        + "".join(f"; {name} NOT BUILT: {why}" for name, why in not_built))]),
         Heading(2, ["How to read the check tables"], "reading"),
         BulletList([ListItem([f"{name}: {text}."]) for name, text in COLUMNS]),
         Paragraph(["Each check links to the figures that show what it compares and to the derivation of its "
@@ -589,7 +634,9 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
     derivations (declared in ``register_check``) and back, puts the caption
     and source under each figure and prints each linked derivation. Finished
     checks of an earlier run into ``out`` are reused as in ``run_checks``.
-    Returns True when all checks pass.
+    Returns True when all checks pass and every figure was built (a figure
+    that wrote nothing is named, with its reason, in the output and in the
+    report, and makes the result False).
     """
     t0 = time.perf_counter()
     out = ensure_writable(out)
@@ -597,10 +644,15 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
     results = run_checks(checks, size=size, seed=seed, out=out, workers=workers, scheduler=scheduler, echo=echo,
                          timeout=timeout, processes=processes)
     t_checks = time.perf_counter() - t0
-    built = []
+    built, not_built = [], []
     for fig in figures:
         t1 = time.perf_counter()
-        paths = build_figures([fig], out=out / "figures", quick=size == "quick", seed=seed, echo=echo)
+        try:
+            paths = build_figures([fig], out=out / "figures", quick=size == "quick", seed=seed, echo=echo)
+        except FiguresNotBuilt as exc:
+            echo(f"error: {exc}")
+            not_built += exc.failures
+            continue
         built.append((fig, paths, time.perf_counter() - t1))
     t_figs = time.perf_counter() - t0 - t_checks
     t2 = time.perf_counter()
@@ -609,9 +661,9 @@ def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), w
     timings = {"checks": t_checks, "figures": t_figs, "derivations": time.perf_counter() - t2,
                "total": time.perf_counter() - t0}
     blocks, contents = report_blocks(results, by_name, built, out, size=size, seed=seed, timings=timings,
-                                     derivation_blocks=derivation_blocks)
+                                     derivation_blocks=derivation_blocks, not_built=not_built)
     _write_text(out / "report.md", to_markdown(blocks[:1] + contents + blocks[1:]))
     _write_text(out / "report.html", to_html(blocks, title="amlab report", nav=contents))
-    ok = all(r.passed for r in results)
+    ok = all(r.passed for r in results) and not not_built
     echo(f"report: {out / 'report.md'}, {out / 'report.html'}")
     return ok

@@ -28,7 +28,7 @@ def test_unknown_demo_is_a_usage_error(capsys):
 
 
 #: Demos whose images pass figures.lint (legends clear of data, 8-pt text, colorbars, ...).
-LINTED = {"capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction"}
+LINTED = {"letters", "capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction"}
 
 
 @pytest.mark.parametrize("name", NAMES)

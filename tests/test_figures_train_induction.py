@@ -1,4 +1,4 @@
-"""The figures of experiment 2: built from recorded results (no JAX needed), skipped when none are recorded."""
+"""The figures of experiment 2: built from recorded results (no JAX needed), an error when none are recorded."""
 
 import json
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import figures.train_induction as fti
+from figures.registry import FigureError
 
 PROBES = ["prev_token", "induction", "copy", "icl", "loss"]
 
@@ -40,11 +41,21 @@ def test_plots_from_recorded(tmp_path, monkeypatch):
                                                         for d in (32, 64)])
 
 
-def test_skips_without_recorded_results(tmp_path, monkeypatch):
+def test_without_recorded_results_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(fti, "RESULTS", tmp_path)
-    assert fti.fig_train_induction_curves(tmp_path / "out", quick=True, seed=0) == []
-    assert fti.fig_train_induction_deviation(tmp_path / "out", quick=True, seed=0) == []
+    with pytest.raises(FigureError, match="no recorded results"):
+        fti.fig_train_induction_curves(tmp_path / "out", quick=True, seed=0)
+    with pytest.raises(FigureError, match="no recorded results"):
+        fti.fig_train_induction_deviation(tmp_path / "out", quick=True, seed=0)
     assert not (tmp_path / "out").exists()
+
+
+def test_deviation_with_one_d_is_an_error(tmp_path, monkeypatch):
+    (tmp_path / "induction_quick").mkdir()
+    (tmp_path / "induction_quick" / "induction.json").write_text(json.dumps(_result(ds=(32,))))
+    monkeypatch.setattr(fti, "RESULTS", tmp_path)
+    with pytest.raises(FigureError, match="needs two"):
+        fti.fig_train_induction_deviation(tmp_path / "out", quick=True, seed=0)
 
 
 def test_table_script_fills_docs(tmp_path):

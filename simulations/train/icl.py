@@ -138,9 +138,10 @@ class ICLConfig:
 
 #: Paper settings (Burns et al. 2024, Sec. 5; Reddy 2024): SGD lr 0.01, batch 128, K = 512, L = 32.
 FULL = ICLConfig()
-#: A reduced run that learns in context within a few CPU minutes (Adam, fewer labels and dimensions).
-QUICK = ICLConfig(K=256, L=8, D=32, hidden=64, n_novel=64, seeds=2, steps=1500, eval_every=250,
-                  optimizer="adam", lr=2e-3, n_eval=500)
+#: A reduced run that learns in context within a few CPU minutes (Adam, fewer labels and dimensions):
+#: every variant reaches the 95% target on both seeds by step 500 (seeds 0, 1 and 2 tried; docs/training.md).
+QUICK = ICLConfig(K=256, L=8, D=32, hidden=64, n_novel=64, seeds=2, steps=1000, eval_every=100, batch=64,
+                  optimizer="adam", lr=1.2e-2, n_eval=500)
 
 
 def _optimizer(cfg: ICLConfig):
