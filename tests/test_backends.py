@@ -60,6 +60,7 @@ def test_local_cluster_runs_a_registered_estimator_identically(tmp_path):
     assert _strip(dask.records) == _strip(local.records)
 
 
+@pytest.mark.slow  # a Dask cluster of its own (about 10 s); the default suite's test_units.py runs checks on Dask too
 def test_checks_on_a_local_cluster_match_in_process(tmp_path):
     import simulations.checks  # noqa: F401
     from simulations.registry import CHECKS

@@ -7,7 +7,7 @@ import simulations.checks  # noqa: F401  (registers the checks)
 import theory.induction as th
 from hopfield.induction import Forward
 from simulations.checks import induction as ci
-from simulations.registry import CHECKS, run_check
+from simulations.registry import CHECKS, check_params, finish_check, plan_check, run_check
 
 
 class Wrong:
@@ -20,15 +20,37 @@ class Wrong:
         return self.fn(**kw)
 
 
+class Simulated:
+    """A check's units, run once on the unmutated code; ``judge()`` combines and judges them as ``run_check`` does.
+
+    A wrong theory enters only the combine step of these split checks, so judging the same simulated outputs
+    under a patched theory is the check's verdict on that theory (without simulating everything again).
+    """
+
+    def __init__(self, name, seed, **params):
+        self.check, self.seed, self.params = CHECKS[name], seed, params
+        self.work = plan_check(self.check, "quick", seed, **params)
+        self.outputs = [u.run() for u in self.work.units]
+
+    def judge(self):
+        return finish_check(self.check, "quick", self.seed, check_params(self.check, "quick", **self.params),
+                            self.work, self.outputs, 0.0)
+
+
 LOGITS = dict(d=384, n_trials=30, tol=0.1, configs=((4, 2, 2), (4, 4, 0)))
 
 
-def test_logits_fail_without_attention_normalisation(monkeypatch):
-    assert run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
+@pytest.fixture(scope="module")
+def logits_run():
+    return Simulated("induction-logits", 1, **LOGITS)
+
+
+def test_logits_fail_without_attention_normalisation(logits_run, monkeypatch):
+    assert logits_run.judge().passed
     # softmax normaliser t instead of e^beta2 n_q + t - n_q: the boosted positions not counted
     monkeypatch.setattr(th, "logits", lambda: Wrong(
         lambda beta2, beta_O, gamma, c, cbar, n_q, t, ell: beta_O * (np.exp(beta2) * c + cbar) / t + gamma * ell))
-    assert not run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
+    assert not logits_run.judge().passed
 
 
 def test_logits_fail_with_a_broken_previous_token_head(monkeypatch):
@@ -40,8 +62,13 @@ def test_logits_fail_with_a_broken_previous_token_head(monkeypatch):
 DEV = dict(ds=[64, 128, 256, 512], n_trials=80)
 
 
-def test_deviation_fails_for_a_bias_that_does_not_shrink(monkeypatch):
-    assert run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
+@pytest.fixture(scope="module")
+def deviation_run():
+    return Simulated("induction-deviation", 2, **DEV)
+
+
+def test_deviation_fails_for_a_bias_that_does_not_shrink(deviation_run, monkeypatch):
+    assert deviation_run.judge().passed
     real = ci.forward  # off by one: the logits of the position before the query, a deviation of O(1)
 
     def shifted(model, tokens, **kw):
@@ -52,19 +79,21 @@ def test_deviation_fails_for_a_bias_that_does_not_shrink(monkeypatch):
     assert not run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
 
 
-def test_deviation_fails_for_a_wrong_exponent(monkeypatch):
+def test_deviation_fails_for_a_wrong_exponent(deviation_run, monkeypatch):
+    assert deviation_run.judge().passed
     monkeypatch.setattr(th, "deviation_exponent", lambda: Wrong(lambda: -1.0))
-    assert not run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
+    assert not deviation_run.judge().passed
 
 
 FLIP = dict(d=384, n_trials=80, configs=((4, 3, 1),))
 
 
 def test_flip_fails_without_the_beta2_boost(monkeypatch):
-    assert run_check(CHECKS["induction-flip"], "quick", seed=3, **FLIP).passed
+    run = Simulated("induction-flip", 3, **FLIP)
+    assert run.judge().passed
     real = th.flip_gamma()  # beta2 -> 0 in the prediction only: gamma* without the induction head's boost
     monkeypatch.setattr(th, "flip_gamma", lambda: Wrong(lambda **kw: real.evaluate(**{**kw, "beta2": 1e-9})))
-    assert not run_check(CHECKS["induction-flip"], "quick", seed=3, **FLIP).passed
+    assert not run.judge().passed
 
 
 APE = dict(cases=[[32, 256], [64, 512]], n_models=8)
