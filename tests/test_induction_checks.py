@@ -7,7 +7,8 @@ import simulations.checks  # noqa: F401  (registers the checks)
 import theory.induction as th
 from hopfield.induction import Forward
 from simulations.checks import induction as ci
-from simulations.registry import CHECKS, check_params, finish_check, plan_check, run_check
+from simulations.registry import CHECKS, run_check
+from tests.check_helpers import Simulated
 
 
 class Wrong:
@@ -18,23 +19,6 @@ class Wrong:
 
     def evaluate(self, **kw):
         return self.fn(**kw)
-
-
-class Simulated:
-    """A check's units, run once on the unmutated code; ``judge()`` combines and judges them as ``run_check`` does.
-
-    A wrong theory enters only the combine step of these split checks, so judging the same simulated outputs
-    under a patched theory is the check's verdict on that theory (without simulating everything again).
-    """
-
-    def __init__(self, name, seed, **params):
-        self.check, self.seed, self.params = CHECKS[name], seed, params
-        self.work = plan_check(self.check, "quick", seed, **params)
-        self.outputs = [u.run() for u in self.work.units]
-
-    def judge(self):
-        return finish_check(self.check, "quick", self.seed, check_params(self.check, "quick", **self.params),
-                            self.work, self.outputs, 0.0)
 
 
 LOGITS = dict(d=384, n_trials=30, tol=0.1, configs=((4, 2, 2), (4, 4, 0)))

@@ -18,6 +18,7 @@ from simulations import registry
 from simulations.backends import LocalBackend, ProcessBackend, check_backend_options, get_backend
 from simulations.registry import CHECKS, Unit, Work, plan_check, run_check
 from simulations.runner import check_seed, load_unit, run_checks, run_unit, unit_path
+from tests.check_helpers import Simulated
 
 #: Quick checks with several units each, cheap enough for the default suite.
 FEW = ["basins-two-step", "storkey-capacity", "mixture-stability"]
@@ -56,6 +57,14 @@ def test_units_in_any_order_give_the_serial_points(name):
     s = check_seed(0, name)
     assert len(plan_check(c, "quick", s).units) > 1
     assert same_points(run_check(c, "quick", seed=s).points, serial_whole(c, "quick", s).points)
+
+
+def test_simulated_helper_judges_as_run_check():
+    # tests/check_helpers.Simulated (units run once, judged again under patched theories) is run_check's verdict
+    c = CHECKS["storkey-capacity"]
+    s = check_seed(0, c.name)
+    got, ref = Simulated(c.name, s).judge(), run_check(c, "quick", seed=s)
+    assert same_points(got.points, ref.points) and got.passed == ref.passed
 
 
 def test_every_check_plans_picklable_units_with_unique_labels():
