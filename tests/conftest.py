@@ -1,6 +1,14 @@
 import os
 
-import matplotlib
+from amlab.cli import limit_blas_threads
+
+# The tests run as the command line does: one BLAS thread unless the environment sets a number (amlab.cli),
+# before numpy is first imported. A BLAS pool on a loaded 2-core machine busy-waits: one induction-check test
+# took 20-31 s instead of 2.5 s at load averages of 2-5 (benchmarks/results/test_durations.md); Numba threads
+# and worker processes are what the package parallelises with.
+limit_blas_threads()
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 

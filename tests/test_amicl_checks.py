@@ -6,7 +6,21 @@ import simulations.checks  # noqa: F401  (registers the checks)
 from simulations.registry import CHECKS, run_check
 
 
-@pytest.mark.parametrize("name", ["amicl-vs-a", "amicl-switch", "amicl-below-switch", "amicl-vs-D"])
+#: Two points each and fewer trials: the checks' plumbing in the default suite (the declared quick sizes, as
+#: tests/test_checks_all.py runs every check, with -m slow).
+TINY = {"amicl-vs-a": dict(a=[0.9, 1.2], n_trials=400), "amicl-switch": dict(n_trials=4000),
+        "amicl-below-switch": dict(a=[0.5, 0.9], n_trials=400), "amicl-vs-D": dict(D=[10, 40], n_trials=400)}
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_check_passes_at_a_tiny_size(name):
+    res = run_check(CHECKS[name], "quick", seed=0, **TINY[name])
+    assert res.passed, [p for p in res.points if not p.ok]
+    assert len(res.points) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(TINY))
 def test_quick_check_passes(name):
     res = run_check(CHECKS[name], "quick", seed=0)
     assert res.passed, [p for p in res.points if not p.ok]

@@ -129,6 +129,7 @@ def test_pearson_ceiling_against_simulation():
         assert stats.binomtest(int(c.sum()), c.size, float(th.pearson_ceiling().evaluate(C=9))).pvalue > 1e-3
 
 
+@pytest.mark.slow  # the same examples run in the default suite's tests/test_doctests.py
 @pytest.mark.parametrize("name", ["theory.amicl", "hopfield.amicl", "hopfield.bursty"])
 def test_docstring_examples(name):
     import doctest
@@ -138,6 +139,7 @@ def test_docstring_examples(name):
     assert result.attempted > 0 and result.failed == 0
 
 
+@pytest.mark.slow  # the default suite's tests/test_theory_derivations.py imports theory.amicl the same way
 def test_theory_amicl_imports_no_simulator():
     import os
     import subprocess

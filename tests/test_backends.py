@@ -36,6 +36,14 @@ def test_missing_dask_names_the_extra(monkeypatch):
     assert 'pip install ".[distributed]"' in DISTRIBUTED_HINT  # installed from source, as the README does
 
 
+@pytest.fixture(scope="module")
+def cluster():
+    """One local Dask cluster of 2 worker processes for this module's tests (each start costs seconds)."""
+    pytest.importorskip("distributed")
+    with DaskBackend(workers=2) as backend:
+        yield backend
+
+
 def test_local_cluster_gives_identical_records(tmp_path):
     t0 = time.perf_counter()
     local = sweep(toy, GRID, tmp_path / "local", seed=11, progress=False)
@@ -50,23 +58,22 @@ def test_local_cluster_gives_identical_records(tmp_path):
     assert time.perf_counter() - t0 < 60
 
 
-def test_local_cluster_runs_a_registered_estimator_identically(tmp_path):
+def test_local_cluster_runs_a_registered_estimator_identically(cluster, tmp_path):
     grid = {"alpha": [0.1, 0.3], "N": [100, 200]}
     fixed = {"networks": 2}
     local = sweep("classical-bit-error", grid, tmp_path / "local", params=fixed, seed=2, progress=False)
-    with DaskBackend(workers=2) as backend:
-        dask = sweep("classical-bit-error", grid, tmp_path / "dask", params=fixed, seed=2, backend=backend,
-                     progress=False)
+    dask = sweep("classical-bit-error", grid, tmp_path / "dask", params=fixed, seed=2, backend=cluster,
+                 progress=False)
     assert _strip(dask.records) == _strip(local.records)
 
 
-def test_checks_on_a_local_cluster_match_in_process(tmp_path):
+def test_checks_on_a_local_cluster_match_in_process(cluster, tmp_path):
     import simulations.checks  # noqa: F401
     from simulations.registry import CHECKS
     from simulations.runner import run_checks
 
     chosen = [CHECKS["exp-recovery"]]  # quick size runs in about a second
     here = run_checks(chosen, seed=5, out=tmp_path / "here", echo=lambda *a: None)
-    there = run_checks(chosen, seed=5, out=tmp_path / "there", workers=2, echo=lambda *a: None)
+    there = run_checks(chosen, seed=5, out=tmp_path / "there", scheduler=cluster.address, echo=lambda *a: None)
     assert [p.estimate for p in here[0].points] == [p.estimate for p in there[0].points]
     assert here[0].seed == there[0].seed and here[0].passed == there[0].passed

@@ -3,15 +3,17 @@
 import simulations.checks  # noqa: F401  (registers the checks)
 import theory.basins as basins
 from simulations.registry import CHECKS, run_check
+from tests.check_helpers import Simulated
 
 SMALL = {"N": 300, "cases": [[0.5, 0.5]], "networks": 6, "cues": 6}
 
 
 def test_passes_and_fails_with_the_hebbian_step(monkeypatch):
-    assert run_check(CHECKS["pseudo-inverse"], "quick", seed=3, **SMALL).passed
+    run = Simulated("pseudo-inverse", 3, **SMALL)  # the theory enters the combine step only: judged twice
+    assert run.judge().passed
     # mutant theory: the Hebbian first step erf(m0/sqrt(2 alpha)) (0.520 instead of 0.436)
     monkeypatch.setattr(basins, "first_step_projection", basins.first_step)
-    res = run_check(CHECKS["pseudo-inverse"], "quick", seed=3, **SMALL)
+    res = run.judge()
     assert not res.passed and not res.points[1].ok
 
 

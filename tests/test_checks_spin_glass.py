@@ -5,22 +5,29 @@ import pytest
 
 import simulations.checks  # noqa: F401  (registers the checks)
 from simulations.checks.spin_glass import autocorrelations
-from simulations.registry import CHECKS, run_check
+from tests.check_helpers import Simulated
 from tests.mutants import MUTANTS
 
 
-def test_passes_at_quick_size():
-    res = run_check(CHECKS["ags-spin-glass"], "quick", seed=1)
+@pytest.fixture(scope="module")
+def quick_run():
+    """The check's units at quick size, simulated once: T_g and q enter only its combine step."""
+    return Simulated("ags-spin-glass", 1)
+
+
+def test_passes_at_quick_size(quick_run):
+    res = quick_run.judge()
     assert res.passed
     below, _, above = res.points
     assert below.estimate > 0.05 and abs(above.estimate) < 0.03
 
 
 @pytest.mark.parametrize("mutant", ["tg-one-plus-alpha", "tg-two-sqrt"])
-def test_mutants_are_caught(mutant):
+def test_mutants_are_caught(quick_run, mutant):
     with MUTANTS[mutant].apply():
-        res = run_check(CHECKS["ags-spin-glass"], "quick", seed=0)
+        res = quick_run.judge()
     assert not res.passed, f"{mutant} survives ags-spin-glass"
+    assert quick_run.judge().passed  # leaving the mutant restores the verdict
 
 
 def test_autocorrelation_is_one_at_a_fixed_point_and_deterministic():

@@ -23,14 +23,25 @@ def _modules():
 
 MODULES = _modules()
 
+#: Examples that each compile JAX programs of their own (a training run, an eagerly traced sampler or model),
+#: several seconds apiece, for what tests/test_train_*.py check anyway: run with -m slow (CI runs them).
+#: ``simulations.train.induction`` stays: its example compiles the program that tests/test_train_induction.py's
+#: smoke run reuses in the same process.
+SLOW = {"simulations.train.icl", "simulations.train.bursty", "simulations.train.model",
+        "simulations.train.induction_model"}
 
-@pytest.mark.parametrize("name", MODULES)
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in MODULES])
 def test_docstring_examples(name):
     if name.startswith("simulations.train.") and importlib.util.find_spec("jax") is None:
         pytest.skip("simulations.train needs the train extra (jax, optax)")
     mod = importlib.import_module(name)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_slow_examples_exist():
+    assert SLOW <= set(MODULES)
 
 
 def test_public_modules_have_examples():

@@ -8,6 +8,7 @@ import theory.induction as th
 from hopfield.induction import Forward
 from simulations.checks import induction as ci
 from simulations.registry import CHECKS, run_check
+from tests.check_helpers import Simulated
 
 
 class Wrong:
@@ -23,12 +24,17 @@ class Wrong:
 LOGITS = dict(d=384, n_trials=30, tol=0.1, configs=((4, 2, 2), (4, 4, 0)))
 
 
-def test_logits_fail_without_attention_normalisation(monkeypatch):
-    assert run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
+@pytest.fixture(scope="module")
+def logits_run():
+    return Simulated("induction-logits", 1, **LOGITS)
+
+
+def test_logits_fail_without_attention_normalisation(logits_run, monkeypatch):
+    assert logits_run.judge().passed
     # softmax normaliser t instead of e^beta2 n_q + t - n_q: the boosted positions not counted
     monkeypatch.setattr(th, "logits", lambda: Wrong(
         lambda beta2, beta_O, gamma, c, cbar, n_q, t, ell: beta_O * (np.exp(beta2) * c + cbar) / t + gamma * ell))
-    assert not run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
+    assert not logits_run.judge().passed
 
 
 def test_logits_fail_with_a_broken_previous_token_head(monkeypatch):
@@ -40,8 +46,13 @@ def test_logits_fail_with_a_broken_previous_token_head(monkeypatch):
 DEV = dict(ds=[64, 128, 256, 512], n_trials=80)
 
 
-def test_deviation_fails_for_a_bias_that_does_not_shrink(monkeypatch):
-    assert run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
+@pytest.fixture(scope="module")
+def deviation_run():
+    return Simulated("induction-deviation", 2, **DEV)
+
+
+def test_deviation_fails_for_a_bias_that_does_not_shrink(deviation_run, monkeypatch):
+    assert deviation_run.judge().passed
     real = ci.forward  # off by one: the logits of the position before the query, a deviation of O(1)
 
     def shifted(model, tokens, **kw):
@@ -52,19 +63,21 @@ def test_deviation_fails_for_a_bias_that_does_not_shrink(monkeypatch):
     assert not run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
 
 
-def test_deviation_fails_for_a_wrong_exponent(monkeypatch):
+def test_deviation_fails_for_a_wrong_exponent(deviation_run, monkeypatch):
+    assert deviation_run.judge().passed
     monkeypatch.setattr(th, "deviation_exponent", lambda: Wrong(lambda: -1.0))
-    assert not run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
+    assert not deviation_run.judge().passed
 
 
 FLIP = dict(d=384, n_trials=80, configs=((4, 3, 1),))
 
 
 def test_flip_fails_without_the_beta2_boost(monkeypatch):
-    assert run_check(CHECKS["induction-flip"], "quick", seed=3, **FLIP).passed
+    run = Simulated("induction-flip", 3, **FLIP)
+    assert run.judge().passed
     real = th.flip_gamma()  # beta2 -> 0 in the prediction only: gamma* without the induction head's boost
     monkeypatch.setattr(th, "flip_gamma", lambda: Wrong(lambda **kw: real.evaluate(**{**kw, "beta2": 1e-9})))
-    assert not run_check(CHECKS["induction-flip"], "quick", seed=3, **FLIP).passed
+    assert not run.judge().passed
 
 
 APE = dict(cases=[[32, 256], [64, 512]], n_models=8)

@@ -35,13 +35,15 @@ def test_simplified_differences_in_derivations_are_zero():
         assert "difference = 0" in text
 
 
-def test_cli_derive_and_list():
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-m", "amlab.cli", "derive", "dense-snr"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True).stdout
+def test_cli_derive_and_list(capsys):
+    # in process (tests/test_cli.py starts the command line as a subprocess)
+    from amlab.cli import main
+
+    assert main(["derive", "dense-snr"]) == 0
+    out = capsys.readouterr().out
     assert "Exact signal-to-noise ratio" in out and "9*N - 10" in out
-    listing = subprocess.run([sys.executable, "-m", "amlab.cli", "list", "derivations"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, check=True).stdout
+    assert main(["list", "derivations"]) == 0
+    listing = capsys.readouterr().out
     for name in NAMES:
         assert name in listing
 
@@ -49,7 +51,7 @@ def test_cli_derive_and_list():
 def test_theory_imports_no_other_package():
     # theory stands on paper alone: importing all of it loads neither hopfield, simulations nor figures
     code = ("import sys, theory.catalog, theory.formula, theory.ags, theory.classical, theory.dense, "
-            "theory.exponential, theory.modern, theory.kv_memory; "
+            "theory.exponential, theory.modern, theory.kv_memory, theory.amicl; "
             "print([m for m in ('hopfield', 'simulations', 'figures') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                          capture_output=True, text=True, check=True).stdout

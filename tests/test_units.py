@@ -18,6 +18,7 @@ from simulations import registry
 from simulations.backends import LocalBackend, ProcessBackend, check_backend_options, get_backend
 from simulations.registry import CHECKS, Unit, Work, plan_check, run_check
 from simulations.runner import check_seed, load_unit, run_checks, run_unit, unit_path
+from tests.check_helpers import Simulated
 
 #: Quick checks with several units each, cheap enough for the default suite.
 FEW = ["basins-two-step", "storkey-capacity", "mixture-stability"]
@@ -56,6 +57,14 @@ def test_units_in_any_order_give_the_serial_points(name):
     s = check_seed(0, name)
     assert len(plan_check(c, "quick", s).units) > 1
     assert same_points(run_check(c, "quick", seed=s).points, serial_whole(c, "quick", s).points)
+
+
+def test_simulated_helper_judges_as_run_check():
+    # tests/check_helpers.Simulated (units run once, judged again under patched theories) is run_check's verdict
+    c = CHECKS["storkey-capacity"]
+    s = check_seed(0, c.name)
+    got, ref = Simulated(c.name, s).judge(), run_check(c, "quick", seed=s)
+    assert same_points(got.points, ref.points) and got.passed == ref.passed
 
 
 def test_every_check_plans_picklable_units_with_unique_labels():
@@ -103,16 +112,29 @@ def test_units_lost_seeds_are_seen():
                            registry.finish_check(c, "quick", s, {}, work, outs_bad, 0.0).points)
 
 
-def test_local_pool_and_dask_agree_bit_for_bit(tmp_path):
-    checks = [CHECKS[n] for n in FEW]
-    ref = {r.name: r for r in run_checks(checks, out=tmp_path / "local", echo=lambda *a: None)}
-    pool = {r.name: r for r in run_checks(checks, out=tmp_path / "pool", processes=2, echo=lambda *a: None)}
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory):
+    """The FEW checks run one unit after another in this process: the reference of the other backends."""
+    out = tmp_path_factory.mktemp("local")
+    return {r.name: r for r in run_checks([CHECKS[n] for n in FEW], out=out, echo=lambda *a: None)}
+
+
+def test_local_pool_agrees_bit_for_bit(in_process, tmp_path):
+    ref = in_process
+    pool = {r.name: r for r in run_checks([CHECKS[n] for n in FEW], out=tmp_path / "pool", processes=2,
+                                          echo=lambda *a: None)}
     for n in FEW:
         assert same_points(ref[n].points, pool[n].points), n
         assert ref[n].passed == pool[n].passed
         assert set(pool[n].units) == {u.label for u in plan_check(CHECKS[n], "quick", 0).units}
+
+
+@pytest.mark.slow  # a Dask cluster of its own; test_backends.py runs a check on Dask in the default suite
+def test_dask_agrees_bit_for_bit(in_process, tmp_path):
     pytest.importorskip("distributed")
-    dask = {r.name: r for r in run_checks(checks[:2], out=tmp_path / "dask", workers=2, echo=lambda *a: None)}
+    ref = in_process
+    dask = {r.name: r for r in run_checks([CHECKS[n] for n in FEW[:2]], out=tmp_path / "dask", workers=2,
+                                          echo=lambda *a: None)}
     for n in FEW[:2]:
         assert same_points(ref[n].points, dask[n].points), n
 
