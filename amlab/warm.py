@@ -102,25 +102,25 @@ FAMILIES = {"classical": _classical, "dense": _dense, "amicl": _amicl, "perceptr
 #: The families whose kernels the checks of each module use (a check of a module not listed here is taken to
 #: use every family). ``tests/test_warm.py`` fails when a registered check's module is missing.
 CHECK_FAMILIES = {
-    "simulations.checks.classical": ("classical",),
-    "simulations.checks.ags": ("classical",),
-    "simulations.checks.finite_t": ("classical",),
-    "simulations.checks.basins": ("classical",),
-    "simulations.checks.pseudo_inverse": ("classical",),
-    "simulations.checks.mixtures": ("classical",),
-    "simulations.checks.spin_glass": ("classical",),
-    "simulations.checks.storkey": ("classical",),
-    "simulations.checks.dense": ("dense",),
-    "simulations.checks.exponential": ("dense",),
-    "simulations.checks.rem": ("dense",),
-    "simulations.checks.dense_replica": ("dense",),
-    "simulations.checks.modern": (),
-    "simulations.checks.sparse": (),
-    "simulations.checks.sparse_capacity": (),
-    "simulations.checks.amicl": ("amicl",),
-    "simulations.checks.gardner": ("perceptron",),
-    "simulations.checks.kv": ("kv",),
-    "simulations.checks.induction": ("induction",),
+    "simulations.checks.suite.classical": ("classical",),
+    "simulations.checks.suite.ags": ("classical",),
+    "simulations.checks.suite.finite_t": ("classical",),
+    "simulations.checks.suite.basins": ("classical",),
+    "simulations.checks.suite.pseudo_inverse": ("classical",),
+    "simulations.checks.suite.mixtures": ("classical",),
+    "simulations.checks.suite.spin_glass": ("classical",),
+    "simulations.checks.suite.storkey": ("classical",),
+    "simulations.checks.suite.dense": ("dense",),
+    "simulations.checks.suite.exponential": ("dense",),
+    "simulations.checks.suite.rem": ("dense",),
+    "simulations.checks.suite.dense_replica": ("dense",),
+    "simulations.checks.suite.modern": (),
+    "simulations.checks.suite.sparse": (),
+    "simulations.checks.suite.sparse_capacity": (),
+    "simulations.checks.suite.amicl": ("amicl",),
+    "simulations.checks.suite.gardner": ("perceptron",),
+    "simulations.checks.suite.kv": ("kv",),
+    "simulations.checks.suite.induction": ("induction",),
 }
 
 #: Kernels no family warms, and why (``tests/test_warm.py`` requires every other entry kernel to be warmed).
@@ -154,7 +154,7 @@ def families_for(checks) -> list:
 
     Parameters
     ----------
-    checks : iterable of simulations.registry.Check
+    checks : iterable of simulations.checks.registry.Check
         Checks in the order they will run.
 
     Returns

@@ -19,7 +19,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from simulations.io import atomic_write_json
+from simulations.core.io import atomic_write_json
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
@@ -32,11 +32,11 @@ def _job(args):
 
     from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary
-    from simulations.estimators import _child_seed, _n_patterns, _streams
-    from simulations.seeds import derive_seed
+    from simulations.estimators._common import _child_seed, _n_patterns, _streams
+    from simulations.core.seeds import derive_seed
 
     t0 = time.perf_counter()
-    s = derive_seed(seed, {"N": N, "alpha": a, "kd": False})  # the check's key (simulations/checks/ags.py)
+    s = derive_seed(seed, {"N": N, "alpha": a, "kd": False})  # the check's key (simulations/checks/suite/ags.py)
     P = _n_patterns(N, None, a)
     ms = []
     for rng in _streams(s, networks):  # as estimators.ags_overlap with cues=1

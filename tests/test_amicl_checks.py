@@ -2,8 +2,8 @@
 
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 
 
 @pytest.mark.parametrize("name", ["amicl-vs-a", "amicl-switch", "amicl-below-switch", "amicl-vs-D"])

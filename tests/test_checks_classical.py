@@ -3,9 +3,9 @@
 import pytest
 
 import theory.classical as tc
-from simulations.checks import classical as cc
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+from simulations.checks.suite import classical as cc
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 
 SMALL = {"N": 300, "alphas": [0.3], "kept_alphas": [0.5], "networks": 10}
 

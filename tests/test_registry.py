@@ -3,8 +3,8 @@ import math
 import pytest
 from scipy import stats as sst
 
-from simulations import registry
-from simulations.stats import binomial_point, bound_point, holm, mean_point
+from simulations.checks import registry
+from simulations.checks.stats import binomial_point, bound_point, holm, mean_point
 
 
 def test_holm_matches_hand_computation():

@@ -66,7 +66,7 @@ def test_every_entry_kernel_is_warmed_and_a_missing_family_is_caught():
 
 
 def _unmapped(mapping):
-    from simulations.registry import CHECKS
+    from simulations.checks.registry import CHECKS
 
     # the package's checks (other tests register checks of their own, defined in tests/)
     return sorted(c.name for c in CHECKS.values()
@@ -79,7 +79,7 @@ def test_every_check_is_mapped_to_its_families(monkeypatch):
     for module, families in warm.CHECK_FAMILIES.items():
         assert set(families) <= set(warm.FAMILIES), (module, families)
     # mutant: a check module missing from the map is reported (and then warms every family)
-    mutant = {k: v for k, v in warm.CHECK_FAMILIES.items() if k != "simulations.checks.kv"}
+    mutant = {k: v for k, v in warm.CHECK_FAMILIES.items() if k != "simulations.checks.suite.kv"}
     assert _unmapped(mutant) and all(n.startswith("kv-") for n in _unmapped(mutant))
     monkeypatch.setattr(warm, "CHECK_FAMILIES", mutant)
     kv_check = cli._checks()["kv-delta-one-pass"]
@@ -95,9 +95,9 @@ def _fake_check(module):
 
 
 def test_families_come_in_the_order_the_checks_first_need_them():
-    checks = [_fake_check(m) for m in ("simulations.checks.modern", "simulations.checks.dense",
-                                       "simulations.checks.classical", "simulations.checks.exponential",
-                                       "simulations.checks.kv")]
+    checks = [_fake_check(m) for m in ("simulations.checks.suite.modern", "simulations.checks.suite.dense",
+                                       "simulations.checks.suite.classical", "simulations.checks.suite.exponential",
+                                       "simulations.checks.suite.kv")]
     assert warm.families_for(checks) == ["dense", "classical", "kv"]
     assert warm.families_for([]) == []
 
@@ -142,9 +142,9 @@ def test_check_compiles_in_the_background_only_when_asked(monkeypatch, tmp_path)
     monkeypatch.setattr(warm, "prefetch_for_checks", lambda checks: calls.append(("start", [c.name for c in checks]))
                         or ["proc"])
     monkeypatch.setattr(warm, "stop_prefetch", lambda procs: calls.append(("stop", procs)))
-    import simulations.runner
+    import simulations.checks.runner
 
-    monkeypatch.setattr(simulations.runner, "run_checks", lambda checks, **kw: [types.SimpleNamespace(passed=True)])
+    monkeypatch.setattr(simulations.checks.runner, "run_checks", lambda checks, **kw: [types.SimpleNamespace(passed=True)])
     assert cli.main(["check", "kv-delta-one-pass", "--out", str(tmp_path)]) == 0
     assert calls == [("start", ["kv-delta-one-pass"]), ("stop", ["proc"])]
     calls.clear()
@@ -155,7 +155,7 @@ def test_check_compiles_in_the_background_only_when_asked(monkeypatch, tmp_path)
 def test_prefetch_is_skipped_when_switched_off_or_cached(monkeypatch):
     started = []
     monkeypatch.setattr(warm, "prefetch", lambda families: started.append(families) or families)
-    checks = [_fake_check("simulations.checks.dense"), _fake_check("simulations.checks.kv")]
+    checks = [_fake_check("simulations.checks.suite.dense"), _fake_check("simulations.checks.suite.kv")]
     monkeypatch.setenv("AMLAB_PREFETCH", "0")
     assert warm.prefetch_for_checks(checks, workers=1) is None
     monkeypatch.delenv("AMLAB_PREFETCH")
