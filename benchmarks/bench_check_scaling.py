@@ -12,7 +12,7 @@ any number of cores), the load average before and after, the CPU count and
 the provenance. ``--part K/N`` runs the K-th of N parts of the checks, so that
 a slow baseline fits in N shorter runs (their wall times add up): the parts
 are balanced by the single-thread seconds of each check at full size
-(``simulations.checks.schedule.FULL_SECONDS``), largest first onto the lightest part. The run goes into a
+(the checks' registered ``seconds["full"]``), largest first onto the lightest part. The run goes into a
 fresh temporary folder (nothing is reused).
 """
 
@@ -37,10 +37,11 @@ def _load() -> list:
 
 
 def weights() -> dict:
-    """Seconds per check used to balance ``--part`` (``simulations.checks.schedule.FULL_SECONDS``)."""
-    from simulations.checks.schedule import FULL_SECONDS
+    """Seconds per check used to balance ``--part`` (each check's registered ``seconds["full"]``)."""
+    import simulations.checks.suite  # noqa: F401  (registers the checks)
+    from simulations.checks.registry import CHECKS
 
-    return dict(FULL_SECONDS)
+    return {c.name: c.seconds["full"] for c in CHECKS.values() if "full" in c.seconds}
 
 
 def parts(checks, n: int):

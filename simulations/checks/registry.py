@@ -20,7 +20,7 @@ in the same ``finish_check`` (combine, Holm, verdict).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from simulations.checks.point import CheckResult, Point
@@ -43,6 +43,10 @@ class Check:
     split: bool = False
     figures: Tuple[str, ...] = ()
     derivations: Tuple[str, ...] = ()
+    #: Simulator families whose kernels the check uses (``amlab warm`` compiles them first); None: every family.
+    families: Optional[Tuple[str, ...]] = None
+    #: Expected single-thread seconds by size (``"quick"``, ``"full"``); see ``simulations.checks.schedule``.
+    seconds: Dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,8 @@ CHECKS: Dict[str, Check] = {}
 
 
 def register_check(name: str, *, title: str, theory: str, test: str, quick: dict, full: dict,
-                   split: bool = False, figures: Tuple[str, ...] = (), derivations: Tuple[str, ...] = ()):
+                   split: bool = False, figures: Tuple[str, ...] = (), derivations: Tuple[str, ...] = (),
+                   families: Optional[Tuple[str, ...]] = None, seconds: Optional[Dict[str, float]] = None):
     """Decorator registering ``func(*, seed, **params) -> list[Point]`` as a check.
 
     Parameters
@@ -121,17 +126,35 @@ def register_check(name: str, *, title: str, theory: str, test: str, quick: dict
         prediction under test; the report links the check to them. Both are
         plain names (``simulations`` does not import ``figures``); a test holds
         them against the registries.
+    families : tuple of str, optional
+        The simulator families whose compiled kernels the check uses (names
+        of ``amlab.warm.FAMILIES``, held against it by a test); ``amlab
+        check`` warms them in the background. ``None``: every family.
+    seconds : dict, optional
+        Expected single-thread seconds of the check at ``"quick"`` and
+        ``"full"`` size; the runner starts the longest units first
+        (``simulations.checks.schedule``). A size left out counts
+        ``DEFAULT_SECONDS``.
     """
 
-    for what, names in (("figures", figures), ("derivations", derivations)):
+    groups = (("figures", figures), ("derivations", derivations)) + ((("families", families),) if families is not None
+                                                                       else ())
+    for what, names in groups:
         if isinstance(names, str) or not all(isinstance(n, str) for n in names):
             raise TypeError(f"check {name!r}: {what} must be a tuple of names, got {names!r}")
+    seconds = dict(seconds or {})
+    for size, value in seconds.items():
+        if size not in ("quick", "full"):
+            raise ValueError(f"check {name!r}: seconds takes the sizes 'quick' and 'full', got {size!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ValueError(f"check {name!r}: seconds[{size!r}] must be a number >= 0, got {value!r}")
 
     def deco(func):
         if name in CHECKS:
             raise ValueError(f"check {name!r} is registered twice")
         CHECKS[name] = Check(name, title, theory, test, func, {"quick": dict(quick), "full": dict(full)},
-                             bool(split), tuple(figures), tuple(derivations))
+                             bool(split), tuple(figures), tuple(derivations),
+                             None if families is None else tuple(families), {k: float(v) for k, v in seconds.items()})
         return func
 
     return deco

@@ -49,6 +49,7 @@ def overlap_tolerance(m: float, N: int, n: int) -> float:
 
 @register_check(
     "ags-overlap",
+    families=("classical",), seconds={"quick": 26.9, "full": 22.93},
     figures=("ags-overlap",), derivations=("ags",),
     title="overlap after T=0 asynchronous dynamics from a stored pattern vs RS m(alpha), alpha < alpha_c",
     theory="theory.ags.retrieval_overlap: m = erf(y), alpha(y) = (erf(y)/y - 2 exp(-y^2)/sqrt(pi))^2 / 2 "
@@ -146,6 +147,7 @@ def critical_points(Ns, xs, ses, crit: float):
 
 @register_check(
     "ags-critical",
+    families=("classical",), seconds={"quick": 9.9, "full": 161.0},
     figures=("ags-finite-size",), derivations=("ags",),
     title="alpha_c(N), where half the runs from a pattern lose it, extrapolated in N vs 0.138",
     theory="theory.ags.critical()['alpha_c'] = 0.1379 (Amit, Gutfreund & Sompolinsky 1987, RS, T = 0)",

@@ -52,6 +52,7 @@ def _distinct_points(label, sw, theory_values, tol, params):
 
 @register_check(
     "amicl-vs-a",
+    families=("amicl",), seconds={"quick": 17.3, "full": 27.91},
     figures=("amicl-accuracy-vs-a",), derivations=("amicl-exact",),
     title="AMICL accuracy vs mixing weight a (D = 100, K = 512, T = 20)",
     theory="theory.amicl.accuracy_exact: finite-D accuracy, trials with distinct context classes (derived)",
@@ -67,6 +68,7 @@ def check_vs_a(*, seed, a, n_trials, size, D=100, K=512, T=20, theory="exact"):
 
 @register_check(
     "amicl-switch",
+    families=("amicl",), seconds={"quick": 8.6, "full": 6.65},
     figures=("amicl-accuracy-vs-a",), derivations=("amicl-switch",),
     title="AMICL at a = 1 gives about 1/3 (D = 100, K = 512, T = 20)",
     theory="1/3 (theory.amicl.accuracy_at_switch, D -> inf, eps -> 0) and accuracy_exact at eps = 0.1",
@@ -89,6 +91,7 @@ def check_switch(*, seed, n_trials, size, D=100, K=512, T=20):
 
 @register_check(
     "amicl-below-switch",
+    families=("amicl",), seconds={"quick": 2.8, "full": 17.85},
     figures=("amicl-accuracy-vs-a",), derivations=("amicl-switch", "amicl-exact"),
     title="AMICL for a < 1 at large D retrieves exemplars: accuracy ~ 0 (D = 1000)",
     theory="theory.amicl.accuracy_exact (about 0; the switch at a = 1, theory.amicl.switch_point)",
@@ -104,6 +107,7 @@ def check_below_switch(*, seed, a, n_trials, size, D=1000, K=512, T=20):
 
 @register_check(
     "amicl-vs-D",
+    families=("amicl",), seconds={"quick": 2.5, "full": 19.5},
     figures=("amicl-accuracy-vs-D",), derivations=("amicl-exact", "amicl-large-D"),
     title="AMICL accuracy vs dimension D at a = 2 (K = 512, T = 20) against the finite-D formula",
     theory="theory.amicl.accuracy_exact (other classes' keys and |mu|^2 fluctuations included; derived)",

@@ -58,6 +58,7 @@ def parallel_overlaps(*, seed, N, alpha, m0, networks, cues, keep_diagonal=False
 
 @register_check(
     "basins-two-step",
+    families=("classical",), seconds={"quick": 0.6, "full": 38.22},
     figures=("basins-steps",), derivations=("basins",),
     title="overlap after 1 and 2 parallel steps from overlap m0 vs erf(m0/sqrt(2 alpha)) and the "
           "Gardner-Derrida-Mottishaw two-step formula",

@@ -65,6 +65,7 @@ def gaussian_tolerance(N: int, P: int, keep_diagonal: bool = False) -> float:
 
 @register_check(
     "classical-bit-error",
+    families=("classical",), seconds={"quick": 100.0, "full": 20.97},
     figures=("classical-bit-error",), derivations=("classical-crosstalk",),
     title="one-step bit error at a stored pattern vs Phi(-sqrt((N-1)/(P-1))), zero and kept diagonal",
     theory="theory.classical.bit_error(keep_diagonal=False|True): crosstalk variance (P-1)(N-1)/N^2, "
@@ -138,6 +139,7 @@ def fixed_point_counts(seed: int, N: int, P: int, networks: int):
 
 @register_check(
     "classical-fixed-points",
+    families=("classical",), seconds={"quick": 30.0, "full": 24.67},
     figures=("classical-fixed-points",), derivations=("classical-fixed-points", "mceliece"),
     title="P(a given pattern is a fixed point) and P(all are) vs the overlap-conditional prediction",
     theory="theory.classical.p_fixed_overlap_conditional: E_M[(1 - p(M))^N] (all: E[prod_nu (1 - p(M_nu))^N] "

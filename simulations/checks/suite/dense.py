@@ -34,6 +34,7 @@ P_TEST = 0.03
 
 @register_check(
     "dense-bit-error",
+    families=("dense",), seconds={"quick": 69.4, "full": 12.98},
     figures=("dense-bit-error",), derivations=("dense-snr",),
     title="dense memory one-step bit error vs Phi(-SNR), exact finite-N SNR, n = 2..5",
     theory="theory.dense.bit_error(n, F): SNR^2 = S^2 / ((K-1) E[D(y)^2]) with exact moments of the "
@@ -87,6 +88,7 @@ def one_step_and_fixed(seed, N, K, n, F, networks, cues):
 
 @register_check(
     "dense-exact-one-step",
+    families=("dense",), seconds={"quick": 0.5, "full": 9.38},
     figures=("dense-bit-error",),
     title="dense memory: one-step error through the dynamics kernel vs its exact law; async fixed points",
     theory="simulations.checks.suite.dense_tail.exact_error: the K-1 aligned noise terms b_mu D(y_mu) of eq. 4 "
@@ -130,6 +132,7 @@ SUCCEED_AT_LEAST = 0.98
 
 @register_check(
     "dense-random-starts",
+    families=("dense",), seconds={"quick": 0.3, "full": 1.57},
     figures=("dense-capacity",),
     title="Krotov-Hopfield appendix B: N=100, K=2000, random starts; n=2,3 fail, n>=5 end on a memory",
     theory="Krotov & Hopfield 2016, appendix B (10 000 random starts): n = 2, 3 fail, n = 4 at the edge, "
@@ -167,6 +170,7 @@ K_HALF_TOLERANCE = 0.40
 
 @register_check(
     "dense-capacity",
+    families=("dense",), seconds={"quick": 0.1, "full": 9.82},
     figures=("dense-capacity",), derivations=("dense-snr",),
     title="K_1/2 (half of random starts end on a memory) for n=3 vs eq. 6, N in [50, 200]; rectified reported",
     theory="theory.dense.k_max_error_free(3): K ~ N^2 / (2 * 3!! * ln N) (Krotov & Hopfield 2016, eq. 6)",

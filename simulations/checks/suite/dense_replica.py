@@ -136,6 +136,7 @@ def band(alpha: float, N: int, n: int, networks: int):
 
 @register_check(
     "dense-replica",
+    families=("dense",),
     figures=("dense-replica",), derivations=("dense-replica",),
     split=True,
     title="dense memory (n = 3) overlap after T = 0 dynamics from a pattern vs RS m(alpha), P = alpha N^2",

@@ -33,6 +33,7 @@ M_MAX = 300_000
 
 @register_check(
     "exp-recovery",
+    families=("dense",), seconds={"quick": 0.8, "full": 8.77},
     figures=("exp-recovery",), derivations=("demircigil",),
     title="exponential memory: recovery from rho-corrupted cues below (0.75x) and well above (2.5x) the bound",
     theory="theory.exponential.demircigil_alpha: M = exp(alpha N) patterns are retrieved from cues with a "

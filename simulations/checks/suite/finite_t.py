@@ -50,6 +50,7 @@ def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0)
 
 @register_check(
     "ags-glauber",
+    families=("classical",), seconds={"quick": 2.4, "full": 32.87},
     figures=("ags-glauber",), derivations=("finite-t", "ags"),
     title="Glauber dynamics at T > 0 from a stored pattern vs the RS overlap m(alpha, T), and loss above T_M(alpha)",
     theory="theory.finite_t.retrieval_overlap (RS equations of Amit, Gutfreund & Sompolinsky 1987, solved in "

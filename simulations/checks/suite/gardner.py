@@ -28,6 +28,7 @@ RELATIVE_TOLERANCE = 0.05
 
 @register_check(
     "gardner-perceptron",
+    families=("perceptron",), seconds={"quick": 7.7, "full": 208.73},
     figures=("gardner-perceptron",), derivations=("gardner",),
     title="load where half of the random problems get couplings with stability kappa (MinOver) vs Gardner's "
           "alpha_c(kappa)",

@@ -113,6 +113,7 @@ def _gap_stats(lg, p):
 
 @register_check(
     "induction-logits",
+    families=("induction",), seconds={"quick": 69.8, "full": 55.99},
     figures=("induction-logits",), derivations=("induction-logits",),
     title="Built induction transformer: logits on designed prompts vs the closed form (V = 16, t = 32)",
     theory="theory.induction.logits: beta_O (e^beta2 c + cbar)/(e^beta2 n_q + t - n_q) + gamma log pi_b(k|q) "
@@ -181,6 +182,7 @@ def logits_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O, gamm
 
 @register_check(
     "induction-deviation",
+    families=("induction",), seconds={"quick": 84.9, "full": 49.6},
     figures=("induction-deviation",), derivations=("induction-logits",),
     title="Deviation of simulated from closed-form logits shrinks like d^(-1/2)",
     theory="theory.induction.deviation_exponent: -1/2 (first-order crosstalk of N(0, I/d) embeddings)",
@@ -238,6 +240,7 @@ def fit_slope(x, y, se):
 
 @register_check(
     "induction-flip",
+    families=("induction",), seconds={"quick": 194.8, "full": 100.82},
     figures=("induction-flip",), derivations=("induction-logits",),
     title="In-context answer vs global bigram: the flip scale gamma* (V = 16, t = 32)",
     theory="theory.induction.flip_gamma: gamma* = beta_O (e^beta2 c + cbar - cbar_g)/(Delta (e^beta2 n_q + t - n_q))",
@@ -281,6 +284,7 @@ def flip_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O):
 
 @register_check(
     "induction-ape-recall",
+    families=("induction",), seconds={"quick": 5.9, "full": 18.05},
     figures=("induction-recall",),
     title="APE previous-token recall vs (d, T) against the crosstalk-variance prediction",
     theory="theory.induction.prev_token_recall_ape (outer-product memory with M = T - 1 pairs; Gaussian, "
@@ -304,6 +308,7 @@ def check_ape_recall(*, seed, cases, n_models):
 
 @register_check(
     "induction-rpe-flat",
+    families=("induction",), seconds={"quick": 4.9, "full": 2.89},
     figures=("induction-recall",),
     title="RPE previous-token head: models right at every position, up to T = 64 d",
     theory="theory.induction.rpe_all_positions: E[Phi(sqrt(d)|r_1|)^(T-1)] (exact for Gaussian r; the "

@@ -28,6 +28,7 @@ from simulations.checks.stats import bound_point, estimate_point, summary_point
 
 @register_check(
     "kv-readout-moments",
+    families=("kv",), seconds={"quick": 8.9, "full": 176.75},
     derivations=("kv-readout",),
     title="Hebbian key-value memory: readout mean and variance (stored, other stored, fresh value)",
     theory="theory.kv_memory.readout_mean / readout_variance: mean 1 and variance 4/d + (M+3)/d^2 (stored), "
@@ -84,6 +85,7 @@ def readout_points(sc, d, M, n):
 
 @register_check(
     "kv-argmax-accuracy",
+    families=("kv",), seconds={"quick": 7.8, "full": 37.02},
     figures=("kv-accuracy-vs-M", "kv-capacity-vs-d"), derivations=("kv-readout",),
     title="Hebbian key-value memory: argmax recall among V candidates vs the Gaussian formula (M ~ d^2)",
     theory="theory.kv_memory.argmax_accuracy: int phi(z) Phi((1 + sigma_s z)/sigma_o)^(V-1) dz with the exact "
@@ -119,6 +121,7 @@ def argmax_case(*, seed, M, kind, d, V, n_mem, reported_M_equals_d, memory):
 
 @register_check(
     "kv-delta-fixed-point",
+    families=("kv",), seconds={"quick": 1.3, "full": 3.29},
     figures=("kv-accuracy-vs-M",), derivations=("kv-delta-fixed-point",),
     title="Delta rule: M <= d independent keys converge to W = V K^+ and are all recalled exactly",
     theory="theory.kv_memory.delta_fixed_point: W = V (K^T K)^-1 K^T = V K^+, W k_i = v_i (derived; "
@@ -149,6 +152,7 @@ def kv_delta_fixed_point(*, seed, grid, passes, n_mem):
 
 @register_check(
     "kv-delta-one-pass",
+    families=("kv",), seconds={"quick": 1.1, "full": 2.43},
     title="Delta rule, one pass with eta = 1/|k|^2: mean squared recall error vs the mean-field recursion",
     theory="theory.kv_memory.delta_one_pass_error (mean-field recursion; leading order (M-1)/(2d), "
            "delta_one_pass_leading)",
@@ -171,6 +175,7 @@ def kv_delta_one_pass(*, seed, d, Ms, n_mem, theory="recursion"):
 
 @register_check(
     "kv-softmax-bound",
+    families=("kv",), seconds={"quick": 0.1, "full": 0.04},
     title="Softmax key-value memory: recall error never exceeds the Theorem 5 bound (hetero-associative)",
     theory="theory.modern.retrieval_error_bound at distance 0: |read(k_i) - v_i| <= 2 (N-1) exp(-beta Delta_i) "
            "max_j |v_j| (Ramsauer et al. 2021, Theorem 5; the proof bounds 1 - p_i <= (N-1) exp(-beta Delta_i) "
@@ -213,6 +218,7 @@ def _tail_slope(alpha, ds, ratio):
 
 @register_check(
     "kv-zipf-scaling",
+    families=("kv",), seconds={"quick": 16.2, "full": 113.53},
     figures=("kv-zipf-scaling",),
     title="Outer-product memory on Zipf inputs: error exponents vs d (frequency, threshold) and vs samples",
     theory="theory.kv_memory.zipf_error_exponent: (alpha-1)/(2 alpha) (q = p) and alpha-1 (top d/8 stored); "

@@ -50,6 +50,7 @@ def mixture_runs(*, seed, N, P, T, runs, sweeps, T_factor=1.0):
 
 @register_check(
     "mixture-stability",
+    families=("classical",), seconds={"quick": 2.3, "full": 23.35},
     figures=("mixture-stability",),
     title="Glauber dynamics from the symmetric 3-mixture: kept with overlap m(T) below T = 0.46, left above",
     theory="theory.mixtures.symmetric_mixture (m = (1/3) <z tanh(beta m z)>, 1/2 at T = 0) and instability_T = "

@@ -41,6 +41,7 @@ def _fixed_point(net, x, steps_max=200):
 
 @register_check(
     "modern-retrieval-bound",
+    families=(), seconds={"quick": 0.3, "full": 0.76},
     figures=("modern-retrieval",),
     title="modern Hopfield: one-step retrieval error never exceeds the Theorem 5 bound",
     theory="theory.modern.retrieval_error_bound: ||f(xi) - x_i|| <= 2 (N-1) exp(-beta (Delta_i - "
@@ -106,6 +107,7 @@ MIN_RATIO = 0.3
 
 @register_check(
     "modern-fixed-points",
+    families=(), seconds={"quick": 0.0, "full": 0.2},
     figures=("modern-retrieval",), derivations=("ramsauer-capacity",),
     title="modern Hopfield: patterns meeting the fixed-point condition converge inside their sphere",
     theory="theory.modern.fixed_point_condition and fixed_point_radius: Delta_i >= 2/(beta N) + "

@@ -55,6 +55,7 @@ def projection_runs(*, seed, N, alpha, m0, networks, cues, rule="pseudo-inverse"
 
 @register_check(
     "pseudo-inverse",
+    families=("classical",), seconds={"quick": 29.1, "full": 173.39},
     figures=("pseudo-inverse-step",), derivations=("pseudo-inverse-step",),
     title="projection rule (zero diagonal): all patterns fixed for alpha < 1, and one parallel step from overlap m0",
     theory="every pattern is a fixed point below alpha = 1 (aligned field 1 - W_ii); m1 = erf(m0 sqrt((1 - alpha)/"

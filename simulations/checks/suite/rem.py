@@ -71,6 +71,7 @@ NETS_PER_UNIT = 20
 
 @register_check(
     "exp-rem-threshold",
+    families=("dense",), seconds={"quick": 2.0, "full": 140.0},
     figures=("rem-capacity",), derivations=("rem-capacity",),
     title="exponential memory: recovery vs the REM threshold alpha_1 = I(1-2rho) (finite-N closest-competitor "
           "curve and both sides of the threshold)",

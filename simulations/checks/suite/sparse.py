@@ -44,6 +44,7 @@ def one_step_errors(*, seed, N, a, alpha, theta, networks, cues, a_rule=None):
 
 @register_check(
     "sparse-one-step",
+    families=(), seconds={"quick": 6.1, "full": 24.8},
     figures=("sparse-capacity",), derivations=("sparse",),
     title="covariance rule, sparse patterns: active/inactive bits flipped by one update vs the Gaussian "
           "signal-to-noise prediction",

@@ -112,6 +112,7 @@ def kept_fraction(*, seed, N, a, alpha, theta, networks, max_steps=50, keep_diag
 
 @register_check(
     "sparse-capacity",
+    families=(),
     figures=("sparse-rs-capacity",), derivations=("sparse-rs",),
     split=True,
     title="covariance rule, sparse 0/1 patterns: a stored pattern kept below and lost above the RS capacity "

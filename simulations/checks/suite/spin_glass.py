@@ -55,6 +55,7 @@ def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau, nets=None
 
 @register_check(
     "ags-spin-glass",
+    families=("classical",), seconds={"quick": 8.1, "full": 200.0},
     figures=("ags-phase-diagram",), derivations=("finite-t",),
     title="Glauber dynamics from random states: frozen spins below T_g = 1 + sqrt(alpha), none above",
     theory="theory.finite_t.spin_glass_line (T_g = 1 + sqrt(alpha), Amit, Gutfreund & Sompolinsky 1985/1987) "

@@ -32,6 +32,7 @@ def capacity_formula(N) -> float:
 
 @register_check(
     "storkey-capacity",
+    families=("classical",), seconds={"quick": 6.0, "full": 60.0},
     figures=("storkey-capacity",),
     title="Storkey rule: P where half the networks keep every pattern fixed vs N / sqrt(2 ln N)",
     theory="Storkey (1997): asymptotic absolute capacity N / sqrt(2 ln N) of the Storkey rule (zero diagonal)",
