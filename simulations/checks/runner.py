@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from simulations.core.errors import FigureError
 from simulations.core.io import atomic_write_json, atomic_write_text, provenance
 from simulations.checks.report import (BulletList, Heading, Image, Link, ListItem, NumberedList, Paragraph, Preformatted,
                                 Strong, Table, Verdict, markdown_blocks, slug, to_html, to_markdown)
@@ -424,8 +425,6 @@ class FiguresNotBuilt(RuntimeError):
 
 def _build_one(fig, out: Path, quick: bool, seed: int):
     """The files ``fig`` wrote, or ``(None, reason)`` when it wrote nothing."""
-    from figures.registry import FigureError
-
     try:
         paths = [Path(p) for p in fig.func(Path(out), quick=quick, seed=seed)]
     except FigureError as exc:
@@ -441,7 +440,7 @@ def _build_one(fig, out: Path, quick: bool, seed: int):
 def build_figures(figures, out=Path("amlab-figures"), quick=True, seed=0, echo=print):
     """Build each figure into ``out``; return the list of files written.
 
-    A figure that writes nothing (its builder raises ``figures.registry.FigureError``,
+    A figure that writes nothing (its builder raises ``simulations.core.errors.FigureError``,
     returns no paths, or names files that do not exist) does not count as done:
     after the other figures are built, ``FiguresNotBuilt`` names each such figure
     with its reason.
