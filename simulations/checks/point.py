@@ -35,6 +35,18 @@ class Point:
     kind: str = "band"  # "band": theory +- tolerance; "le"/"ge": estimate <= or >= theory (a bound);
     #                     "reported": shown, not tested (its margin is NaN and it is always ok)
 
+    def __repr__(self) -> str:
+        """``Point(label: estimate [low, high] vs theory +- tolerance, p = ...)`` (a bound: ``<=`` or ``>=``)."""
+        head = f"{self.label}: {self.estimate:.6g} [{self.low:.6g}, {self.high:.6g}]"
+        if self.kind == "reported":
+            return f"Point({head}, reported)"
+        if self.kind in ("le", "ge"):
+            rel = f"{'<=' if self.kind == 'le' else '>='} {self.theory:.6g}"
+        else:
+            rel = f"vs {self.theory:.6g} +- {self.tolerance:.6g}"
+        p = "-" if self.p_value is None else f"{self.p_value:.3g}"
+        return f"Point({head} {rel}, p = {p}{'' if self.ok else ', FAIL'})"
+
     @property
     def margin(self) -> float:
         """Distance from the prediction band to the far edge of the interval.
@@ -73,6 +85,11 @@ class CheckResult:
     params: Dict = field(default_factory=dict)
     #: Seconds each unit of work took, by unit label (a check that is not split: one unit, "all").
     units: Dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        """``CheckResult(name: PASS|FAIL, n points, seconds)``."""
+        return (f"CheckResult({self.name}: {'PASS' if self.passed else 'FAIL'}, {len(self.points)} points, "
+                f"{self.seconds:.2f} s, {self.size} size, seed {self.seed})")
 
     @property
     def margin(self) -> float:

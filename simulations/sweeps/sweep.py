@@ -123,6 +123,12 @@ class SweepResult:
     backend: str = "local"
     spec: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """The estimator, the number of points (computed and reused), the time, the store."""
+        est = self.spec.get("estimator", "?") if isinstance(self.spec, dict) else "?"
+        return (f"SweepResult({est}: {len(self.records)} points, {self.computed} computed, {self.reused} reused, "
+                f"{self.seconds:.2f} s on {self.backend}; store {str(self.store)!r})")
+
 
 def _estimator_id(estimator) -> str:
     if isinstance(estimator, str):
