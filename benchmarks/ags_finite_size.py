@@ -1,7 +1,7 @@
 """Finite-size data of the T = 0 retrieval transition: final overlaps of runs started at a pattern.
 
 For every (seed, N, alpha) of a grid, runs the same simulation as the
-``ags-critical`` check (``simulations.estimators.ags_overlap``: one network per
+``ags-critical`` check (``simulations.estimators.ags.ags_overlap``: one network per
 run, asynchronous T = 0 dynamics from its first pattern, the same derived
 seeds, so the check's own data are a subset) and records how many runs end
 with an overlap above each of several thresholds. The counts are what

@@ -51,16 +51,16 @@ def test_bit_error_fails_without_the_double_factorial(monkeypatch):
 
 
 def test_bit_error_fails_with_the_rectified_simulation(monkeypatch):
-    real = cd.estimators.dense_bit_error
-    monkeypatch.setattr(cd.estimators, "dense_bit_error", lambda **kw: real(**{**kw, "F": "rectified"}))
+    real = cd.dense_est.dense_bit_error
+    monkeypatch.setattr(cd.dense_est, "dense_bit_error", lambda **kw: real(**{**kw, "F": "rectified"}))
     assert not run_check(CHECKS["dense-bit-error"], "quick", seed=1, **BIT).passed
 
 
 def test_random_starts_fail_with_a_tenth_of_the_patterns(monkeypatch):
     params = {"N": 100, "K": 2000, "ns": [3], "starts": 30}
     assert run_check(CHECKS["dense-random-starts"], "quick", seed=2, **params).passed
-    real = cd.estimators.dense_random_start
-    monkeypatch.setattr(cd.estimators, "dense_random_start", lambda **kw: real(**{**kw, "K": kw["K"] // 10}))
+    real = cd.dense_est.dense_random_start
+    monkeypatch.setattr(cd.dense_est, "dense_random_start", lambda **kw: real(**{**kw, "K": kw["K"] // 10}))
     assert not run_check(CHECKS["dense-random-starts"], "quick", seed=2, **params).passed
 
 
