@@ -230,3 +230,18 @@ def test_the_checker_finds_planted_violations(tmp_path):
         v for v in found if not v.startswith("figures.toy")]
     assert cycles(graph) == [["simulations.checks.registry", "simulations.checks.stats",
                               "simulations.checks.registry"]]
+
+
+def namespace_folders(root: Path, packages=PACKAGES) -> list:
+    """Folders of ``packages`` that hold modules but no ``__init__.py`` (setuptools would leave them out)."""
+    folders = {p.parent for pkg in packages if (root / pkg).is_dir() for p in (root / pkg).rglob("*.py")}
+    return sorted(str(f.relative_to(root)) for f in folders
+                  if not (f / "__init__.py").is_file() and "data" not in f.relative_to(root).parts)
+
+
+def test_every_folder_of_modules_is_a_package(tmp_path):
+    assert namespace_folders(ROOT) == []
+    (tmp_path / "simulations" / "core").mkdir(parents=True)
+    (tmp_path / "simulations" / "__init__.py").write_text("")
+    (tmp_path / "simulations" / "core" / "seeds.py").write_text("")
+    assert namespace_folders(tmp_path) == ["simulations/core"]
