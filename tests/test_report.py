@@ -256,7 +256,8 @@ def test_declared_links_name_registered_figures_and_derivations():
     from figures.registry import FIGURES
     from theory.derivation import DERIVATIONS
 
-    checks = [c for c in registry.CHECKS.values() if (c.func.__module__ or "").startswith("simulations.checks")]  # not docs snippets (no module)
+    # the package's checks (not those of tests, nor of docs snippets, whose functions have no module)
+    checks = [c for c in registry.CHECKS.values() if (c.func.__module__ or "").startswith("simulations.checks")]
     assert checks
     for c in checks:
         assert set(c.figures) <= set(FIGURES), (c.name, c.figures)
