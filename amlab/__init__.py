@@ -5,4 +5,4 @@ The distribution ``amlab`` ships four packages, ``hopfield`` (simulators),
 ``figures``; this small package holds the version and the command line.
 """
 
-__version__ = "0.1.0"
+from simulations.core.version import __version__  # noqa: F401  (one place: pyproject.toml)

@@ -63,8 +63,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def _check_out(args) -> None:
-    """Refuse ``args.out`` before any work or heavy import (``simulations.runner.check_out_path``)."""
-    from simulations.runner import check_out_path
+    """Refuse ``args.out`` before any work or heavy import (``simulations.checks.runner.check_out_path``)."""
+    from simulations.checks.runner import check_out_path
 
     check_out_path(args.out)
 
@@ -74,8 +74,8 @@ def _load(module: str):
 
 
 def _checks():
-    _load("simulations.checks")
-    from simulations.registry import CHECKS
+    _load("simulations.checks.suite")
+    from simulations.checks.registry import CHECKS
 
     return CHECKS
 
@@ -96,7 +96,7 @@ def _derivations():
 
 def _registries():
     """Every registry (importing only what a command needs keeps its start fast)."""
-    _load("simulations.estimators")
+    _load("simulations.estimators").discover()
     return _checks(), _figures(), _derivations()
 
 
@@ -111,9 +111,9 @@ def _select(registry, names, kind):
 
 def _user_errors():
     """The exception classes that mean a user error (one line, exit 2)."""
-    from simulations.backends import BackendError, MissingExtraError
-    from simulations.runner import OutputError
-    from simulations.sweep import SpecMismatchError, StoreLockedError
+    from simulations.sweeps.backends import BackendError, MissingExtraError
+    from simulations.checks.runner import OutputError
+    from simulations.sweeps.sweep import SpecMismatchError, StoreLockedError
 
     return (UsageError, OutputError, BackendError, MissingExtraError, SpecMismatchError, StoreLockedError)
 
@@ -124,7 +124,7 @@ def cmd_list(args) -> int:
     bad = [w for w in what if w not in kinds]
     if bad:
         raise UsageError(f"amlab list takes checks, figures, derivations, estimators or demos, got {', '.join(bad)}")
-    from simulations.estimators import ESTIMATORS
+    from simulations.estimators import discover
 
     if "checks" in what:
         print("checks:")
@@ -142,7 +142,7 @@ def cmd_list(args) -> int:
         from simulations.estimators import ALIASES, describe
 
         print("estimators:")
-        for e in ESTIMATORS.values():
+        for e in discover().values():
             old = [a for a, n in ALIASES.items() if n == e.name]
             print(f"  {e.name:28s} {e.title}" + (f" (formerly {', '.join(old)})" if old else ""))
             if e.params or e.defaults:
@@ -165,7 +165,7 @@ def cmd_derive(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from simulations.runner import run_checks
+    from simulations.checks.runner import run_checks
 
     _check_out(args)
     selected = _select(_checks(), args.names, "check")
@@ -202,7 +202,7 @@ def _value(text: str):
 
     The estimator's declarations then check the type and range (``1e3`` for an
     int parameter is canonicalised to ``1000``; ``100.5``, ``nan``, ``abc`` are
-    refused), see ``simulations.params``.
+    refused), see ``simulations.core.params``.
     """
     low = text.strip().lower()
     if low in ("true", "false"):
@@ -235,10 +235,10 @@ def _assignments(items, option, multi):
 
 def cmd_sweep(args) -> int:
     from simulations.estimators import ALIASES, ESTIMATORS
-    from simulations.sweep import export, plan, records_table, sweep
+    from simulations.sweeps.sweep import export, plan, records_table, sweep
 
     _check_out(args)
-    _load("simulations.estimators")
+    _load("simulations.estimators").discover()
     name = args.estimator
     if name in ALIASES:
         print(f"amlab: note: estimator {name!r} is now called {ALIASES[name]!r}; the old name will be removed",
@@ -254,8 +254,8 @@ def cmd_sweep(args) -> int:
         plan(name, grid, params=fixed, seed=args.seed)
     except (ValueError, TypeError) as exc:
         raise UsageError(f"sweep {name}: {exc}") from None
-    from simulations.backends import get_backend
-    from simulations.runner import ensure_writable
+    from simulations.sweeps.backends import get_backend
+    from simulations.checks.runner import ensure_writable
 
     ensure_writable(args.out)
     with get_backend(workers=args.workers, scheduler=args.scheduler, timeout=args.timeout) as backend:
@@ -277,7 +277,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_figures(args) -> int:
-    from simulations.runner import FiguresNotBuilt, build_figures
+    from simulations.checks.runner import FiguresNotBuilt, build_figures
 
     _check_out(args)
     selected = _select(_figures(), args.names, "figure")
@@ -291,7 +291,7 @@ def cmd_figures(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    from simulations.runner import reproduce
+    from simulations.checks.runner import reproduce
 
     _check_out(args)
     checks, figures, _ = _registries()
@@ -311,7 +311,7 @@ def cmd_demo(args) -> int:
         return 0
     if args.name not in DEMOS:
         raise UsageError(f"unknown demo: {args.name}; known: {', '.join(DEMOS)}")
-    from simulations.runner import ensure_writable
+    from simulations.checks.runner import ensure_writable
 
     _check_out(args)
     ensure_writable(args.out)
@@ -372,7 +372,7 @@ def _print_timing(t: dict, prefix: str = "") -> None:
 
 def cmd_train(args) -> int:
     """``amlab train icl``: experiment 1 (residual attention streams); needs the ``train`` extra."""
-    from simulations.runner import ensure_writable
+    from simulations.checks.runner import ensure_writable
 
     changes = {} if args.novel is None else {"novel": args.novel}
     if args.variant:
@@ -391,7 +391,7 @@ def cmd_train(args) -> int:
 
 def cmd_train_induction(args) -> int:
     """``amlab train induction``: experiment 2 (a trained induction head); needs the ``train`` extra."""
-    from simulations.runner import ensure_writable
+    from simulations.checks.runner import ensure_writable
 
     def changes(cfg):
         c = {k: v for k, v in (("optimizer", args.optimizer), ("lr", args.lr)) if v is not None}
@@ -430,7 +430,7 @@ def _add_common(p, out_default):
 
 
 def _add_parallel(p, processes=False):
-    from simulations.backends import DEFAULT_TIMEOUT
+    from simulations.sweeps.backends import DEFAULT_TIMEOUT
 
     g = p.add_mutually_exclusive_group()
     g.add_argument("--workers", type=_workers, default=None, help="start a local Dask cluster with N workers")

@@ -99,30 +99,6 @@ def _capacity():
 FAMILIES = {"classical": _classical, "dense": _dense, "amicl": _amicl, "perceptron": _perceptron, "kv": _kv,
             "induction": _induction, "capacity": _capacity}
 
-#: The families whose kernels the checks of each module use (a check of a module not listed here is taken to
-#: use every family). ``tests/test_warm.py`` fails when a registered check's module is missing.
-CHECK_FAMILIES = {
-    "simulations.checks.classical": ("classical",),
-    "simulations.checks.ags": ("classical",),
-    "simulations.checks.finite_t": ("classical",),
-    "simulations.checks.basins": ("classical",),
-    "simulations.checks.pseudo_inverse": ("classical",),
-    "simulations.checks.mixtures": ("classical",),
-    "simulations.checks.spin_glass": ("classical",),
-    "simulations.checks.storkey": ("classical",),
-    "simulations.checks.dense": ("dense",),
-    "simulations.checks.exponential": ("dense",),
-    "simulations.checks.rem": ("dense",),
-    "simulations.checks.dense_replica": ("dense",),
-    "simulations.checks.modern": (),
-    "simulations.checks.sparse": (),
-    "simulations.checks.sparse_capacity": (),
-    "simulations.checks.amicl": ("amicl",),
-    "simulations.checks.gardner": ("perceptron",),
-    "simulations.checks.kv": ("kv",),
-    "simulations.checks.induction": ("induction",),
-}
-
 #: Kernels no family warms, and why (``tests/test_warm.py`` requires every other entry kernel to be warmed).
 NOT_WARMED = {"hopfield.kernels.capacity.recall": "the capacity trial's dynamics alone, used to test them against "
                                                   "the classical simulator; trials_range has them inline"}
@@ -152,9 +128,13 @@ def _as_families(families) -> list:
 def families_for(checks) -> list:
     """The families the given checks use, in the order the checks first need them.
 
+    Each check declares its families where it is registered
+    (``register_check(..., families=(...))``); a check that declares none
+    (``None``) is taken to use every family.
+
     Parameters
     ----------
-    checks : iterable of simulations.registry.Check
+    checks : iterable of simulations.checks.registry.Check
         Checks in the order they will run.
 
     Returns
@@ -164,8 +144,8 @@ def families_for(checks) -> list:
     """
     out = []
     for c in checks:
-        module = getattr(getattr(c, "func", None), "__module__", None)
-        out.extend(CHECK_FAMILIES.get(module, tuple(FAMILIES)))
+        families = getattr(c, "families", None)
+        out.extend(tuple(FAMILIES) if families is None else families)
     return list(dict.fromkeys(out))
 
 

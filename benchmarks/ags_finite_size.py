@@ -1,7 +1,7 @@
 """Finite-size data of the T = 0 retrieval transition: final overlaps of runs started at a pattern.
 
 For every (seed, N, alpha) of a grid, runs the same simulation as the
-``ags-critical`` check (``simulations.estimators.ags_overlap``: one network per
+``ags-critical`` check (``simulations.estimators.ags.ags_overlap``: one network per
 run, asynchronous T = 0 dynamics from its first pattern, the same derived
 seeds, so the check's own data are a subset) and records how many runs end
 with an overlap above each of several thresholds. The counts are what
@@ -19,7 +19,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from simulations.io import atomic_write_json
+from simulations.core.io import atomic_write_json
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
@@ -32,11 +32,11 @@ def _job(args):
 
     from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary
-    from simulations.estimators import _child_seed, _n_patterns, _streams
-    from simulations.seeds import derive_seed
+    from simulations.estimators._common import _child_seed, _n_patterns, _streams
+    from simulations.core.seeds import derive_seed
 
     t0 = time.perf_counter()
-    s = derive_seed(seed, {"N": N, "alpha": a, "kd": False})  # the check's key (simulations/checks/ags.py)
+    s = derive_seed(seed, {"N": N, "alpha": a, "kd": False})  # the check's key (simulations/checks/suite/ags.py)
     P = _n_patterns(N, None, a)
     ms = []
     for rng in _streams(s, networks):  # as estimators.ags_overlap with cues=1

@@ -30,7 +30,7 @@ import numba
 import numpy as np
 
 from hopfield.amicl import run_amicl, sweep_amicl
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 D, T, K, EPS, TRIALS, POINTS = 100, 20, 512, 0.1, 1000, 100
 NUMPY_POINTS = 4

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS, CALLS = 7, 200

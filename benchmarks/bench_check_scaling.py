@@ -12,7 +12,7 @@ any number of cores), the load average before and after, the CPU count and
 the provenance. ``--part K/N`` runs the K-th of N parts of the checks, so that
 a slow baseline fits in N shorter runs (their wall times add up): the parts
 are balanced by the single-thread seconds of each check at full size
-(``simulations.schedule.FULL_SECONDS``), largest first onto the lightest part. The run goes into a
+(the checks' registered ``seconds["full"]``), largest first onto the lightest part. The run goes into a
 fresh temporary folder (nothing is reused).
 """
 
@@ -37,10 +37,11 @@ def _load() -> list:
 
 
 def weights() -> dict:
-    """Seconds per check used to balance ``--part`` (``simulations.schedule.FULL_SECONDS``)."""
-    from simulations.schedule import FULL_SECONDS
+    """Seconds per check used to balance ``--part`` (each check's registered ``seconds["full"]``)."""
+    import simulations.checks.suite  # noqa: F401  (registers the checks)
+    from simulations.checks.registry import CHECKS
 
-    return dict(FULL_SECONDS)
+    return {c.name: c.seconds["full"] for c in CHECKS.values() if "full" in c.seconds}
 
 
 def parts(checks, n: int):
@@ -56,8 +57,8 @@ def parts(checks, n: int):
 
 def select(names, part):
     """The checks to run: ``names`` (all when empty), then the part ``part = (K, N)``."""
-    import simulations.checks  # noqa: F401
-    from simulations.registry import CHECKS
+    import simulations.checks.suite  # noqa: F401
+    from simulations.checks.registry import CHECKS
 
     if names:
         unknown = [n for n in names if n not in CHECKS]
@@ -94,8 +95,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True, help="JSON file to write")
     args = ap.parse_args(argv)
 
-    from simulations.io import atomic_write_json, provenance
-    from simulations.runner import run_checks
+    from simulations.core.io import atomic_write_json, provenance
+    from simulations.checks.runner import run_checks
 
     checks = select([n for n in args.checks.split(",") if n], args.part)
     load_before = _load()

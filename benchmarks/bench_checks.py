@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulations.io import atomic_write_json, provenance  # noqa: E402
+from simulations.core.io import atomic_write_json, provenance  # noqa: E402
 
 TARGET_S = {"quick": 300.0, "full": 3600.0}
 
@@ -41,9 +41,9 @@ def _load() -> list:
 def time_size(size: str, seed: int) -> dict:
     import numba
 
-    import simulations.checks  # noqa: F401
-    from simulations.registry import CHECKS
-    from simulations.runner import run_checks
+    import simulations.checks.suite  # noqa: F401
+    from simulations.checks.registry import CHECKS
+    from simulations.checks.runner import run_checks
 
     load_before = _load()
     t0 = time.perf_counter()

@@ -37,14 +37,14 @@ import numpy as np
 from hopfield.capacity import capacity_scan
 from hopfield.classical import ClassicalHopfield, hebbian_weights
 from hopfield.patterns import flip, random_binary
-from simulations.io import atomic_write_json
+from simulations.core.io import atomic_write_json
 
 OUT = Path(__file__).resolve().parent / "results" / "classical.json"
 
 
 def _provenance() -> dict:
     try:  # the project's provenance needs sympy and amlab's metadata
-        from simulations.io import provenance
+        from simulations.core.io import provenance
 
         info = provenance()
     except Exception:  # a bare benchmark environment

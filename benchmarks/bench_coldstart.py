@@ -41,7 +41,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulations.io import atomic_write_json, provenance  # noqa: E402
+from simulations.core.io import atomic_write_json, provenance  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "coldstart.json"
 

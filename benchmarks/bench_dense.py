@@ -20,7 +20,7 @@ import numpy as np
 from scipy.stats import binomtest
 
 from hopfield.dense import DenseAssociativeMemory
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 OUT = Path(__file__).parent / "results" / "dense.json"
 

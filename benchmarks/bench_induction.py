@@ -55,7 +55,7 @@ import numpy as np
 from hopfield.bigram import synthetic_bigram
 from hopfield.induction import TILE, build_induction_model, forward
 from hopfield.induction_data import trigger_sequences
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 N, T, D, V = 512, 256, 256, 64
 #: The plain dense pass is timed on this many sequences and scaled to N (it is linear in n).

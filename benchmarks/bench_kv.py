@@ -28,7 +28,7 @@ import numba
 import numpy as np
 
 from hopfield import kv
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 B, D, P = 10_000, 256, 4096
 S, L, DS = 256, 1024, 64

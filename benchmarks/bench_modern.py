@@ -29,7 +29,7 @@ import numpy as np
 from scipy.special import softmax
 
 from hopfield.modern import ModernHopfield
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 OUT = Path(__file__).resolve().parent / "results" / "modern.json"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from hopfield.perceptron import learn
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 OUT = Path(__file__).parent / "results" / "perceptron.json"
 

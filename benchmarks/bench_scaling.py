@@ -29,7 +29,7 @@ from hopfield.amicl import run_amicl
 from hopfield.classical import ClassicalHopfield
 from hopfield.modern import ModernHopfield
 from hopfield.patterns import flip, random_binary
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 OUT = Path(__file__).resolve().parent / "results" / "scaling.json"
 

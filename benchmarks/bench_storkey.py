@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from hopfield.kernels.storkey import storkey_learn
-from simulations.io import atomic_write_json, provenance
+from simulations.core.io import atomic_write_json, provenance
 
 OUT = Path(__file__).parent / "results" / "storkey.json"
 

@@ -44,9 +44,9 @@ def main(argv=None):
               "last_step": res["step"][-1], "table": res["table"]}
     print(json.dumps(record, indent=1))
     if args.out:
-        from simulations.io import atomic_write_json
+        from simulations.core.io import atomic_write_json
 
-        from simulations.io import provenance
+        from simulations.core.io import provenance
 
         record["provenance"] = provenance()
         name = f"bench_{res['timing']['device']}_{'full' if args.full else 'quick'}.json"

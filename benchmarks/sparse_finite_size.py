@@ -1,7 +1,7 @@
 """Finite-size data of the sparse-pattern retrieval transition (the ``sparse-capacity`` check's simulation).
 
 For every (seed, a, theta, N, load) of a grid, runs ``kept_fraction`` of
-``simulations.checks.sparse_capacity`` (parallel T = 0 dynamics of the 0/1
+``simulations.checks.suite.sparse_capacity`` (parallel T = 0 dynamics of the 0/1
 covariance rule from a stored pattern, one network per run, new patterns each)
 at the load ``load x alpha_c(a, theta)`` of the RS theory, and fits, per
 (seed, a, theta, N), the logistic 50% crossing of the kept fraction. The
@@ -21,7 +21,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from simulations.io import atomic_write_json
+from simulations.core.io import atomic_write_json
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -32,8 +32,8 @@ LOADS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.45)
 
 def _job(args):
     seed, a, theta, N, load, networks = args
-    from simulations.checks.sparse_capacity import kept_fraction
-    from simulations.seeds import derive_seed
+    from simulations.checks.suite.sparse_capacity import kept_fraction
+    from simulations.core.seeds import derive_seed
     from theory.sparse_rs import critical_alpha
 
     t0 = time.perf_counter()
@@ -49,7 +49,7 @@ def crossings(rows):
     """Per (seed, a, theta, N): the logistic 50% crossing in units of alpha_c and its standard error."""
     import numpy as np
 
-    from simulations.fits import logistic_crossing
+    from simulations.core.fits import logistic_crossing
 
     out = []
     keys = sorted({(r["seed"], r["a"], r["theta"], r["N"]) for r in rows})

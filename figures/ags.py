@@ -23,8 +23,8 @@ import numpy as np
 import theory.ags as ags
 from figures import style
 from figures.registry import register_figure
-from simulations import estimators
-from simulations.seeds import derive_seed
+from simulations.estimators import ags as ags_est
+from simulations.core.seeds import derive_seed
 
 #: A run keeps its pattern when its final overlap exceeds this (as in the ags checks).
 RETRIEVED = 0.8
@@ -48,7 +48,7 @@ def fig_overlap(out_dir, *, quick=True, seed=0):
         for i, N in enumerate(Ns):
             ms, lo, hi, kept = [], [], [], []
             for a in alphas:
-                r = estimators.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a}), N=N, alpha=a, P=None,
+                r = ags_est.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a}), N=N, alpha=a, P=None,
                                            networks=networks, cues=1, max_sweeps=200, threshold=RETRIEVED)
                 l, h = style.summary_interval(r["m_mean"], r["m_sd"], r["trials"])
                 ms.append(r["m_mean"]), lo.append(float(l)), hi.append(float(h)), kept.append(r["retrieved"])
@@ -169,9 +169,9 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
 
 @register_figure("ags-finite-size", title="finite-size extrapolation of alpha_c(N) with the fit and its interval")
 def fig_finite_size(out_dir, *, quick=True, seed=0):
-    import simulations.checks  # noqa: F401  (registers the checks)
-    from simulations.checks.ags import ags_critical
-    from simulations.registry import CHECKS, run_work
+    import simulations.checks.suite  # noqa: F401  (registers the checks)
+    from simulations.checks.suite.ags import ags_critical
+    from simulations.checks.registry import CHECKS, run_work
 
     params = dict(CHECKS["ags-critical"].sizes["quick" if quick else "full"])
     if quick:

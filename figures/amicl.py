@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 from figures import style  # noqa: E402
 from figures.registry import register_figure  # noqa: E402
 from hopfield.amicl import SIMILARITIES, make_sequences, run_amicl, sweep_amicl  # noqa: E402
-from simulations.io import atomic_write_text  # noqa: E402
+from simulations.core.io import atomic_write_text  # noqa: E402
 from theory import amicl as th  # noqa: E402
 
 QUICK_QUADRATURE = th.ExactSettings(n_R=12, n_u=161, n_c=101, n_xy=81)

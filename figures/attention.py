@@ -15,9 +15,9 @@ from scipy import optimize
 from figures import style
 from figures.registry import register_figure
 from hopfield.mqar import evaluate_mqar, make_mqar
-from simulations import kv as sk
-from simulations.fits import logistic_crossing
-from simulations.seeds import derive_seed
+from simulations.estimators import kv as sk
+from simulations.core.fits import logistic_crossing
+from simulations.core.seeds import derive_seed
 from theory import kv_memory as tkv
 
 #: Sizes of the builders (tests shrink the quick ones).

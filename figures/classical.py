@@ -33,8 +33,8 @@ from scipy import special
 import theory.classical as tc
 from figures import style
 from figures.registry import register_figure
-from simulations import estimators
-from simulations.seeds import derive_seed
+from simulations.estimators import classical as classical_est
+from simulations.core.seeds import derive_seed
 
 
 @register_figure("classical-bit-error", title="classical one-step bit error vs alpha at several N, zero and kept diagonal")
@@ -55,7 +55,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
                 rates, lo, hi, Ps = [], [], [], []
                 for a in alphas:
                     P = max(2, int(round(a * N)))
-                    r = estimators.classical_bit_error(seed=derive_seed(seed, {"N": N, "P": P, "kd": kd}), N=N, P=P,
+                    r = classical_est.classical_bit_error(seed=derive_seed(seed, {"N": N, "P": P, "kd": kd}), N=N, P=P,
                                                        alpha=None, networks=networks, keep_diagonal=kd)
                     l, h = style.summary_interval(r["rate_mean"], r["rate_sd"], networks)
                     rates.append(r["rate_mean"]), lo.append(float(l)), hi.append(float(h)), Ps.append(P)
@@ -105,7 +105,7 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
                 Ps = Ps[Ps >= 2]
                 ks = []
                 for P in Ps:
-                    r = estimators.classical_fixed_point(seed=derive_seed(seed, {"N": N, "P": int(P)}), N=N, P=int(P),
+                    r = classical_est.classical_fixed_point(seed=derive_seed(seed, {"N": N, "P": int(P)}), N=N, P=int(P),
                                                          alpha=None, networks=networks)
                     ks.append(r["all_fixed"] if allp else r["first_fixed"])
                 lo, hi = style.wilson(ks, networks)

@@ -28,9 +28,10 @@ import theory.dense as td
 import theory.exponential as te
 from figures import style
 from figures.registry import register_figure
-from simulations import estimators
-from simulations.fits import logistic_crossing
-from simulations.seeds import derive_seed
+from simulations.estimators import dense as dense_est
+from simulations.estimators import exponential as exponential_est
+from simulations.core.fits import logistic_crossing
+from simulations.core.seeds import derive_seed
 
 Z99 = 2.5758293035489004  # two-sided 99% normal quantile
 
@@ -54,7 +55,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
         for N in Ns:
             k6 = float(td.k_max_error_free(3).evaluate(N=N))
             Ks = sorted({max(2, int(round(f * k6))) for f in factors})
-            hits = [estimators.dense_random_start(seed=derive_seed(seed, {"N": N, "K": K, "n": 3}), N=N, K=K, n=3,
+            hits = [dense_est.dense_random_start(seed=derive_seed(seed, {"N": N, "K": K, "n": 3}), N=N, K=K, n=3,
                                                   F="poly", starts=starts, max_sweeps=100)["memory"] for K in Ks]
             k, nn = np.asarray(hits), np.full(len(Ks), starts)
             if 0 < k.sum() < nn.sum() and k[0] / nn[0] > 0.5 > k[-1] / nn[-1]:
@@ -74,7 +75,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
         ns = [2, 3, 4, 5] if quick else [2, 3, 4, 5, 6]
         fr, blo, bhi = [], [], []
         for n in ns:
-            r = estimators.dense_random_start(seed=derive_seed(seed, {"bars": n}), N=100, K=2000, n=n, F="poly",
+            r = dense_est.dense_random_start(seed=derive_seed(seed, {"bars": n}), N=100, K=2000, n=n, F="poly",
                                               starts=bar_starts, max_sweeps=100)
             fr.append(r["memory"])
         lo, hi = style.wilson(fr, bar_starts)
@@ -97,7 +98,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
 
 @register_figure("dense-bit-error", title="dense memory one-step bit error vs K for n = 2..5 with the exact-SNR theory")
 def fig_bit_error(out_dir, *, quick=True, seed=0):
-    from simulations.checks.dense_tail import k_at_error
+    from simulations.checks.suite.dense_tail import k_at_error
 
     cases = [(2, 100), (3, 50), (4, 30), (5, 24)] if quick else [(2, 300), (3, 100), (4, 50), (5, 36)]
     factors = [0.4, 0.7, 1.0, 1.5, 2.2] if quick else [0.3, 0.45, 0.6, 0.8, 1.0, 1.3, 1.7, 2.2, 3.0]
@@ -114,7 +115,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
             Ks = sorted({max(2, int(round(f * K3))) for f in factors})
             rate, lo, hi = [], [], []
             for K in Ks:
-                r = estimators.dense_bit_error(seed=derive_seed(seed, {"n": n, "N": N, "K": K}), N=N, K=K, n=n,
+                r = dense_est.dense_bit_error(seed=derive_seed(seed, {"n": n, "N": N, "K": K}), N=N, K=K, n=n,
                                                F="poly", networks=networks, cues=cues)
                 l, h = style.summary_interval(r["rate_mean"], r["rate_sd"], networks)
                 rate.append(r["rate_mean"]), lo.append(float(l)), hi.append(float(h))
@@ -149,7 +150,7 @@ def fig_exp_recovery(out_dir, *, quick=True, seed=0):
             bound = float(te.demircigil_alpha().evaluate(rho=rho))
             ks, Ms, ns = [], [], []
             for f in factors:
-                r = estimators.exp_recovery(seed=derive_seed(seed, {"rho": rho, "N": N, "factor": f}), N=N,
+                r = exponential_est.exp_recovery(seed=derive_seed(seed, {"rho": rho, "N": N, "factor": f}), N=N,
                                             alpha=f * bound, M=None, rho=rho, cues=cues, max_sweeps=50)
                 ks.append(r["recovered"]), Ms.append(r["M"]), ns.append(r["cues"])  # cues <= M
             lo, hi = style.wilson(ks, ns)

@@ -20,7 +20,7 @@ from figures.registry import register_figure  # noqa: E402
 from hopfield.bigram import bigram_from_text, synthetic_bigram  # noqa: E402
 from hopfield.induction import build_induction_model, forward, positional_recall, probes  # noqa: E402
 from hopfield.induction_data import context_counts, designed_prompts, trigger_sequences  # noqa: E402
-from simulations.checks import induction as ci  # noqa: E402
+from simulations.checks.suite import induction as ci  # noqa: E402
 from theory import induction as th  # noqa: E402
 
 SRC = "new (setting of Bietti et al. 2023, arXiv:2306.00802, and Wang & Sato 2024, arXiv:2412.11459)"

@@ -12,15 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict
 
-
-class FigureError(RuntimeError):
-    """A figure could not be built; the message says why (``amlab figures`` exits 1 with it).
-
-    Examples
-    --------
-    >>> str(FigureError("no recorded results"))
-    'no recorded results'
-    """
+from simulations.core.errors import FigureError  # noqa: F401  (figures raise it as figures.registry.FigureError)
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,14 @@ import numpy as np  # noqa: E402
 
 from figures import style  # noqa: E402
 from figures.registry import register_figure  # noqa: E402
-from simulations.seeds import derive_seed  # noqa: E402
+from simulations.core.seeds import derive_seed  # noqa: E402
 
 
 @register_figure("sparse-rs-capacity", title="covariance rule, sparse patterns: RS capacity alpha_c(a) against "
                                              "simulation and the 1/(2 a |ln a|) asymptote")
 def fig_sparse_rs(out_dir, *, quick=True, seed=0):
-    from simulations.checks.sparse_capacity import kept_fraction
-    from simulations.fits import logistic_crossing
+    from simulations.checks.suite.sparse_capacity import kept_fraction
+    from simulations.core.fits import logistic_crossing
     from theory import sparse, sparse_rs
 
     N, networks = (1000, 10) if quick else (4000, 40)

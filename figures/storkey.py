@@ -1,4 +1,4 @@
-"""Figure of the measured capacity of Storkey's rule (``simulations.storkey``)."""
+"""Figure of the measured capacity of Storkey's rule (``simulations.estimators.storkey``)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import numpy as np  # noqa: E402
 
 from figures import style  # noqa: E402
 from figures.registry import register_figure  # noqa: E402
-from simulations.seeds import derive_seed  # noqa: E402
+from simulations.core.seeds import derive_seed  # noqa: E402
 
 
 @register_figure("storkey-capacity", title="Storkey rule: networks keeping every pattern fixed vs P, and P_1/2 vs "
                                            "N / sqrt(2 ln N)")
 def fig_storkey(out_dir, *, quick=True, seed=0):
-    from simulations import storkey as sk
-    from simulations.checks.storkey import GRID
+    from simulations.estimators import storkey as sk
+    from simulations.checks.suite.storkey import GRID
 
     Ns = (100, 200) if quick else (100, 200, 400, 600)
     networks = 12 if quick else 40

@@ -42,7 +42,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from simulations.io import atomic_write_bytes, atomic_write_json, provenance  # noqa: E402
+from simulations.core.io import atomic_write_bytes, atomic_write_json, provenance  # noqa: E402
 
 #: Width of one journal column and of a full page, inches.
 COLUMN = 3.4

@@ -51,3 +51,13 @@ class RunResult:
 
     def __len__(self) -> int:
         return int(self.states.shape[0])
+
+    def __repr__(self) -> str:
+        """Shapes, the converged fraction and the mean number of sweeps (not the arrays)."""
+        B, N = self.states.shape
+        P = self.overlaps.shape[1] if self.overlaps.ndim == 2 else 0
+        conv = int(np.count_nonzero(self.converged))
+        mean = float(np.mean(self.sweeps)) if self.sweeps.size else float("nan")
+        trace = "" if self.energy_trace is None else f", energy_trace {self.energy_trace.shape}"
+        return (f"RunResult({B} cues x N={N}, P={P} patterns: converged {conv}/{B}, "
+                f"mean sweeps {mean:.3g}{trace})")

@@ -1,6 +1,6 @@
 """Test-only helper: a split check's units simulated once, judged again under patched theories."""
 
-from simulations.registry import CHECKS, check_params, finish_check, plan_check
+from simulations.checks.registry import CHECKS, check_params, finish_check, plan_check
 
 
 class Simulated:

@@ -11,8 +11,8 @@ import time
 
 
 def register_steps(names, log, delay):
-    from simulations import registry
-    from simulations.stats import binomial_point
+    from simulations.checks import registry
+    from simulations.checks.stats import binomial_point
 
     def make(name):
         def f(*, seed, log, delay):
@@ -33,7 +33,7 @@ def register_steps(names, log, delay):
 
 if __name__ == "__main__":
     out, log, delay, *names = sys.argv[1:]
-    import simulations.checks  # noqa: F401  (the real checks first, as the command does)
+    import simulations.checks.suite  # noqa: F401  (the real checks first, as the command does)
     from amlab.cli import main
 
     register_steps(names, log, float(delay))

@@ -403,7 +403,7 @@ def _modern_beta_half():
 @mutant("amicl-sim-eps-0.13", "simulator", "the AMICL simulator draws exemplars with eps = 0.13 (theory: 0.1)",
         AMICL, targets=("amicl-switch",), quick_targets=("amicl-switch",))
 def _amicl_sim_eps():
-    from simulations.checks import amicl as ca
+    from simulations.checks.suite import amicl as ca
 
     real = ca.sweep_amicl
 
@@ -419,8 +419,8 @@ def _amicl_sim_eps():
 
 def matrix_rows(size: str, names=None):
     """The (mutant, check) pairs of the matrix at ``size``; mutant ``None`` is the unmutated baseline."""
-    import simulations.checks  # noqa: F401  (registers the checks)
-    from simulations.registry import CHECKS
+    import simulations.checks.suite  # noqa: F401  (registers the checks)
+    from simulations.checks.registry import CHECKS
 
     rows = [(None, c) for c in CHECKS]
     rows += [(name, c) for name, m in MUTANTS.items() for c in m.family if c in CHECKS]
@@ -431,8 +431,8 @@ def run_row(mutant_name, check, size: str, seed: int = 0) -> dict:
     """Run one check at ``size`` under one mutant (``None``: none) and say whether it failed."""
     import time
 
-    import simulations.checks  # noqa: F401
-    from simulations.registry import CHECKS, run_check
+    import simulations.checks.suite  # noqa: F401
+    from simulations.checks.registry import CHECKS, run_check
 
     m = MUTANTS.get(mutant_name)
     t0 = time.perf_counter()
@@ -504,7 +504,7 @@ STORKEY = ("storkey-capacity",)
 @mutant("storkey-capacity-no-2", "formula", "Storkey capacity N/sqrt(ln N) for N/sqrt(2 ln N)",
         STORKEY, targets=STORKEY, quick_targets=STORKEY)
 def _storkey_capacity_no_2():
-    from simulations.checks import storkey as cs
+    from simulations.checks.suite import storkey as cs
 
     with _Patch.context() as mp:
         mp.setattr(cs, "capacity_formula", lambda N: float(N) / np.sqrt(np.log(float(N))))
@@ -536,7 +536,7 @@ def _storkey_learn_no_hji(x, W):
         "the Storkey kernel drops the -x_i h_ji term (w_ij += (x_i x_j - h_ij x_j)/N)",
         STORKEY, targets=STORKEY, quick_targets=STORKEY)
 def _storkey_kernel_no_hji():
-    import simulations.storkey as sk
+    import simulations.estimators.storkey as sk
 
     with _Patch.context() as mp:
         mp.setattr(sk, "storkey_learn", _storkey_learn_no_hji)
@@ -546,7 +546,7 @@ def _storkey_kernel_no_hji():
 @mutant("storkey-hebbian", "simulator", "the Storkey measurement learns with the Hebbian increment x x^T / N",
         STORKEY, targets=STORKEY, quick_targets=STORKEY)
 def _storkey_hebbian():
-    import simulations.storkey as sk
+    import simulations.estimators.storkey as sk
 
     def hebbian_learn(x, W):
         W += x.T @ x / W.shape[0]
@@ -677,7 +677,7 @@ def _sparse_rs_no_reaction():
 
 def _sparse_run_one_sided(xi, a, theta, max_steps, keep_diagonal=False):
     """``retrieval_run`` with the bug: the mean a subtracted on the left side only, W_ij ~ (xi_i - a) xi_j."""
-    from simulations.checks.sparse_capacity import KEPT, LOST_ACTIVITY
+    from simulations.checks.suite.sparse_capacity import KEPT, LOST_ACTIVITY
 
     P, N = xi.shape
     X = (xi - a).astype(np.float32)
@@ -702,7 +702,7 @@ def _sparse_run_one_sided(xi, a, theta, max_steps, keep_diagonal=False):
         "covariance rule with the coding level subtracted on one side only, W_ij = sum (xi_i - a) xi_j / (N a (1-a))",
         SPARSE_CAP, targets=SPARSE_CAP, quick_targets=SPARSE_CAP)
 def _sparse_one_sided():
-    import simulations.checks.sparse_capacity as sc
+    import simulations.checks.suite.sparse_capacity as sc
 
     with _Patch.context() as mp:
         mp.setattr(sc, "retrieval_run", _sparse_run_one_sided)
@@ -715,7 +715,7 @@ def _sparse_one_sided():
         note="not caught (quick, seed 0: kept 24/24, 0/24, 24/24, 3/24 as unmutated): W_ii ~ alpha only "
              "holds active bits on, and at these thresholds retrieval is lost by inactive bits turning on")
 def _sparse_keep_diagonal():
-    import simulations.checks.sparse_capacity as sc
+    import simulations.checks.suite.sparse_capacity as sc
 
     right = sc.retrieval_run
     with _Patch.context() as mp:

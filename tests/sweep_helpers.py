@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from simulations.seeds import canonical
+from simulations.core.seeds import canonical
 
 
 def toy(*, seed, a, b=1.0):
@@ -25,7 +25,7 @@ def slow_logged(*, seed, a, log, delay):
 
 
 def main(store, log, n, delay):
-    from simulations.sweep import sweep
+    from simulations.sweeps.sweep import sweep
 
     sweep(slow_logged, {"a": list(range(int(n)))}, store, params={"log": log, "delay": float(delay)}, seed=7,
           progress=False)

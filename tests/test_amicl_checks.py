@@ -2,8 +2,8 @@
 
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 
 
 #: Two points each and fewer trials: the checks' plumbing in the default suite (the declared quick sizes, as

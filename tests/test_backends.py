@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from simulations.backends import DISTRIBUTED_HINT, DaskBackend, LocalBackend, get_backend, run_all
-from simulations.sweep import sweep
+from simulations.sweeps.backends import DISTRIBUTED_HINT, DaskBackend, LocalBackend, get_backend, run_all
+from simulations.sweeps.sweep import sweep
 from tests.sweep_helpers import toy
 
 GRID = {"a": [0, 1, 2], "b": [0.5, 2.0]}
@@ -68,9 +68,9 @@ def test_local_cluster_runs_a_registered_estimator_identically(cluster, tmp_path
 
 
 def test_checks_on_a_local_cluster_match_in_process(cluster, tmp_path):
-    import simulations.checks  # noqa: F401
-    from simulations.registry import CHECKS
-    from simulations.runner import run_checks
+    import simulations.checks.suite  # noqa: F401
+    from simulations.checks.registry import CHECKS
+    from simulations.checks.runner import run_checks
 
     chosen = [CHECKS["exp-recovery"]]  # quick size runs in about a second
     here = run_checks(chosen, seed=5, out=tmp_path / "here", echo=lambda *a: None)

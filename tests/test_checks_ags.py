@@ -1,8 +1,8 @@
 """The AGS checks pass on the RS theory and fail on a shifted theory or a wrong network."""
 
 import theory.ags as ags
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 
 OVERLAP = {"Ns": [1000], "alphas": [0.1], "networks": 40}
 CRITICAL = {"Ns": [250, 500, 1000], "alphas": [0.13, 0.16, 0.19, 0.22, 0.25], "networks": 25}  # a free exponent needs 3 sizes

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import theory.ags as ags
-from simulations.checks.ags import RETRIEVED, critical_points
-from simulations.fits import logistic_crossing
+from simulations.checks.suite.ags import RETRIEVED, critical_points
+from simulations.core.fits import logistic_crossing
 
 DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "ags_finite_size.json"
 FULL = {"Ns": [250, 500, 1000, 2000, 5000], "alphas": [0.125, 0.135, 0.145, 0.155, 0.165, 0.175, 0.19, 0.21]}
@@ -53,7 +53,7 @@ def test_rs_alpha_c_passes_and_mutants_fail(seed):
 
 def test_a_single_ansatz_would_reject_the_rs_value():
     # the free-exponent fit alone (tolerance 0) rejects 0.1379 at seed 0: the spread term is needed
-    from simulations.fits import finite_size_fit_free
+    from simulations.core.fits import finite_size_fit_free
 
     xs, ses = _crossings(0)
     fit = finite_size_fit_free(FULL["Ns"], xs, ses)

@@ -2,9 +2,9 @@
 
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS
-from simulations.runner import run_checks
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS
+from simulations.checks.runner import run_checks
 
 
 @pytest.mark.slow

@@ -1,8 +1,8 @@
 """The basins check passes on the two-step theory and fails on a wrong theory or a wrong network."""
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.basins as basins
-from simulations.registry import CHECKS, run_check
+from simulations.checks.registry import CHECKS, run_check
 
 SMALL = {"N": 1500, "cases": [[0.2, 0.5]], "networks": 12, "cues": 6}
 

@@ -3,9 +3,9 @@
 import pytest
 
 import theory.classical as tc
-from simulations.checks import classical as cc
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+from simulations.checks.suite import classical as cc
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 
 SMALL = {"N": 300, "alphas": [0.3], "kept_alphas": [0.5], "networks": 10}
 
@@ -31,12 +31,12 @@ def test_bit_error_fails_with_the_other_diagonal_formula(forced):
 
 
 def test_bit_error_fails_with_a_wrong_simulation(monkeypatch):
-    real = cc.estimators.classical_bit_error
+    real = cc.classical_est.classical_bit_error
 
     def one_pattern_too_many(**kw):  # simulates P+20 patterns while the theory uses P
         return real(**{**kw, "P": kw["P"] + 20})
 
-    monkeypatch.setattr(cc.estimators, "classical_bit_error", one_pattern_too_many)
+    monkeypatch.setattr(cc.classical_est, "classical_bit_error", one_pattern_too_many)
     assert not run_check(CHECKS["classical-bit-error"], "quick", seed=1, **SMALL).passed
 
 

@@ -6,10 +6,10 @@ import pytest
 from scipy import stats
 
 import theory.dense as td
-from simulations.checks import dense as cd
-from simulations.checks.dense_tail import gaussian_error, noise_moments, tail_tolerance
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+from simulations.checks.suite import dense as cd
+from simulations.checks.suite.dense_tail import gaussian_error, noise_moments, tail_tolerance
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 
 BIT = {"cases": [[3, 40, "poly"]], "networks": 20, "cues": 40}
 
@@ -51,16 +51,16 @@ def test_bit_error_fails_without_the_double_factorial(monkeypatch):
 
 
 def test_bit_error_fails_with_the_rectified_simulation(monkeypatch):
-    real = cd.estimators.dense_bit_error
-    monkeypatch.setattr(cd.estimators, "dense_bit_error", lambda **kw: real(**{**kw, "F": "rectified"}))
+    real = cd.dense_est.dense_bit_error
+    monkeypatch.setattr(cd.dense_est, "dense_bit_error", lambda **kw: real(**{**kw, "F": "rectified"}))
     assert not run_check(CHECKS["dense-bit-error"], "quick", seed=1, **BIT).passed
 
 
 def test_random_starts_fail_with_a_tenth_of_the_patterns(monkeypatch):
     params = {"N": 100, "K": 2000, "ns": [3], "starts": 30}
     assert run_check(CHECKS["dense-random-starts"], "quick", seed=2, **params).passed
-    real = cd.estimators.dense_random_start
-    monkeypatch.setattr(cd.estimators, "dense_random_start", lambda **kw: real(**{**kw, "K": kw["K"] // 10}))
+    real = cd.dense_est.dense_random_start
+    monkeypatch.setattr(cd.dense_est, "dense_random_start", lambda **kw: real(**{**kw, "K": kw["K"] // 10}))
     assert not run_check(CHECKS["dense-random-starts"], "quick", seed=2, **params).passed
 
 
@@ -83,7 +83,7 @@ def test_exact_one_step_error_against_enumeration(N, K, n, F):
     # slow twin: enumerate b and y of the K-1 noise terms: y = 2B - (N-1), B ~ Bin(N-1, 1/2)
     import itertools
 
-    from simulations.checks.dense_tail import _D_int, exact_error
+    from simulations.checks.suite.dense_tail import _D_int, exact_error
 
     L = N - 1
     terms = [(b * _D_int(2 * k - L, n, F), math.comb(L, k) / 2**L / 2) for b in (1, -1) for k in range(L + 1)]

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
-import simulations.checks.dense_replica as cdr
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+import simulations.checks.suite.dense_replica as cdr
 import theory.dense_replica as tr
-from simulations.registry import CHECKS, run_check
+from simulations.checks.registry import CHECKS, run_check
 from tests.mutants import MUTANTS
 
 #: A reduced quick grid: one N, a load far below and one near alpha_c (0.9 alpha_c), enough networks

@@ -1,8 +1,8 @@
 """The exponential-memory check shows both sides of the bound and fails on a wrong bound."""
 
 import theory.exponential as te
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 
 PARAMS = {"cases": [[0.1, 20, 0.75], [0.1, 20, 2.5]], "cues": 40}
 

@@ -1,8 +1,8 @@
 """ags-glauber passes on the RS overlap and fails on a wrong theory or a wrong temperature."""
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.finite_t as ft
-from simulations.registry import CHECKS, run_check
+from simulations.checks.registry import CHECKS, run_check
 
 SMALL = {"N": 1500, "cases": [[0.05, 0.45], [0.05, 0.7]], "networks": 8, "cues": 4, "sweeps": 25}
 

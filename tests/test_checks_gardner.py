@@ -2,9 +2,9 @@
 
 import sympy as sp
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.gardner as gardner
-from simulations.registry import CHECKS, run_check
+from simulations.checks.registry import CHECKS, run_check
 from theory.formula import Formula, Phi
 
 SMALL = {"N": 50, "grids": {"0.5": [0.7, 0.85, 1.0, 1.15, 1.3]}, "trials": 40, "max_updates": 10000}

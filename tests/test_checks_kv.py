@@ -6,8 +6,8 @@ import pytest
 import hopfield.kv as hkv
 import theory.kv_memory as tkv
 import theory.modern as tm
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 from theory.formula import Formula, sym
 
 

@@ -1,8 +1,8 @@
 """The modern-Hopfield checks hold for Theorem 5 and the fixed-point radius, and fail on wrong ones."""
 
 import theory.modern as tm
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 
 BOUND = {"configs": [[32, 16, 4.0]], "beta_factors": [1.0], "radii": [0.0, 0.05], "cues": 100}
 FIXED = {"configs": [[16, 8, 3.0, "simplex"]], "starts": 5, "steps_max": 100}

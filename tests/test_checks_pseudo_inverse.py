@@ -1,8 +1,8 @@
 """pseudo-inverse passes on the projection rule and fails on a wrong theory or a wrong network."""
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.basins as basins
-from simulations.registry import CHECKS, run_check
+from simulations.checks.registry import CHECKS, run_check
 from tests.check_helpers import Simulated
 
 SMALL = {"N": 300, "cases": [[0.5, 0.5]], "networks": 6, "cues": 6}

@@ -2,8 +2,8 @@
 
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 from tests.mutants import MUTANTS
 
 PARAMS = {"cases": [[0.3, 80, 0.7], [0.3, 80, 1.0], [0.3, 80, 1.3]], "cues": 100}

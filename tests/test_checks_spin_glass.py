@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.checks.spin_glass import autocorrelations
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.suite.spin_glass import autocorrelations
+from simulations.checks.registry import CHECKS, run_check
 from tests.check_helpers import Simulated
 from tests.mutants import MUTANTS
 

@@ -9,8 +9,8 @@ import pytest
 
 from amlab import __version__
 from amlab.cli import main
-from simulations import registry
-from simulations.stats import binomial_point
+from simulations.checks import registry
+from simulations.checks.stats import binomial_point
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def toy_checks(monkeypatch):
     """Two toy checks: 'fair' (a fair coin against 1/2) and 'biased' (a 0.7 coin against 1/2)."""
-    import simulations.checks  # noqa: F401  (register the real ones first, then hide them)
+    import simulations.checks.suite  # noqa: F401  (register the real ones first, then hide them)
 
     monkeypatch.setattr(registry, "CHECKS", {})
 
@@ -116,7 +116,7 @@ def test_console_entry_point_subprocess(tmp_path):
 def test_reproduce_writes_report_with_checks_and_figures(toy_checks, tmp_path, monkeypatch, capsys):
     import figures.catalog  # noqa: F401
     from figures import registry as fr
-    from simulations.io import atomic_write_bytes
+    from simulations.core.io import atomic_write_bytes
 
     monkeypatch.setattr(fr, "FIGURES", {})
 

@@ -20,8 +20,10 @@ import numpy as np
 import pytest
 
 from amlab.cli import main
-from simulations import estimators, registry
-from simulations.stats import binomial_point
+from simulations import estimators
+from simulations.checks import registry
+from simulations.estimators import _common, classical as classical_est
+from simulations.checks.stats import binomial_point
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -38,7 +40,7 @@ def one_line_error(err: str) -> str:
 @pytest.fixture
 def coin_checks(monkeypatch, tmp_path):
     """Checks 'fair' and 'biased' that count their runs in a log file."""
-    import simulations.checks  # noqa: F401
+    import simulations.checks.suite  # noqa: F401
 
     monkeypatch.setattr(registry, "CHECKS", {})
     log = tmp_path / "runs.log"
@@ -128,7 +130,7 @@ def test_2_corrected_command_into_the_same_out_works(tmp_path, capsys):
 
 def test_2_store_with_a_spec_but_no_point_is_taken_over(tmp_path, capsys):
     # a run that died before its first point leaves spec.json alone; the next sweep takes the store over
-    from simulations.io import atomic_write_json
+    from simulations.core.io import atomic_write_json
 
     out = tmp_path / "s"
     atomic_write_json(out / "spec.json", {"format": 1, "estimator": "classical-bit-error", "grid": [{"N": 7}],
@@ -137,7 +139,7 @@ def test_2_store_with_a_spec_but_no_point_is_taken_over(tmp_path, capsys):
 
 
 def test_3_integral_float_is_the_same_point_and_seed(tmp_path):
-    from simulations.sweep import sweep
+    from simulations.sweeps.sweep import sweep
 
     a = sweep("classical-bit-error", {"N": [1e2]}, tmp_path / "a", params={"alpha": 1e-1}, progress=False)
     b = sweep("classical-bit-error", {"N": [100]}, tmp_path / "b", params={"alpha": 0.1}, progress=False)
@@ -148,8 +150,11 @@ def test_3_integral_float_is_the_same_point_and_seed(tmp_path):
 def test_3_mutant_without_declarations_accepts_nonsense(tmp_path, monkeypatch, capsys):
     # mutant: values pass unchecked -> alpha=-0.1 runs (P clipped) and exits 0
     monkeypatch.setattr(estimators.Param, "coerce", lambda self, value: value)
-    monkeypatch.setattr(estimators, "_n_patterns", lambda N, P=None, alpha=None, name="P":
-                        int(P) if P is not None else max(1, int(round(float(alpha) * int(N)))))
+    def clipped(N, P=None, alpha=None, name="P"):
+        return int(P) if P is not None else max(1, int(round(float(alpha) * int(N))))
+
+    monkeypatch.setattr(_common, "_n_patterns", clipped)  # the check of the parameters
+    monkeypatch.setattr(classical_est, "_n_patterns", clipped)  # the estimator itself
     assert main(["sweep", "classical-bit-error", "--grid", "alpha=-0.1", "--param", "N=20",
                  "--out", str(tmp_path / "m")]) == 0
 
@@ -185,7 +190,7 @@ def test_4_read_only_out_fails_before_any_check(coin_checks, tmp_path, capsys):
 
 
 def test_4_full_disk_fails_before_any_check(coin_checks, tmp_path, capsys, monkeypatch):
-    from simulations import runner
+    from simulations.checks import runner
 
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -197,7 +202,7 @@ def test_4_full_disk_fails_before_any_check(coin_checks, tmp_path, capsys, monke
 
 
 def test_4_write_failure_mid_run_is_one_line(coin_checks, tmp_path, capsys, monkeypatch):
-    from simulations import runner
+    from simulations.checks import runner
 
     def fail(path, obj):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -251,7 +256,7 @@ def test_4_sigkill_mid_run_loses_at_most_the_check_in_flight(tmp_path, monkeypat
 def test_4_reproduce_checks_out_first_and_reuses_finished_checks(coin_checks, tmp_path, capsys, monkeypatch):
     import figures.catalog  # noqa: F401
     from figures import registry as fr
-    from simulations.io import atomic_write_bytes
+    from simulations.core.io import atomic_write_bytes
 
     monkeypatch.setattr(fr, "FIGURES", {})
     fr.register_figure("toy-figure", title="a toy")(
@@ -269,7 +274,7 @@ def test_4_reproduce_checks_out_first_and_reuses_finished_checks(coin_checks, tm
 
 
 def test_4_mutant_without_resume_reruns_finished_checks(coin_checks, tmp_path, monkeypatch):
-    from simulations import runner
+    from simulations.checks import runner
 
     monkeypatch.setattr(runner, "load_finished", lambda *a: None)
     main(["check", "fair", "--out", str(tmp_path / "o")])
@@ -291,7 +296,7 @@ def _start_slow_sweep(store, log, n=50, delay=0.2):
 
 
 def test_5_second_writer_is_refused_and_the_lock_dies_with_the_first(tmp_path, monkeypatch, capsys):
-    from simulations.sweep import StoreLockedError, _StoreLock, sweep
+    from simulations.sweeps.sweep import StoreLockedError, _StoreLock, sweep
     from tests.sweep_helpers import slow_logged, toy
 
     store, log = tmp_path / "s", tmp_path / "log"
@@ -313,7 +318,7 @@ def test_5_second_writer_is_refused_and_the_lock_dies_with_the_first(tmp_path, m
 
 
 def test_5_mutant_without_lock_lets_both_write(tmp_path, monkeypatch):
-    from simulations import sweep as sw
+    from simulations.sweeps import sweep as sw
 
     class NoLock:
         def __init__(self, store):
@@ -379,7 +384,7 @@ def test_7_one_line_per_finished_check_and_point_when_not_a_terminal(coin_checks
 
 
 def test_7_a_terminal_gets_a_bar(monkeypatch):
-    from simulations import progress
+    from simulations.core import progress
 
     monkeypatch.setattr(progress, "is_terminal", lambda stream=None: True)
     assert type(progress.bar(3, "x")).__name__ != "LineProgress"
@@ -438,7 +443,7 @@ def test_8_old_estimator_names_still_work_with_a_notice(tmp_path, capsys):
 
 
 def test_8_estimator_names_match_check_names():
-    import simulations.checks  # noqa: F401
+    import simulations.checks.suite  # noqa: F401
 
     renamed = {"classical-fixed-points", "dense-random-starts", "modern-retrieval-bound"}
     assert renamed <= set(estimators.ESTIMATORS) & set(registry.CHECKS)
@@ -542,7 +547,8 @@ WRITERS = [["check", "fair"], ["figures"], ["sweep", "classical-bit-error", "--g
 def no_work(coin_checks, monkeypatch):
     """Every command's work and JAX made unreachable: a test passes only if the error comes first."""
     from amlab.demos import DEMOS, Demo
-    from simulations import runner, sweep
+    from simulations.checks import runner
+    from simulations.sweeps import sweep
 
     def work(*a, **k):
         raise AssertionError("the work started before the error")

@@ -13,7 +13,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 PAGES = sorted(p.name for p in DOCS.glob("*.md"))
 TUTORIALS = ["amicl.md", "checks.md", "dense.md", "simulators.md", "theory.md"]
 TUTORIALS += ["getting-started.md", "tutorial-capacity.md", "tutorial-dense.md", "tutorial-modern.md", "tutorial-icl.md"]
-TUTORIALS += ["attention.md", "induction.md"]
+TUTORIALS += ["attention.md", "induction.md", "contributing.md"]
 
 
 def _blocks(name):

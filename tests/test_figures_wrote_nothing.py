@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from amlab.cli import main
-from simulations import registry
-from simulations.registry import register_check
-from simulations.stats import binomial_point
+from simulations.checks import registry
+from simulations.checks.registry import register_check
+from simulations.checks.stats import binomial_point
 
 
 @pytest.fixture

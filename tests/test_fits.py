@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from scipy import stats as sst
 
-from simulations.fits import finite_size_fit, logistic_crossing
-from simulations.registry import Point
-from simulations.stats import bound_point, estimate_point, summary_point
+from simulations.core.fits import finite_size_fit, logistic_crossing
+from simulations.checks.registry import Point
+from simulations.checks.stats import bound_point, estimate_point, summary_point
 
 
 def test_logistic_crossing_recovers_a_known_curve():
@@ -44,7 +44,7 @@ def test_free_exponent_fit_recovers_known_parameters():
     # exact data y = 0.14 + 2 N^-0.7 with small errors: the fit returns the three parameters
     import numpy as np
 
-    from simulations.fits import finite_size_fit_free
+    from simulations.core.fits import finite_size_fit_free
 
     N = np.array([250.0, 500, 1000, 2000, 5000])
     y = 0.14 + 2.0 * N**-0.7

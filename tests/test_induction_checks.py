@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.induction as th
 from hopfield.induction import Forward
-from simulations.checks import induction as ci
-from simulations.registry import CHECKS, run_check
+from simulations.checks.suite import induction as ci
+from simulations.checks.registry import CHECKS, run_check
 from tests.check_helpers import Simulated
 
 

@@ -5,9 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.mixtures as mixtures
-from simulations.registry import CHECKS, run_check
+from simulations.checks.registry import CHECKS, run_check
 
 
 def _free_energy(m, T, P=4):

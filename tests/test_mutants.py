@@ -9,8 +9,8 @@ every declared target of every mutant at quick and at full size, as listed in
 import numpy as np
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations.registry import CHECKS, run_check
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks.registry import CHECKS, run_check
 from tests.mutants import MUTANTS, run_row
 
 

@@ -2,7 +2,7 @@
 
 import io
 
-from simulations.progress import LineProgress
+from simulations.core.progress import LineProgress
 
 
 def test_line_progress_disable_prints_nothing():

@@ -3,8 +3,8 @@ import math
 import pytest
 from scipy import stats as sst
 
-from simulations import registry
-from simulations.stats import binomial_point, bound_point, holm, mean_point
+from simulations.checks import registry
+from simulations.checks.stats import binomial_point, bound_point, holm, mean_point
 
 
 def test_holm_matches_hand_computation():
@@ -41,3 +41,28 @@ def test_run_check_says_no(monkeypatch):
     assert res.passed
     with pytest.raises(ValueError, match="registered twice"):
         registry.register_check("toy", title="t", theory="t", test="t", quick={}, full={})(toy)
+
+
+def test_families_and_seconds_are_declared_with_the_check(monkeypatch):
+    from simulations.checks.schedule import DEFAULT_SECONDS, check_seconds, unit_weights
+
+    monkeypatch.setattr(registry, "CHECKS", {})
+
+    def toy(*, seed):
+        return []
+
+    registry.register_check("toy-timed", title="t", theory="t", test="t", quick={}, full={}, families=("dense",),
+                            seconds={"quick": 2.5, "full": 40})(toy)
+    registry.register_check("toy-untimed", title="t", theory="t", test="t", quick={}, full={})(toy)
+    timed, untimed = registry.CHECKS["toy-timed"], registry.CHECKS["toy-untimed"]
+    assert timed.families == ("dense",) and untimed.families is None
+    assert (check_seconds("toy-timed", "quick"), check_seconds("toy-timed", "full")) == (2.5, 40.0)
+    # a check (or a size) without an estimate, and a name nobody registered, count the default
+    assert check_seconds("toy-untimed", "full") == check_seconds("nobody", "quick") == DEFAULT_SECONDS
+    units = [registry.Unit(toy, {}, cost=1.0), registry.Unit(toy, {}, cost=3.0)]
+    assert unit_weights("toy-timed", "full", units) == [10.0, 30.0]
+    for bad, match in (({"families": "dense"}, "families must be a tuple"),
+                       ({"seconds": {"medium": 1}}, "sizes 'quick' and 'full'"),
+                       ({"seconds": {"quick": -1}}, r"seconds\['quick'\] must be a number >= 0")):
+        with pytest.raises((TypeError, ValueError), match=match):
+            registry.register_check("toy-bad", title="t", theory="t", test="t", quick={}, full={}, **bad)

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from amlab.cli import main
-from simulations import registry
-from simulations.registry import register_check
-from simulations.runner import COLUMNS
-from simulations.stats import binomial_point
+from simulations.checks import registry
+from simulations.checks.registry import register_check
+from simulations.checks.runner import COLUMNS
+from simulations.checks.stats import binomial_point
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def toy_world(monkeypatch):
     import figures.catalog  # noqa: F401
-    import simulations.checks  # noqa: F401  (registered before the registry is swapped out)
+    import simulations.checks.suite  # noqa: F401  (registered before the registry is swapped out)
     import simulations.estimators  # noqa: F401
     import theory.catalog  # noqa: F401
     import matplotlib.pyplot as plt
@@ -86,7 +86,7 @@ def test_every_figure_in_report_has_a_caption(toy_world, tmp_path):
 
 def test_embedding_mutant_is_caught(toy_world, tmp_path, monkeypatch):
     """Mutant: the report links figures instead of embedding them; the stand-alone test must notice."""
-    import simulations.report as report
+    import simulations.checks.report as report
 
     monkeypatch.setattr(report, "image_src", lambda path, src: src)
     out = tmp_path / "rep"
@@ -96,7 +96,7 @@ def test_embedding_mutant_is_caught(toy_world, tmp_path, monkeypatch):
 
 
 def test_html_escapes_text():
-    from simulations.report import Paragraph, Table, to_html
+    from simulations.checks.report import Paragraph, Table, to_html
 
     page = to_html([Paragraph(["a <b> & c"]), Table(["x<y"], [[["</td>"]]])])
     assert "a &lt;b&gt; &amp; c" in page and "x&lt;y" in page and "&lt;/td&gt;" in page
@@ -251,11 +251,12 @@ def test_the_old_regex_page_is_caught():
 
 def test_declared_links_name_registered_figures_and_derivations():
     import figures.catalog  # noqa: F401
-    import simulations.checks  # noqa: F401
+    import simulations.checks.suite  # noqa: F401
     import theory.catalog  # noqa: F401
     from figures.registry import FIGURES
     from theory.derivation import DERIVATIONS
 
+    # the package's checks (not those of tests, nor of docs snippets, whose functions have no module)
     checks = [c for c in registry.CHECKS.values() if (c.func.__module__ or "").startswith("simulations.checks")]
     assert checks
     for c in checks:

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.sparse as sparse
 from hopfield.sparse import covariance_fields, update
-from simulations.registry import CHECKS, run_check
+from simulations.checks.registry import CHECKS, run_check
 from tests.reference_capacity import covariance_fields_reference
 from theory.derivation import DERIVATIONS
 from theory.formula import Formula, Phi

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from scipy.special import erf
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.ags as ags
 import theory.sparse as sparse
 import theory.sparse_rs as srs
 from hopfield.sparse import update
-from simulations.checks.sparse_capacity import retrieval_run
-from simulations.registry import CHECKS, run_check
+from simulations.checks.suite.sparse_capacity import retrieval_run
+from simulations.checks.registry import CHECKS, run_check
 from tests.mutants import MUTANTS
 
 

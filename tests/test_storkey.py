@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
+import simulations.checks.suite  # noqa: F401  (registers the checks)
 import tests.reference as ref
 from hopfield.classical import storkey_weights
 from hopfield.kernels.storkey import storkey_learn
 from hopfield.patterns import random_binary
-from simulations import storkey as sk
-from simulations.registry import CHECKS, run_check
+from simulations.estimators import storkey as sk
+from simulations.checks.registry import CHECKS, run_check
 from tests.mutants import MUTANTS
 
 

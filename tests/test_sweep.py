@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simulations.seeds import canonical, derive_seed
-from simulations.sweep import SpecMismatchError, expand_grid, export, load_records, sweep
+from simulations.core.seeds import canonical, derive_seed
+from simulations.sweeps.sweep import SpecMismatchError, expand_grid, export, load_records, sweep
 from tests.sweep_helpers import slow_logged, toy
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulations.kv import delta_one_pass
+from simulations.estimators.kv import delta_one_pass
 from theory import kv_memory as tkv
 
 

@@ -13,11 +13,11 @@ import pickle
 
 import pytest
 
-import simulations.checks  # noqa: F401  (registers the checks)
-from simulations import registry
-from simulations.backends import LocalBackend, ProcessBackend, check_backend_options, get_backend
-from simulations.registry import CHECKS, Unit, Work, plan_check, run_check
-from simulations.runner import check_seed, load_unit, run_checks, run_unit, unit_path
+import simulations.checks.suite  # noqa: F401  (registers the checks)
+from simulations.checks import registry
+from simulations.sweeps.backends import LocalBackend, ProcessBackend, check_backend_options, get_backend
+from simulations.checks.registry import CHECKS, Unit, Work, plan_check, run_check
+from simulations.checks.runner import check_seed, load_unit, run_checks, run_unit, unit_path
 from tests.check_helpers import Simulated
 
 #: Quick checks with several units each, cheap enough for the default suite.
@@ -184,14 +184,14 @@ def test_interrupted_check_resumes_from_its_units(tmp_path, monkeypatch):
         calls.append(kwargs.get("nets"))
         return run_unit(fn, kwargs)
 
-    monkeypatch.setattr("simulations.runner.run_unit", failing)
+    monkeypatch.setattr("simulations.checks.runner.run_unit", failing)
     with pytest.raises(KeyboardInterrupt):
         run_checks([c], out=tmp_path, echo=lambda *a: None)
     kept = [u for u in work.units if load_unit(tmp_path, c, "quick", 0, u.label) is not None]
     assert len(kept) == len(work.units) - 1
     assert all(unit_path(tmp_path, c.name, u.label).exists() for u in kept)
     redo = []
-    monkeypatch.setattr("simulations.runner.run_unit", lambda fn, kw: (redo.append(1), run_unit(fn, kw))[1])
+    monkeypatch.setattr("simulations.checks.runner.run_unit", lambda fn, kw: (redo.append(1), run_unit(fn, kw))[1])
     (r,) = run_checks([c], out=tmp_path, echo=lambda *a: None)
     assert len(redo) == 1  # only the unit in flight is redone
     assert same_points(r.points, ref.points)
@@ -229,9 +229,9 @@ def test_bench_check_scaling_writes_its_record(tmp_path):
 
 
 def test_units_are_submitted_largest_first(tmp_path, monkeypatch):
-    """On a pool the units of all checks go out by estimated seconds (``simulations.schedule``), largest first;
+    """On a pool the units of all checks go out by estimated seconds (``simulations.checks.schedule``), largest first;
     with the checks given cheap-first, submitting in plan order (the mutant) fails this."""
-    from simulations.schedule import unit_weights
+    from simulations.checks.schedule import unit_weights
 
     sent = []
 
@@ -242,7 +242,7 @@ def test_units_are_submitted_largest_first(tmp_path, monkeypatch):
             sent.extend(kw for _, kw in args)
             return super().map_unordered(fn, args)
 
-    monkeypatch.setattr("simulations.backends.get_backend", lambda **kw: Recording())
+    monkeypatch.setattr("simulations.sweeps.backends.get_backend", lambda **kw: Recording())
     checks = [CHECKS["basins-two-step"], CHECKS["storkey-capacity"]]
     run_checks(checks, out=tmp_path, echo=lambda *a: None)
     weight = {}

@@ -1,5 +1,6 @@
 """Warming the kernel cache: every entry kernel is covered, every check is mapped, the background compile works."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -65,39 +66,31 @@ def test_every_entry_kernel_is_warmed_and_a_missing_family_is_caught():
     assert out["second"] == [], f"kernels no family of amlab.warm compiles: {out['second']}"
 
 
-def _unmapped(mapping):
-    from simulations.registry import CHECKS
-
-    # the package's checks (other tests register checks of their own, defined in tests/)
-    return sorted(c.name for c in CHECKS.values()
-                  if (c.func.__module__ or "").startswith("simulations.") and c.func.__module__ not in mapping)
+def _undeclared(checks):
+    """Checks of the package (not those tests define) whose declared families are missing or unknown."""
+    return sorted(c.name for c in checks if (c.func.__module__ or "").startswith("simulations.")
+                  and (c.families is None or not set(c.families) <= set(warm.FAMILIES)))
 
 
-def test_every_check_is_mapped_to_its_families(monkeypatch):
-    cli._checks()
-    assert _unmapped(warm.CHECK_FAMILIES) == []
-    for module, families in warm.CHECK_FAMILIES.items():
-        assert set(families) <= set(warm.FAMILIES), (module, families)
-    # mutant: a check module missing from the map is reported (and then warms every family)
-    mutant = {k: v for k, v in warm.CHECK_FAMILIES.items() if k != "simulations.checks.kv"}
-    assert _unmapped(mutant) and all(n.startswith("kv-") for n in _unmapped(mutant))
-    monkeypatch.setattr(warm, "CHECK_FAMILIES", mutant)
-    kv_check = cli._checks()["kv-delta-one-pass"]
-    assert warm.families_for([kv_check]) == list(warm.FAMILIES)
+def test_every_check_declares_its_families():
+    checks = list(cli._checks().values())
+    assert len(checks) >= 30 and _undeclared(checks) == []
+    # mutants: a check that declares no families is reported (and then warms every family); one that names a
+    # family amlab.warm does not know is reported too
+    kv = cli._checks()["kv-delta-one-pass"]
+    assert kv.families == ("kv",) and warm.families_for([kv]) == ["kv"]
+    silent = dataclasses.replace(kv, families=None)
+    assert _undeclared([silent]) == ["kv-delta-one-pass"]
+    assert warm.families_for([silent]) == list(warm.FAMILIES)
+    assert _undeclared([dataclasses.replace(kv, families=("kv", "quantum"))]) == ["kv-delta-one-pass"]
 
 
-def _fake_check(module):
-    def func():
-        pass
-
-    func.__module__ = module
-    return types.SimpleNamespace(func=func)
+def _fake_check(families):
+    return types.SimpleNamespace(families=families)
 
 
 def test_families_come_in_the_order_the_checks_first_need_them():
-    checks = [_fake_check(m) for m in ("simulations.checks.modern", "simulations.checks.dense",
-                                       "simulations.checks.classical", "simulations.checks.exponential",
-                                       "simulations.checks.kv")]
+    checks = [_fake_check(f) for f in ((), ("dense",), ("classical",), ("dense",), ("kv",))]
     assert warm.families_for(checks) == ["dense", "classical", "kv"]
     assert warm.families_for([]) == []
 
@@ -142,9 +135,9 @@ def test_check_compiles_in_the_background_only_when_asked(monkeypatch, tmp_path)
     monkeypatch.setattr(warm, "prefetch_for_checks", lambda checks: calls.append(("start", [c.name for c in checks]))
                         or ["proc"])
     monkeypatch.setattr(warm, "stop_prefetch", lambda procs: calls.append(("stop", procs)))
-    import simulations.runner
+    import simulations.checks.runner
 
-    monkeypatch.setattr(simulations.runner, "run_checks", lambda checks, **kw: [types.SimpleNamespace(passed=True)])
+    monkeypatch.setattr(simulations.checks.runner, "run_checks", lambda checks, **kw: [types.SimpleNamespace(passed=True)])
     assert cli.main(["check", "kv-delta-one-pass", "--out", str(tmp_path)]) == 0
     assert calls == [("start", ["kv-delta-one-pass"]), ("stop", ["proc"])]
     calls.clear()
@@ -155,7 +148,7 @@ def test_check_compiles_in_the_background_only_when_asked(monkeypatch, tmp_path)
 def test_prefetch_is_skipped_when_switched_off_or_cached(monkeypatch):
     started = []
     monkeypatch.setattr(warm, "prefetch", lambda families: started.append(families) or families)
-    checks = [_fake_check("simulations.checks.dense"), _fake_check("simulations.checks.kv")]
+    checks = [_fake_check(("dense",)), _fake_check(("kv",))]
     monkeypatch.setenv("AMLAB_PREFETCH", "0")
     assert warm.prefetch_for_checks(checks, workers=1) is None
     monkeypatch.delenv("AMLAB_PREFETCH")

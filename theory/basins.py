@@ -19,7 +19,7 @@ states to one pattern's overlap; it is written out in :func:`derivation`.
 From step 3 on no closed form exists (the history of all steps enters), and
 the basin radius (the largest fraction of flipped bits from which the
 dynamics still reaches the pattern) is measured, not predicted: see
-``simulations.checks.basins``.
+``simulations.checks.suite.basins``.
 
 References
 ----------

@@ -40,7 +40,7 @@ the RS solution but lets asynchronous dynamics started at the pattern keep
 bits whose cavity field is adverse by less than ``Gamma``. The overlap it
 reaches lies above the RS ``m`` by at most about ``Gamma C``
 (:func:`reaction_excess`), which is small far below ``alpha_c`` and of order
-0.1 at ``alpha_c`` (n = 3). Measured (``simulations.checks.dense_replica``):
+0.1 at ``alpha_c`` (n = 3). Measured (``simulations.checks.suite.dense_replica``):
 0.3-0.7 of that bound at N = 200-800, and dynamics started at the pattern
 keeps it beyond the RS ``alpha_c`` at these sizes.
 

@@ -290,6 +290,10 @@ class Formula:
         """LaTeX of the expression."""
         return sp.latex(self.expr)
 
+    def _repr_latex_(self) -> str:
+        """The expression as display LaTeX (Jupyter renders a ``Formula`` with it)."""
+        return f"$\\displaystyle {self.latex()}$"
+
     def __str__(self) -> str:
         args = ", ".join(self.names)
         return f"{self.name}({args}) = {sp.sstr(self.expr)}"

@@ -12,7 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from simulations.io import atomic_write_bytes  # noqa: E402
+from simulations.core.io import atomic_write_bytes  # noqa: E402
 
 
 def save_png(fig, path) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from amlab.demos import register_demo
+from amlab.demos.registry import register_demo
 from amlab.demos._common import save_png
 from figures import style
 

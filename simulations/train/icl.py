@@ -43,7 +43,7 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 from hopfield.bursty import KINDS, BurstyTask  # noqa: E402
-from simulations.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
+from simulations.core.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
 from simulations.train.loop import load_checkpoint, run_seeds, train_chunks  # noqa: E402
 from simulations.train.bursty import NOVEL, Spec, sample, task_arrays  # noqa: E402
 from simulations.train.model import VARIANTS, coefficients, init_params, logits, loss  # noqa: E402

@@ -64,7 +64,7 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 from hopfield.bigram import bigram_from_text, synthetic_bigram  # noqa: E402
-from simulations.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
+from simulations.core.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
 from simulations.train.loop import load_checkpoint, run_seeds, train_chunks  # noqa: E402
 from simulations.train import induction_model as M  # noqa: E402
 from simulations.train.induction_table import format_table, summary_table  # noqa: E402,F401

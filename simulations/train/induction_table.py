@@ -59,7 +59,7 @@ def format_table(result) -> str:
 
 def fill_docs(page, table: str) -> Path:
     """Replace the text between the markers of ``page`` by ``table``; raise ``ValueError`` without markers."""
-    from simulations.io import atomic_write_text
+    from simulations.core.io import atomic_write_text
 
     page = Path(page)
     text = page.read_text()

@@ -24,8 +24,8 @@ require_jax()
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
-from simulations.io import atomic_write_bytes  # noqa: E402
-from simulations.progress import bar  # noqa: E402
+from simulations.core.io import atomic_write_bytes  # noqa: E402
+from simulations.core.progress import bar  # noqa: E402
 
 __all__ = ["run_seeds", "save_checkpoint", "load_checkpoint", "train_chunks"]
 

@@ -1,0 +1,330 @@
+"""Induction-head checks: the built two-layer transformer against the closed forms of ``theory.induction``.
+
+Simulation: ``hopfield.induction`` (frozen N(0, I/d) embeddings, memories in
+closed form) on designed prompts of ``hopfield.induction_data``; trial ``i``
+draws its embeddings and its prompt from ``SeedSequence([seed, i])``. Theory:
+``theory.induction`` (derived in amlab under the orthonormal idealisation;
+corrections O(d^-1/2)).
+
+Statistics (each check's points judged together with Holm's correction at 0.01):
+
+* ``induction-logits``: z-test of the mean over trials of the simulated logit
+  gap ``xi(k) - xi(g)`` and of ``xi(k) - mean_j xi(j)`` against the closed form.
+  The first-order crosstalk has mean 0; the tolerance 0.1 (quick, d = 512) and
+  0.05 (full, d = 1024) covers the second-order (O(1/d)) bias, measured
+  while building the check as -0.19 +- 0.07 at d = 256 and 0.002 +- 0.037 at
+  d = 1024 (200 trials, gap of the first configuration), i.e. about 50/d.
+* ``induction-deviation``: weighted least-squares slope of the log RMS of the
+  deviation (simulated minus closed-form gap) against log d, with
+  sd(log RMS) ~ 1/sqrt(2 (n - 1)) per point (mean-zero Gaussian deviations). Two points:
+  the slope's 95% upper bound must be < 0 (the deviation shrinks), and a z-test
+  of the slope against -1/2 with tolerance 0.1 for the O(1/d) terms, which bend
+  the local slope at small d (measured while building the check: RMS 1.56, 0.99,
+  0.53 at d = 128, 256, 1024, local slopes -0.66 and -0.45; the fit over
+  d = 64..512 averages them).
+* ``induction-flip``: at the predicted flip scale ``gamma*`` the in-context
+  answer wins in half the trials to first order (the first-order noise of the
+  gap is symmetric); exact binomial test of 1/2 with tolerance 0.08 for the
+  second-order asymmetry (the same O(1/d) bias, 50/d, against the gap's sd
+  ~16/sqrt(d) shifts the win rate by phi(0) x 50/(16 sqrt(d)) <= 0.065 at d >= 384).
+* ``induction-ape-recall``: z-test of the mean over models of the positional
+  previous-token recall against ``prev_token_recall_ape``; tolerance 0.08 = the
+  error of its independent-Gaussian approximation, measured on an 8-point
+  grid (d = 32..128, T = 64..1024, 12 models each) and in the quick run: at
+  most 0.077 (d = 32, T = 64); the approximation is worst at small T.
+* ``induction-rpe-flat``: exact binomial test, over independent models, of the
+  fraction whose RPE head is right at every position against
+  ``rpe_all_positions`` (exact for Gaussian relative vectors: tolerance 1e-6,
+  its quadrature error), at lengths up to 64 d; flatness in T is the theory's
+  statement that the competitor variance 1/d does not depend on T.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hopfield.bigram import synthetic_bigram
+from hopfield.induction import build_induction_model, forward, positional_recall
+from hopfield.induction_data import context_counts, designed_prompts
+from simulations.checks.registry import Unit, Work, register_check
+from simulations.checks.stats import binomial_point, bound_point, estimate_point, mean_point
+from theory import induction as th
+
+#: The bigram model of the checks: V = 16, Zipf unigram, smooth rows (concentration 5).
+V = 16
+BIGRAM_SEED = 0
+
+
+def bigram():
+    """The checks' bigram model (``synthetic_bigram(16, seed=0, concentration=5)``)."""
+    return synthetic_bigram(V, seed=BIGRAM_SEED, concentration=5.0)
+
+
+def _trial_seed(seed, i):
+    return int(np.random.SeedSequence([seed, i]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def _fixed_pair(bg, rank=3):
+    """The first query ``q`` with ``g != q`` and, as in-context successor, its ``rank``-th most likely successor."""
+    g = np.argmax(bg.pi_b, axis=1)
+    q = int(np.flatnonzero(g != np.arange(bg.V))[0])
+    order = [j for j in np.argsort(-bg.pi_b[q], kind="stable") if j != q]
+    return q, int(order[rank])
+
+
+def simulate_prompt_logits(bg, d, n_trials, seed, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma, beta1=30.0,
+                           parts=False, trials=None):
+    """Last-position logits of ``n_trials`` designed prompts, one fresh model per trial.
+
+    Returns ``(logits (n, V), prompts)``; with ``parts=True`` the logits at
+    ``gamma = 0`` and the feed-forward part separately, ``(base, ffn, prompts)``.
+    ``trials = (a, b)`` simulates trials ``a <= i < b`` only (a block of the
+    work; the rows of the blocks, stacked, are those of the whole); the
+    prompts are always all ``n_trials``.
+    """
+    q, k = _fixed_pair(bg)
+    p = designed_prompts(bg, n_trials, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, seed=seed, q=q, k=k)
+    a, b = (0, n_trials) if trials is None else (int(trials[0]), min(int(trials[1]), n_trials))
+    base = np.empty((max(0, b - a), bg.V))
+    ffn = np.empty((max(0, b - a), bg.V))
+    for r, i in enumerate(range(a, b)):
+        m = build_induction_model(bg, d, t, seed=_trial_seed(seed, i), beta1=beta1, beta2=beta2,
+                                  beta_O=beta_O, gamma=gamma if not parts else 1.0)
+        base[r] = forward(m, p.tokens[i:i + 1]).logits[0, -1]
+        if parts:  # the logits are affine in gamma: split them into the gamma = 0 part and the rest
+            ffn[r] = base[r] - forward(m.with_scales(gamma=0.0), p.tokens[i:i + 1]).logits[0, -1]
+            base[r] -= ffn[r]
+    if parts:
+        return base, ffn, p
+    return base, p
+
+
+def predicted_logits(bg, prompts, beta2, beta_O, gamma):
+    """``theory.induction.logits`` at each prompt's counts, shape (n, V)."""
+    n_q, c, cbar = context_counts(prompts.tokens, bg.V)
+    return th.logits().evaluate(beta2=beta2, beta_O=beta_O, gamma=gamma, c=c, cbar=cbar, n_q=n_q[:, None],
+                                t=prompts.t, ell=bg.log_pi_b[prompts.q])
+
+
+def _gap_stats(lg, p):
+    ar = np.arange(len(p.q))
+    return lg[ar, p.k] - lg[ar, p.g], lg[ar, p.k] - lg.mean(1)
+
+
+@register_check(
+    "induction-logits",
+    families=("induction",), seconds={"quick": 69.8, "full": 55.99},
+    figures=("induction-logits",), derivations=("induction-logits",),
+    title="Built induction transformer: logits on designed prompts vs the closed form (V = 16, t = 32)",
+    theory="theory.induction.logits: beta_O (e^beta2 c + cbar)/(e^beta2 n_q + t - n_q) + gamma log pi_b(k|q) "
+           "(derived in amlab, orthonormal idealisation)",
+    test="z-test of the mean simulated gap xi(k) - xi(g) and xi(k) - mean xi per configuration; tolerance "
+         "0.1 (quick, d = 512) / 0.05 (full, d = 1024) for the O(1/d) second-order bias; Holm at 0.01",
+    quick=dict(d=512, n_trials=50, tol=0.1),
+    full=dict(d=1024, n_trials=400, tol=0.05),
+    split=True,
+)
+def check_logits(*, seed, d, n_trials, tol, configs=((4, 2, 2), (4, 4, 0), (6, 1, 3)), t=32, beta2=2.0,
+                 beta_O=4.0, gamma=0.5):
+    """One unit per configuration and block of trials (``trials_per_unit``, ``logits_block``)."""
+    units, blocks = trial_units(logits_block, configs, n_trials, d,
+                                dict(seed=seed, d=d, n_trials=n_trials, t=t, beta2=beta2, beta_O=beta_O, gamma=gamma))
+
+    def combine(outputs):
+        bg = bigram()
+        pts = []
+        for j, (n_q, c_qk, cbar_k), outs in zip(range(len(configs)), configs, split_outputs(outputs, blocks)):
+            lg, p = np.concatenate([o[0] for o in outs]), outs[0][1]
+            pr = predicted_logits(bg, p, beta2, beta_O, gamma)
+            params = dict(d=d, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O, gamma=gamma)
+            for name, sim, pred in zip(("xi(k)-xi(g)", "xi(k)-mean"), _gap_stats(lg, p), _gap_stats(pr, p)):
+                # the prediction is the same for every trial (fixed q, k and counts)
+                pts.append(mean_point(f"{name} n_q={n_q} c={c_qk} cbar={cbar_k}", sim, float(pred.mean()), tol,
+                                      params=params))
+        return pts
+
+    return Work(units, combine)
+
+
+#: Work per unit of the induction checks, in trials x d^2 (one built model per trial): 250 trials at d = 1024.
+UNIT_BUDGET = 250 * 1024**2
+
+
+def trials_per_unit(d: int) -> int:
+    """Trials per unit of work at dimension ``d`` (``UNIT_BUDGET``)."""
+    return max(1, UNIT_BUDGET // (d * d))
+
+
+def trial_units(fn, configs, n_trials, d, shared):
+    """Units ``fn(j=, config=, trials=(a, b), **shared)`` per configuration ``j`` and block of trials."""
+    units, blocks = [], []
+    step = trials_per_unit(d)
+    for j, config in enumerate(configs):
+        bl = [(a, min(a + step, n_trials)) for a in range(0, n_trials, step)]
+        blocks.append(len(bl))
+        units += [Unit(fn, {**shared, "j": j, "config": tuple(config), "trials": ab}, cost=(ab[1] - ab[0]) * d * d,
+                       label=f"config {tuple(config)}, trials {ab[0]}-{ab[1] - 1}") for ab in bl]
+    return units, blocks
+
+
+def split_outputs(outputs, blocks):
+    """The outputs of ``trial_units``, grouped per configuration."""
+    it = iter(outputs)
+    return [[next(it) for _ in range(n)] for n in blocks]
+
+
+def logits_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O, gamma):
+    """``simulate_prompt_logits`` of configuration ``j`` of ``induction-logits``, trials ``a <= i < b``."""
+    n_q, c_qk, cbar_k = config
+    return simulate_prompt_logits(bigram(), d, n_trials, seed + j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma,
+                                  trials=trials)
+
+
+@register_check(
+    "induction-deviation",
+    families=("induction",), seconds={"quick": 84.9, "full": 49.6},
+    figures=("induction-deviation",), derivations=("induction-logits",),
+    title="Deviation of simulated from closed-form logits shrinks like d^(-1/2)",
+    theory="theory.induction.deviation_exponent: -1/2 (first-order crosstalk of N(0, I/d) embeddings)",
+    test="WLS slope of log RMS(gap deviation) on log d, se from sd(log RMS) ~ 1/sqrt(2(n-1)); the slope's "
+         "95% upper bound must be < 0, and z-test against -1/2 with tolerance 0.1; Holm at 0.01",
+    quick=dict(ds=[64, 128, 256, 512], n_trials=80),
+    full=dict(ds=[64, 128, 256, 512, 1024, 2048], n_trials=200),
+    split=True,
+)
+def check_deviation(*, seed, ds, n_trials, t=32, n_q=4, c_qk=2, cbar_k=2, beta2=2.0, beta_O=4.0, gamma=0.5):
+    """One unit per d and block of trials (``trials_per_unit``, ``deviation_block``), combined by the slope fit."""
+    shared = dict(seed=seed, n_trials=n_trials, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O,
+                  gamma=gamma)
+    units, blocks = [], []
+    for j, d in enumerate(ds):
+        step = trials_per_unit(d)
+        bl = [(a, min(a + step, n_trials)) for a in range(0, n_trials, step)]
+        blocks.append(len(bl))
+        units += [Unit(deviation_block, {**shared, "j": j, "d": d, "trials": ab}, cost=(ab[1] - ab[0]) * d * d,
+                       label=f"d={d}, trials {ab[0]}-{ab[1] - 1}") for ab in bl]
+
+    def combine(outputs):
+        bg = bigram()
+        logsd = []
+        for outs in split_outputs(outputs, blocks):
+            lg, p = np.concatenate([o[0] for o in outs]), outs[0][1]
+            dev = _gap_stats(lg, p)[0] - _gap_stats(predicted_logits(bg, p, beta2, beta_O, gamma), p)[0]
+            logsd.append(0.5 * np.log(np.mean(dev**2)))  # log RMS: a bias that does not shrink shows too
+        slope, se = fit_slope(np.log(ds), np.array(logsd), np.full(len(ds), 1 / np.sqrt(2 * (n_trials - 1))))
+        params = dict(ds=list(ds), n_trials=n_trials, rms=[float(np.exp(x)) for x in logsd])
+        expo = float(th.deviation_exponent().evaluate())
+        return [
+            bound_point("slope upper 95% bound < 0", slope + 1.96 * se, 0.0, "le", params=params),
+            estimate_point("slope vs -1/2", slope, se, expo, 0.1, params=params),
+        ]
+
+    return Work(units, combine)
+
+
+def deviation_block(*, seed, j, d, trials, n_trials, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma):
+    """``simulate_prompt_logits`` at the ``j``-th dimension ``d`` of ``induction-deviation``, trials ``a <= i < b``."""
+    return simulate_prompt_logits(bigram(), d, n_trials, seed + 1000 * j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma,
+                                  trials=trials)
+
+
+def fit_slope(x, y, se):
+    """Weighted least-squares slope of ``y`` on ``x`` and its standard error."""
+    w = 1.0 / np.asarray(se) ** 2
+    X = np.column_stack([np.ones_like(x), x])
+    A = (X * w[:, None]).T @ X
+    cov = np.linalg.inv(A)
+    coef = cov @ ((X * w[:, None]).T @ y)
+    return float(coef[1]), float(np.sqrt(cov[1, 1]))
+
+
+@register_check(
+    "induction-flip",
+    families=("induction",), seconds={"quick": 194.8, "full": 100.82},
+    figures=("induction-flip",), derivations=("induction-logits",),
+    title="In-context answer vs global bigram: the flip scale gamma* (V = 16, t = 32)",
+    theory="theory.induction.flip_gamma: gamma* = beta_O (e^beta2 c + cbar - cbar_g)/(Delta (e^beta2 n_q + t - n_q))",
+    test="exact binomial test that the in-context answer wins in half the trials at gamma*, tolerance 0.08 "
+         "(second-order asymmetry); Holm at 0.01",
+    quick=dict(d=384, n_trials=100),
+    full=dict(d=1024, n_trials=1000),
+    split=True,
+)
+def check_flip(*, seed, d, n_trials, configs=((4, 3, 1), (6, 2, 0)), t=32, beta2=2.0, beta_O=4.0):
+    """One unit per configuration and block of trials (``trials_per_unit``, ``flip_block``)."""
+    units, blocks = trial_units(flip_block, configs, n_trials, d,
+                                dict(seed=seed, d=d, n_trials=n_trials, t=t, beta2=beta2, beta_O=beta_O))
+
+    def combine(outputs):
+        bg = bigram()
+        pts = []
+        for (n_q, c_qk, cbar_k), outs in zip(configs, split_outputs(outputs, blocks)):
+            base, ffn, p = np.concatenate([o[0] for o in outs]), np.concatenate([o[1] for o in outs]), outs[0][2]
+            q, k, g = int(p.q[0]), int(p.k[0]), int(p.g[0])
+            Delta = float(bg.log_pi_b[q, g] - bg.log_pi_b[q, k])
+            gstar = float(th.flip_gamma().evaluate(beta2=beta2, beta_O=beta_O, c=c_qk, cbar=cbar_k, cbar_g=0,
+                                                   n_q=n_q, t=t, Delta=Delta))
+            ar = np.arange(n_trials)
+            wins = int(np.sum(base[ar, k] + gstar * ffn[ar, k] > base[ar, g] + gstar * ffn[ar, g]))
+            pts.append(binomial_point(f"wins at gamma*={gstar:.3f} n_q={n_q} c={c_qk} cbar={cbar_k}", wins,
+                                      n_trials, 0.5, 0.08,
+                                      params=dict(d=d, gamma_star=gstar, Delta=Delta, t=t, n_q=n_q, c_qk=c_qk,
+                                                  cbar_k=cbar_k, beta2=beta2, beta_O=beta_O)))
+        return pts
+
+    return Work(units, combine)
+
+
+def flip_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O):
+    """``simulate_prompt_logits(parts=True)`` of configuration ``j`` of ``induction-flip``, trials ``a <= i < b``."""
+    n_q, c_qk, cbar_k = config
+    return simulate_prompt_logits(bigram(), d, n_trials, seed + j, t, n_q, c_qk, cbar_k, beta2, beta_O, 1.0,
+                                  parts=True, trials=trials)
+
+
+@register_check(
+    "induction-ape-recall",
+    families=("induction",), seconds={"quick": 5.9, "full": 18.05},
+    figures=("induction-recall",),
+    title="APE previous-token recall vs (d, T) against the crosstalk-variance prediction",
+    theory="theory.induction.prev_token_recall_ape (outer-product memory with M = T - 1 pairs; Gaussian, "
+           "independent competitors)",
+    test="z-test of the mean recall over models, tolerance 0.08 (measured error of the independence "
+         "approximation, <= 0.077 on d = 32..128, T = 64..1024); Holm at 0.01",
+    quick=dict(cases=[[32, 64], [32, 256], [64, 128], [64, 512]], n_models=12),
+    full=dict(cases=[[32, 64], [32, 128], [32, 256], [64, 64], [64, 256], [64, 1024], [128, 256], [128, 1024],
+                     [128, 2048]], n_models=40),
+)
+def check_ape_recall(*, seed, cases, n_models):
+    bg = synthetic_bigram(4, seed=BIGRAM_SEED)
+    pts = []
+    for j, (d, T) in enumerate(cases):
+        rec = [positional_recall(build_induction_model(bg, d, T, seed=_trial_seed(seed + j, i)))
+               for i in range(n_models)]
+        pts.append(mean_point(f"APE d={d} T={T}", rec, float(th.prev_token_recall_ape(d, T)), 0.08,
+                              params=dict(d=d, T=T)))
+    return pts
+
+
+@register_check(
+    "induction-rpe-flat",
+    families=("induction",), seconds={"quick": 4.9, "full": 2.89},
+    figures=("induction-recall",),
+    title="RPE previous-token head: models right at every position, up to T = 64 d",
+    theory="theory.induction.rpe_all_positions: E[Phi(sqrt(d)|r_1|)^(T-1)] (exact for Gaussian r; the "
+           "competitor variance 1/d does not grow with T)",
+    test="exact binomial test over independent models of 'recall = 1 at all T - 1 positions', tolerance 1e-6 "
+         "(quadrature); Holm at 0.01",
+    quick=dict(cases=[[16, 64], [16, 1024], [64, 256], [64, 4096]], n_models=60),
+    full=dict(cases=[[16, 64], [16, 256], [16, 1024], [32, 2048], [64, 256], [64, 4096]], n_models=400),
+)
+def check_rpe_flat(*, seed, cases, n_models):
+    bg = synthetic_bigram(4, seed=BIGRAM_SEED)
+    pts = []
+    for j, (d, T) in enumerate(cases):
+        rec = [positional_recall(build_induction_model(bg, d, T, seed=_trial_seed(seed + j, i), pe="rpe"))
+               for i in range(n_models)]
+        k = int(np.sum(np.asarray(rec) == 1.0))
+        pts.append(binomial_point(f"RPE d={d} T={T}: all positions right", k, n_models,
+                                  float(th.rpe_all_positions(d, T)), 1e-6, params=dict(d=d, T=T)))
+    return pts

@@ -1,0 +1,140 @@
+"""Check of the typical-pattern capacity of the exponential memory (``theory.rem``).
+
+``exp-rem-threshold``: cues with a fraction rho of flipped bits, M = exp(f alpha_1 N)
+stored patterns, F(x) = exp(x) (beta = 1). Two statements are tested on the
+same counts: the recovered fraction follows the finite-N closest-competitor
+prediction ``(1 - B(N, rho))^(M-1)`` (the condensed REM), and it sits on the
+right side of the asymptotic threshold alpha_1 = I(1 - 2 rho) (high below,
+low above), which is twice Demircigil's proven all-pattern bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+import theory.rem as rem
+from simulations.estimators import exponential as exponential_est
+from simulations.checks.registry import Unit, Work, register_check
+from simulations.core.seeds import derive_seed
+from simulations.checks.stats import binomial_point
+
+#: Inverse temperature of the simulated memory: DenseAssociativeMemory(F="exp") is exp(xi . sigma).
+BETA = 1.0
+#: Allowance for the closest-competitor approximation. At beta = 1 a competitor with overlap
+#: two below the cue's pattern still weighs e^-2 of it, so the dynamics fails slightly more
+#: often than the count says, and a tie does not always fail (so above the threshold the
+#: simulation recovers a little more than predicted). Measured with the full cases (400 cues
+#: each, seed 0): differences -0.014 to +0.065, the largest at N = 110, f = 1.3 (0.185 vs
+#: 0.120, binomial sd 0.02); the tolerance 0.06 plus the binomial test covers them. The count
+#: with ties recovered (strict inequality) is 0.1-0.3 away at f >= 1.
+CURVE_TOLERANCE = 0.06
+#: Sides of the asymptotic threshold: below (f <= BELOW) at least 0.9 of the cues recovered
+#: (measured 0.97-1.0), above (f >= ABOVE) at most half (measured 0.3-0.45 at N >= 80: the
+#: finite-N step is soft, its width shrinks like 1/N). A threshold at Demircigil's I/2 puts
+#: the "above" cases at 0.65 I, where 0.95 and more are recovered.
+BELOW, ABOVE = 0.7, 1.3
+BELOW_FLOOR, ABOVE_CEILING = 0.9, 0.5
+#: Cues drawn from one network (the rest from fresh networks); few per network keeps the
+#: counts close to independent Bernoulli trials (cues of one network share competitors).
+CUES_PER_NETWORK = 5
+#: Largest number of stored patterns simulated (N x M int8 patterns, N x M work per bit visit).
+M_MAX = 300_000
+
+
+def recovered(*, seed, rho, N, M, cues, per_network=CUES_PER_NETWORK, nets=None):
+    """Count the cues (``rho N`` flips of a stored pattern) that end exactly on their pattern.
+
+    Network ``net`` holds cues ``net * per`` onwards (at most ``per =
+    min(per_network, M)``) and draws from ``derive_seed(seed, {"net": net})``;
+    ``nets = (a, b)`` runs networks ``a <= net < b`` only (a block of the
+    work; the counts of the blocks add up to those of the whole).
+
+    Returns
+    -------
+    k, n, networks : int
+        Cues recovered, cues run, networks used.
+    """
+    per = min(int(per_network), int(M))  # a network of M patterns gives at most M cues
+    total = -(-int(cues) // per)
+    a, b = (0, total) if nets is None else (int(nets[0]), min(int(nets[1]), total))
+    k = n = 0
+    for net in range(a, b):
+        r = exponential_est.exp_recovery(seed=derive_seed(seed, {"net": net}), N=N, alpha=None, M=M, rho=rho,
+                                    cues=min(per, cues - net * per), max_sweeps=50)
+        k, n = k + r["recovered"], n + r["cues"]
+    return k, n, max(0, b - a)
+
+
+#: Networks per unit of work (a block of ``recovered``): 80 networks at full size, 4 units a case.
+NETS_PER_UNIT = 20
+
+
+@register_check(
+    "exp-rem-threshold",
+    families=("dense",), seconds={"quick": 2.0, "full": 140.0},
+    figures=("rem-capacity",), derivations=("rem-capacity",),
+    title="exponential memory: recovery vs the REM threshold alpha_1 = I(1-2rho) (finite-N closest-competitor "
+          "curve and both sides of the threshold)",
+    theory="theory.rem.alpha_1 (typical-pattern threshold, REM argument of Lucibello & Mezard 2024; binary "
+           "patterns derived in amlab) and theory.rem.recovery_probability ((1 - B(N, rho))^(M-1))",
+    test="exact binomial test of the recovered cues against (1 - B)^(M-1) with tolerance "
+         f"{CURVE_TOLERANCE}; at f <= {BELOW} against a fraction >= {BELOW_FLOOR}, at f >= {ABOVE} against a "
+         f"fraction <= {ABOVE_CEILING}; {CUES_PER_NETWORK} cues a network; Holm at 1%.",
+    quick={"cases": [[0.3, 80, 0.7], [0.3, 80, 1.0], [0.3, 80, 1.3]], "cues": 150},
+    full={"cases": [[0.3, 80, 0.7], [0.3, 80, 1.0], [0.3, 80, 1.3], [0.3, 120, 0.7], [0.3, 120, 1.0],
+                    [0.3, 110, 1.3], [0.35, 160, 0.7], [0.35, 160, 1.0], [0.35, 160, 1.3], [0.25, 80, 0.85],
+                    [0.25, 80, 1.15]], "cues": 400},
+    split=True,
+)
+def exp_rem_threshold(*, seed, cases, cues):
+    """``cases``: (rho, N, f) triples; rho N an integer, rho in the condensed regime, M = exp(f alpha_1 N)."""
+    rho_min = float(rem.rho_condensed().evaluate(beta=BETA))
+    for rho, N, f in cases:
+        if not rho_min <= rho < 0.5 or abs(rho * N - round(rho * N)) > 1e-9:
+            raise ValueError(f"exp-rem-threshold: case (rho, N, f) = {(rho, N, f)} needs {rho_min:.4f} <= rho < 1/2 "
+                             "(condensed regime at beta = 1) and rho * N an integer")
+        if not f > 0:
+            raise ValueError(f"exp-rem-threshold: case (rho, N, f) = {(rho, N, f)} needs f > 0")
+    plan = []
+    for rho, N, f in [tuple(c) for c in cases]:
+        alpha = f * float(rem.alpha_1().evaluate(beta=BETA, rho=rho))
+        M = max(2, int(round(math.exp(alpha * N))))
+        label = f"rho={rho}, N={N}, alpha={f:g} alpha_1={alpha:.4f} (M={M})"
+        if M > M_MAX:
+            raise ValueError(f"exp-rem-threshold: {label} needs more than {M_MAX} patterns")
+        plan.append((rho, N, f, alpha, M, label))
+    units, blocks = [], []
+    for rho, N, f, alpha, M, label in plan:
+        total = -(-int(cues) // min(CUES_PER_NETWORK, M))
+        blocks.append([(a, min(a + NETS_PER_UNIT, total)) for a in range(0, total, NETS_PER_UNIT)])
+        units += [Unit(recovered, {"seed": derive_seed(seed, {"rho": rho, "N": N, "f": f}), "rho": rho, "N": N,
+                                   "M": M, "cues": cues, "nets": ab}, cost=N * M * (ab[1] - ab[0]),
+                       label=f"{label}, networks {ab[0]}-{ab[1] - 1}") for ab in blocks[-1]]
+
+    def combine(outputs):
+        it = iter(outputs)
+        points = []
+        for (rho, N, f, alpha, M, label), bl in zip(plan, blocks):
+            counts = [next(it) for _ in bl]
+            k, n, net = (sum(c[i] for c in counts) for i in range(3))
+            points += rem_points(rho, N, f, alpha, M, label, k, n, net)
+        return points
+
+    return Work(units, combine)
+
+
+def rem_points(rho, N, f, alpha, M, label, k, n, net):
+    """The points of one case of ``exp-rem-threshold`` from its counts."""
+    points = []
+    params = {"rho": rho, "N": N, "f": f, "alpha": alpha, "M": M}
+    pred = float(rem.recovery_probability().evaluate(N=N, M=M, rho=rho))
+    params["networks"] = net
+    points.append(binomial_point(f"{label}: recovered vs (1-B)^(M-1)", k, n, pred, CURVE_TOLERANCE, level=0.99,
+                                 params=params))
+    if f <= BELOW:
+        points.append(binomial_point(f"{label}: below alpha_1, recovered >= {BELOW_FLOOR}", k, n,
+                                     (1 + BELOW_FLOOR) / 2, (1 - BELOW_FLOOR) / 2, level=0.99, params=params))
+    elif f >= ABOVE:
+        points.append(binomial_point(f"{label}: above alpha_1, recovered <= {ABOVE_CEILING}", k, n,
+                                     ABOVE_CEILING / 2, ABOVE_CEILING / 2, level=0.99, params=params))
+    return points

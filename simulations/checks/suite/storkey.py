@@ -1,0 +1,81 @@
+"""Check of the measured capacity of Storkey's rule (``simulations.estimators.storkey``).
+
+``storkey-capacity``: the number of patterns P_1/2 at which half of the networks
+keep every stored pattern as a fixed point, against Storkey's (1997) asymptotic
+absolute capacity N / sqrt(2 ln N).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulations.estimators import storkey as sk
+from simulations.checks.registry import Unit, Work, register_check
+from simulations.core.seeds import derive_seed
+from simulations.checks.stats import estimate_point
+
+#: N / sqrt(2 ln N) is an asymptotic statement about "all patterns fixed with probability
+#: -> 1"; P_1/2 is a finite-N midpoint. Measured at full size (40 networks, seed 0): 31.4 +- 0.3
+#: at N = 100 (formula 33.0), 62.8 +- 0.5 at 200 (61.4), 116.9 +- 0.8 at 400 (115.6), 171.1 +- 1.1
+#: at 600 (167.8): -4.6% to +2.3%. A relative tolerance of 8% leaves room for the unknown finite-N
+#: correction;
+#: the Hebbian rule (capacity of order N / (2 ln N)) stores about a third of this.
+RELATIVE_TOLERANCE = 0.08
+#: Grid of P in units of N / sqrt(2 ln N), around the crossing.
+GRID = (0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3)
+
+
+def capacity_formula(N) -> float:
+    """The compared capacity (a module attribute so that a mutant can replace it)."""
+    return sk.storkey_asymptote(N)
+
+
+@register_check(
+    "storkey-capacity",
+    families=("classical",), seconds={"quick": 6.0, "full": 60.0},
+    figures=("storkey-capacity",),
+    title="Storkey rule: P where half the networks keep every pattern fixed vs N / sqrt(2 ln N)",
+    theory="Storkey (1997): asymptotic absolute capacity N / sqrt(2 ln N) of the Storkey rule (zero diagonal)",
+    test=f"logistic fit in P of the networks keeping all patterns fixed, z-test of the crossing with relative "
+         f"tolerance {RELATIVE_TOLERANCE} (asymptotic formula vs finite-N midpoint); Holm at 1%.",
+    quick={"Ns": [100], "networks": 30},
+    full={"Ns": [100, 200, 400, 600], "networks": 40},
+    split=True,
+)
+def storkey_capacity(*, seed, Ns, networks):
+    """One unit per N and block of ``NETS_PER_UNIT`` networks (``storkey_stability``), combined per N."""
+    grid, units = [], []
+    for N in [int(n) for n in Ns]:
+        Ps = np.unique(np.maximum(1, np.round(np.asarray(GRID) * sk.storkey_asymptote(N)).astype(int)))
+        blocks = [(a, min(a + NETS_PER_UNIT, networks)) for a in range(0, networks, NETS_PER_UNIT)]
+        grid.append((N, Ps, len(blocks)))
+        units += [Unit(sk.storkey_stability, {"seed": derive_seed(seed, {"N": N}), "N": N, "Ps": Ps.tolist(),
+                                              "networks": networks, "nets": ab},
+                       cost=(ab[1] - ab[0]) * float(Ps[-1]) * N * N, label=f"N={N}, networks {ab[0]}-{ab[1] - 1}")
+                  for ab in blocks]
+
+    def combine(outputs):
+        it = iter(outputs)
+        points = []
+        for N, Ps, n_blocks in grid:
+            all_fixed = np.concatenate([next(it)[0] for _ in range(n_blocks)], axis=0)
+            points.append(storkey_point(N, Ps, all_fixed, networks))
+        return points
+
+    return Work(units, combine)
+
+
+#: Networks per unit of work (a block of ``storkey_stability``).
+NETS_PER_UNIT = 10
+
+
+def storkey_point(N, Ps, all_fixed, networks):
+    """The point of one N from ``all_fixed`` (networks, len(Ps))."""
+    k = all_fixed.sum(axis=0)
+    if k.min() == networks or k.max() == 0:  # no crossing inside the grid: its edge, no error bar
+        p_half, se = float(Ps[-1] if k.min() == networks else Ps[0]), 0.0
+    else:
+        p_half, se = sk.half_capacity(Ps, all_fixed)
+    th = capacity_formula(N)
+    return estimate_point(f"N={N}: P_1/2 vs N/sqrt(2 ln N)", p_half, se, th, RELATIVE_TOLERANCE * th,
+                          level=0.99, params={"N": N, "networks": networks, "Ps": Ps.tolist()})

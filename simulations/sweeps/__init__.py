@@ -1,0 +1,1 @@
+"""``amlab sweep``: estimator grids in resumable stores (``sweep``) and the compute backends (``backends``)."""
