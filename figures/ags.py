@@ -169,14 +169,13 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
 
 @register_figure("ags-finite-size", title="finite-size extrapolation of alpha_c(N) with the fit and its interval")
 def fig_finite_size(out_dir, *, quick=True, seed=0):
-    import simulations.checks.suite  # noqa: F401  (registers the checks)
-    from simulations.checks.suite.ags import ags_critical
-    from simulations.checks.registry import CHECKS, run_work
+    from simulations.checks.registry import check_params, get_check, plan_check, run_work
 
-    params = dict(CHECKS["ags-critical"].sizes["quick" if quick else "full"])
-    if quick:
-        params["networks"] = 24  # the figure's quick size: fewer runs than the check, same grid
-    points = run_work(ags_critical(seed=derive_seed(seed, {"figure": "ags-finite-size"}), **params))
+    check = get_check("ags-critical")
+    size = "quick" if quick else "full"
+    overrides = {"networks": 24} if quick else {}  # the figure's quick size: fewer runs than the check, same grid
+    params = check_params(check, size, **overrides)
+    points = run_work(plan_check(check, size, seed=derive_seed(seed, {"figure": "ags-finite-size"}), **overrides))
     crit = float(ags.critical()["alpha_c"])
     z = 2.5758293035489004  # 99% two-sided normal quantile
     final = points[-1]

@@ -24,7 +24,7 @@ from theory import basins  # noqa: E402
 @register_figure("basins-steps", title="overlap after 1 and 2 parallel steps vs m0: simulation, "
                                        "erf(m0/sqrt(2 alpha)) and the two-step formula")
 def fig_basin_steps(out_dir, *, quick=True, seed=0):
-    from simulations.checks.suite.basins import parallel_overlaps
+    from simulations.estimators.basins import parallel_overlaps
 
     N = 1000 if quick else 4000
     networks, cues = (6, 6) if quick else (40, 10)
@@ -64,7 +64,7 @@ def fig_basin_steps(out_dir, *, quick=True, seed=0):
 
 @register_figure("basin-radius", title="measured basin radius of asynchronous T=0 dynamics vs alpha")
 def fig_basin_radius(out_dir, *, quick=True, seed=0):
-    from simulations.checks.suite.basins import basin_radius
+    from simulations.estimators.basins import basin_radius
 
     Ns = (500,) if quick else (500, 2000)
     alphas = np.array([0.02, 0.05, 0.08, 0.11, 0.13]) if quick else np.linspace(0.01, 0.14, 14)
@@ -97,7 +97,7 @@ def fig_basin_radius(out_dir, *, quick=True, seed=0):
 
 @register_figure("ags-glauber", title="RS overlap m(T) at fixed alpha against Glauber dynamics at several N")
 def fig_ags_glauber(out_dir, *, quick=True, seed=0):
-    from simulations.checks.suite.finite_t import glauber_overlaps
+    from simulations.estimators.finite_t import glauber_overlaps
     from theory import finite_t
 
     alphas = (0.02, 0.05)
@@ -186,7 +186,7 @@ def fig_gardner(out_dir, *, quick=True, seed=0):
 
 @register_figure("pseudo-inverse-step", title="one parallel step of the projection rule (zero diagonal) vs m0")
 def fig_projection(out_dir, *, quick=True, seed=0):
-    from simulations.checks.suite.pseudo_inverse import projection_runs
+    from simulations.estimators.pseudo_inverse import projection_runs
 
     N = 300 if quick else 1500
     networks, cues = (6, 6) if quick else (30, 10)
@@ -221,7 +221,7 @@ def fig_projection(out_dir, *, quick=True, seed=0):
 @register_figure("sparse-capacity", title="covariance rule: one-step errors vs alpha, and the Tsodyks-Feigel'man "
                                           "capacity vs coding level")
 def fig_sparse(out_dir, *, quick=True, seed=0):
-    from simulations.checks.suite.sparse import one_step_errors
+    from simulations.estimators.sparse import one_step_errors
     from theory import sparse
 
     N = 1500 if quick else 5000
@@ -271,7 +271,7 @@ def fig_sparse(out_dir, *, quick=True, seed=0):
 
 @register_figure("mixture-stability", title="symmetric 3-mixture: overlap and survival under Glauber dynamics vs T")
 def fig_mixtures(out_dir, *, quick=True, seed=0):
-    from simulations.checks.suite.mixtures import KEPT, mixture_runs
+    from simulations.estimators.mixtures import KEPT, mixture_runs
     from theory import mixtures
 
     Ns = (1000, 10000) if quick else (1000, 4000, 20000)

@@ -17,17 +17,16 @@ from simulations.core.seeds import derive_seed  # noqa: E402
                                            "N / sqrt(2 ln N)")
 def fig_storkey(out_dir, *, quick=True, seed=0):
     from simulations.estimators import storkey as sk
-    from simulations.checks.suite.storkey import GRID
 
     Ns = (100, 200) if quick else (100, 200, 400, 600)
     networks = 12 if quick else 40
-    data = {"networks": networks, "grid": list(GRID)}
+    data = {"networks": networks, "grid": list(sk.GRID)}
     with style.context():
         fig, (ax, bx) = plt.subplots(1, 2, figsize=style.size(2, 0.4))
         est, err = [], []
         for i, N in enumerate(Ns):
             a = sk.storkey_asymptote(N)
-            Ps = np.unique(np.round(np.asarray(GRID) * a).astype(int))
+            Ps = sk.grid_patterns(N)
             all_fixed, frac = sk.storkey_stability(seed=derive_seed(seed, {"fig": "storkey", "N": N}), N=N, Ps=Ps,
                                                    networks=networks)
             k = all_fixed.sum(axis=0)

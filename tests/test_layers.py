@@ -27,20 +27,12 @@ PACKAGES = ("_amlab", "hopfield", "theory", "simulations", "figures", "amlab")
 #: Figures that still import a check module (to reuse its simulation). Phase 2 of the restructuring moves these
 #: simulations into ``simulations.estimators`` and empties this list; no entry may be added.
 KNOWN_FIGURE_CHECK_IMPORTS = {
-    ("figures.ags", "simulations.checks.suite"),
-    ("figures.ags", "simulations.checks.suite.ags"),
-    ("figures.capacity_extended", "simulations.checks.suite.basins"),
-    ("figures.capacity_extended", "simulations.checks.suite.finite_t"),
-    ("figures.capacity_extended", "simulations.checks.suite.pseudo_inverse"),
-    ("figures.capacity_extended", "simulations.checks.suite.sparse"),
-    ("figures.capacity_extended", "simulations.checks.suite.mixtures"),
     ("figures.dense", "simulations.checks.suite.dense_tail"),
     ("figures.dense_replica", "simulations.checks.suite.dense_replica"),
     ("figures.induction", "simulations.checks.suite.induction"),
     ("figures.modern", "simulations.checks.suite.modern"),
     ("figures.rem", "simulations.checks.suite.rem"),
     ("figures.sparse_rs", "simulations.checks.suite.sparse_capacity"),
-    ("figures.storkey", "simulations.checks.suite.storkey"),
 }
 
 

@@ -160,6 +160,21 @@ def register_check(name: str, *, title: str, theory: str, test: str, quick: dict
     return deco
 
 
+def get_check(name: str) -> Check:
+    """The check registered as ``name`` (every check module is imported first), else ``ValueError``.
+
+    Figures and demos reach a check through this function, never through a
+    module of ``simulations.checks.suite``.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"check must be a registered name (str), got {type(name).__name__}")
+    import simulations.checks.suite  # noqa: F401  (registers every check)
+
+    if name not in CHECKS:
+        raise ValueError(f"unknown check {name!r}; known: {', '.join(sorted(CHECKS))}")
+    return CHECKS[name]
+
+
 def _first(outputs):
     return list(outputs[0])
 

@@ -16,6 +16,13 @@ def _child_seed(rng) -> int:
     return int(rng.integers(0, 2**62))
 
 
+def _mean_se(values, prefix):
+    """``{prefix}_mean``, ``{prefix}_se`` (standard error, 0 for one value) of ``values`` (independent samples)."""
+    x = np.asarray(values, dtype=np.float64).ravel()
+    se = float(x.std(ddof=1) / np.sqrt(x.size)) if x.size > 1 else 0.0
+    return {f"{prefix}_mean": float(x.mean()), f"{prefix}_se": se}
+
+
 def _n_patterns(N, P=None, alpha=None, name="P"):
     """``P`` as given, else ``round(alpha * N)`` (at least one pattern, else ``ValueError``)."""
     if P is not None:

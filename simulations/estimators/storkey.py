@@ -24,6 +24,12 @@ import numpy as np
 from hopfield.kernels.storkey import storkey_learn
 from hopfield.patterns import random_binary
 from simulations.core.fits import logistic_crossing
+from simulations.core.params import Param
+from simulations.estimators import register_estimator
+from simulations.estimators._common import _memory
+
+#: Grid of P in units of N / sqrt(2 ln N), around the crossing (the check ``storkey-capacity`` and its figure).
+GRID = (0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3)
 
 
 def storkey_stability(*, seed: int, N: int, Ps, networks: int, nets=None):
@@ -80,3 +86,30 @@ def half_capacity(Ps, all_fixed):
 def storkey_asymptote(N) -> float:
     """Storkey's (1997) asymptotic absolute capacity ``N / sqrt(2 ln N)``."""
     return float(N) / math.sqrt(2.0 * math.log(float(N)))
+
+
+def grid_patterns(N):
+    """The increasing pattern counts of ``GRID`` at ``N``: ``round(g N / sqrt(2 ln N))``, at least 1, repeats dropped."""
+    return np.unique(np.maximum(1, np.round(np.asarray(GRID) * storkey_asymptote(N)).astype(int)))
+
+
+@register_estimator("storkey-capacity", title="Storkey rule: P where half the networks keep every pattern fixed "
+                                              "(grid GRID in units of N / sqrt(2 ln N))",
+                    params=[Param("N", "int", 100, "neurons", minimum=3),
+                            Param("networks", "int", 12, "independent networks (patterns learned in order)",
+                                  minimum=1)],
+                    check=lambda p: _memory(8 * p["N"] * (p["N"] + int(GRID[-1] * storkey_asymptote(p["N"])) + 1),
+                                            f"N={p['N']} (weights and patterns)"))
+def storkey_capacity(*, seed, N, networks):
+    """``storkey_stability`` over ``grid_patterns(N)``: ``P_half`` and its ``se`` (``half_capacity``; the grid's
+    edge and 0 when the fraction does not cross 1/2 inside it), the ``asymptote`` ``N / sqrt(2 ln N)``,
+    ``n`` (networks) and ``all_fixed`` (networks keeping every pattern at the grid's largest P)."""
+    Ps = grid_patterns(N)
+    all_fixed, _ = storkey_stability(seed=seed, N=N, Ps=Ps, networks=networks)
+    k = all_fixed.sum(axis=0)
+    if k.min() == networks or k.max() == 0:
+        p_half, se = float(Ps[-1] if k.min() == networks else Ps[0]), 0.0
+    else:
+        p_half, se = half_capacity(Ps, all_fixed)
+    return {"P_half": p_half, "se": se, "asymptote": storkey_asymptote(N), "n": int(networks),
+            "all_fixed": int(k[-1])}

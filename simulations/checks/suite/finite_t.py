@@ -12,6 +12,7 @@ import numpy as np
 import theory.finite_t as finite_t
 from simulations.checks.registry import per_case, register_check
 from simulations.core.seeds import derive_seed
+from simulations.estimators.finite_t import glauber_overlaps
 from simulations.checks.stats import mean_point
 
 #: Allowance for the N -> oo RS value at N = 2000, T well below T_M: the mean of
@@ -24,28 +25,6 @@ M_TOLERANCE = 0.01
 #: a finite number of sweeps the overlap decays slowly (0.4, 0.23, 0.12 after 10,
 #: 20, 40 sweeps at alpha = 0.05, T = 0.7, N = 2000), so "lost" means below 0.4.
 LOST_BAND = 0.4
-
-
-def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0):
-    """Per-network mean overlap after ``sweeps`` Glauber sweeps at ``T`` from stored patterns.
-
-    ``T_factor`` multiplies the simulated temperature (1 for the physical
-    network; the tests use 2, a heat-bath rule missing its factor 2, as a
-    simulator mutant).
-    """
-    from hopfield.classical import ClassicalHopfield
-    from hopfield.patterns import random_binary
-
-    P = max(1, int(round(alpha * N)))
-    c = min(int(cues), P)
-    out = np.empty(int(networks))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
-        rng = np.random.default_rng(ss)
-        xi = random_binary(P, int(N), seed=rng)
-        res = ClassicalHopfield(xi).run(xi[:c], schedule="glauber", T=float(T) * T_factor, max_sweeps=int(sweeps),
-                                        seed=int(rng.integers(0, 2**62)))
-        out[k] = float(np.mean(res.overlaps[np.arange(c), np.arange(c)]))
-    return out
 
 
 @register_check(

@@ -7,16 +7,12 @@ and leave it above.
 
 from __future__ import annotations
 
-import numpy as np
-
 import theory.mixtures as mixtures
 from simulations.checks.registry import per_case, register_check
 from simulations.core.seeds import derive_seed
+from simulations.estimators.mixtures import KEPT, mixture_runs
 from simulations.checks.stats import binomial_point, mean_point
 
-#: A run keeps the mixture when its smallest overlap with the three patterns
-#: exceeds this (mixture: about 0.5 each; a pure state: about 0 for two of them).
-KEPT = 0.25
 #: Allowance on the kept fraction: a finite network escapes the shallow mixture
 #: minimum by thermal activation (barrier proportional to N); at N = 10^4, 40
 #: sweeps, T = 0.2 none of 20 runs escaped, at T = 0.35 4 of 20 did.
@@ -25,27 +21,6 @@ KEPT_TOLERANCE = 0.1
 #: N^(-1/2) = 0.01 at N = 10^4 and the extra pattern adds alpha-corrections of order
 #: P/N); measured |deviation| <= 0.004.
 M_TOLERANCE = 0.01
-
-
-def mixture_runs(*, seed, N, P, T, runs, sweeps, T_factor=1.0):
-    """Overlaps with patterns 1..3 after ``sweeps`` Glauber sweeps from their symmetric mixture, one network per run.
-
-    Returns
-    -------
-    ndarray of shape (runs, 3), float64
-    """
-    from hopfield.classical import ClassicalHopfield
-    from hopfield.patterns import random_binary
-
-    out = np.empty((int(runs), 3))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(runs))):
-        rng = np.random.default_rng(ss)
-        xi = random_binary(int(P), int(N), seed=rng)
-        s = np.sign(xi[:3].astype(np.int64).sum(axis=0)).astype(np.int8)  # (N,) the 3-mixture
-        res = ClassicalHopfield(xi).run(s, schedule="glauber", T=float(T) * T_factor, max_sweeps=int(sweeps),
-                                        seed=int(rng.integers(0, 2**62)))
-        out[k] = res.overlaps[0, :3]
-    return out
 
 
 @register_check(

@@ -12,45 +12,13 @@ import numpy as np
 import theory.basins as basins
 from simulations.checks.registry import Unit, Work, register_check
 from simulations.core.seeds import derive_seed
+from simulations.estimators.pseudo_inverse import projection_runs
 from simulations.checks.stats import binomial_point, mean_point
 
 #: Allowance for the N -> oo one-step formula at N = 1000: W_ii fluctuates around
 #: alpha by sqrt(alpha (1 - alpha) / N) ~ 0.016 and the Gaussian form of g_i is
 #: asymptotic; measured deviations at N = 1000 were <= 0.009 (alpha = 0.2-0.9).
 STEP_TOLERANCE = 0.015
-
-
-def projection_runs(*, seed, N, alpha, m0, networks, cues, rule="pseudo-inverse", keep_diagonal=False, nets=None):
-    """Per network: are all patterns fixed points, and the mean overlap after one parallel step from ``m0``.
-
-    ``m0`` may be a float or a list of overlaps (each network is then cued at every one of them).
-    Network ``k`` draws from ``SeedSequence(seed).spawn(networks)[k]``; ``nets = (a, b)`` runs
-    networks ``a <= k < b`` only (a block of the work: the blocks' rows, stacked, are those of the whole).
-
-    Returns
-    -------
-    fixed : ndarray of shape (networks,), bool
-    m1 : ndarray of shape (networks,) for a float ``m0``, else (networks, len(m0)), float64
-    """
-    from hopfield.classical import ClassicalHopfield
-    from hopfield.patterns import flip, random_binary
-
-    m0s = np.atleast_1d(np.asarray(m0, float))
-    P = max(1, int(round(alpha * N)))
-    c = min(int(cues), P)
-    a, b = (0, int(networks)) if nets is None else (int(nets[0]), min(int(nets[1]), int(networks)))
-    fixed = np.zeros(max(0, b - a), bool)
-    m1 = np.empty((max(0, b - a), m0s.size))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))[a:b]):
-        rng = np.random.default_rng(ss)
-        xi = random_binary(P, int(N), seed=rng)
-        net = ClassicalHopfield(xi, rule=rule, keep_diagonal=bool(keep_diagonal), backend="weights")
-        fixed[k] = bool(np.all(net.fields(xi) * xi > 1e-9))
-        for j, m in enumerate(m0s):
-            count = int(round((1 - m) * N / 2))
-            s = net.run(flip(xi[:c], count=count, seed=rng), schedule="sync", max_sweeps=1, seed=0).states
-            m1[k, j] = float(np.mean(np.einsum("bi,bi->b", s.astype(np.float64), xi[:c]) / N))
-    return fixed, (m1[:, 0] if np.ndim(m0) == 0 else m1)
 
 
 @register_check(

@@ -7,11 +7,10 @@ prediction with crosstalk variance ``alpha a``.
 
 from __future__ import annotations
 
-import numpy as np
-
 import theory.sparse as sparse
 from simulations.checks.registry import per_case, register_check
 from simulations.core.seeds import derive_seed
+from simulations.estimators.sparse import one_step_errors
 from simulations.checks.stats import mean_point
 
 #: Relative allowance for the Gaussian tail: for small a the crosstalk is a sum of
@@ -20,26 +19,6 @@ from simulations.checks.stats import mean_point
 #: within 8% of the prediction, at a = 0.05 (N = 5000) within 22%. 25% covers
 #: the grid used here; a crosstalk variance without the factor a is off by a factor 10.
 RELATIVE_TOLERANCE = 0.25
-
-
-def one_step_errors(*, seed, N, a, alpha, theta, networks, cues, a_rule=None):
-    """Per network: error rates of active and inactive bits after one update from stored patterns.
-
-    ``a_rule`` is the coding level used in the rule (default ``a``; the tests use
-    0.5, the +-1 Hebbian rule applied to biased patterns, as a simulator mutant).
-    """
-    from hopfield.sparse import update
-
-    P = max(1, int(round(alpha * N)))
-    c = min(int(cues), P)
-    out = np.empty((int(networks), 2))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
-        rng = np.random.default_rng(ss)
-        xi = (rng.random((P, int(N))) < a).astype(np.int8)  # (P, N) 0/1, coding level a
-        V = update(xi, xi[:c], a if a_rule is None else a_rule, theta)  # (c, N)
-        on = xi[:c] == 1
-        out[k] = (np.mean(V[on] == 0), np.mean(V[~on] == 1))
-    return out
 
 
 @register_check(

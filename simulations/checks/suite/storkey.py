@@ -21,8 +21,6 @@ from simulations.checks.stats import estimate_point
 #: correction;
 #: the Hebbian rule (capacity of order N / (2 ln N)) stores about a third of this.
 RELATIVE_TOLERANCE = 0.08
-#: Grid of P in units of N / sqrt(2 ln N), around the crossing.
-GRID = (0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3)
 
 
 def capacity_formula(N) -> float:
@@ -46,7 +44,7 @@ def storkey_capacity(*, seed, Ns, networks):
     """One unit per N and block of ``NETS_PER_UNIT`` networks (``storkey_stability``), combined per N."""
     grid, units = [], []
     for N in [int(n) for n in Ns]:
-        Ps = np.unique(np.maximum(1, np.round(np.asarray(GRID) * sk.storkey_asymptote(N)).astype(int)))
+        Ps = sk.grid_patterns(N)
         blocks = [(a, min(a + NETS_PER_UNIT, networks)) for a in range(0, networks, NETS_PER_UNIT)]
         grid.append((N, Ps, len(blocks)))
         units += [Unit(sk.storkey_stability, {"seed": derive_seed(seed, {"N": N}), "N": N, "Ps": Ps.tolist(),
