@@ -70,7 +70,7 @@ def check_fields(config, fields: Sequence[Param]) -> None:
         if p.fault(val) == "minimum":
             raise ValueError(f"{p.name} must be > {p.minimum}, got {val}")
     for p, val in values:
-        if p.kind == "bool" and not isinstance(val, bool):  # not numpy.bool_ either: the config goes to JSON
+        if p.kind == "bool" and (p.fault(val) is not None or not isinstance(val, bool)):  # not numpy.bool_: JSON
             raise TypeError(f"{p.name} must be True or False, got {val!r}")
         if p.kind == "str" and p.fault(val) is not None:
             raise ValueError(f"{p.name} must be one of {p.choices}, got {val!r}")
