@@ -202,7 +202,7 @@ def _value(text: str):
 
     The estimator's declarations then check the type and range (``1e3`` for an
     int parameter is canonicalised to ``1000``; ``100.5``, ``nan``, ``abc`` are
-    refused), see ``simulations.core.params``.
+    refused), see ``_amlab.params``.
     """
     low = text.strip().lower()
     if low in ("true", "false"):

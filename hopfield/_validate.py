@@ -1,14 +1,17 @@
 """Input validation shared by the public functions of ``hopfield``.
 
 Every check raises ``TypeError`` or ``ValueError`` naming the parameter, the
-value received and what was expected, before any work starts.
+value received and what was expected, before any work starts. The scalar
+checks are ``_amlab.params.Param.check`` (the one declaration of a parameter
+shared with ``theory`` and ``simulations``); the array checks (``as_pm1``) are
+the simulators' own.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from _amlab.params import check_choice, check_int, check_real
 
 #: Largest array amlab will allocate on its own, in bytes (a quarter of RAM
 #: when it can be read, else 4 GiB). Tests may monkeypatch it.
@@ -52,27 +55,13 @@ def as_pm1(x, name: str, ndim=(1, 2)) -> np.ndarray:
 
 
 def as_int(value, name: str, minimum=None, maximum=None) -> int:
-    """Return ``value`` as a Python int, raising if it is not an integer in range."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
-    return value
+    """Return ``value`` as a Python int, raising if it is not an integer in range (``_amlab.params.check_int``)."""
+    return check_int(value, name, minimum, maximum)
 
 
 def as_float(value, name: str, minimum=None, strict=False) -> float:
-    """Return ``value`` as a finite float, raising if it is not a real number in range."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    if minimum is not None and (value <= minimum if strict else value < minimum):
-        raise ValueError(f"{name} must be {'>' if strict else '>='} {minimum}, got {value}")
-    return value
+    """Return ``value`` as a finite float, raising if it is not a real number in range (``_amlab.params.check_real``)."""
+    return check_real(value, name, minimum, strict)
 
 
 def as_seed(seed, name: str = "seed") -> int:
@@ -92,12 +81,8 @@ def as_seed(seed, name: str = "seed") -> int:
 
 
 def as_choice(value, name: str, choices) -> str:
-    """Return ``value`` if it is one of ``choices`` (strings), else raise."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {sorted(choices)}, got {value!r}")
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
-    return value
+    """Return ``value`` if it is one of ``choices`` (strings), else raise (``_amlab.params.check_choice``)."""
+    return check_choice(value, name, choices)
 
 
 def as_flip_count(fraction, count, N: int) -> int:

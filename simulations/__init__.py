@@ -1,8 +1,9 @@
 """Simulations of the associative memories: estimators, checks against theory, sweeps and training.
 
 ``core``
-    The small floor: seeds, parameter declarations (``Param``), atomic files,
-    progress bars, fits, package scanning and the version.
+    The small floor: seeds, atomic files, progress bars, fits, package
+    scanning and the version (parameter declarations, ``Param``, live one
+    floor lower, in ``_amlab.params``, shared with ``hopfield`` and ``theory``).
 ``estimators``
     The registry of estimators (``register_estimator``, ``get_estimator``,
     ``evaluate``, ``discover``) and one module per model family holding the

@@ -7,7 +7,7 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ["hopfield", "theory", "simulations", "figures", "amlab"]
+PACKAGES = ["_amlab", "hopfield", "theory", "simulations", "figures", "amlab"]
 
 
 def _modules():

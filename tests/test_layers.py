@@ -7,7 +7,8 @@ import). The layers, from the floor up:
 
 - ``hopfield`` (simulators) and ``theory`` (derivations) import neither each
   other nor anything above them;
-- ``_amlab`` (the shared floor, where present) imports nothing of ours;
+- ``_amlab`` (the shared floor: ``Param``) is the bottom layer: every package
+  may import it, and it imports nothing of ours;
 - ``simulations`` imports no ``figures`` and no ``amlab``; its estimators
   never import its checks;
 - ``figures`` and the demos reach checks only through the registry, never a
@@ -158,12 +159,16 @@ GRAPH = import_graph(scan(ROOT))
 
 
 def test_the_scan_sees_the_packages_and_their_imports():
-    assert {"hopfield.classical", "theory.formula", "simulations.checks.registry", "figures.registry",
+    assert {"_amlab.params", "hopfield.classical", "theory.formula", "simulations.checks.registry", "figures.registry",
             "amlab.cli"} <= set(GRAPH)
     assert "simulations.checks.point" in GRAPH["simulations.checks.stats"]  # module level
     assert GRAPH["simulations.checks.stats"]["simulations.checks.point"][1] is True
     assert "hopfield.classical" in GRAPH["simulations.estimators.classical"]  # inside a function
     assert GRAPH["simulations.estimators.classical"]["hopfield.classical"][1] is False
+    # the floor is in use below every layer that validates parameters, and stands on nothing of ours
+    for user in ("hopfield._validate", "theory.formula", "simulations.estimators", "simulations.train.fields"):
+        assert "_amlab.params" in GRAPH[user], user
+    assert GRAPH["_amlab.params"] == {} and GRAPH["_amlab"] == {}
 
 
 def test_no_layer_imports_upward_or_across():
@@ -209,6 +214,9 @@ def test_the_checker_finds_planted_violations(tmp_path):
         "amlab/cli.py": "",
         "amlab/__main__.py": "from amlab.cli import main\n",
         "amlab/demos/__init__.py": "from amlab import cli\n",
+        "_amlab/__init__.py": "",
+        "_amlab/params.py": "import numpy\nfrom hopfield import sim\n",  # the floor reaching up
+        "hopfield/uses_floor.py": "from _amlab.params import Param\n",  # allowed: everything stands on the floor
     })
     found = violations(graph)
     assert any(v.startswith("hopfield.sim:2 -> theory.formula") for v in found), found
@@ -218,6 +226,8 @@ def test_the_checker_finds_planted_violations(tmp_path):
     assert any(v.startswith("figures.toy:1 -> simulations.checks.suite.toy (figures reach") for v in found), found
     assert any(v.startswith("amlab.demos:1 -> amlab.cli") for v in found), found
     assert not any(v.startswith("amlab.__main__") for v in found), found
+    assert any(v.startswith("_amlab.params:2 -> hopfield.sim (the floor imports nothing of ours)") for v in found), found
+    assert not any(v.startswith("hopfield.uses_floor") for v in found), found
     assert violations(graph, {("figures.toy", "simulations.checks.suite.toy")}) == [
         v for v in found if not v.startswith("figures.toy")]
     assert cycles(graph) == [["simulations.checks.registry", "simulations.checks.stats",

@@ -21,7 +21,6 @@ Every closed form in ``theory`` is returned as a :class:`Formula`. It carries
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Dict, Tuple
@@ -29,6 +28,9 @@ from typing import Callable, Dict, Tuple
 import numpy as np
 import scipy.special
 import sympy as sp
+
+from _amlab import params
+from _amlab.params import Param
 
 __all__ = ["Formula", "validate", "DOMAINS", "xlogy", "sym"]
 
@@ -66,41 +68,46 @@ EXTRA_MODULES: Dict[str, Callable] = {"xlogy": scipy.special.xlogy}
 
 
 # --------------------------------------------------------------------------- domains
-def _gt(lo):
-    return (lambda v: v > lo), f"> {lo}"
+def _domain(name: str, doc: str, **bounds) -> Param:
+    return Param(name, "float", None, doc, nullable=True, **bounds)
 
 
-def _ge(lo):
-    return (lambda v: v >= lo), f">= {lo}"
+def _gt(name, lo, doc):
+    return _domain(name, doc, minimum=lo, strict=True)
 
 
-def _open(lo, hi):
-    return (lambda v: (v > lo) & (v < hi)), f"in the open interval ({lo}, {hi})"
+def _ge(name, lo, doc):
+    return _domain(name, doc, minimum=lo)
 
 
-#: Admissible values of the arguments, by symbol name: (predicate, description).
-DOMAINS: Dict[str, Tuple[Callable, str]] = {
-    "N": _ge(2),  # neurons / stored patterns in the modern network
-    "P": _ge(1),
-    "K": _ge(1),
-    "M": _gt(0),
-    "n": _ge(2),
-    "L": _ge(0),
-    "d": _ge(2),
-    "V": _ge(2),
-    "rho": ((lambda v: (v >= 0) & (v < 0.5)), "in [0, 1/2)"),
-    "beta": _gt(0),
-    "T": _ge(0),
-    "alpha": _gt(0),
-    "p_err": _open(0, 0.5),
-    "threshold": _open(0, 0.5),
-    "q": _open(0, 1),
-    "p": _open(0, 1),
-    "Delta": ((lambda v: np.isfinite(v)), "finite"),
-    "dist": _ge(0),
-    "y": _gt(0),
-    "alpha_zipf": _gt(1),
-}
+def _open(name, lo, hi, doc):
+    return _domain(name, doc, minimum=lo, maximum=hi, strict=True, strict_max=True)
+
+
+#: Admissible values of the arguments, by symbol name: ``_amlab.params.Param`` declarations (the bounds;
+#: whether a value must be an integer follows the symbol's assumptions, see ``Formula.evaluate``).
+DOMAINS: Dict[str, Param] = {d.name: d for d in (
+    _ge("N", 2, "neurons / stored patterns in the modern network"),
+    _ge("P", 1, "stored patterns"),
+    _ge("K", 1, "stored patterns of a dense memory"),
+    _gt("M", 0, "stored patterns (real continuation)"),
+    _ge("n", 2, "interaction order"),
+    _ge("L", 0, "order of a term"),
+    _ge("d", 2, "dimension"),
+    _ge("V", 2, "vocabulary size"),
+    _domain("rho", "fraction of cue bits flipped", minimum=0, maximum=0.5, strict_max=True, text="in [0, 1/2)"),
+    _gt("beta", 0, "inverse temperature"),
+    _ge("T", 0, "temperature"),
+    _gt("alpha", 0, "load"),
+    _open("p_err", 0, 0.5, "bit-error probability"),
+    _open("threshold", 0, 0.5, "error threshold"),
+    _open("q", 0, 1, "probability"),
+    _open("p", 0, 1, "probability"),
+    _domain("Delta", "gap (any finite value)"),
+    _ge("dist", 0, "distance"),
+    _gt("y", 0, "argument of a positive function"),
+    _gt("alpha_zipf", 1, "Zipf exponent"),
+)}
 
 
 def validate(name: str, value, integer: bool = False) -> np.ndarray:
@@ -150,30 +157,26 @@ def validate(name: str, value, integer: bool = False) -> np.ndarray:
         bad = arr[arr != np.round(arr)].ravel()[0]
         raise ValueError(f"{name} must be an integer, got {bad}")
     if name in DOMAINS:
-        pred, text = DOMAINS[name]
-        ok = np.asarray(pred(arr))
+        domain = DOMAINS[name]
+        ok = ~np.asarray(domain.below(arr) | domain.above(arr))
         if not np.all(ok):
             bad = arr[~ok].ravel()[0]
             shown = int(bad) if bad == int(bad) else bad
-            raise ValueError(f"{name} must be {text}, got {shown}")
+            raise ValueError(f"{name} must be {domain.range_text()}, got {shown}")
     return arr
 
 
 def check_int(value, name: str, minimum: int | None = None) -> int:
-    """Return ``value`` as a Python int (for structural arguments such as ``n``), or raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
+    """Return ``value`` as a Python int (for structural arguments such as ``n``), or raise (``_amlab.params``)."""
+    return params.check_int(value, name, minimum)
 
 
 def check_choice(value, name: str, choices) -> str:
-    """Return ``value`` if it is one of ``choices``, else raise naming the parameter."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
-    return value
+    """Return ``value`` if it is one of ``choices``, else ``ValueError`` naming the parameter (``_amlab.params``)."""
+    try:
+        return params.check_choice(value, name, choices)
+    except TypeError as exc:  # not a string: theory says ValueError, as for any other refused choice
+        raise ValueError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- symbols

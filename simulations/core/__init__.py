@@ -1,1 +1,1 @@
-"""The floor of ``simulations``: seeds, parameter declarations, atomic files, progress, fits, package scans, errors and the version."""
+"""The floor of ``simulations``: seeds, atomic files, progress, fits, package scans, errors and the version."""

@@ -16,7 +16,7 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
-from simulations.core.params import Param
+from _amlab.params import Param
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Estimator:
     check: Optional[Callable[[dict], None]] = None
 
     def validate(self, given: dict) -> dict:
-        """The given parameters in canonical form (see ``simulations.core.params``), or ``ValueError``.
+        """The given parameters in canonical form (see ``_amlab.params``), or ``ValueError``.
 
         Only the parameters given are returned (defaults are not filled in),
         so the seed key of a point names what was asked for. In a ``one_of``

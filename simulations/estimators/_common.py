@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.core.params import Param
+from _amlab.params import Param
 
 
 def _streams(seed: int, n: int):

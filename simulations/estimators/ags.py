@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.core.params import Param
+from _amlab.params import Param
 from simulations.estimators import register_estimator
 from simulations.estimators._common import _streams, _child_seed, _n_patterns, _check_classical, _N_CLASSICAL, _P, _ALPHA, _NETWORKS, _KEEP_DIAGONAL, _MAX_SWEEPS, _with
 

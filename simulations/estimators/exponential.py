@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from simulations.core.params import Param
+from _amlab.params import Param
 from simulations.estimators import register_estimator
 from simulations.estimators._common import _child_seed, _MAX_SWEEPS, _with, _check_dense
 

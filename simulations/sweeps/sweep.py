@@ -214,7 +214,7 @@ def plan(estimator, grid, *, params: Optional[dict] = None, seed: int = 0):
 
     ``points`` are the full parameter dicts (fixed values and grid values) in
     grid order, in canonical form (``N=1e3`` becomes ``N=1000``, see
-    ``simulations.core.params``). Raises ``ValueError``/``TypeError`` naming the
+    ``_amlab.params``). Raises ``ValueError``/``TypeError`` naming the
     parameter and value for anything a registered estimator's declarations
     refuse, a name in both ``params`` and ``grid``, a repeated point, or a
     bad seed.

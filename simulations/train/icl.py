@@ -46,6 +46,7 @@ from hopfield.bursty import KINDS, BurstyTask  # noqa: E402
 from simulations.core.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
 from simulations.train.loop import load_checkpoint, run_seeds, train_chunks  # noqa: E402
 from simulations.train.bursty import NOVEL, Spec, sample, task_arrays  # noqa: E402
+from simulations.train.fields import check_fields, declare  # noqa: E402
 from simulations.train.model import VARIANTS, coefficients, init_params, logits, loss  # noqa: E402
 
 __all__ = ["ICLConfig", "QUICK", "FULL", "train_icl", "steps_to_target", "summary_table", "run_seeds"]
@@ -92,31 +93,10 @@ class ICLConfig:
 
     def validate(self) -> "ICLConfig":
         """Raise ``ValueError``/``TypeError`` naming the bad field; return ``self``."""
-        ints = {"K": 1, "L": 2, "N": 1, "B": 1, "D": 1, "n_novel": 0, "hidden": 1, "seeds": 1, "seed": 0,
-                "steps": 1, "eval_every": 1, "batch": 1, "n_eval": 1}
-        for name, lo in ints.items():
-            val = getattr(self, name)
-            if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
-                raise TypeError(f"{name} must be an integer, got {val!r}")
-            if val < lo:
-                raise ValueError(f"{name} must be >= {lo}, got {val}")
-        for name in ("eps", "alpha", "p_B", "p_C", "lr", "weight_decay", "target"):
-            val = getattr(self, name)
-            if isinstance(val, bool) or not isinstance(val, (int, float, np.floating, np.integer)):
-                raise TypeError(f"{name} must be a number, got {val!r}")
-            if not np.isfinite(val) or val < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {val}")
-        for name in ("p_B", "p_C", "target"):
-            if getattr(self, name) > 1:
-                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
-        if self.lr <= 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
+        check_fields(self, _NUMBERS)
         if self.steps % self.eval_every:
             raise ValueError(f"steps must be a multiple of eval_every={self.eval_every}, got {self.steps}")
-        if self.novel not in NOVEL:
-            raise ValueError(f"novel must be one of {NOVEL}, got {self.novel!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        check_fields(self, _WORDS)
         if not isinstance(self.variants, tuple) or not self.variants:
             raise TypeError(f"variants must be a non-empty tuple of names, got {self.variants!r}")
         bad = [v for v in self.variants if v not in VARIANTS]
@@ -135,6 +115,14 @@ class ICLConfig:
         d["variants"] = list(self.variants)
         return d
 
+
+#: The declared scalar fields of ``ICLConfig`` (``_amlab.params.Param``): numbers, then words.
+_NUMBERS = declare(ICLConfig, ints={"K": 1, "L": 2, "N": 1, "B": 1, "D": 1, "n_novel": 0, "hidden": 1, "seeds": 1,
+                                    "seed": 0, "steps": 1, "eval_every": 1, "batch": 1, "n_eval": 1},
+                   reals={"eps": (0, None, False), "alpha": (0, None, False), "p_B": (0, 1, False),
+                          "p_C": (0, 1, False), "lr": (0, None, True), "weight_decay": (0, None, False),
+                          "target": (0, 1, False)})
+_WORDS = declare(ICLConfig, choices={"novel": NOVEL, "optimizer": OPTIMIZERS})
 
 #: Paper settings (Burns et al. 2024, Sec. 5; Reddy 2024): SGD lr 0.01, batch 128, K = 512, L = 32.
 FULL = ICLConfig()

@@ -65,6 +65,7 @@ import optax  # noqa: E402
 
 from hopfield.bigram import bigram_from_text, synthetic_bigram  # noqa: E402
 from simulations.core.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
+from simulations.train.fields import check_fields, declare  # noqa: E402
 from simulations.train.loop import load_checkpoint, run_seeds, train_chunks  # noqa: E402
 from simulations.train import induction_model as M  # noqa: E402
 from simulations.train.induction_table import format_table, summary_table  # noqa: E402,F401
@@ -121,29 +122,8 @@ class InductionConfig:
 
     def validate(self) -> "InductionConfig":
         """Raise ``ValueError``/``TypeError`` naming the bad field; return ``self``."""
-        ints = {"V": 4, "bigram_seed": 0, "T": 4, "K": 1, "seeds": 1, "seed": 0, "steps": 1, "eval_every": 1,
-                "batch": 1, "n_eval": 1, "n_prompts": 1, "t_prompt": 4, "n_q": 1, "cbar_k": 0}
-        for name, lo in ints.items():
-            val = getattr(self, name)
-            if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
-                raise TypeError(f"{name} must be an integer, got {val!r}")
-            if val < lo:
-                raise ValueError(f"{name} must be >= {lo}, got {val}")
-        for name in ("lr", "init_scale"):
-            val = getattr(self, name)
-            if isinstance(val, bool) or not isinstance(val, (int, float, np.integer, np.floating)):
-                raise TypeError(f"{name} must be a number, got {val!r}")
-            if not np.isfinite(val) or val < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {val}")
-        if self.lr <= 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
-        for name in ("ffn", "only_icl"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        if self.bigram not in BIGRAMS:
-            raise ValueError(f"bigram must be one of {BIGRAMS}, got {self.bigram!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        check_fields(self, _NUMBERS)
+        check_fields(self, _WORDS)
         if self.steps % self.eval_every:
             raise ValueError(f"steps must be a multiple of eval_every={self.eval_every}, got {self.steps}")
         for name in ("ds", "c_qks", "trained"):
@@ -183,6 +163,13 @@ class InductionConfig:
             d[k] = list(d[k])
         return d
 
+
+#: The declared scalar fields of ``InductionConfig`` (``_amlab.params.Param``): numbers, then words.
+_NUMBERS = declare(InductionConfig, ints={"V": 4, "bigram_seed": 0, "T": 4, "K": 1, "seeds": 1, "seed": 0, "steps": 1,
+                                          "eval_every": 1, "batch": 1, "n_eval": 1, "n_prompts": 1, "t_prompt": 4,
+                                          "n_q": 1, "cbar_k": 0},
+                   reals={"lr": (0, None, True), "init_scale": (0, None, False)})
+_WORDS = declare(InductionConfig, flags=("ffn", "only_icl"), choices={"bigram": BIGRAMS, "optimizer": OPTIMIZERS})
 
 #: The GPU run: four dimensions, 5 seeds, 10000 Adam steps of 64 sequences of length 64 (text bigram).
 FULL = InductionConfig(steps=10_000, eval_every=250)
