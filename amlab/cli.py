@@ -15,7 +15,9 @@ import importlib
 import math
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from amlab import __version__
 
@@ -58,7 +60,7 @@ class Parser(argparse.ArgumentParser):
     (which still prints the full usage). Subparsers inherit the class.
     """
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -118,7 +120,7 @@ def _user_errors():
     return (UsageError, OutputError, BackendError, MissingExtraError, SpecMismatchError, StoreLockedError)
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     kinds = ("checks", "figures", "derivations", "estimators", "demos")
     what = args.what or list(kinds)
     bad = [w for w in what if w not in kinds]
@@ -156,7 +158,7 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_derive(args) -> int:
+def cmd_derive(args: argparse.Namespace) -> int:
     derivations = _derivations()
     if args.name not in derivations:
         raise UsageError(f"unknown derivation {args.name!r}; known: {', '.join(sorted(derivations)) or '(none)'}")
@@ -164,7 +166,7 @@ def cmd_derive(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     from simulations.checks.runner import run_checks
 
     _check_out(args)
@@ -185,7 +187,7 @@ def cmd_check(args) -> int:
     return 0 if all(r.passed for r in results) else 1
 
 
-def cmd_warm(args) -> int:
+def cmd_warm(args: argparse.Namespace) -> int:
     from amlab.warm import FAMILIES, cache_location, warm_cache
 
     bad = [f for f in args.families if f not in FAMILIES]
@@ -233,7 +235,7 @@ def _assignments(items, option, multi):
     return out
 
 
-def cmd_sweep(args) -> int:
+def cmd_sweep(args: argparse.Namespace) -> int:
     from simulations.estimators import ALIASES, ESTIMATORS
     from simulations.sweeps.sweep import export, plan, records_table, sweep
 
@@ -276,7 +278,7 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-def cmd_figures(args) -> int:
+def cmd_figures(args: argparse.Namespace) -> int:
     from simulations.checks.runner import FiguresNotBuilt, build_figures
 
     _check_out(args)
@@ -290,7 +292,7 @@ def cmd_figures(args) -> int:
     return 0
 
 
-def cmd_reproduce(args) -> int:
+def cmd_reproduce(args: argparse.Namespace) -> int:
     from simulations.checks.runner import reproduce
 
     _check_out(args)
@@ -301,7 +303,7 @@ def cmd_reproduce(args) -> int:
     return 0 if ok else 1
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     from amlab.demos import DEMOS
 
     if args.list or not args.name:
@@ -370,7 +372,7 @@ def _print_timing(t: dict, prefix: str = "") -> None:
               f"compile + first chunk {t['compile_s']:.1f} s")
 
 
-def cmd_train(args) -> int:
+def cmd_train(args: argparse.Namespace) -> int:
     """``amlab train icl``: experiment 1 (residual attention streams); needs the ``train`` extra."""
     from simulations.checks.runner import ensure_writable
 
@@ -389,7 +391,7 @@ def cmd_train(args) -> int:
     return 0
 
 
-def cmd_train_induction(args) -> int:
+def cmd_train_induction(args: argparse.Namespace) -> int:
     """``amlab train induction``: experiment 2 (a trained induction head); needs the ``train`` extra."""
     from simulations.checks.runner import ensure_writable
 
@@ -530,7 +532,7 @@ def _quiet_stdout() -> None:
         pass
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     except BrokenPipeError:

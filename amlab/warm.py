@@ -31,6 +31,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -125,7 +126,7 @@ def _as_families(families) -> list:
     return names
 
 
-def families_for(checks) -> list:
+def families_for(checks: Iterable[object]) -> list:
     """The families the given checks use, in the order the checks first need them.
 
     Each check declares its families where it is registered
@@ -149,7 +150,7 @@ def families_for(checks) -> list:
     return list(dict.fromkeys(out))
 
 
-def warm_cache(families=None, workers: int = 1) -> dict:
+def warm_cache(families: Iterable[str] | None = None, workers: int = 1) -> dict:
     """Compile or load the kernels of the given simulator families (default: all).
 
     Parameters
@@ -227,7 +228,7 @@ def is_cached(family: str) -> bool:
         return False
 
 
-def prefetch(families, env=None) -> subprocess.Popen:
+def prefetch(families: Iterable[str], env: Mapping[str, str] | None = None) -> subprocess.Popen:
     """Start a background Python process that warms ``families`` in order; returns it (``wait()`` to join).
 
     The child imports amlab from the same place as this process and writes
@@ -255,7 +256,7 @@ def idle_cores() -> float:
     return usable - load - 1
 
 
-def prefetch_for_checks(checks, workers: int | None = None):
+def prefetch_for_checks(checks: Iterable[object], workers: int | None = None) -> list[subprocess.Popen] | None:
     """Start :func:`prefetch` for the families ``checks`` use that are not cached; ``None`` if all are.
 
     ``workers`` background processes share the families (default: one when
@@ -279,7 +280,7 @@ def prefetch_for_checks(checks, workers: int | None = None):
     return [prefetch(todo[k::workers]) for k in range(min(workers, len(todo)))]
 
 
-def stop_prefetch(procs) -> None:
+def stop_prefetch(procs: Iterable[subprocess.Popen] | None) -> None:
     """End the background processes of :func:`prefetch_for_checks` (if still running)."""
     for proc in procs or ():
         if proc.poll() is None:
@@ -287,7 +288,7 @@ def stop_prefetch(procs) -> None:
         proc.wait()
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """``python -m amlab.warm [FAMILY...]``: warm the families in order, print the seconds of each."""
     names = sys.argv[1:] if argv is None else list(argv)
     for name, seconds in warm_cache(names or None).items():

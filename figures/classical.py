@@ -26,8 +26,12 @@ D. J. Amit, H. Gutfreund, H. Sompolinsky, Ann. Phys. 173, 30 (1987), doi:10.1016
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 from scipy import special
 
 import theory.classical as tc
@@ -38,7 +42,7 @@ from simulations.core.seeds import derive_seed
 
 
 @register_figure("classical-bit-error", title="classical one-step bit error vs alpha at several N, zero and kept diagonal")
-def fig_bit_error(out_dir, *, quick=True, seed=0):
+def fig_bit_error(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     Ns = [100, 400] if quick else [100, 400, 1600]
     alphas = [0.1, 0.15, 0.2, 0.3, 0.45, 0.6] if quick else list(np.round(np.linspace(0.08, 0.6, 14), 3))
     networks = 6 if quick else 40
@@ -82,7 +86,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
 
 
 @register_figure("classical-fixed-points", title="P(a pattern / all patterns are fixed points) vs P, with McEliece's capacities")
-def fig_fixed_points(out_dir, *, quick=True, seed=0):
+def fig_fixed_points(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     Ns = [100, 200] if quick else [100, 200, 500]
     networks = 40 if quick else 400
     data = {"N": Ns, "networks": networks, "series": []}
@@ -157,7 +161,8 @@ def fig_fixed_points(out_dir, *, quick=True, seed=0):
 RETRIEVED = 0.9
 
 
-def basin_runs(N: int, alpha: float, flips, networks: int, seed: int, sweeps: int = 50):
+def basin_runs(N: int, alpha: float, flips: npt.ArrayLike, networks: int, seed: int,
+               sweeps: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Retrieved runs and one-step overlaps from cues with a fraction ``flips`` of wrong bits.
 
     One cue per network (pattern 0 with ``round(f N)`` bits flipped), so runs are
@@ -186,7 +191,7 @@ def basin_runs(N: int, alpha: float, flips, networks: int, seed: int, sweeps: in
 
 
 @register_figure("classical-basins", title="basins of attraction: retrieval probability vs cue corruption at several alpha")
-def fig_basins(out_dir, *, quick=True, seed=0):
+def fig_basins(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     N = 300 if quick else 1000
     alphas = [0.05, 0.1, 0.13]
     flips = np.round(np.linspace(0.0, 0.45, 10 if quick else 19), 3)

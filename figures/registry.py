@@ -10,7 +10,7 @@ it never returns without writing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict
+from typing import Any, Callable, Dict, TypeVar
 
 from simulations.core.errors import FigureError  # noqa: F401  (figures raise it as figures.registry.FigureError)
 
@@ -24,8 +24,10 @@ class Figure:
 
 FIGURES: Dict[str, Figure] = {}
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-def register_figure(name: str, *, title: str):
+
+def register_figure(name: str, *, title: str) -> Callable[[_F], _F]:
     """Decorator registering a figure builder under ``name``."""
 
     def deco(func):

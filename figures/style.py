@@ -32,17 +32,26 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Tuple, TypeVar, Union
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.axis import Axis  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from simulations.core.io import atomic_write_bytes, atomic_write_json, provenance  # noqa: E402
+
+#: An output folder as figure builders and :func:`save` accept it.
+StrPath = Union[str, os.PathLike]
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Width of one journal column and of a full page, inches.
 COLUMN = 3.4
@@ -108,7 +117,7 @@ def marker(i: int) -> str:
     return MARKERS[i % len(MARKERS)]
 
 
-def wilson(k, n, level: float = LEVEL):
+def wilson(k: npt.ArrayLike, n: npt.ArrayLike, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of the proportion ``k / n``, elementwise.
 
     Parameters
@@ -133,7 +142,8 @@ def wilson(k, n, level: float = LEVEL):
     return lo, hi
 
 
-def mean_interval(samples, axis: int = -1, level: float = LEVEL):
+def mean_interval(samples: npt.ArrayLike, axis: int = -1,
+                  level: float = LEVEL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and Student-t interval of the mean along ``axis`` (independent samples).
 
     Returns
@@ -149,7 +159,8 @@ def mean_interval(samples, axis: int = -1, level: float = LEVEL):
     return m, m - half, m + half
 
 
-def points(ax, x, y, low, high, i: int = 0, label: Optional[str] = None, **kw):
+def points(ax: Axes, x: npt.ArrayLike, y: npt.ArrayLike, low: npt.ArrayLike, high: npt.ArrayLike, i: int = 0, label: Optional[str] = None,
+           **kw: Any) -> Any:
     """Simulated points with their interval as error bars, in series style ``i``."""
     y = np.asarray(y, dtype=np.float64)
     yerr = np.vstack([y - np.asarray(low), np.asarray(high) - y])
@@ -159,7 +170,7 @@ def points(ax, x, y, low, high, i: int = 0, label: Optional[str] = None, **kw):
     return ax.errorbar(x, y, yerr=yerr, **opts)
 
 
-def curve(ax, x, y, i: int = 0, label: Optional[str] = None, **kw):
+def curve(ax: Axes, x: npt.ArrayLike, y: npt.ArrayLike, i: int = 0, label: Optional[str] = None, **kw: Any) -> list:
     """A theory curve (a line on a fine grid) in series style ``i``."""
     opts = dict(color=colour(i), lw=1.2, label=label, zorder=2)
     opts.update(kw)
@@ -210,7 +221,7 @@ def estimate(value: float, error: float) -> str:
     return f"{half_up(value):.0f} ± {half_up(error):.0f}"
 
 
-def integer_axis(ax, which: str = "x", *, locate: bool = True, nbins="auto"):
+def integer_axis(ax: Axes, which: str = "x", *, locate: bool = True, nbins: int | str = "auto") -> Axis:
     """Declare an axis integer-valued (token indices, counts, steps): ticks only at integers.
 
     Sets a ``MaxNLocator(integer=True)`` on the axis (unless ``locate`` is
@@ -256,7 +267,7 @@ def integer_axis(ax, which: str = "x", *, locate: bool = True, nbins="auto"):
     return axis
 
 
-def no_colorbar(artist, reason: str):
+def no_colorbar(artist: _F, reason: str) -> _F:
     """Declare a colour-mapped image or mesh categorical: it needs no colorbar (a legend or caption keys it).
 
     :func:`figures.lint.lint` asks every image and heat map for a colorbar
@@ -280,7 +291,7 @@ def no_colorbar(artist, reason: str):
     return artist
 
 
-def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption: str,
+def save(fig: Figure, out_dir: StrPath, name: str, *, data: dict, seed: int, quick: bool, caption: str,
          source: str, extra: Optional[dict] = None) -> Sequence[Path]:
     """Write ``name``.png, .pdf and .json to ``out_dir`` (atomically) and close ``fig``.
 
@@ -340,7 +351,7 @@ def save(fig, out_dir, name: str, *, data: dict, seed: int, quick: bool, caption
     return paths
 
 
-def summary_interval(mean, sd, n, level: float = LEVEL):
+def summary_interval(mean: npt.ArrayLike, sd: npt.ArrayLike, n: npt.ArrayLike, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """Student-t interval of a mean from its samples' mean, standard deviation and count.
 
     Parameters
@@ -367,7 +378,7 @@ def summary_interval(mean, sd, n, level: float = LEVEL):
     return mean - half, mean + half
 
 
-def styled(func):
+def styled(func: _F) -> _F:
     """Decorator: run a figure builder inside :func:`context` (amlab's matplotlib settings)."""
     import functools
 
@@ -383,7 +394,8 @@ def styled(func):
 MIN_RUNS_FOR_BAND = 5
 
 
-def seed_curves(ax, x, runs, i: int = 0, label: Optional[str] = None, clip=None) -> dict:
+def seed_curves(ax: Axes, x: npt.ArrayLike, runs: npt.ArrayLike, i: int = 0, label: Optional[str] = None,
+                clip: tuple[float, float] | None = None) -> dict:
     """The mean of independent runs (seeds) as a line, with their spread shown honestly.
 
     With at least :data:`MIN_RUNS_FOR_BAND` runs, a band of the

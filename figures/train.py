@@ -10,9 +10,12 @@ full GPU run (``icl_full/``) when it is there, else the quick CPU run
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
+from matplotlib.axes import Axes
 
 from figures import style
 from figures.registry import FigureError, register_figure
@@ -23,7 +26,7 @@ TITLES = {"train": "training mixture", "icl": "ICL (new classes)", "icl_flipped"
           "iwl": "in-weights"}
 
 
-def step_axis(step):
+def step_axis(step: npt.ArrayLike) -> tuple[np.ndarray, str]:
     """Training steps as plotted: ``(x, xlabel)``, in thousands when the run is 10 000 steps or longer."""
     step = np.asarray(step, dtype=float)
     if step.size and step.max() >= 10_000:
@@ -31,7 +34,7 @@ def step_axis(step):
     return step, "training step"
 
 
-def integer_ticks(ax, axis: str = "x") -> None:
+def integer_ticks(ax: Axes, axis: str = "x") -> None:
     """Ticks on whole numbers only, on 1-2-5 steps (training steps), declared to :mod:`figures.lint`."""
     from matplotlib.ticker import MaxNLocator
 
@@ -56,7 +59,8 @@ def read_recorded(kind: str, quick: bool, results: Path) -> dict:
                       f"`amlab train {kind}`; see docs/training.md)")
 
 
-def plot_icl(result: dict, out_dir, *, quick: bool, seed: int = 0, name: str = "train-icl-curves"):
+def plot_icl(result: dict, out_dir: style.StrPath, *, quick: bool, seed: int = 0,
+             name: str = "train-icl-curves") -> Sequence[Path]:
     """Accuracy vs step for every variant on the four test sets (mean over seeds; see :func:`style.seed_curves`).
 
     Parameters
@@ -109,6 +113,6 @@ def recorded(quick: bool) -> dict:
 
 
 @register_figure("train-icl-curves", title="Residual attention streams: ICL accuracy vs training step (recorded)")
-def fig_train_icl(out_dir, *, quick=True, seed=0):
+def fig_train_icl(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     result = recorded(quick)
     return plot_icl(result, out_dir, quick=result["config"]["steps"] < 10_000, seed=seed)

@@ -9,6 +9,7 @@ the full GPU run (``induction_full/``) when it is there, else the quick CPU run
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,8 @@ def _quick(result) -> bool:
     return result["config"]["steps"] < 10_000
 
 
-def plot_curves(result: dict, out_dir, *, quick: bool, seed: int = 0, name: str = "train-induction-curves"):
+def plot_curves(result: dict, out_dir: style.StrPath, *, quick: bool, seed: int = 0,
+                name: str = "train-induction-curves") -> Sequence[Path]:
     """The probes and the loss vs training step, one line per d (mean over seeds; see :func:`style.seed_curves`).
 
     Parameters
@@ -88,7 +90,8 @@ def plot_curves(result: dict, out_dir, *, quick: bool, seed: int = 0, name: str 
                       extra={"config": cfg, "table": result.get("table")})
 
 
-def plot_deviation(result: dict, out_dir, *, quick: bool, seed: int = 0, name: str = "train-induction-deviation"):
+def plot_deviation(result: dict, out_dir: style.StrPath, *, quick: bool, seed: int = 0,
+                   name: str = "train-induction-deviation") -> Sequence[Path]:
     """Deviation of the trained logits from the closed form and from the built model vs d (log-log), with the fits.
 
     Returns
@@ -160,14 +163,14 @@ def recorded(quick: bool) -> dict:
 
 
 @register_figure("train-induction-curves", title="Trained induction head: memory-recall probes vs step (recorded)")
-def fig_train_induction_curves(out_dir, *, quick=True, seed=0):
+def fig_train_induction_curves(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     result = recorded(quick)
     return plot_curves(result, out_dir, quick=_quick(result), seed=seed)
 
 
 @register_figure("train-induction-deviation",
                  title="Trained induction head: deviation from the closed-form logits vs d (recorded)")
-def fig_train_induction_deviation(out_dir, *, quick=True, seed=0):
+def fig_train_induction_deviation(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     result = recorded(quick)
     files = plot_deviation(result, out_dir, quick=_quick(result), seed=seed)
     if not files:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield import _validate as v
 
@@ -131,7 +132,7 @@ class BigramModel:
             raise ValueError(f"text holds characters outside the vocabulary: {''.join(missing)!r}")
         return np.array([index[c] for c in text], dtype=np.int64)
 
-    def decode(self, tokens) -> str:
+    def decode(self, tokens: npt.ArrayLike) -> str:
         """The characters of token ids (character-level models only)."""
         if self.vocab is None:
             raise ValueError("decode needs a character-level model (vocab is None)")
@@ -139,7 +140,7 @@ class BigramModel:
         return "".join(self.vocab[int(k)] for k in toks.ravel())
 
 
-def check_tokens(tokens, V: int, name: str = "tokens") -> np.ndarray:
+def check_tokens(tokens: npt.ArrayLike, V: int, name: str = "tokens") -> np.ndarray:
     """Return ``tokens`` as an int64 array if all ids lie in ``0..V-1``, else raise."""
     arr = np.asarray(tokens)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
@@ -210,7 +211,8 @@ def shipped_text() -> str:
     return resources.files("hopfield").joinpath("data", SHIPPED_TEXT).read_text(encoding="utf-8")
 
 
-def bigram_from_text(text: Optional[str] = None, path=None, vocab: Optional[str] = None) -> BigramModel:
+def bigram_from_text(text: Optional[str] = None, path: str | Path | None = None,
+                     vocab: Optional[str] = None) -> BigramModel:
     """Character-level bigram model of a text, with add-one smoothing.
 
     ``pi_u(c) = (n_c + 1) / (n + V)`` and ``pi_b(c' | c) = (n_{c c'} + 1) / (n_{c .} + V)``

@@ -145,7 +145,7 @@ class BurstyTask:
     """
 
     def __init__(self, K: int = 512, L: int = 32, N: int = 8, B: int = 2, D: int = 64, eps: float = 0.1,
-                 alpha: float = 0.0, p_B: float = 0.5, p_C: float = 0.5, n_novel: int = 128, seed: int = 0):
+                 alpha: float = 0.0, p_B: float = 0.5, p_C: float = 0.5, n_novel: int = 128, seed: int = 0) -> None:
         self.K = v.as_int(K, "K", minimum=1)
         self.L = v.as_int(L, "L", minimum=1, maximum=self.K)
         self.N = v.as_int(N, "N", minimum=1)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield._validate import as_flip_count, as_int, as_seed, check_memory
 from hopfield.kernels import capacity as _k
@@ -75,11 +76,11 @@ def point_seeds(seed: int, P: int, trials: int) -> np.ndarray:
 
 def capacity_scan(
     N: int,
-    P,
+    P: int | npt.ArrayLike,
     trials: int,
     fraction: Optional[float] = None,
     count: Optional[int] = None,
-    seed=0,
+    seed: int | np.random.Generator | None = 0,
     max_sweeps: int = 200,
 ) -> CapacityScan:
     """Empirical retrieval of a corrupted pattern as the number of stored patterns grows.

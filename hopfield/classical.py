@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Optional, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield import _validate
 from hopfield._validate import as_choice, as_float, as_int, as_pm1, as_seed, check_memory
@@ -197,7 +198,7 @@ class ClassicalHopfield:
 
     def __init__(
         self,
-        patterns,
+        patterns: npt.ArrayLike,
         rule: str = "hebbian",
         keep_diagonal: bool = False,
         backend: str = "auto",
@@ -284,7 +285,7 @@ class ClassicalHopfield:
             return M @ self.patterns.astype(np.float64) - c * sf
         return sf @ self.weights
 
-    def fields(self, states) -> np.ndarray:
+    def fields(self, states: npt.ArrayLike) -> np.ndarray:
         """Local fields ``h = W s``.
 
         Parameters
@@ -301,7 +302,7 @@ class ClassicalHopfield:
             h = h / self.N
         return h.reshape(s.shape)
 
-    def energy(self, states) -> Union[float, np.ndarray]:
+    def energy(self, states: npt.ArrayLike) -> Union[float, np.ndarray]:
         """Energy ``E = -1/2 s^T W s`` of one state or a batch.
 
         Parameters
@@ -324,7 +325,7 @@ class ClassicalHopfield:
 
     def run(
         self,
-        cues,
+        cues: npt.ArrayLike,
         schedule: str = "async",
         T: float = 0.0,
         max_sweeps: int = 100,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield import _validate as V
 from hopfield.kernels import dense as K_
@@ -72,7 +73,7 @@ class DenseAssociativeMemory:
     (True, 7, 1.0)
     """
 
-    def __init__(self, patterns, F: str = "poly", n: int = 3):
+    def __init__(self, patterns: npt.ArrayLike, F: str = "poly", n: int = 3) -> None:
         self.patterns = V.as_pm1(patterns, "patterns", ndim=2)
         self.F = V.as_choice(F, "F", F_CHOICES)
         self.n = V.as_int(n, "n", minimum=2, maximum=N_MAX)
@@ -99,7 +100,7 @@ class DenseAssociativeMemory:
             raise ValueError(f"{name} must have N = {self.N} neurons (last axis), got shape {np.shape(x)}")
         return np.ascontiguousarray(arr), single
 
-    def energy(self, states) -> float | np.ndarray:
+    def energy(self, states: npt.ArrayLike) -> float | np.ndarray:
         """Energy ``-sum_mu F(xi^mu . sigma)`` of one state (N,) or a batch (B, N).
 
         Returns a float for one state, else ndarray of shape (B,), float64. For
@@ -113,7 +114,7 @@ class DenseAssociativeMemory:
 
     def run(
         self,
-        cues,
+        cues: npt.ArrayLike,
         schedule: str = "async",
         max_sweeps: int = 100,
         order: str = "random",

@@ -59,6 +59,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield import _validate as v
 from hopfield.bigram import BigramModel, check_tokens
@@ -332,7 +333,7 @@ def _tables(model: InductionModel, T: int, dtype) -> _Tables:
     return _Tables(c(tEE), c(tEP), c(tPE), c(tPP), c(XE), c(YE), c(XP), c(YP), c(R_out), Q.shape[1])
 
 
-def forward(model: InductionModel, tokens, dtype=np.float64, maps: bool = True, workers: int = 1) -> Forward:
+def forward(model: InductionModel, tokens: npt.ArrayLike, dtype: npt.DTypeLike = np.float64, maps: bool = True, workers: int = 1) -> Forward:
     """Batched forward pass: attention maps of both layers and the logits.
 
     Parameters
@@ -455,7 +456,7 @@ def _forward_block(tab: _Tables, z, A1, A2, logits, serial: bool = False):
         logits[:, r0:r1] += A2[:, r0:r1, :r1] @ vO[:, :r1]  # copy output, as logits
 
 
-def probes(model: InductionModel, tokens, flags=None, out: Optional[Forward] = None) -> dict:
+def probes(model: InductionModel, tokens: npt.ArrayLike, flags: npt.ArrayLike | None = None, out: Optional[Forward] = None) -> dict:
     """Memory-recall probes of a forward pass.
 
     * ``prev_token``: fraction of positions ``t >= 1`` whose layer-1 attention
@@ -529,7 +530,7 @@ def probes(model: InductionModel, tokens, flags=None, out: Optional[Forward] = N
     return res
 
 
-def one_step_memory(X, y_target, y_mean) -> Memory:
+def one_step_memory(X: np.ndarray, y_target: np.ndarray, y_mean: np.ndarray) -> Memory:
     """One gradient step from zero of a softmax associative memory (Bietti et al. 2023, Lemma 1).
 
     For scores ``y_j^T W x`` over candidates ``y_j``, softmax and cross-entropy
@@ -588,7 +589,7 @@ def _step(X, y_target, y_mean) -> Memory:
     return _normalised(one_step_memory(X, y_target, y_mean), X, y_target, y_mean)
 
 
-def build_one_step(bigram: BigramModel, tokens, flags, d: int, seed: int = 0, pe: str = "ape",
+def build_one_step(bigram: BigramModel, tokens: npt.ArrayLike, flags: npt.ArrayLike, d: int, seed: int = 0, pe: str = "ape",
                    beta1: float = 20.0, beta2: float = 10.0, beta_O: float = 10.0, gamma: float = 1.0,
                    T_max: Optional[int] = None) -> InductionModel:
     """The model with every memory written by one gradient step from zero on sampled data.

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield import _validate as v
 from hopfield.bigram import BigramModel, check_tokens
@@ -60,8 +61,8 @@ def _sample_rows(cdf: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray
 
 
 def trigger_sequences(model: BigramModel, n: int, T: int, K: int = 3, seed: int = 0,
-                      triggers: str = "random", outputs: str = "uniform", trigger_tokens=None,
-                      return_pairs: bool = False):
+                      triggers: str = "random", outputs: str = "uniform", trigger_tokens: npt.ArrayLike | None = None,
+                      return_pairs: bool = False) -> tuple[np.ndarray, ...]:
     """Bietti's trigger sequences: ``(tokens, flags)`` from a seed.
 
     Parameters
@@ -274,7 +275,7 @@ def designed_prompts(model: BigramModel, n: int, t: int, n_q: int, c_qk: int, cb
     return Prompts(tokens, qs, ks, gs, n_q, c_qk, cbar_k)
 
 
-def context_counts(tokens, V: int):
+def context_counts(tokens: npt.ArrayLike, V: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The context counts of the last position of each sequence (the query ``q = z_t``).
 
     Over positions ``s = 1..t`` (all of them, the query included) with

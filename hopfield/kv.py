@@ -35,6 +35,7 @@ ICLR 2024, arXiv:2310.02984 (Zipf-distributed tokens).
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield import _validate as V
 from hopfield.kernels import kv as _k
@@ -102,7 +103,7 @@ class KeyValueMemory:
         Dtype of the state and of every array returned.
     """
 
-    def __init__(self, d_k: int, d_v: int | None = None, *, dtype="float64"):
+    def __init__(self, d_k: int, d_v: int | None = None, *, dtype: npt.DTypeLike = "float64") -> None:
         self.d_k = V.as_int(d_k, "d_k", minimum=1)
         self.d_v = self.d_k if d_v is None else V.as_int(d_v, "d_v", minimum=1)
         self.dtype = _as_dtype(dtype)
@@ -126,20 +127,20 @@ class KeyValueMemory:
             raise ValueError(f"{type(self).__name__} is empty: write at least one (key, value) pair before reading")
         return _as_rows(queries, "queries", self.d_k, self.dtype)
 
-    def write(self, keys, values):  # pragma: no cover - overridden
+    def write(self, keys: npt.ArrayLike, values: npt.ArrayLike) -> KeyValueMemory:  # pragma: no cover - overridden
         """Store pairs: ``keys`` (M, d_k) or (d_k,), ``values`` (M, d_v) or (d_v,). Returns ``self``."""
         raise NotImplementedError
 
     def _read(self, Q: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def read(self, queries) -> np.ndarray:
+    def read(self, queries: npt.ArrayLike) -> np.ndarray:
         """Value estimates: ``queries`` (B, d_k) -> (B, d_v), or (d_k,) -> (d_v,), in the memory's dtype."""
         Q, single = self._queries(queries)
         out = self._read(Q)
         return out[0] if single else out
 
-    def recall(self, queries, candidates) -> np.ndarray:
+    def recall(self, queries: npt.ArrayLike, candidates: npt.ArrayLike) -> np.ndarray:
         """Index of the candidate value with the largest score ``c . read(q)``.
 
         Parameters
@@ -199,8 +200,8 @@ class HebbianMemory(KeyValueMemory):
     2
     """
 
-    def __init__(self, d_k: int, d_v: int | None = None, *, normalize: bool = False, feature_map=None,
-                 dtype="float64"):
+    def __init__(self, d_k: int, d_v: int | None = None, *, normalize: bool = False, feature_map: str | None = None,
+                 dtype: npt.DTypeLike = "float64") -> None:
         if not isinstance(normalize, (bool, np.bool_)):
             raise TypeError(f"normalize must be True or False, got {normalize!r}")
         if feature_map is not None:
@@ -222,7 +223,7 @@ class HebbianMemory(KeyValueMemory):
     def _phi(self, X):
         return X if self.feature_map is None else elu1(X)
 
-    def write(self, keys, values):
+    def write(self, keys: npt.ArrayLike, values: npt.ArrayLike) -> HebbianMemory:
         """Add ``sum_i v_i phi(k_i)^T`` to ``W`` (and ``sum_i phi(k_i)`` to ``z``). Returns ``self``."""
         K, Vv = self._pairs(keys, values)
         F = self._phi(K)
@@ -283,7 +284,8 @@ class DeltaMemory(KeyValueMemory):
     True
     """
 
-    def __init__(self, d_k: int, d_v: int | None = None, *, eta=None, decay: float = 1.0, dtype="float64"):
+    def __init__(self, d_k: int, d_v: int | None = None, *, eta: float | None = None, decay: float = 1.0,
+                 dtype: npt.DTypeLike = "float64") -> None:
         self.eta = None if eta is None else V.as_float(eta, "eta", minimum=0.0, strict=True)
         self.decay = V.as_float(decay, "decay", minimum=0.0, strict=True)
         if self.decay > 1.0:
@@ -310,7 +312,7 @@ class DeltaMemory(KeyValueMemory):
                              f"rule would diverge; expected 0 < eta <= 2/max|k|^2 (or eta=None for 1/|k|^2)")
         return np.full(K.shape[0], self.eta, dtype=self.dtype)
 
-    def write(self, keys, values, passes: int = 1):
+    def write(self, keys: npt.ArrayLike, values: npt.ArrayLike, passes: int = 1) -> DeltaMemory:
         """Apply the delta rule to the pairs in order, ``passes`` times. Returns ``self``."""
         K, Vv = self._pairs(keys, values)
         passes = V.as_int(passes, "passes", minimum=1)
@@ -393,7 +395,8 @@ class SoftmaxMemory(KeyValueMemory):
     [1.0, 2.0, 3.0]
     """
 
-    def __init__(self, d_k: int, d_v: int | None = None, *, beta: float = 1.0, chunk: int = 1024, dtype="float64"):
+    def __init__(self, d_k: int, d_v: int | None = None, *, beta: float = 1.0, chunk: int = 1024,
+                 dtype: npt.DTypeLike = "float64") -> None:
         self.beta = V.as_float(beta, "beta", minimum=0.0, strict=True)
         self.chunk = V.as_int(chunk, "chunk", minimum=1)
         super().__init__(d_k, d_v, dtype=dtype)
@@ -406,7 +409,7 @@ class SoftmaxMemory(KeyValueMemory):
         self.V = np.zeros((0, self.d_v), dtype=self.dtype)
         self.n_stored = 0
 
-    def write(self, keys, values):
+    def write(self, keys: npt.ArrayLike, values: npt.ArrayLike) -> SoftmaxMemory:
         """Append the pairs to the stored keys and values. Returns ``self``."""
         K, Vv = self._pairs(keys, values)
         self.K = np.ascontiguousarray(np.vstack([self.K, K]))
@@ -425,7 +428,8 @@ class SoftmaxMemory(KeyValueMemory):
 # ---------------------------------------------------------------- embeddings
 
 
-def sample_embeddings(M: int, d: int, kind: str = "gaussian", rng=None, dtype="float64") -> np.ndarray:
+def sample_embeddings(M: int, d: int, kind: str = "gaussian", rng: np.random.Generator | int | None = None,
+                      dtype: npt.DTypeLike = "float64") -> np.ndarray:
     """``M`` random vectors in ``R^d`` as rows, of unit expected squared norm.
 
     Parameters
@@ -478,7 +482,7 @@ def zipf_probabilities(N: int, alpha: float) -> np.ndarray:
     return p / p.sum()
 
 
-def sample_zipf(n: int, N: int, alpha: float, rng=None) -> np.ndarray:
+def sample_zipf(n: int, N: int, alpha: float, rng: np.random.Generator | int | None = None) -> np.ndarray:
     """``n`` tokens in ``0..N-1`` drawn i.i.d. with ``P(x) = zipf_probabilities(N, alpha)[x]``, int64 (n,).
 
     Examples
@@ -520,7 +524,8 @@ def _sequences(keys, values, queries, dtype):
     return K, Vv, Q, nd == 2
 
 
-def stream(keys, values, queries, rule: str = "linear", *, eta=None, decay: float = 1.0, dtype=None) -> np.ndarray:
+def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, rule: str = "linear", *,
+           eta: float | None = None, decay: float = 1.0, dtype: npt.DTypeLike | None = None) -> np.ndarray:
     """Causal streaming over sequences: at each position write ``(k_t, v_t)``, then read ``q_t``.
 
     Parameters
@@ -581,7 +586,8 @@ def stream(keys, values, queries, rule: str = "linear", *, eta=None, decay: floa
     return out[0] if single else out
 
 
-def causal_attention(keys, values, queries, kind: str = "linear", *, beta: float = 1.0, dtype=None) -> np.ndarray:
+def causal_attention(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, kind: str = "linear", *,
+                     beta: float = 1.0, dtype: npt.DTypeLike | None = None) -> np.ndarray:
     """The parallel (masked-matmul) form of causal attention: ``o_t = sum_{s <= t} w(q_t, k_s) v_s``.
 
     Parameters

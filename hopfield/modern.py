@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import logsumexp
 
 from hopfield import _validate as V
@@ -89,7 +90,7 @@ def _softmax_threads(S: np.ndarray, beta: float) -> np.ndarray:
     return S
 
 
-def separation(X) -> np.ndarray:
+def separation(X: npt.ArrayLike) -> np.ndarray:
     """Separation ``Delta_i = min_{j != i} (x_i . x_i - x_i . x_j)`` of each pattern.
 
     Parameters
@@ -166,7 +167,7 @@ class ModernHopfield:
     True
     """
 
-    def __init__(self, X, beta: float, dtype=None):
+    def __init__(self, X: npt.ArrayLike, beta: float, dtype: npt.DTypeLike | None = None) -> None:
         self.X = _as_patterns(X, dtype=dtype)
         self.beta = V.as_float(beta, "beta", minimum=0.0, strict=True)
         self.N, self.d = self.X.shape
@@ -193,7 +194,7 @@ class ModernHopfield:
         """Queries per chunk: (chunk, N) scores fill at most ``CHUNK_BYTES``."""
         return max(1, CHUNK_BYTES // (self.N * self.X.itemsize))
 
-    def energy(self, xi) -> float | np.ndarray:
+    def energy(self, xi: npt.ArrayLike) -> float | np.ndarray:
         """Energy of a state (d,) -> float, or of a batch (B, d) -> ndarray (B,) in the model's dtype."""
         q, single = self._query(xi)
         B, c = q.shape[0], self._chunk()
@@ -219,13 +220,13 @@ class ModernHopfield:
             np.matmul(S, self.X, out=out[start:start + c])  # (chunk, d)
         return out
 
-    def update(self, xi) -> np.ndarray:
+    def update(self, xi: npt.ArrayLike) -> np.ndarray:
         """One step ``X^T softmax(beta X xi)``; same shape as ``xi``."""
         q, single = self._query(xi)
         out = self._step(q)
         return out[0] if single else out
 
-    def retrieve(self, xi, max_steps: int = 1, tol: float = 0.0) -> np.ndarray:
+    def retrieve(self, xi: npt.ArrayLike, max_steps: int = 1, tol: float = 0.0) -> np.ndarray:
         """Iterate ``update`` until ``max |xi_new - xi| <= tol`` (per row) or ``max_steps``.
 
         Parameters

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield import _validate as V
 from hopfield import kv
@@ -171,7 +172,8 @@ def _memory(memory: str, d: int, beta: float, eta, dtype):
 
 
 def evaluate_mqar(batch: MQARBatch, memory: str = "hebbian", d: int = 64, *, embedding: str = "gaussian",
-                  beta: float | None = None, eta=None, seed: int = 0, dtype="float64") -> MQARResult:
+                  beta: float | None = None, eta: float | None = None, seed: int = 0,
+                 dtype: npt.DTypeLike = "float64") -> MQARResult:
     """Accuracy of a key-value memory on MQAR, run on embedded tokens (no training).
 
     Parameters

@@ -12,6 +12,7 @@ import sys
 from typing import Optional, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield._validate import as_float, as_flip_count, as_int, as_pm1, check_memory
 
@@ -119,7 +120,7 @@ def biased_binary(P: int, N: int, a: float, seed: SeedLike = None) -> np.ndarray
 
 
 def flip(
-    x,
+    x: npt.ArrayLike,
     fraction: Optional[float] = None,
     count: Optional[int] = None,
     seed: SeedLike = None,
@@ -173,7 +174,7 @@ def _pair(a, b):
     return a, b
 
 
-def overlap(a, b):
+def overlap(a: npt.ArrayLike, b: npt.ArrayLike) -> float | np.ndarray:
     """Overlaps ``m = a . b / N`` of +-1 states.
 
     Parameters
@@ -204,7 +205,7 @@ def overlap(a, b):
     return float(m) if np.ndim(m) == 0 else m
 
 
-def hamming(a, b):
+def hamming(a: npt.ArrayLike, b: npt.ArrayLike) -> int | np.ndarray:
     """Number of differing bits between +-1 states.
 
     Parameters

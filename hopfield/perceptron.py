@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield._validate import as_float, as_int, as_pm1, as_seed, check_memory
 from hopfield.kernels import perceptron as _k
@@ -60,7 +61,7 @@ class PerceptronResult:
     stability: np.ndarray
 
 
-def learn(patterns, targets, kappa: float = 0.0, max_updates: int = 100_000) -> PerceptronResult:
+def learn(patterns: npt.ArrayLike, targets: npt.ArrayLike, kappa: float = 0.0, max_updates: int = 100_000) -> PerceptronResult:
     """Learn couplings with stability ``kappa`` for one problem or a batch (MinOver).
 
     Parameters

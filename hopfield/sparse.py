@@ -13,6 +13,7 @@ M. V. Tsodyks, M. V. Feigel'man, Europhys. Lett. 6, 101-105 (1988).
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from hopfield._validate import as_float
 
@@ -28,7 +29,7 @@ def _as01(x, name, ndim):
     return arr.astype(np.float64)
 
 
-def covariance_fields(patterns, states, a: float) -> np.ndarray:
+def covariance_fields(patterns: npt.ArrayLike, states: npt.ArrayLike, a: float) -> np.ndarray:
     """Local fields of the covariance rule with zero diagonal.
 
     Parameters
@@ -64,7 +65,7 @@ def covariance_fields(patterns, states, a: float) -> np.ndarray:
     return h.reshape(V.shape)
 
 
-def update(patterns, states, a: float, theta: float) -> np.ndarray:
+def update(patterns: npt.ArrayLike, states: npt.ArrayLike, a: float, theta: float) -> np.ndarray:
     """One parallel update ``V_i <- 1 if h_i > theta else 0`` (int8, the shape of ``states``)."""
     theta = as_float(theta, "theta")
     return (covariance_fields(patterns, states, a) > theta).astype(np.int8)

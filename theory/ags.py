@@ -22,10 +22,12 @@ in a spin-glass model of neural networks", Phys. Rev. Lett. 55, 1530 (1985);
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Dict
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erf, erfinv
@@ -99,7 +101,7 @@ def critical() -> Dict[str, float]:
     return {"alpha_c": float(f.evaluate(y=y_c)), "m_c": float(erf(y_c)), "y_c": float(y_c)}
 
 
-def retrieval_overlap(alpha) -> np.ndarray:
+def retrieval_overlap(alpha: npt.ArrayLike) -> np.ndarray:
     """Overlap ``m`` of the ``T = 0`` RS retrieval state at load ``alpha``; NaN above ``alpha_c``.
 
     Parameters
@@ -190,7 +192,7 @@ def _grid(n: int, kind: str):
     return z, w / w.sum()  # normalised: <1> = 1 exactly, so q <= 1
 
 
-def z_average(func, n: int = 4001, kind: str = "trapezoid") -> float:
+def z_average(func: Callable[[np.ndarray], np.ndarray], n: int = 4001, kind: str = "trapezoid") -> float:
     """``<func(z)>`` over a standard normal ``z``.
 
     ``kind="trapezoid"`` (default): uniform grid on ``[-12, 12]``, exponentially
@@ -319,7 +321,7 @@ def _T_peak() -> float:
     return round(float(res.x), 12)
 
 
-def T_M(alpha) -> np.ndarray:
+def T_M(alpha: npt.ArrayLike) -> np.ndarray:
     """Retrieval line: highest ``T`` with an RS retrieval solution at load ``alpha`` (NaN above ``alpha_c``).
 
     Solved as ``alpha_M(T) = alpha`` on the decreasing part of ``alpha_M``
@@ -337,7 +339,7 @@ def T_M(alpha) -> np.ndarray:
     return out if np.ndim(alpha) else float(out[0])
 
 
-def T_g(alpha, q0: float = 1e-7) -> np.ndarray:
+def T_g(alpha: npt.ArrayLike, q0: float = 1e-7) -> np.ndarray:
     """Spin-glass line from the numerical RS equations: ``T`` at which ``q = q0 -> 0`` with ``m = 0``.
 
     Solves ``q0 = <tanh^2(beta sqrt(alpha r) z)>``, ``r = q0/(1 - beta(1-q0))^2`` for
@@ -367,7 +369,7 @@ def _delta_f(alpha: float, T: float) -> float:
     return f_ret - f_sg
 
 
-def T_c(alpha, T_min: float = 0.01) -> np.ndarray:
+def T_c(alpha: npt.ArrayLike, T_min: float = 0.01) -> np.ndarray:
     """Line below which retrieval states are the global minima of the RS free energy.
 
     ``f_retrieval(alpha, T) = f_spin-glass(alpha, T)``; NaN where retrieval
@@ -387,7 +389,7 @@ def T_c(alpha, T_min: float = 0.01) -> np.ndarray:
     return out if np.ndim(alpha) else float(out[0])
 
 
-def phase_diagram(alpha=None) -> Dict[str, np.ndarray]:
+def phase_diagram(alpha: npt.ArrayLike | None = None) -> Dict[str, np.ndarray]:
     """The AGS ``(alpha, T)`` phase diagram lines on a grid of loads.
 
     Parameters

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy import stats
 
@@ -118,7 +119,7 @@ def _phi(x):
     return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
 
 
-def accuracy_large_D(a_values, D_values, n_nodes: int = 2001) -> np.ndarray:
+def accuracy_large_D(a_values: npt.ArrayLike, D_values: npt.ArrayLike, n_nodes: int = 2001) -> np.ndarray:
     """Simple large-D accuracy ``P(a, D) = int phi(z) Phi((a - 1 + sigma z)/(a sigma))^2 dz``, ``sigma = D^-1/2``.
 
     Only the label and its two closest competitors (the query-class exemplar
@@ -326,7 +327,7 @@ def _accuracy_given_r(a_, r, n_pairs, tau, s2, st: ExactSettings):
     return total / Cp
 
 
-def accuracy_exact(a_values, D_value: int, T_value: int = 20, eps_value: float = 0.1,
+def accuracy_exact(a_values: npt.ArrayLike, D_value: int, T_value: int = 20, eps_value: float = 0.1,
                    settings: ExactSettings = ExactSettings()) -> np.ndarray:
     """Accuracy of AMICL (dot product, argmax) for trials whose context classes are distinct.
 

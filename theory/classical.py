@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Dict
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 
 from theory.formula import Formula, Phi, Phi_inv_upper, sym
@@ -225,7 +226,7 @@ def mceliece(all_patterns: bool = False) -> Formula:
 
 
 @lru_cache(maxsize=None)
-def mceliece_expansion(all_patterns: bool = False):
+def mceliece_expansion(all_patterns: bool = False) -> dict:
     """Asymptotic solution for ``x^2 = (N-1)/(P-1)`` with the ln ln N correction, derived.
 
     Condition: the expected number of wrong bits is ``c = -ln q`` (so that the
@@ -313,7 +314,7 @@ def _log_factor_table(N: int, m_max: int, G: int):
         return np.log(p * np.exp(-1j * t * m) + (1.0 - p) * np.exp(1j * t * m))
 
 
-def conditional_tails(N: int, P: int, M) -> np.ndarray:
+def conditional_tails(N: int, P: int, M: npt.ArrayLike) -> np.ndarray:
     """Per-bit instability given the overlaps: ``P(sum_mu b_mu M_mu <= -(N - P) | M)`` for each row of ``M``.
 
     ``M`` : int array of shape (R, P - 1), overlaps of the other patterns with
@@ -344,7 +345,8 @@ def conditional_tails(N: int, P: int, M) -> np.ndarray:
     return out
 
 
-def p_fixed_overlap_conditional(N: int, P: int, which: str = "given", samples: int = 2000, seed: int = 0):
+def p_fixed_overlap_conditional(N: int, P: int, which: str = "given", samples: int = 2000,
+                                seed: int = 0) -> tuple[float, float]:
     """P(a given / every stored pattern is a fixed point), conditional on the patterns' overlaps.
 
     Parameters

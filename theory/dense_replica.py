@@ -63,6 +63,7 @@ from functools import lru_cache
 from typing import Dict
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy.optimize import brentq
 from scipy.special import erf, erfc
@@ -169,7 +170,7 @@ def critical(n: int) -> Dict[str, float]:
     return {"alpha_c": float(alpha_of_s(n).evaluate(y=s_c)), "m_c": float(erf(s_c)), "s_c": float(s_c)}
 
 
-def retrieval_overlap(alpha, n: int) -> np.ndarray:
+def retrieval_overlap(alpha: npt.ArrayLike, n: int) -> np.ndarray:
     """RS retrieval overlap ``m(alpha)`` at ``P = alpha N^(n-1)``; NaN above ``alpha_c(n)``.
 
     Parameters
@@ -212,7 +213,7 @@ def retrieval_overlap(alpha, n: int) -> np.ndarray:
     return out if out.ndim else float(out)
 
 
-def alpha_c_scaled(n) -> np.ndarray:
+def alpha_c_scaled(n: npt.ArrayLike) -> np.ndarray:
     """``alpha_c(n) (2n-3)!!`` for any ``n >= 3`` (integer or not), computed in logs: no overflow at large ``n``.
 
     Parameters
@@ -268,7 +269,7 @@ def alpha_c_large_n() -> Formula:
     )
 
 
-def reaction_excess(alpha, n: int) -> np.ndarray:
+def reaction_excess(alpha: npt.ArrayLike, n: int) -> np.ndarray:
     """Linear-response bound on how far T = 0 dynamics from a pattern ends above the RS overlap: ``Gamma C``.
 
     ``C = sqrt(2/pi) / sigma exp(-m^(2n-2) / (2 sigma^2))`` (twice the density of

@@ -59,7 +59,7 @@ def _pieces(expr) -> list:
     return [expr]
 
 
-def format_expr(expr, latex: bool = False) -> str:
+def format_expr(expr: sp.Basic, latex: bool = False) -> str:
     """One step's expression as text (SymPy's ASCII pretty form) or LaTeX (no ``$``), one equation a line.
 
     Examples
@@ -104,7 +104,7 @@ class Derivation:
 DERIVATIONS: Dict[str, Callable[[], Derivation]] = {}
 
 
-def register_derivation(name: str):
+def register_derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], Derivation]]:
     """Decorator registering a zero-argument function that returns a ``Derivation``."""
 
     def deco(func):

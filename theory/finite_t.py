@@ -22,6 +22,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy.optimize import brentq
 
@@ -54,7 +55,7 @@ def _grid(x, name):
     return np.atleast_1d(validate(name, x))
 
 
-def retrieval_overlap(alpha, T) -> np.ndarray:
+def retrieval_overlap(alpha: npt.ArrayLike, T: npt.ArrayLike) -> np.ndarray:
     """RS retrieval overlap ``m(alpha, T)`` (``0 < T < 1``); NaN where no retrieval state exists.
 
     Parameters
@@ -82,7 +83,7 @@ def retrieval_overlap(alpha, T) -> np.ndarray:
     return float(out[0]) if np.ndim(alpha) == 0 and np.ndim(T) == 0 else out
 
 
-def curie_weiss_overlap(T) -> np.ndarray:
+def curie_weiss_overlap(T: npt.ArrayLike) -> np.ndarray:
     """``alpha -> 0`` limit: the largest root of ``m = tanh(m/T)`` (0 for ``T >= 1``).
 
     Examples
@@ -96,7 +97,7 @@ def curie_weiss_overlap(T) -> np.ndarray:
     return float(out[0]) if np.ndim(T) == 0 else out
 
 
-def retrieval_line(alpha) -> np.ndarray:
+def retrieval_line(alpha: npt.ArrayLike) -> np.ndarray:
     """``T_M(alpha)``: the highest temperature with an RS retrieval state (``theory.ags.T_M``)."""
     return ags.T_M(alpha)
 

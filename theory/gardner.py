@@ -24,6 +24,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy import stats
 
@@ -73,7 +74,7 @@ def alpha_c() -> Formula:
                               "(with probability -> 1)")
 
 
-def cover_separable(P, N) -> np.ndarray:
+def cover_separable(P: npt.ArrayLike, N: npt.ArrayLike) -> np.ndarray:
     """Exact probability that ``P`` random patterns with random targets in ``N`` dimensions are separable.
 
     ``2^(1-P) sum_{k=0}^{N-1} binom(P-1, k)`` = ``P(Binomial(P-1, 1/2) <= N-1)``

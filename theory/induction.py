@@ -57,6 +57,7 @@ from functools import lru_cache
 from typing import Dict
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy import integrate, stats
 from scipy.special import ndtr
@@ -291,7 +292,7 @@ def _ape_one(d, T):
     return float(np.mean(np.exp(np.outer(t, logb)) @ w))
 
 
-def prev_token_recall_ape(d, T):
+def prev_token_recall_ape(d: npt.ArrayLike, T: npt.ArrayLike) -> float | np.ndarray:
     """Fraction of positions whose previous-token score is the largest, APE (Gaussian approximation).
 
     ``(1/(T-1)) sum_{t=1}^{T-1} int phi(z) Phi((1 + sigma_s z)/sigma_o)^t dz`` with
@@ -329,7 +330,7 @@ def _rpe_one(d, T, last_only=False):
     return float(val / (stats.chi2.cdf(hi, d) - stats.chi2.cdf(lo, d)))
 
 
-def prev_token_recall_rpe(d, T):
+def prev_token_recall_rpe(d: npt.ArrayLike, T: npt.ArrayLike) -> float | np.ndarray:
     """Previous-token recall with RPE: ``E[Phi(sqrt(d) |r_1|)^t]`` averaged over ``t = 1..T-1``.
 
     Exact for Gaussian relative vectors (given ``r_1`` the competitors
@@ -394,7 +395,7 @@ def derivation() -> Derivation:
                       "associative memories (derived in amlab)", SOURCE, steps)
 
 
-def rpe_all_positions(d, T):
+def rpe_all_positions(d: npt.ArrayLike, T: npt.ArrayLike) -> float | np.ndarray:
     """Probability that an RPE previous-token head is right at every position ``t = 1..T-1``.
 
     The offset-1 score must beat the ``T - 1`` offsets ``0, 2, ..., T - 1``:

@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import Dict
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy import integrate
 from scipy.special import ndtr
@@ -164,7 +165,7 @@ def _accuracy_one(d: float, M: float, V: float, kind: str) -> float:
     return val
 
 
-def argmax_accuracy(d, M, V, kind: str = "other"):
+def argmax_accuracy(d: npt.ArrayLike, M: npt.ArrayLike, V: npt.ArrayLike, kind: str = "other") -> float | np.ndarray:
     """Probability that the stored value wins the argmax over ``V`` candidates (Gaussian approximation).
 
     Parameters
@@ -324,7 +325,7 @@ def delta_one_pass_leading() -> Formula:
     )
 
 
-def delta_one_pass_error(d, M) -> float | np.ndarray:
+def delta_one_pass_error(d: npt.ArrayLike, M: npt.ArrayLike) -> float | np.ndarray:
     """Mean squared recall error after one pass of the normalised delta rule: a mean-field recursion.
 
     Parameters

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Dict
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 
 from theory.formula import Formula, sym, validate
@@ -33,7 +34,7 @@ __all__ = [
 _RAM = "Ramsauer et al., ICLR 2021 (arXiv:2008.02217)"
 
 
-def separation(X) -> np.ndarray:
+def separation(X: npt.ArrayLike) -> np.ndarray:
     """Separation ``Delta_i = min_{j != i} (x_i . x_i - x_i . x_j)`` of every pattern.
 
     Parameters
@@ -146,7 +147,7 @@ def capacity_c() -> Formula:
     )
 
 
-def capacity_bound(beta, K, d, p) -> Dict[str, np.ndarray]:
+def capacity_bound(beta: npt.ArrayLike, K: npt.ArrayLike, d: npt.ArrayLike, p: npt.ArrayLike) -> Dict[str, np.ndarray]:
     """Theorem 3 of Ramsauer et al.: a lower bound on the number of storable patterns.
 
     Parameters

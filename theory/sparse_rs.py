@@ -58,6 +58,7 @@ from functools import lru_cache
 from typing import Dict
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy.optimize import brentq, minimize, minimize_scalar
 from scipy.special import ndtr
@@ -79,7 +80,7 @@ def _check_a(a) -> float:
     return a
 
 
-def from_yu(a: float, y, u, lo: int = 0, reaction: bool = True) -> Dict[str, np.ndarray]:
+def from_yu(a: float, y: npt.ArrayLike, u: npt.ArrayLike, lo: int = 0, reaction: bool = True) -> Dict[str, np.ndarray]:
     """The RS retrieval solution parametrised by ``y = M/s`` and ``u = (Gamma/2 - theta)/s``.
 
     Parameters

@@ -12,12 +12,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from amlab.demos.registry import register_demo
+from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_png
 
 
 @register_demo("amicl-switch", title="AMICL: from copying the exemplar to copying the label as a crosses 1")
-def run(out_dir, *, small=False, seed=0, echo=print):
+def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = print) -> list[Path]:
     from hopfield.amicl import run_amicl
 
     out_dir = Path(out_dir)

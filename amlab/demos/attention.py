@@ -13,12 +13,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from amlab.demos.registry import register_demo
+from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_gif, save_png
 
 
 @register_demo("attention", title="one attention step is one modern Hopfield update; metastable states as beta falls")
-def run(out_dir, *, small=False, seed=0, echo=print):
+def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = print) -> list[Path]:
     from scipy.special import softmax
 
     from hopfield.modern import ModernHopfield

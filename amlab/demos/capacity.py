@@ -12,12 +12,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from amlab.demos.registry import register_demo
+from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_png
 
 
 @register_demo("capacity", title="capacity collapse: add patterns until retrieval fails, beside m(alpha)")
-def run(out_dir, *, small=False, seed=0, echo=print):
+def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = print) -> list[Path]:
     import theory.ags as ags
     from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary

@@ -13,13 +13,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from amlab.demos.registry import register_demo
+from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_png
 from figures import style
 
 
 @register_demo("dense-vs-classical", title="dense memory vs classical at equal N: same cues, one succeeds")
-def run(out_dir, *, small=False, seed=0, echo=print):
+def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = print) -> list[Path]:
     from hopfield.classical import ClassicalHopfield
     from hopfield.dense import DenseAssociativeMemory
     from hopfield.patterns import flip, random_binary

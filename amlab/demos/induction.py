@@ -15,7 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from amlab.demos.registry import register_demo
+from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_png
 from figures import style
 
@@ -37,7 +37,7 @@ def _prompt(bg, rng, length: int):
 
 
 @register_demo("induction", title="an induction head step by step: in-context successor vs the global bigram")
-def run(out_dir, *, small=False, seed=0, echo=print):
+def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = print) -> list[Path]:
     from hopfield.bigram import bigram_from_text
     from hopfield.induction import build_induction_model, forward
 

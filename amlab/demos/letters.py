@@ -14,12 +14,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from amlab.demos.registry import register_demo
+from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import glyphs, save_gif, save_png
 
 
 @register_demo("letters", title="a corrupted letter retrieved sweep by sweep, the energy falling")
-def run(out_dir, *, small=False, seed=0, echo=print):
+def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = print) -> list[Path]:
     from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import flip
 

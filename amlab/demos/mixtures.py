@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from amlab.demos.registry import register_demo
+from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_png
 
 
@@ -29,7 +29,7 @@ def _trajectory(net, s, xi, T, sweeps, rng):
 
 
 @register_demo("mixtures", title="spurious mixture states, and how temperature removes them")
-def run(out_dir, *, small=False, seed=0, echo=print):
+def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = print) -> list[Path]:
     from hopfield.classical import ClassicalHopfield
     from hopfield.patterns import random_binary
 

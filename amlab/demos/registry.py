@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import Callable, Dict
+from typing import Any, Callable, Dict, TypeVar, Union
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,14 @@ class Demo:
 
 DEMOS: Dict[str, Demo] = {}
 
+#: A demo's output folder, as ``run`` accepts it.
+StrPath = Union[str, os.PathLike]
+#: Where a demo prints its progress lines (``print`` by default).
+Echo = Callable[[str], object]
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-def register_demo(name: str, *, title: str):
+
+def register_demo(name: str, *, title: str) -> Callable[[_F], _F]:
     """Decorator registering ``run(out_dir, *, small, seed, echo)`` under ``name``."""
 
     def deco(func):

@@ -14,6 +14,7 @@ on how the batch is cut.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -34,7 +35,7 @@ def _pool(n: int) -> ThreadPoolExecutor:
         return pool
 
 
-def run_trials(kernel, B: int, *args) -> None:
+def run_trials(kernel: Callable[..., None], B: int, *args: object) -> None:
     """Run ``kernel(b0, b1, *args)`` over ``[0, B)`` cut into contiguous ranges.
 
     Parameters
