@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.core.params import Param
+from _amlab.params import Param
 from simulations.estimators import register_estimator
 from simulations.estimators._common import _NETWORKS, _memory, _mean_se, _with
 

@@ -24,7 +24,7 @@ import numpy as np
 from hopfield.kernels.storkey import storkey_learn
 from hopfield.patterns import random_binary
 from simulations.core.fits import logistic_crossing
-from simulations.core.params import Param
+from _amlab.params import Param
 from simulations.estimators import register_estimator
 from simulations.estimators._common import _memory
 
