@@ -34,12 +34,6 @@ KNOWN_FIGURE_CHECK_IMPORTS = {
     ("figures.capacity_extended", "simulations.checks.suite.pseudo_inverse"),
     ("figures.capacity_extended", "simulations.checks.suite.sparse"),
     ("figures.capacity_extended", "simulations.checks.suite.mixtures"),
-    ("figures.dense", "simulations.checks.suite.dense_tail"),
-    ("figures.dense_replica", "simulations.checks.suite.dense_replica"),
-    ("figures.induction", "simulations.checks.suite.induction"),
-    ("figures.modern", "simulations.checks.suite.modern"),
-    ("figures.rem", "simulations.checks.suite.rem"),
-    ("figures.sparse_rs", "simulations.checks.suite.sparse_capacity"),
     ("figures.storkey", "simulations.checks.suite.storkey"),
 }
 

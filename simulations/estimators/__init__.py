@@ -125,7 +125,8 @@ def register_estimator(name: str, *, title: str, params: Sequence[Param] = (), d
 
 #: Families imported first by :func:`discover`, in this order (the order of ``amlab list estimators``);
 #: any other module of this package follows by name, so a new family needs no entry here.
-ORDER = ("classical", "ags", "dense", "exponential", "modern")
+ORDER = ("classical", "ags", "dense", "exponential", "modern", "rem", "dense_replica", "sparse_capacity", "induction",
+         "amicl", "kv")
 
 
 def discover() -> Dict[str, Estimator]:
