@@ -142,3 +142,20 @@ def test_amlab_sweep_reaches_the_estimator(tmp_path, name, grid, params):
 def test_bad_parameters_are_refused_before_work(name, bad, word):
     with pytest.raises(ValueError, match=word):
         evaluate(name, {**TINY[name], **bad}, seed=0)
+
+
+def test_listing_order_does_not_depend_on_import_order():
+    # a check module may import a family (kv, induction) before discover(): the order is restored by family
+    reg = estimators.discover()
+    names = list(reg)
+    saved = dict(reg)
+    try:
+        reg.clear()
+        reg.update((k, saved[k]) for k in reversed(names))
+        assert list(reg) != names
+        estimators.discover()
+        assert list(reg) == names
+        assert names.index("modern-retrieval-bound") < names.index("exp-rem-recovered") < names.index("mqar-accuracy")
+    finally:
+        reg.clear()
+        reg.update(saved)
