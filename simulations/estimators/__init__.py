@@ -146,8 +146,9 @@ def _sort_by_family():
     """Put ``ESTIMATORS`` in family order (``ORDER``, then module name), whatever order the modules were imported in.
 
     A check module may import a family module before :func:`discover` runs; the
-    listing and docs/cli.md must not depend on that. Estimators registered
-    outside this package keep their order, after the families.
+    listing and docs/cli.md must not depend on that. Within a family the
+    order is that of the source; estimators registered outside this package
+    keep their order, after the families.
     """
     def rank(item):
         i, est = item
@@ -155,7 +156,8 @@ def _sort_by_family():
         family = module.rpartition(".")[2] if module.rpartition(".")[0] == __name__ else None
         if family is None:
             return (2, "", i)
-        return (0, f"{ORDER.index(family):04d}", i) if family in ORDER else (1, family, i)
+        line = getattr(getattr(est.func, "__code__", None), "co_firstlineno", i)  # source order in a family
+        return (0, f"{ORDER.index(family):04d}", line) if family in ORDER else (1, family, line)
 
     ordered = [est for _, est in sorted(enumerate(ESTIMATORS.values()), key=rank)]
     if [e.name for e in ordered] != list(ESTIMATORS):
