@@ -32,7 +32,7 @@ LOADS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.45)
 
 def _job(args):
     seed, a, theta, N, load, networks = args
-    from simulations.checks.suite.sparse_capacity import kept_fraction
+    from simulations.estimators.sparse_capacity import kept_fraction
     from simulations.core.seeds import derive_seed
     from theory.sparse_rs import critical_alpha
 

@@ -98,7 +98,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
 
 @register_figure("dense-bit-error", title="dense memory one-step bit error vs K for n = 2..5 with the exact-SNR theory")
 def fig_bit_error(out_dir, *, quick=True, seed=0):
-    from simulations.checks.suite.dense_tail import k_at_error
+    from simulations.estimators.dense_tail import k_at_error
 
     cases = [(2, 100), (3, 50), (4, 30), (5, 24)] if quick else [(2, 300), (3, 100), (4, 50), (5, 36)]
     factors = [0.4, 0.7, 1.0, 1.5, 2.2] if quick else [0.3, 0.45, 0.6, 0.8, 1.0, 1.3, 1.7, 2.2, 3.0]

@@ -20,7 +20,7 @@ from figures.registry import register_figure  # noqa: E402
 from hopfield.bigram import bigram_from_text, synthetic_bigram  # noqa: E402
 from hopfield.induction import build_induction_model, forward, positional_recall, probes  # noqa: E402
 from hopfield.induction_data import context_counts, designed_prompts, trigger_sequences  # noqa: E402
-from simulations.checks.suite import induction as ci  # noqa: E402
+from simulations.estimators import induction as ei  # noqa: E402
 from theory import induction as th  # noqa: E402
 
 SRC = "new (setting of Bietti et al. 2023, arXiv:2306.00802, and Wang & Sato 2024, arXiv:2412.11459)"
@@ -72,14 +72,14 @@ def fig_attention(out_dir, *, quick=True, seed=0):
 
 @register_figure("induction-logits", title="Theory vs simulated logits on designed prompts (scatter, per-token bars)")
 def fig_logits(out_dir, *, quick=True, seed=0):
-    bg = ci.bigram()
+    bg = ei.bigram()
     d, n = (512, 20) if quick else (2048, 100)
     kw = dict(beta2=2.0, beta_O=4.0, gamma=0.5)
     configs = ((4, 2, 2), (4, 4, 0), (6, 1, 3))
     xs, ys = [], []
     for j, (n_q, c, cb) in enumerate(configs):
-        lg, p = ci.simulate_prompt_logits(bg, d, n, seed + j, 32, n_q, c, cb, **kw)
-        pr = ci.predicted_logits(bg, p, **kw)
+        lg, p = ei.simulate_prompt_logits(bg, d, n, seed + j, 32, n_q, c, cb, **kw)
+        pr = ei.predicted_logits(bg, p, **kw)
         xs.append(pr - pr.mean(1, keepdims=True))
         ys.append(lg - lg.mean(1, keepdims=True))
     with style.context():
@@ -102,7 +102,7 @@ def fig_logits(out_dir, *, quick=True, seed=0):
         k = np.arange(bg.V)
         ax.bar(k, bar, color="0.85", label="closed form")
         style.points(ax, k, mean, lo, hi, 0, label="simulated mean")
-        _, p0 = ci.simulate_prompt_logits(bg, 64, 1, seed, 32, *configs[0], **kw)
+        _, p0 = ei.simulate_prompt_logits(bg, 64, 1, seed, 32, *configs[0], **kw)
         style.integer_axis(ax, "x")
         ax.xaxis.set_minor_locator(matplotlib.ticker.MultipleLocator(1))  # a mark at every token
         ax.set(xlabel="token $k$", ylabel="centred logit",
@@ -126,20 +126,20 @@ def fig_logits(out_dir, *, quick=True, seed=0):
 
 @register_figure("induction-deviation", title="RMS deviation of simulated from closed-form logits vs d (log-log)")
 def fig_deviation(out_dir, *, quick=True, seed=0):
-    bg = ci.bigram()
+    bg = ei.bigram()
     ds = [64, 128, 256, 512] if quick else [64, 128, 256, 512, 1024, 2048]
     n = 30 if quick else 200
     kw = dict(beta2=2.0, beta_O=4.0, gamma=0.5)
     rms, lo, hi = [], [], []
     for j, d in enumerate(ds):
-        lg, p = ci.simulate_prompt_logits(bg, d, n, seed + 1000 * j, 32, 4, 2, 2, **kw)
-        dev = ci._gap_stats(lg, p)[0] - ci._gap_stats(ci.predicted_logits(bg, p, **kw), p)[0]
+        lg, p = ei.simulate_prompt_logits(bg, d, n, seed + 1000 * j, 32, 4, 2, 2, **kw)
+        dev = ei.gap_stats(lg, p)[0] - ei.gap_stats(ei.predicted_logits(bg, p, **kw), p)[0]
         r = np.sqrt(np.mean(dev**2))
         z = 2.576 / np.sqrt(2 * (n - 1))
         rms.append(r)
         lo.append(r * np.exp(-z))
         hi.append(r * np.exp(z))
-    slope, se = ci.fit_slope(np.log(ds), np.log(rms), np.full(len(ds), 1 / np.sqrt(2 * (n - 1))))
+    slope, se = ei.fit_slope(np.log(ds), np.log(rms), np.full(len(ds), 1 / np.sqrt(2 * (n - 1))))
     with style.context():
         fig, ax = plt.subplots(figsize=style.size(1))
         style.points(ax, ds, rms, lo, hi, 0, label="simulated RMS deviation")
@@ -166,22 +166,22 @@ def _softmax(x):
 
 @register_figure("induction-flip", title="In-context vs global-bigram probability as the in-context count grows")
 def fig_flip(out_dir, *, quick=True, seed=0):
-    bg = ci.bigram()
+    bg = ei.bigram()
     d, n = (384, 15) if quick else (1024, 100)
     kw = dict(beta2=2.0, beta_O=4.0, gamma=1.0)
     m_other, t = 1, 32
     cs = list(range(0, 8))
     sim_k, sim_g, th_k, th_g = [], [], [], []
     for c in cs:
-        lg, p = ci.simulate_prompt_logits(bg, d, n, seed + c, t, c + m_other, c, 0, **kw)
-        pr = ci.predicted_logits(bg, p, **kw)
+        lg, p = ei.simulate_prompt_logits(bg, d, n, seed + c, t, c + m_other, c, 0, **kw)
+        pr = ei.predicted_logits(bg, p, **kw)
         ar = np.arange(n)
         ps, pt = _softmax(lg), _softmax(pr)
         sim_k.append(ps[ar, p.k])
         sim_g.append(ps[ar, p.g])
         th_k.append(float(pt[0, p.k[0]]))
         th_g.append(float(pt[0, p.g[0]]))
-    q, k = ci._fixed_pair(bg)
+    q, k = ei.fixed_pair(bg)
     g = int(np.argmax(bg.pi_b[q]))
     Delta = float(bg.log_pi_b[q, g] - bg.log_pi_b[q, k])
     cstar = float(th.flip_count().evaluate(beta2=kw["beta2"], beta_O=kw["beta_O"], gamma=kw["gamma"], cbar=0,
@@ -225,7 +225,7 @@ def fig_recall(out_dir, *, quick=True, seed=0):
         fig, ax = plt.subplots(figsize=style.size(1))
         for i, d in enumerate(ds):
             for pe, ls in (("ape", "-"), ("rpe", ":")):
-                rec = np.array([[positional_recall(build_induction_model(bg, d, T, seed=ci._trial_seed(seed + T, j),
+                rec = np.array([[positional_recall(build_induction_model(bg, d, T, seed=ei.trial_seed(seed + T, j),
                                                                          pe=pe)) for j in range(n)] for T in Ts])
                 mean, lo, hi = style.mean_interval(rec, axis=1)
                 style.points(ax, Ts, mean, lo, hi, i, label=f"{pe.upper()} d={d}", mfc="none" if pe == "rpe" else None)

@@ -90,7 +90,7 @@ def fig_modern(out_dir, *, quick=True, seed=0):
         Xk = sphere_patterns(n_pat, d, R, rk)
         dk, pk = fixed_point_census(Xk, b_meta, steps=200 if quick else 1000)
         dist_all.append(dk), part_all.append(pk)
-        from simulations.checks.suite.modern import beta_at_condition
+        from simulations.estimators.modern import beta_at_condition
 
         b_cond.append(beta_at_condition(float(np.median(separation(Xk))), n_pat, float(np.linalg.norm(Xk, axis=1).max())))
     dist_all, part_all = np.array(dist_all, float), np.array(part_all)

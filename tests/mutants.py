@@ -677,7 +677,7 @@ def _sparse_rs_no_reaction():
 
 def _sparse_run_one_sided(xi, a, theta, max_steps, keep_diagonal=False):
     """``retrieval_run`` with the bug: the mean a subtracted on the left side only, W_ij ~ (xi_i - a) xi_j."""
-    from simulations.checks.suite.sparse_capacity import KEPT, LOST_ACTIVITY
+    from simulations.estimators.sparse_capacity import KEPT, LOST_ACTIVITY
 
     P, N = xi.shape
     X = (xi - a).astype(np.float32)
@@ -702,7 +702,7 @@ def _sparse_run_one_sided(xi, a, theta, max_steps, keep_diagonal=False):
         "covariance rule with the coding level subtracted on one side only, W_ij = sum (xi_i - a) xi_j / (N a (1-a))",
         SPARSE_CAP, targets=SPARSE_CAP, quick_targets=SPARSE_CAP)
 def _sparse_one_sided():
-    import simulations.checks.suite.sparse_capacity as sc
+    import simulations.estimators.sparse_capacity as sc
 
     with _Patch.context() as mp:
         mp.setattr(sc, "retrieval_run", _sparse_run_one_sided)
@@ -715,7 +715,7 @@ def _sparse_one_sided():
         note="not caught (quick, seed 0: kept 24/24, 0/24, 24/24, 3/24 as unmutated): W_ii ~ alpha only "
              "holds active bits on, and at these thresholds retrieval is lost by inactive bits turning on")
 def _sparse_keep_diagonal():
-    import simulations.checks.suite.sparse_capacity as sc
+    import simulations.estimators.sparse_capacity as sc
 
     right = sc.retrieval_run
     with _Patch.context() as mp:

@@ -7,7 +7,7 @@ from scipy import stats
 
 import theory.dense as td
 from simulations.checks.suite import dense as cd
-from simulations.checks.suite.dense_tail import gaussian_error, noise_moments, tail_tolerance
+from simulations.estimators.dense_tail import gaussian_error, noise_moments, tail_tolerance
 import simulations.checks.suite  # noqa: F401  (registers the checks)
 from simulations.checks.registry import CHECKS, run_check
 
@@ -83,7 +83,7 @@ def test_exact_one_step_error_against_enumeration(N, K, n, F):
     # slow twin: enumerate b and y of the K-1 noise terms: y = 2B - (N-1), B ~ Bin(N-1, 1/2)
     import itertools
 
-    from simulations.checks.suite.dense_tail import _D_int, exact_error
+    from simulations.estimators.dense_tail import _D_int, exact_error
 
     L = N - 1
     terms = [(b * _D_int(2 * k - L, n, F), math.comb(L, k) / 2**L / 2) for b in (1, -1) for k in range(L + 1)]

@@ -7,6 +7,7 @@ import simulations.checks.suite  # noqa: F401  (registers the checks)
 import theory.induction as th
 from hopfield.induction import Forward
 from simulations.checks.suite import induction as ci
+from simulations.estimators import induction as ei
 from simulations.checks.registry import CHECKS, run_check
 from tests.check_helpers import Simulated
 
@@ -38,8 +39,8 @@ def test_logits_fail_without_attention_normalisation(logits_run, monkeypatch):
 
 
 def test_logits_fail_with_a_broken_previous_token_head(monkeypatch):
-    real = ci.build_induction_model
-    monkeypatch.setattr(ci, "build_induction_model", lambda *a, **kw: real(*a, **{**kw, "beta1": 0.0}))
+    real = ei.build_induction_model
+    monkeypatch.setattr(ei, "build_induction_model", lambda *a, **kw: real(*a, **{**kw, "beta1": 0.0}))
     assert not run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
 
 
@@ -53,13 +54,13 @@ def deviation_run():
 
 def test_deviation_fails_for_a_bias_that_does_not_shrink(deviation_run, monkeypatch):
     assert deviation_run.judge().passed
-    real = ci.forward  # off by one: the logits of the position before the query, a deviation of O(1)
+    real = ei.forward  # off by one: the logits of the position before the query, a deviation of O(1)
 
     def shifted(model, tokens, **kw):
         out = real(model, tokens, **kw)
         return Forward(out.A1, out.A2, np.roll(out.logits, 1, axis=1))
 
-    monkeypatch.setattr(ci, "forward", shifted)
+    monkeypatch.setattr(ei, "forward", shifted)
     assert not run_check(CHECKS["induction-deviation"], "quick", seed=2, **DEV).passed
 
 

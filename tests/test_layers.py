@@ -25,16 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("_amlab", "hopfield", "theory", "simulations", "figures", "amlab")
 
-#: Figures that still import a check module (to reuse its simulation). Phase 2 of the restructuring moves these
-#: simulations into ``simulations.estimators`` and empties this list; no entry may be added.
-KNOWN_FIGURE_CHECK_IMPORTS = {
-    ("figures.dense", "simulations.checks.suite.dense_tail"),
-    ("figures.dense_replica", "simulations.checks.suite.dense_replica"),
-    ("figures.induction", "simulations.checks.suite.induction"),
-    ("figures.modern", "simulations.checks.suite.modern"),
-    ("figures.rem", "simulations.checks.suite.rem"),
-    ("figures.sparse_rs", "simulations.checks.suite.sparse_capacity"),
-}
+#: Figures that import a check module. Empty: every simulation a figure uses is an estimator
+#: (``simulations.estimators``), and a figure that needs a check reaches it through the check registry.
+#: No entry may be added.
+KNOWN_FIGURE_CHECK_IMPORTS: set = set()
 
 
 def _module_name(path: Path, root: Path) -> str:

@@ -11,7 +11,7 @@ import theory.ags as ags
 import theory.sparse as sparse
 import theory.sparse_rs as srs
 from hopfield.sparse import update
-from simulations.checks.suite.sparse_capacity import retrieval_run
+from simulations.estimators.sparse_capacity import retrieval_run
 from simulations.checks.registry import CHECKS, run_check
 from tests.mutants import MUTANTS
 

@@ -126,7 +126,7 @@ def register_estimator(name: str, *, title: str, params: Sequence[Param] = (), d
 #: Families imported first by :func:`discover`, in this order (the order of ``amlab list estimators``);
 #: any other module of this package follows by name, so a new family needs no entry here.
 ORDER = ("classical", "ags", "dense", "exponential", "modern", "basins", "finite_t", "pseudo_inverse", "sparse",
-         "mixtures", "storkey")
+         "mixtures", "storkey", "rem", "dense_replica", "sparse_capacity", "induction", "amicl", "kv")
 
 
 def discover() -> Dict[str, Estimator]:
@@ -138,7 +138,31 @@ def discover() -> Dict[str, Estimator]:
     from simulations.core.discover import import_modules
 
     import_modules(__name__, ORDER)
+    _sort_by_family()
     return ESTIMATORS
+
+
+def _sort_by_family():
+    """Put ``ESTIMATORS`` in family order (``ORDER``, then module name), whatever order the modules were imported in.
+
+    A check module may import a family module before :func:`discover` runs; the
+    listing and docs/cli.md must not depend on that. Within a family the
+    order is that of the source; estimators registered outside this package
+    keep their order, after the families.
+    """
+    def rank(item):
+        i, est = item
+        module = getattr(est.func, "__module__", "") or ""
+        family = module.rpartition(".")[2] if module.rpartition(".")[0] == __name__ else None
+        if family is None:
+            return (2, "", i)
+        line = getattr(getattr(est.func, "__code__", None), "co_firstlineno", i)  # source order in a family
+        return (0, f"{ORDER.index(family):04d}", line) if family in ORDER else (1, family, line)
+
+    ordered = [est for _, est in sorted(enumerate(ESTIMATORS.values()), key=rank)]
+    if [e.name for e in ordered] != list(ESTIMATORS):
+        ESTIMATORS.clear()
+        ESTIMATORS.update((e.name, e) for e in ordered)
 
 
 def get_estimator(name: str) -> Estimator:

@@ -193,3 +193,87 @@ def fit_exponent(x, samples) -> tuple[float, float]:
     cov = np.linalg.inv((A * w[:, None]).T @ A)
     coef = cov @ (A * w[:, None]).T @ np.log(m)
     return float(-coef[1]), float(np.sqrt(cov[1, 1]))
+
+
+# Registered estimators: one evaluation is one point of a figure of figures/attention.py.
+
+from _amlab.params import Param  # noqa: E402
+from simulations.estimators import register_estimator  # noqa: E402
+
+_KV_MEMORIES = ("hebbian", "delta", "softmax")
+
+
+def _check_recall(p):
+    if p["V"] > p["M"]:
+        raise ValueError(f"V={p['V']} queries need at least as many stored pairs; got M={p['M']}")
+
+
+@register_estimator("kv-recall-accuracy", title="key-value recall accuracy of one memory at (d, M), V candidates",
+                    params=[Param("memory", "str", "hebbian", "key-value memory", choices=_KV_MEMORIES),
+                            Param("d", "int", 32, "key and value dimension", minimum=1),
+                            Param("M", "int", 64, "stored Gaussian pairs", minimum=1),
+                            Param("V", "int", 8, "queries and candidates", minimum=1),
+                            Param("kind", "str", "other", "candidates: stored values or fresh ones",
+                                  choices=("other", "fresh")),
+                            Param("n_mem", "int", 30, "independent memories", minimum=2)],
+                    check=_check_recall)
+def kv_recall_accuracy(*, seed: int, memory: str, d: int, M: int, V: int, kind: str, n_mem: int) -> dict:
+    """Mean and sd over memories of :func:`recall_accuracy` (``seed`` as the figure's point seed)."""
+    acc = recall_accuracy(memory, d, M, V, kind, n_mem, seed)
+    return {"accuracy": float(np.mean(acc)), "sd": float(np.std(acc, ddof=1)), "n_mem": int(n_mem)}
+
+
+@register_estimator("kv-zipf-error", title="generalisation error of the outer-product memory on Zipf inputs",
+                    params=[Param("d", "int", 32, "embedding dimension", minimum=1),
+                            Param("alpha", "float", 2.0, "Zipf exponent", minimum=1, strict=True),
+                            Param("storage", "str", "frequency", "values weighted by p(x), or the d/8 most "
+                                  "frequent inputs stored", choices=("frequency", "threshold")),
+                            Param("reps", "int", 40, "repetitions", minimum=2)])
+def kv_zipf_error(*, seed: int, d: int, alpha: float, storage: str, reps: int) -> dict:
+    """Mean and sd over repetitions of :func:`zipf_error`."""
+    e = zipf_error(d, alpha, storage, reps, seed)
+    return {"error": float(np.mean(e)), "sd": float(np.std(e, ddof=1)), "reps": int(reps)}
+
+
+@register_estimator("kv-zipf-sample-error", title="Zipf mass not seen in T samples (error of an unbounded memory)",
+                    params=[Param("T", "int", 100, "samples", minimum=1),
+                            Param("alpha", "float", 2.0, "Zipf exponent", minimum=1, strict=True),
+                            Param("reps", "int", 10, "repetitions", minimum=2)])
+def kv_zipf_sample_error(*, seed: int, T: int, alpha: float, reps: int) -> dict:
+    """Mean and sd over repetitions of :func:`zipf_sample_error`."""
+    e = zipf_sample_error(T, alpha, reps, seed)
+    return {"error": float(np.mean(e)), "sd": float(np.std(e, ddof=1)), "reps": int(reps)}
+
+
+def mqar_point(*, seed, memory, d, pairs, n_seq, vocab_size):
+    """One point of ``mqar-accuracy-vs-pairs``: the batch and embeddings seeded from ``seed`` as the figure does.
+
+    Returns the ``hopfield.mqar.MQARResult``.
+    """
+    from hopfield.mqar import evaluate_mqar, make_mqar
+    from simulations.core.seeds import derive_seed
+
+    b = make_mqar(n_seq, vocab_size=vocab_size, num_pairs=pairs, seq_len=4 * pairs + 16,
+                  seed=derive_seed(seed, {"fig": "mqar", "P": pairs}))
+    return evaluate_mqar(b, memory, d, seed=derive_seed(seed, {"fig": "mqar-emb", "d": d}))
+
+
+def _check_mqar(p):
+    if p["pairs"] > p["vocab_size"] // 2 - 1:
+        raise ValueError(f"pairs={p['pairs']} needs more keys than vocab_size={p['vocab_size']} has; expected "
+                         f"pairs <= vocab_size // 2 - 1")
+
+
+@register_estimator("mqar-accuracy", title="MQAR accuracy of a key-value memory on random embeddings (no training)",
+                    params=[Param("memory", "str", "hebbian", "key-value memory", choices=_KV_MEMORIES),
+                            Param("d", "int", 32, "embedding dimension", minimum=1),
+                            Param("pairs", "int", 8, "key-value pairs per sequence (length 4 pairs + 16)",
+                                  minimum=1),
+                            Param("n_seq", "int", 30, "sequences", minimum=1),
+                            Param("vocab_size", "int", 1024, "vocabulary", minimum=4)],
+                    check=_check_mqar)
+def mqar_accuracy(*, seed: int, memory: str, d: int, pairs: int, n_seq: int, vocab_size: int) -> dict:
+    """Accuracy of :func:`mqar_point`; ``seed`` is the figure's master seed (the batch and embeddings derive from it)."""
+    r = mqar_point(seed=seed, memory=memory, d=d, pairs=pairs, n_seq=n_seq, vocab_size=vocab_size)
+    return {"accuracy": float(r.accuracy), "correct": int(r.correct.sum()), "queries": int(r.correct.size),
+            "state_size": int(r.state_size)}

@@ -14,6 +14,17 @@ def sphere_patterns(n_patterns: int, d: int, radius: float, rng) -> np.ndarray:
     return x * (float(radius) / np.linalg.norm(x, axis=1, keepdims=True))
 
 
+def beta_at_condition(delta: float, n_patterns: int, M: float) -> float:
+    """The beta at which the fixed-point condition holds with equality for separation ``delta``."""
+    from scipy import optimize
+
+    import theory.modern as tm
+
+    cond = tm.fixed_point_condition()
+    f = lambda b: float(cond.evaluate(beta=b, N=n_patterns, M=M)) - delta  # noqa: E731
+    return float(optimize.brentq(f, 1e-3, 1e4))
+
+
 @register_estimator("modern-retrieval-bound",
                     title="one-step retrieval error of a modern Hopfield network vs Theorem 5",
                     params=[Param("d", "int", 32, "pattern dimension", minimum=1),

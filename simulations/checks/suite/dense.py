@@ -20,7 +20,7 @@ import numpy as np
 
 import theory.dense as td
 from simulations.estimators import dense as dense_est
-from simulations.checks.suite.dense_tail import exact_error, k_at_error, tail_tolerance
+from simulations.estimators.dense_tail import exact_error, k_at_error, tail_tolerance
 from simulations.core.fits import logistic_crossing
 from simulations.core.progress import steps
 from simulations.core.seeds import derive_seed
@@ -91,7 +91,7 @@ def one_step_and_fixed(seed, N, K, n, F, networks, cues):
     families=("dense",), seconds={"quick": 0.5, "full": 9.38},
     figures=("dense-bit-error",),
     title="dense memory: one-step error through the dynamics kernel vs its exact law; async fixed points",
-    theory="simulations.checks.suite.dense_tail.exact_error: the K-1 aligned noise terms b_mu D(y_mu) of eq. 4 "
+    theory="simulations.estimators.dense_tail.exact_error: the K-1 aligned noise terms b_mu D(y_mu) of eq. 4 "
            "(Krotov & Hopfield 2016) are i.i.d. with a known lattice law, so the one-step error is the tail of "
            "their (K-1)-fold convolution, computed exactly (FFT on the lattice)",
     test="t-test (networks are the independent unit) of the mean per-network fraction of bits that one "

@@ -40,33 +40,7 @@ import theory.dense_replica as tr
 from simulations.checks.registry import Point, Unit, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import t_point
-
-
-def stationary_overlaps(seed: int, N: int, alpha: float, n: int, networks: int, max_sweeps: int = 200) -> dict:
-    """Final overlaps of asynchronous dynamics started at pattern 0, one run per independent network.
-
-    ``P = round(alpha N^(n-1))`` random patterns per network; network ``b`` draws its
-    patterns and its update order from ``SeedSequence(seed).spawn(networks)[b]``.
-
-    Returns
-    -------
-    dict
-        ``m`` (ndarray of shape (networks,), float64), ``P``, ``converged`` (how
-        many runs reached a fixed point within ``max_sweeps``).
-    """
-    from hopfield.dense import DenseAssociativeMemory
-    from hopfield.patterns import random_binary
-
-    P = int(round(alpha * N ** (n - 1)))
-    ms, conv = np.empty(int(networks)), 0
-    for b, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
-        rng = np.random.default_rng(ss)
-        xi = random_binary(P, int(N), seed=rng)
-        res = DenseAssociativeMemory(xi, F="poly", n=int(n)).run(xi[0], max_sweeps=max_sweeps,
-                                                                    seed=int(rng.integers(0, 2**62)))
-        ms[b] = res.overlaps[0, 0]
-        conv += int(res.converged[0])
-    return {"m": ms, "P": P, "converged": conv}
+from simulations.estimators.dense_replica import stationary_overlaps
 
 
 def crosstalk_variance(xi: np.ndarray, state: np.ndarray, n: int, nu: int = 0) -> float:

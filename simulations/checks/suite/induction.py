@@ -1,6 +1,6 @@
 """Induction-head checks: the built two-layer transformer against the closed forms of ``theory.induction``.
 
-Simulation: ``hopfield.induction`` (frozen N(0, I/d) embeddings, memories in
+Simulation: ``simulations.estimators.induction`` over ``hopfield.induction`` (frozen N(0, I/d) embeddings, memories in
 closed form) on designed prompts of ``hopfield.induction_data``; trial ``i``
 draws its embeddings and its prompt from ``SeedSequence([seed, i])``. Theory:
 ``theory.induction`` (derived in amlab under the orthonormal idealisation;
@@ -44,72 +44,12 @@ from __future__ import annotations
 import numpy as np
 
 from hopfield.bigram import synthetic_bigram
-from hopfield.induction import build_induction_model, forward, positional_recall
-from hopfield.induction_data import context_counts, designed_prompts
+from hopfield.induction import build_induction_model, positional_recall
 from simulations.checks.registry import Unit, Work, register_check
 from simulations.checks.stats import binomial_point, bound_point, estimate_point, mean_point
+from simulations.estimators.induction import (BIGRAM_SEED, bigram, fit_slope, gap_stats, predicted_logits,
+                                              simulate_prompt_logits, trial_seed)
 from theory import induction as th
-
-#: The bigram model of the checks: V = 16, Zipf unigram, smooth rows (concentration 5).
-V = 16
-BIGRAM_SEED = 0
-
-
-def bigram():
-    """The checks' bigram model (``synthetic_bigram(16, seed=0, concentration=5)``)."""
-    return synthetic_bigram(V, seed=BIGRAM_SEED, concentration=5.0)
-
-
-def _trial_seed(seed, i):
-    return int(np.random.SeedSequence([seed, i]).generate_state(1, np.uint64)[0] >> np.uint64(1))
-
-
-def _fixed_pair(bg, rank=3):
-    """The first query ``q`` with ``g != q`` and, as in-context successor, its ``rank``-th most likely successor."""
-    g = np.argmax(bg.pi_b, axis=1)
-    q = int(np.flatnonzero(g != np.arange(bg.V))[0])
-    order = [j for j in np.argsort(-bg.pi_b[q], kind="stable") if j != q]
-    return q, int(order[rank])
-
-
-def simulate_prompt_logits(bg, d, n_trials, seed, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma, beta1=30.0,
-                           parts=False, trials=None):
-    """Last-position logits of ``n_trials`` designed prompts, one fresh model per trial.
-
-    Returns ``(logits (n, V), prompts)``; with ``parts=True`` the logits at
-    ``gamma = 0`` and the feed-forward part separately, ``(base, ffn, prompts)``.
-    ``trials = (a, b)`` simulates trials ``a <= i < b`` only (a block of the
-    work; the rows of the blocks, stacked, are those of the whole); the
-    prompts are always all ``n_trials``.
-    """
-    q, k = _fixed_pair(bg)
-    p = designed_prompts(bg, n_trials, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, seed=seed, q=q, k=k)
-    a, b = (0, n_trials) if trials is None else (int(trials[0]), min(int(trials[1]), n_trials))
-    base = np.empty((max(0, b - a), bg.V))
-    ffn = np.empty((max(0, b - a), bg.V))
-    for r, i in enumerate(range(a, b)):
-        m = build_induction_model(bg, d, t, seed=_trial_seed(seed, i), beta1=beta1, beta2=beta2,
-                                  beta_O=beta_O, gamma=gamma if not parts else 1.0)
-        base[r] = forward(m, p.tokens[i:i + 1]).logits[0, -1]
-        if parts:  # the logits are affine in gamma: split them into the gamma = 0 part and the rest
-            ffn[r] = base[r] - forward(m.with_scales(gamma=0.0), p.tokens[i:i + 1]).logits[0, -1]
-            base[r] -= ffn[r]
-    if parts:
-        return base, ffn, p
-    return base, p
-
-
-def predicted_logits(bg, prompts, beta2, beta_O, gamma):
-    """``theory.induction.logits`` at each prompt's counts, shape (n, V)."""
-    n_q, c, cbar = context_counts(prompts.tokens, bg.V)
-    return th.logits().evaluate(beta2=beta2, beta_O=beta_O, gamma=gamma, c=c, cbar=cbar, n_q=n_q[:, None],
-                                t=prompts.t, ell=bg.log_pi_b[prompts.q])
-
-
-def _gap_stats(lg, p):
-    ar = np.arange(len(p.q))
-    return lg[ar, p.k] - lg[ar, p.g], lg[ar, p.k] - lg.mean(1)
-
 
 @register_check(
     "induction-logits",
@@ -137,7 +77,7 @@ def check_logits(*, seed, d, n_trials, tol, configs=((4, 2, 2), (4, 4, 0), (6, 1
             lg, p = np.concatenate([o[0] for o in outs]), outs[0][1]
             pr = predicted_logits(bg, p, beta2, beta_O, gamma)
             params = dict(d=d, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O, gamma=gamma)
-            for name, sim, pred in zip(("xi(k)-xi(g)", "xi(k)-mean"), _gap_stats(lg, p), _gap_stats(pr, p)):
+            for name, sim, pred in zip(("xi(k)-xi(g)", "xi(k)-mean"), gap_stats(lg, p), gap_stats(pr, p)):
                 # the prediction is the same for every trial (fixed q, k and counts)
                 pts.append(mean_point(f"{name} n_q={n_q} c={c_qk} cbar={cbar_k}", sim, float(pred.mean()), tol,
                                       params=params))
@@ -209,7 +149,7 @@ def check_deviation(*, seed, ds, n_trials, t=32, n_q=4, c_qk=2, cbar_k=2, beta2=
         logsd = []
         for outs in split_outputs(outputs, blocks):
             lg, p = np.concatenate([o[0] for o in outs]), outs[0][1]
-            dev = _gap_stats(lg, p)[0] - _gap_stats(predicted_logits(bg, p, beta2, beta_O, gamma), p)[0]
+            dev = gap_stats(lg, p)[0] - gap_stats(predicted_logits(bg, p, beta2, beta_O, gamma), p)[0]
             logsd.append(0.5 * np.log(np.mean(dev**2)))  # log RMS: a bias that does not shrink shows too
         slope, se = fit_slope(np.log(ds), np.array(logsd), np.full(len(ds), 1 / np.sqrt(2 * (n_trials - 1))))
         params = dict(ds=list(ds), n_trials=n_trials, rms=[float(np.exp(x)) for x in logsd])
@@ -226,16 +166,6 @@ def deviation_block(*, seed, j, d, trials, n_trials, t, n_q, c_qk, cbar_k, beta2
     """``simulate_prompt_logits`` at the ``j``-th dimension ``d`` of ``induction-deviation``, trials ``a <= i < b``."""
     return simulate_prompt_logits(bigram(), d, n_trials, seed + 1000 * j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma,
                                   trials=trials)
-
-
-def fit_slope(x, y, se):
-    """Weighted least-squares slope of ``y`` on ``x`` and its standard error."""
-    w = 1.0 / np.asarray(se) ** 2
-    X = np.column_stack([np.ones_like(x), x])
-    A = (X * w[:, None]).T @ X
-    cov = np.linalg.inv(A)
-    coef = cov @ ((X * w[:, None]).T @ y)
-    return float(coef[1]), float(np.sqrt(cov[1, 1]))
 
 
 @register_check(
@@ -299,7 +229,7 @@ def check_ape_recall(*, seed, cases, n_models):
     bg = synthetic_bigram(4, seed=BIGRAM_SEED)
     pts = []
     for j, (d, T) in enumerate(cases):
-        rec = [positional_recall(build_induction_model(bg, d, T, seed=_trial_seed(seed + j, i)))
+        rec = [positional_recall(build_induction_model(bg, d, T, seed=trial_seed(seed + j, i)))
                for i in range(n_models)]
         pts.append(mean_point(f"APE d={d} T={T}", rec, float(th.prev_token_recall_ape(d, T)), 0.08,
                               params=dict(d=d, T=T)))
@@ -322,7 +252,7 @@ def check_rpe_flat(*, seed, cases, n_models):
     bg = synthetic_bigram(4, seed=BIGRAM_SEED)
     pts = []
     for j, (d, T) in enumerate(cases):
-        rec = [positional_recall(build_induction_model(bg, d, T, seed=_trial_seed(seed + j, i), pe="rpe"))
+        rec = [positional_recall(build_induction_model(bg, d, T, seed=trial_seed(seed + j, i), pe="rpe"))
                for i in range(n_models)]
         k = int(np.sum(np.asarray(rec) == 1.0))
         pts.append(binomial_point(f"RPE d={d} T={T}: all positions right", k, n_models,

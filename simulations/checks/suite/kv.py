@@ -188,7 +188,7 @@ def kv_delta_one_pass(*, seed, d, Ms, n_mem, theory="recursion"):
 def kv_softmax_bound(*, seed, configs, beta_factors):
     from hopfield.kv import SoftmaxMemory
     from hopfield.modern import separation
-    from simulations.checks.suite.modern import beta_at_condition
+    from simulations.estimators.modern import beta_at_condition
 
     bound_f = tm.retrieval_error_bound()
     points = []

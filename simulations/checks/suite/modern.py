@@ -12,10 +12,9 @@ bounds.
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize
 
 import theory.modern as tm
-from simulations.estimators.modern import sphere_patterns
+from simulations.estimators.modern import beta_at_condition, sphere_patterns
 from simulations.core.progress import steps
 from simulations.core.seeds import derive_seed
 from simulations.checks.registry import register_check
@@ -26,13 +25,6 @@ def _modern():
     from hopfield.modern import ModernHopfield, separation
 
     return ModernHopfield, separation
-
-
-def beta_at_condition(delta: float, n_patterns: int, M: float) -> float:
-    """The beta at which the fixed-point condition holds with equality for separation ``delta``."""
-    cond = tm.fixed_point_condition()
-    f = lambda b: float(cond.evaluate(beta=b, N=n_patterns, M=M)) - delta  # noqa: E731
-    return float(optimize.brentq(f, 1e-3, 1e4))
 
 
 def _fixed_point(net, x, steps_max=200):

@@ -13,13 +13,11 @@ from __future__ import annotations
 import math
 
 import theory.rem as rem
-from simulations.estimators import exponential as exponential_est
+from simulations.estimators.rem import BETA, CUES_PER_NETWORK, recovered
 from simulations.checks.registry import Unit, Work, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import binomial_point
 
-#: Inverse temperature of the simulated memory: DenseAssociativeMemory(F="exp") is exp(xi . sigma).
-BETA = 1.0
 #: Allowance for the closest-competitor approximation. At beta = 1 a competitor with overlap
 #: two below the cue's pattern still weighs e^-2 of it, so the dynamics fails slightly more
 #: often than the count says, and a tie does not always fail (so above the threshold the
@@ -34,36 +32,8 @@ CURVE_TOLERANCE = 0.06
 #: the "above" cases at 0.65 I, where 0.95 and more are recovered.
 BELOW, ABOVE = 0.7, 1.3
 BELOW_FLOOR, ABOVE_CEILING = 0.9, 0.5
-#: Cues drawn from one network (the rest from fresh networks); few per network keeps the
-#: counts close to independent Bernoulli trials (cues of one network share competitors).
-CUES_PER_NETWORK = 5
 #: Largest number of stored patterns simulated (N x M int8 patterns, N x M work per bit visit).
 M_MAX = 300_000
-
-
-def recovered(*, seed, rho, N, M, cues, per_network=CUES_PER_NETWORK, nets=None):
-    """Count the cues (``rho N`` flips of a stored pattern) that end exactly on their pattern.
-
-    Network ``net`` holds cues ``net * per`` onwards (at most ``per =
-    min(per_network, M)``) and draws from ``derive_seed(seed, {"net": net})``;
-    ``nets = (a, b)`` runs networks ``a <= net < b`` only (a block of the
-    work; the counts of the blocks add up to those of the whole).
-
-    Returns
-    -------
-    k, n, networks : int
-        Cues recovered, cues run, networks used.
-    """
-    per = min(int(per_network), int(M))  # a network of M patterns gives at most M cues
-    total = -(-int(cues) // per)
-    a, b = (0, total) if nets is None else (int(nets[0]), min(int(nets[1]), total))
-    k = n = 0
-    for net in range(a, b):
-        r = exponential_est.exp_recovery(seed=derive_seed(seed, {"net": net}), N=N, alpha=None, M=M, rho=rho,
-                                    cues=min(per, cues - net * per), max_sweeps=50)
-        k, n = k + r["recovered"], n + r["cues"]
-    return k, n, max(0, b - a)
-
 
 #: Networks per unit of work (a block of ``recovered``): 80 networks at full size, 4 units a case.
 NETS_PER_UNIT = 20

@@ -21,15 +21,7 @@ import theory.sparse_rs as sparse_rs
 from simulations.checks.registry import Point, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import binomial_point
-
-#: A run keeps the pattern when its final overlap M exceeds this and its activity
-#: stays below ``LOST_ACTIVITY`` times a. Kept runs end with M > 0.75.
-KEPT = 0.5
-#: A run whose activity exceeds this multiple of a is lost and stopped: traced
-#: runs above alpha_c (N = 2000, a = 0.1, theta = 0.45) go on, with M falling
-#: steadily, to the high-activity state (activity ~0.35, M ~0.1-0.4); kept runs
-#: near alpha_c stay below 1.7 a. Stopping there saves most of the time of the lost runs.
-LOST_ACTIVITY = 3.0
+from simulations.estimators.sparse_capacity import kept_fraction
 
 #: Finite-size allowance on the kept fraction: RS says 1 below alpha_c and 0
 #: above (N -> oo); the test only asks the majority to agree, i.e. the kept
@@ -45,69 +37,6 @@ LOST_ACTIVITY = 3.0
 #: 25% or more outside the crossings; the theory without the reaction term puts
 #: alpha_c at 2.3 and 2.0 times the RS value.
 FRACTION_TOLERANCE = 0.5
-
-
-def retrieval_run(xi, a: float, theta: float, max_steps: int, keep_diagonal: bool = False):
-    """Parallel T = 0 dynamics of the covariance rule from pattern 0; returns ``(M, activity, steps, lost)``.
-
-    Parameters
-    ----------
-    xi : ndarray of shape (P, N), 0/1 integers
-    a : float
-        Coding level used in the rule.
-    theta : float
-        Threshold: ``V_i <- 1`` when ``h_i > theta``.
-    max_steps : int
-        Largest number of parallel updates; the run stops earlier at a fixed point,
-        a 2-cycle, or once ``M < KEPT`` or the activity exceeds ``LOST_ACTIVITY a`` (``lost`` is then True).
-    keep_diagonal : bool
-        Keep the self-couplings ``W_ii`` (the wrong network; catalogued as a mutant this check does not catch).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> xi = (np.random.default_rng(0).random((20, 400)) < 0.1).astype(np.int8)
-    >>> M, q, t, lost = retrieval_run(xi, 0.1, 0.45, 20)
-    >>> bool(M > 0.9), lost
-    (True, False)
-    """
-    P, N = xi.shape
-    X = (xi - a).astype(np.float32)  # (P, N)
-    c = 1.0 / (N * a * (1.0 - a))
-    diag = np.zeros(N, np.float32) if keep_diagonal else (X * X).sum(axis=0) * np.float32(c)  # (N,) W_ii
-    V = xi[0].astype(np.float32)
-    prev = None
-    t, lost = 0, False
-    for t in range(1, int(max_steps) + 1):
-        m = X[:, V > 0].sum(axis=1)  # (P,) = X V for 0/1 V
-        V2 = ((m @ X) * np.float32(c) - diag * V > theta).astype(np.float32)
-        if np.array_equal(V2, V) or (prev is not None and np.array_equal(V2, prev)):
-            V = V2
-            break
-        prev, V = V, V2
-        if float(X[0] @ V) * c < KEPT or V.mean() > LOST_ACTIVITY * a:
-            lost = True
-            break
-    return float(X[0] @ V) * c, float(V.mean()), t, lost
-
-
-def kept_fraction(*, seed, N, a, alpha, theta, networks, max_steps=50, keep_diagonal=False):
-    """One point: per network (stream ``spawn(networks)[k]`` of ``seed``), new patterns and one run.
-
-    Returns a dict with ``kept``, ``trials``, ``P`` and the mean overlap and activity of the kept runs.
-    """
-    from hopfield.patterns import biased_binary
-
-    P = max(1, int(round(alpha * N)))
-    res = np.empty((int(networks), 4))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
-        xi = (biased_binary(P, int(N), 2.0 * a - 1.0, seed=np.random.default_rng(ss)) + 1) // 2  # (P, N) 0/1
-        res[k] = retrieval_run(xi, a, theta, max_steps, keep_diagonal)
-    kept = (res[:, 0] > KEPT) & (res[:, 3] == 0)
-    return {"kept": int(kept.sum()), "trials": int(networks), "P": P,
-            "M_kept": float(res[kept, 0].mean()) if kept.any() else float("nan"),
-            "M_kept_sd": float(res[kept, 0].std(ddof=1)) if kept.sum() > 1 else float("nan"),
-            "q_kept": float(res[kept, 1].mean()) if kept.any() else float("nan")}
 
 
 @register_check(

@@ -1,0 +1,119 @@
+"""Estimators of the built induction head (``hopfield.induction``) on designed prompts.
+
+Simulation of the checks ``induction-logits``, ``induction-deviation`` and
+``induction-flip`` and the figures of the same names: frozen N(0, I/d)
+embeddings, memories in closed form, designed prompts of
+``hopfield.induction_data``; trial ``i`` draws its embeddings and its prompt
+from ``SeedSequence([seed, i])``. The closed forms are ``theory.induction``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hopfield.bigram import synthetic_bigram
+from hopfield.induction import build_induction_model, forward
+from hopfield.induction_data import context_counts, designed_prompts
+from _amlab.params import Param
+from simulations.estimators import register_estimator
+from theory import induction as th
+
+#: The bigram model of the checks: V = 16, Zipf unigram, smooth rows (concentration 5).
+V = 16
+BIGRAM_SEED = 0
+
+
+def bigram():
+    """The checks' bigram model (``synthetic_bigram(16, seed=0, concentration=5)``)."""
+    return synthetic_bigram(V, seed=BIGRAM_SEED, concentration=5.0)
+
+
+def trial_seed(seed, i):
+    return int(np.random.SeedSequence([seed, i]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def fixed_pair(bg, rank=3):
+    """The first query ``q`` with ``g != q`` and, as in-context successor, its ``rank``-th most likely successor."""
+    g = np.argmax(bg.pi_b, axis=1)
+    q = int(np.flatnonzero(g != np.arange(bg.V))[0])
+    order = [j for j in np.argsort(-bg.pi_b[q], kind="stable") if j != q]
+    return q, int(order[rank])
+
+
+def simulate_prompt_logits(bg, d, n_trials, seed, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma, beta1=30.0,
+                           parts=False, trials=None):
+    """Last-position logits of ``n_trials`` designed prompts, one fresh model per trial.
+
+    Returns ``(logits (n, V), prompts)``; with ``parts=True`` the logits at
+    ``gamma = 0`` and the feed-forward part separately, ``(base, ffn, prompts)``.
+    ``trials = (a, b)`` simulates trials ``a <= i < b`` only (a block of the
+    work; the rows of the blocks, stacked, are those of the whole); the
+    prompts are always all ``n_trials``.
+    """
+    q, k = fixed_pair(bg)
+    p = designed_prompts(bg, n_trials, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, seed=seed, q=q, k=k)
+    a, b = (0, n_trials) if trials is None else (int(trials[0]), min(int(trials[1]), n_trials))
+    base = np.empty((max(0, b - a), bg.V))
+    ffn = np.empty((max(0, b - a), bg.V))
+    for r, i in enumerate(range(a, b)):
+        m = build_induction_model(bg, d, t, seed=trial_seed(seed, i), beta1=beta1, beta2=beta2,
+                                  beta_O=beta_O, gamma=gamma if not parts else 1.0)
+        base[r] = forward(m, p.tokens[i:i + 1]).logits[0, -1]
+        if parts:  # the logits are affine in gamma: split them into the gamma = 0 part and the rest
+            ffn[r] = base[r] - forward(m.with_scales(gamma=0.0), p.tokens[i:i + 1]).logits[0, -1]
+            base[r] -= ffn[r]
+    if parts:
+        return base, ffn, p
+    return base, p
+
+
+def predicted_logits(bg, prompts, beta2, beta_O, gamma):
+    """``theory.induction.logits`` at each prompt's counts, shape (n, V)."""
+    n_q, c, cbar = context_counts(prompts.tokens, bg.V)
+    return th.logits().evaluate(beta2=beta2, beta_O=beta_O, gamma=gamma, c=c, cbar=cbar, n_q=n_q[:, None],
+                                t=prompts.t, ell=bg.log_pi_b[prompts.q])
+
+
+def gap_stats(lg, p):
+    ar = np.arange(len(p.q))
+    return lg[ar, p.k] - lg[ar, p.g], lg[ar, p.k] - lg.mean(1)
+
+
+def fit_slope(x, y, se):
+    """Weighted least-squares slope of ``y`` on ``x`` and its standard error."""
+    w = 1.0 / np.asarray(se) ** 2
+    X = np.column_stack([np.ones_like(x), x])
+    A = (X * w[:, None]).T @ X
+    cov = np.linalg.inv(A)
+    coef = cov @ ((X * w[:, None]).T @ y)
+    return float(coef[1]), float(np.sqrt(cov[1, 1]))
+
+
+@register_estimator("induction-prompt-logits",
+                    title="built induction head on designed prompts: the logit gap k - g, simulated and closed-form",
+                    params=[Param("d", "int", 64, "embedding dimension", minimum=1),
+                            Param("trials", "int", 8, "prompts (one fresh model each)", minimum=1),
+                            Param("t", "int", 32, "prompt length", minimum=2),
+                            Param("n_q", "int", 4, "occurrences of the query token in the prompt", minimum=1),
+                            Param("c_qk", "int", 2, "in-context q -> k pairs", minimum=0),
+                            Param("cbar_k", "int", 2, "other occurrences of k", minimum=0),
+                            Param("beta2", "float", 2.0, "layer-2 attention scale", minimum=0),
+                            Param("beta_O", "float", 4.0, "output scale of the induction head", minimum=0),
+                            Param("gamma", "float", 0.5, "scale of the global-bigram feed-forward memory")])
+def induction_prompt_logits(*, seed: int, d: int, trials: int, t: int, n_q: int, c_qk: int, cbar_k: int,
+                            beta2: float, beta_O: float, gamma: float) -> dict:
+    """One point of ``induction-logits`` / ``induction-deviation`` (bigram of :func:`bigram`).
+
+    ``seed`` is the seed of :func:`simulate_prompt_logits` (the figures pass
+    ``seed + j``, ``seed + 1000 j``). Returns the mean simulated and closed-form
+    gap ``xi(k) - xi(g)``, the RMS of their difference over prompts and the
+    fraction of prompts whose in-context answer ``k`` beats ``g``.
+    """
+    bg = bigram()
+    kw = dict(beta2=beta2, beta_O=beta_O, gamma=gamma)
+    lg, p = simulate_prompt_logits(bg, d, trials, seed, t, n_q, c_qk, cbar_k, **kw)
+    sim = gap_stats(lg, p)[0]
+    pred = gap_stats(predicted_logits(bg, p, **kw), p)[0]
+    dev = sim - pred
+    return {"trials": int(trials), "gap_mean": float(np.mean(sim)), "gap_theory_mean": float(np.mean(pred)),
+            "rms_deviation": float(np.sqrt(np.mean(dev**2))), "k_wins": float(np.mean(sim > 0))}
