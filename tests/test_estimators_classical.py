@@ -95,7 +95,7 @@ def test_new_estimators_are_registered_by_their_family_modules():
     from simulations.estimators import ORDER
 
     assert {c[0] for c in CASES} <= set(ESTIMATORS)
-    assert ORDER[-6:] == ("basins", "finite_t", "pseudo_inverse", "sparse", "mixtures", "storkey")
+    assert {"basins", "finite_t", "pseudo_inverse", "sparse", "mixtures", "storkey"} <= set(ORDER)
     assert {ESTIMATORS[c[0]].func.__module__ for c in CASES} == {m.__name__ for m in
                                                                  (basins, finite_t, pseudo_inverse, sparse, mixtures,
                                                                   storkey)}
