@@ -135,7 +135,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if "figures" in what:
         print("figures:")
         for f in _figures().values():
-            print(f"  {f.name:28s} {f.title}")
+            via = f" (sweep: {', '.join(f.estimators)})" if f.estimators else ""
+            print(f"  {f.name:28s} {f.title}{via}")
     if "derivations" in what:
         print("derivations:")
         for name, fn in _derivations().items():

@@ -30,7 +30,8 @@ from simulations.core.seeds import derive_seed
 RETRIEVED = 0.8
 
 
-@register_figure("ags-overlap", title="AGS: retrieval overlap m(alpha) at T=0 vs simulated final overlaps at several N")
+@register_figure("ags-overlap", title="AGS: retrieval overlap m(alpha) at T=0 vs simulated final overlaps at several N",
+                 estimators=("ags-overlap",))
 def fig_overlap(out_dir, *, quick=True, seed=0):
     Ns = [500, 1000] if quick else [500, 1000, 2000, 4000]
     alphas = [0.04, 0.08, 0.11, 0.13, 0.15, 0.18] if quick else list(np.round(np.linspace(0.02, 0.2, 19), 3))
@@ -167,7 +168,8 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
                       source="Amit, Gutfreund & Sompolinsky 1987, phase diagram (their Fig. 4)")
 
 
-@register_figure("ags-finite-size", title="finite-size extrapolation of alpha_c(N) with the fit and its interval")
+@register_figure("ags-finite-size", title="finite-size extrapolation of alpha_c(N) with the fit and its interval",
+                 estimators=("ags-overlap",))
 def fig_finite_size(out_dir, *, quick=True, seed=0):
     from simulations.checks.registry import check_params, get_check, plan_check, run_work
 

@@ -52,7 +52,8 @@ def _points(ax, x, k, n, **kw):
     return p, lo, hi
 
 
-@register_figure("amicl-accuracy-vs-a", title="AMICL accuracy vs mixing weight a (dot product; Pearson)")
+@register_figure("amicl-accuracy-vs-a", title="AMICL accuracy vs mixing weight a (dot product; Pearson)",
+                 estimators=("amicl-accuracy",))
 @style.styled
 def fig_vs_a(out_dir, *, quick=True, seed=0):
     D, K, T = 100, 512, 20
@@ -91,7 +92,8 @@ def fig_vs_a(out_dir, *, quick=True, seed=0):
                       source=SOURCE + ", accuracy vs a (their Fig. 2)")
 
 
-@register_figure("amicl-accuracy-vs-T", title="AMICL accuracy vs sequence length T")
+@register_figure("amicl-accuracy-vs-T", title="AMICL accuracy vs sequence length T",
+                 estimators=("amicl-accuracy",))
 @style.styled
 def fig_vs_T(out_dir, *, quick=True, seed=0):
     D, K = 100, 512
@@ -125,7 +127,8 @@ def fig_vs_T(out_dir, *, quick=True, seed=0):
                       source=SOURCE + ", accuracy vs sequence length")
 
 
-@register_figure("amicl-accuracy-vs-D", title="AMICL accuracy vs dimension D at a = 2 (finite-D theory)")
+@register_figure("amicl-accuracy-vs-D", title="AMICL accuracy vs dimension D at a = 2 (finite-D theory)",
+                 estimators=("amicl-accuracy",))
 @style.styled
 def fig_vs_D(out_dir, *, quick=True, seed=0):
     K, T, av = 512, 20, 2.0

@@ -46,7 +46,8 @@ MEMORY_LABEL = {"hebbian": "Hebbian (linear attention)", "delta": "delta rule (o
                 "softmax": "softmax attention", "normalized": "normalised linear (elu+1)"}
 
 
-@register_figure("kv-accuracy-vs-M", title="Key-value recall accuracy vs stored pairs M at fixed d (three memories)")
+@register_figure("kv-accuracy-vs-M", title="Key-value recall accuracy vs stored pairs M at fixed d (three memories)",
+                 estimators=("kv-recall-accuracy",))
 def fig_accuracy_vs_M(out_dir, *, quick=True, seed=0):
     z = SIZES["quick" if quick else "full"]
     d, V = z["vsM_d"], 8
@@ -84,7 +85,8 @@ def _m50_theory(d, V):
     return float(np.exp(optimize.brentq(f, np.log(2.0), np.log(1e3 * d * d))))
 
 
-@register_figure("kv-capacity-vs-d", title="Pairs at 50% recall vs d (log-log) with fitted slopes")
+@register_figure("kv-capacity-vs-d", title="Pairs at 50% recall vs d (log-log) with fitted slopes",
+                 estimators=("kv-recall-accuracy",))
 def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
     V = 8
     z = SIZES["quick" if quick else "full"]
@@ -128,7 +130,8 @@ def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
                           source="new")
 
 
-@register_figure("mqar-accuracy-vs-pairs", title="MQAR accuracy vs key-value pairs at several d (three memories)")
+@register_figure("mqar-accuracy-vs-pairs", title="MQAR accuracy vs key-value pairs at several d (three memories)",
+                 estimators=("mqar-accuracy",))
 def fig_mqar(out_dir, *, quick=True, seed=0):
     z = SIZES["quick" if quick else "full"]
     ds, Ps, n_seq, vocab = z["mqar_d"], z["mqar_P"], z["mqar_seq"], z["mqar_vocab"]
@@ -170,7 +173,8 @@ def fig_mqar(out_dir, *, quick=True, seed=0):
                                  "here without training")
 
 
-@register_figure("kv-zipf-scaling", title="Zipf scaling laws of the outer-product memory: error vs d and vs samples")
+@register_figure("kv-zipf-scaling", title="Zipf scaling laws of the outer-product memory: error vs d and vs samples",
+                 estimators=("kv-zipf-error", "kv-zipf-sample-error"))
 def fig_zipf(out_dir, *, quick=True, seed=0):
     alpha = 2.0
     z = SIZES["quick" if quick else "full"]

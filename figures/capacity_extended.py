@@ -22,7 +22,8 @@ from theory import basins  # noqa: E402
 
 
 @register_figure("basins-steps", title="overlap after 1 and 2 parallel steps vs m0: simulation, "
-                                       "erf(m0/sqrt(2 alpha)) and the two-step formula")
+                                       "erf(m0/sqrt(2 alpha)) and the two-step formula",
+                 estimators=("basins-two-step",))
 def fig_basin_steps(out_dir, *, quick=True, seed=0):
     from simulations.estimators.basins import parallel_overlaps
 
@@ -62,7 +63,8 @@ def fig_basin_steps(out_dir, *, quick=True, seed=0):
                           source="Gardner, Derrida & Mottishaw, J. Physique 48, 741 (1987) (two-step formula); new")
 
 
-@register_figure("basin-radius", title="measured basin radius of asynchronous T=0 dynamics vs alpha")
+@register_figure("basin-radius", title="measured basin radius of asynchronous T=0 dynamics vs alpha",
+                 estimators=("basin-radius",))
 def fig_basin_radius(out_dir, *, quick=True, seed=0):
     from simulations.estimators.basins import basin_radius
 
@@ -95,7 +97,8 @@ def fig_basin_radius(out_dir, *, quick=True, seed=0):
                           source="new (cf. Gardner, Derrida & Mottishaw 1987; Amit 1989, ch. 7)")
 
 
-@register_figure("ags-glauber", title="RS overlap m(T) at fixed alpha against Glauber dynamics at several N")
+@register_figure("ags-glauber", title="RS overlap m(T) at fixed alpha against Glauber dynamics at several N",
+                 estimators=("ags-glauber",))
 def fig_ags_glauber(out_dir, *, quick=True, seed=0):
     from simulations.estimators.finite_t import glauber_overlaps
     from theory import finite_t
@@ -184,7 +187,8 @@ def fig_gardner(out_dir, *, quick=True, seed=0):
                           source="Gardner, J. Phys. A 21, 257 (1988), eq. 24; Cover (1965); new")
 
 
-@register_figure("pseudo-inverse-step", title="one parallel step of the projection rule (zero diagonal) vs m0")
+@register_figure("pseudo-inverse-step", title="one parallel step of the projection rule (zero diagonal) vs m0",
+                 estimators=("pseudo-inverse",))
 def fig_projection(out_dir, *, quick=True, seed=0):
     from simulations.estimators.pseudo_inverse import projection_runs
 
@@ -219,7 +223,7 @@ def fig_projection(out_dir, *, quick=True, seed=0):
 
 
 @register_figure("sparse-capacity", title="covariance rule: one-step errors vs alpha, and the Tsodyks-Feigel'man "
-                                          "capacity vs coding level")
+                                          "capacity vs coding level", estimators=("sparse-one-step",))
 def fig_sparse(out_dir, *, quick=True, seed=0):
     from simulations.estimators.sparse import one_step_errors
     from theory import sparse
@@ -269,7 +273,8 @@ def fig_sparse(out_dir, *, quick=True, seed=0):
                           source="Tsodyks & Feigel'man, Europhys. Lett. 6, 101 (1988) (asymptote); new")
 
 
-@register_figure("mixture-stability", title="symmetric 3-mixture: overlap and survival under Glauber dynamics vs T")
+@register_figure("mixture-stability", title="symmetric 3-mixture: overlap and survival under Glauber dynamics vs T",
+                 estimators=("mixture-stability",))
 def fig_mixtures(out_dir, *, quick=True, seed=0):
     from simulations.estimators.mixtures import KEPT, mixture_runs
     from theory import mixtures

@@ -41,7 +41,8 @@ from simulations.estimators import classical as classical_est
 from simulations.core.seeds import derive_seed
 
 
-@register_figure("classical-bit-error", title="classical one-step bit error vs alpha at several N, zero and kept diagonal")
+@register_figure("classical-bit-error", title="classical one-step bit error vs alpha at several N, zero and kept diagonal",
+                 estimators=("classical-bit-error",))
 def fig_bit_error(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     Ns = [100, 400] if quick else [100, 400, 1600]
     alphas = [0.1, 0.15, 0.2, 0.3, 0.45, 0.6] if quick else list(np.round(np.linspace(0.08, 0.6, 14), 3))
@@ -85,7 +86,8 @@ def fig_bit_error(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) 
                       source=source)
 
 
-@register_figure("classical-fixed-points", title="P(a pattern / all patterns are fixed points) vs P, with McEliece's capacities")
+@register_figure("classical-fixed-points", title="P(a pattern / all patterns are fixed points) vs P, with McEliece's capacities",
+                 estimators=("classical-fixed-points",))
 def fig_fixed_points(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     Ns = [100, 200] if quick else [100, 200, 500]
     networks = 40 if quick else 400

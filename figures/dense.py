@@ -36,7 +36,8 @@ from simulations.core.seeds import derive_seed
 Z99 = 2.5758293035489004  # two-sided 99% normal quantile
 
 
-@register_figure("dense-capacity", title="Krotov-Hopfield: capacity vs N and n (eq. 6, simulated K_1/2) and appendix-B random starts")
+@register_figure("dense-capacity", title="Krotov-Hopfield: capacity vs N and n (eq. 6, simulated K_1/2) and appendix-B random starts",
+                 estimators=("dense-random-starts",))
 def fig_capacity(out_dir, *, quick=True, seed=0):
     Ns = [50, 100] if quick else [50, 75, 100, 150, 200]
     factors = [0.6, 1.0, 1.4, 1.9] if quick else [0.5, 0.75, 1.0, 1.25, 1.5, 1.9, 2.4]
@@ -96,7 +97,8 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
                       source="Krotov & Hopfield 2016, eq. 6 and appendix B")
 
 
-@register_figure("dense-bit-error", title="dense memory one-step bit error vs K for n = 2..5 with the exact-SNR theory")
+@register_figure("dense-bit-error", title="dense memory one-step bit error vs K for n = 2..5 with the exact-SNR theory",
+                 estimators=("dense-bit-error",))
 def fig_bit_error(out_dir, *, quick=True, seed=0):
     from simulations.estimators.dense_tail import k_at_error
 
@@ -136,7 +138,8 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
                       source="Krotov & Hopfield 2016, signal-to-noise estimate (appendix A); exact finite-N SNR new")
 
 
-@register_figure("exp-recovery", title="Demircigil: exponential-memory recovery vs load around the bound I(1-2 rho)/2")
+@register_figure("exp-recovery", title="Demircigil: exponential-memory recovery vs load around the bound I(1-2 rho)/2",
+                 estimators=("exp-recovery",))
 def fig_exp_recovery(out_dir, *, quick=True, seed=0):
     cases = [(0.1, 20), (0.2, 25)] if quick else [(0.1, 20), (0.1, 30), (0.2, 25), (0.2, 40)]
     factors = [0.5, 0.75, 1.0, 1.25, 1.6, 2.0, 2.5] if quick else list(np.round(np.linspace(0.4, 2.6, 12), 3))

@@ -21,7 +21,8 @@ from simulations.core.seeds import derive_seed  # noqa: E402
 
 
 @register_figure("dense-replica", title="dense memory (n = 3): RS overlap m(alpha) at P = alpha N^2 vs T = 0 "
-                                        "dynamics from a pattern; alpha_c(n) and its large-n law")
+                                        "dynamics from a pattern; alpha_c(n) and its large-n law",
+                 estimators=("dense-replica-overlap",))
 def fig_dense_replica(out_dir, *, quick=True, seed=0):
     from simulations.estimators.dense_replica import stationary_overlaps
     from theory import dense_replica as tr

@@ -70,7 +70,8 @@ def fig_attention(out_dir, *, quick=True, seed=0):
                           source=SRC)
 
 
-@register_figure("induction-logits", title="Theory vs simulated logits on designed prompts (scatter, per-token bars)")
+@register_figure("induction-logits", title="Theory vs simulated logits on designed prompts (scatter, per-token bars)",
+                 estimators=("induction-prompt-logits",))
 def fig_logits(out_dir, *, quick=True, seed=0):
     bg = ei.bigram()
     d, n = (512, 20) if quick else (2048, 100)
@@ -124,7 +125,8 @@ def fig_logits(out_dir, *, quick=True, seed=0):
                           quick=quick, caption=caption, source=SRC)
 
 
-@register_figure("induction-deviation", title="RMS deviation of simulated from closed-form logits vs d (log-log)")
+@register_figure("induction-deviation", title="RMS deviation of simulated from closed-form logits vs d (log-log)",
+                 estimators=("induction-prompt-logits",))
 def fig_deviation(out_dir, *, quick=True, seed=0):
     bg = ei.bigram()
     ds = [64, 128, 256, 512] if quick else [64, 128, 256, 512, 1024, 2048]
@@ -164,7 +166,8 @@ def _softmax(x):
     return e / e.sum(-1, keepdims=True)
 
 
-@register_figure("induction-flip", title="In-context vs global-bigram probability as the in-context count grows")
+@register_figure("induction-flip", title="In-context vs global-bigram probability as the in-context count grows",
+                 estimators=("induction-prompt-logits",))
 def fig_flip(out_dir, *, quick=True, seed=0):
     bg = ei.bigram()
     d, n = (384, 15) if quick else (1024, 100)

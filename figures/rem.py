@@ -23,7 +23,7 @@ from simulations.core.seeds import derive_seed  # noqa: E402
 
 
 @register_figure("rem-capacity", title="exponential memory: recovery vs alpha/alpha_1 (REM threshold) at several N, "
-                                       "and alpha_1(beta, rho)")
+                                       "and alpha_1(beta, rho)", estimators=("exp-rem-recovered",))
 def fig_rem(out_dir, *, quick=True, seed=0):
     from simulations.estimators.rem import BETA, recovered
     from theory import exponential, rem

@@ -22,7 +22,8 @@ from simulations.core.seeds import derive_seed  # noqa: E402
 
 
 @register_figure("sparse-rs-capacity", title="covariance rule, sparse patterns: RS capacity alpha_c(a) against "
-                                             "simulation and the 1/(2 a |ln a|) asymptote")
+                                             "simulation and the 1/(2 a |ln a|) asymptote",
+                 estimators=("sparse-kept-fraction",))
 def fig_sparse_rs(out_dir, *, quick=True, seed=0):
     from simulations.estimators.sparse_capacity import kept_fraction
     from simulations.core.fits import logistic_crossing

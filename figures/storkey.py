@@ -14,7 +14,7 @@ from simulations.core.seeds import derive_seed  # noqa: E402
 
 
 @register_figure("storkey-capacity", title="Storkey rule: networks keeping every pattern fixed vs P, and P_1/2 vs "
-                                           "N / sqrt(2 ln N)")
+                                           "N / sqrt(2 ln N)", estimators=("storkey-capacity",))
 def fig_storkey(out_dir, *, quick=True, seed=0):
     from simulations.estimators import storkey as sk
 

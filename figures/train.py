@@ -112,7 +112,8 @@ def recorded(quick: bool) -> dict:
     return read_recorded("icl", quick, RESULTS)
 
 
-@register_figure("train-icl-curves", title="Residual attention streams: ICL accuracy vs training step (recorded)")
+@register_figure("train-icl-curves", title="Residual attention streams: ICL accuracy vs training step (recorded)",
+                 points="recorded")
 def fig_train_icl(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     result = recorded(quick)
     return plot_icl(result, out_dir, quick=result["config"]["steps"] < 10_000, seed=seed)

@@ -162,14 +162,16 @@ def recorded(quick: bool) -> dict:
     return read_recorded("induction", quick, RESULTS)
 
 
-@register_figure("train-induction-curves", title="Trained induction head: memory-recall probes vs step (recorded)")
+@register_figure("train-induction-curves", title="Trained induction head: memory-recall probes vs step (recorded)",
+                 points="recorded")
 def fig_train_induction_curves(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     result = recorded(quick)
     return plot_curves(result, out_dir, quick=_quick(result), seed=seed)
 
 
 @register_figure("train-induction-deviation",
-                 title="Trained induction head: deviation from the closed-form logits vs d (recorded)")
+                 title="Trained induction head: deviation from the closed-form logits vs d (recorded)",
+                 points="recorded")
 def fig_train_induction_deviation(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     result = recorded(quick)
     files = plot_deviation(result, out_dir, quick=_quick(result), seed=seed)
