@@ -268,7 +268,7 @@ def _false_like(x):
     return False
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=512, typed=True)  # typed: a bound of 0 and of 0.0 print differently
 def _declared(name, kind, minimum=None, maximum=None, strict=False, choices=()) -> Param:
     return Param(name, kind, None, "", minimum=minimum, maximum=maximum, strict=strict, choices=tuple(choices),
                  nullable=True)

@@ -145,3 +145,14 @@ def test_param_bounds_and_words():
     assert check_real(np.float32(0.5), "x") == 0.5 and check_choice("a", "c", ["a"]) == "a"
     with pytest.raises(ValueError, match="parameter N=0: expected int >= 1"):
         Param("N", "int", 0, "", minimum=1)  # a declaration that refuses its own default
+
+
+def test_bound_is_printed_as_given_whatever_was_declared_before():
+    # The declarations behind check_real/check_int are cached; 0 and 0.0 are equal keys unless the cache
+    # is typed, and then one caller's bound would print in another caller's message.
+    from _amlab.params import check_real
+
+    with pytest.raises(ValueError, match=r"^beta must be > 0\.0, got 0\.0$"):
+        check_real(0, "beta", minimum=0.0, strict=True)
+    with pytest.raises(ValueError, match=r"^beta must be > 0, got 0\.0$"):
+        check_real(0, "beta", minimum=0, strict=True)
