@@ -159,7 +159,8 @@ def fig_vs_D(out_dir, *, quick=True, seed=0):
 HEATMAP_BETA = {"dot": 40.0, "pearson": 20.0, "euclidean": 20.0, "manhattan": 2.0}
 
 
-@register_figure("amicl-attention", title="AMICL attention of the query over positions vs a, per similarity")
+@register_figure("amicl-attention", title="AMICL attention of the query over positions vs a, per similarity",
+                 estimators=("amicl-query-attention",))
 @style.styled
 def fig_attention(out_dir, *, quick=True, seed=0):
     D, K, T = 100, 512, 20
@@ -204,7 +205,8 @@ def fig_attention(out_dir, *, quick=True, seed=0):
                       source="new (the mechanism of " + SOURCE + ")")
 
 
-@register_figure("amicl-spot-checks", title="AMICL spot checks beside the numbers of the authors' notebook")
+@register_figure("amicl-spot-checks", title="AMICL spot checks beside the numbers of the authors' notebook",
+                 estimators=("amicl-accuracy",))
 @style.styled
 def fig_spot_checks(out_dir, *, quick=True, seed=0):
     n = 1000

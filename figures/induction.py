@@ -26,7 +26,8 @@ from theory import induction as th  # noqa: E402
 SRC = "new (setting of Bietti et al. 2023, arXiv:2306.00802, and Wang & Sato 2024, arXiv:2412.11459)"
 
 
-@register_figure("induction-attention", title="Layer-1 and layer-2 attention maps on a sample trigger sequence")
+@register_figure("induction-attention", title="Layer-1 and layer-2 attention maps on a sample trigger sequence",
+                 estimators=("induction-attention-map",))
 def fig_attention(out_dir, *, quick=True, seed=0):
     bg = bigram_from_text()
     T = 40 if quick else 64
@@ -217,7 +218,8 @@ def fig_flip(out_dir, *, quick=True, seed=0):
                           seed=seed, quick=quick, caption=caption, source=SRC)
 
 
-@register_figure("induction-recall", title="APE vs RPE previous-token recall vs T for several d")
+@register_figure("induction-recall", title="APE vs RPE previous-token recall vs T for several d",
+                 estimators=("induction-positional-recall",))
 def fig_recall(out_dir, *, quick=True, seed=0):
     bg = synthetic_bigram(4, seed=0)
     ds = [32, 64] if quick else [32, 64, 128]
@@ -249,7 +251,8 @@ def fig_recall(out_dir, *, quick=True, seed=0):
                           caption=caption, source=SRC)
 
 
-@register_figure("induction-scales", title="In-context accuracy of the built model vs the attention scale")
+@register_figure("induction-scales", title="In-context accuracy of the built model vs the attention scale",
+                 estimators=("induction-scale-accuracy",))
 def fig_scales(out_dir, *, quick=True, seed=0):
     bg = synthetic_bigram(64, seed=0)
     d, T, n = (128, 128, 8) if quick else (256, 256, 64)

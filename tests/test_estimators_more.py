@@ -24,6 +24,10 @@ TINY = {
     "kv-zipf-error": dict(d=16, storage="threshold", reps=4),
     "kv-zipf-sample-error": dict(T=30, reps=4),
     "mqar-accuracy": dict(memory="softmax", d=16, pairs=4, n_seq=4, vocab_size=64),
+    "amicl-query-attention": dict(a=2.0, D=5, T=8, K=16),
+    "induction-attention-map": dict(T=24, d=32),
+    "induction-positional-recall": dict(d=16, T=16, models=3),
+    "induction-scale-accuracy": dict(d=32, T=32, sequences=2, V=16),
 }
 
 
@@ -159,3 +163,78 @@ def test_listing_order_does_not_depend_on_import_order():
     finally:
         reg.clear()
         reg.update(saved)
+
+
+def _figure_data(tmp_path, name, seed=0):
+    import json
+
+    import figures.catalog  # noqa: F401
+    from figures.registry import FIGURES
+
+    FIGURES[name].func(tmp_path, quick=True, seed=seed)
+    return json.loads((tmp_path / f"{name}.json").read_text())["data"]
+
+
+def test_amicl_query_attention_is_a_row_of_the_attention_figure(tmp_path):
+    import numpy as np
+
+    data = _figure_data(tmp_path, "amicl-attention")
+    for sim, g in (("dot", 10), ("manhattan", 3)):
+        r = evaluate("amicl-query-attention", dict(a=data["a"][g], D=100, K=512, T=20, similarity=sim,
+                                                   trial=data["trial"], beta=data["beta"][sim]), seed=0)
+        panel = data["panels"][sim]
+        assert r["answer"] == data["answer_position"] and r["argmax"] == panel["argmax"][g]
+        assert r["score_max"] == max(panel["scores"][g]) and r["softmax_max"] == max(panel["softmax"][g])
+        assert r["softmax_answer"] == panel["softmax"][g][r["answer"]]
+        assert r["score_answer"] == panel["scores"][g][r["answer"]]
+        assert np.isfinite(r["entropy"])
+    other = evaluate("amicl-query-attention", dict(a=data["a"][10], D=100, K=512, T=20, trial=data["trial"],
+                                                   beta=40.0), seed=1)
+    assert other["score_max"] != max(data["panels"]["dot"]["scores"][10])
+
+
+def test_amicl_spot_check_row_is_the_accuracy_estimator():
+    from hopfield.amicl import run_amicl
+
+    for a, D, K, T in ((2.0, 10, 512, 20), (1.25, 100, 50, 20)):  # rows of amicl-spot-checks (1000 trials)
+        k = int(run_amicl(a, D=D, K=K, T=T, n_trials=1000, seed=0).correct.sum())
+        assert evaluate("amicl-accuracy", dict(a=a, D=D, K=K, T=T, n_trials=1000), seed=0)["correct"] == k
+    assert evaluate("amicl-accuracy", dict(a=2.0, D=10, K=512, T=20, n_trials=1000), seed=1)["correct"] != int(
+        run_amicl(2.0, D=10, K=512, T=20, n_trials=1000, seed=0).correct.sum())
+
+
+def test_induction_attention_map_summarises_the_figure(tmp_path):
+    import numpy as np
+
+    data = _figure_data(tmp_path, "induction-attention")
+    A1, A2 = np.array(data["A1"]), np.array(data["A2"])
+    T = len(data["tokens"])
+    r = evaluate("induction-attention-map", dict(T=T), seed=0)
+    rows = np.arange(1, T)
+    assert r["prev_token_mass"] == float(np.mean(A1[rows, rows - 1]))
+    assert r["targets"] == len(data["expected_target"]) > 0
+    s_, t_ = np.array(data["expected_target"]).T
+    assert r["induction_mass"] == float(np.mean(A2[t_, s_]))
+    assert r["induction_argmax"] == float(np.mean(np.argmax(A2[t_], axis=1) == s_))
+    assert evaluate("induction-attention-map", dict(T=T), seed=1)["prev_token_mass"] != r["prev_token_mass"]
+
+
+def test_induction_positional_recall_is_a_point_of_the_recall_figure(tmp_path):
+    import numpy as np
+
+    data = _figure_data(tmp_path, "induction-recall")
+    for pe, d, i in (("ape", 32, 1), ("rpe", 64, 0)):
+        T, row = data["T"][i], data[f"{pe}_{d}"][i]
+        r = evaluate("induction-positional-recall", dict(d=d, T=T, pe=pe, models=len(row)), seed=0 + T)
+        assert r["recall_mean"] == float(np.mean(row)) and r["recall_min"] == min(row)
+    a = evaluate("induction-positional-recall", dict(d=16, T=64, models=3), seed=0)
+    assert any(evaluate("induction-positional-recall", dict(d=16, T=64, models=3), seed=s) != a for s in (1, 2, 3))
+
+
+def test_induction_scale_accuracy_is_a_point_of_the_scales_figure(tmp_path):
+    data = _figure_data(tmp_path, "induction-scales")
+    for i in (1, 3):
+        r = evaluate("induction-scale-accuracy", dict(beta=data["beta"][i]), seed=0)
+        assert r["icl"] == data["accuracy"][i] and r["n_icl"] == data["n"][i]
+    r = evaluate("induction-scale-accuracy", dict(beta=data["beta"][3]), seed=1)
+    assert (r["icl"], r["n_icl"]) != (data["accuracy"][3], data["n"][3])

@@ -23,11 +23,6 @@ GAPS = {
     "modern-retrieval",     # a fixed median-separation pattern and a fixed-point census; modern-retrieval-bound
                             # draws its cued patterns at random, so it does not give these points
     "gardner-perceptron",   # hopfield.perceptron.capacity_trials (MinOver)
-    "amicl-attention",      # hopfield.amicl.run_amicl attention weights
-    "amicl-spot-checks",    # hopfield.amicl.run_amicl at the notebook's settings
-    "induction-attention",  # attention maps of one forward pass of the built model
-    "induction-recall",     # hopfield.induction.positional_recall (APE vs RPE)
-    "induction-scales",     # hopfield.induction.probes vs the attention scale
 }
 
 #: Import prefixes that mean a figure runs a simulation.

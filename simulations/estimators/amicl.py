@@ -40,3 +40,45 @@ def amicl_accuracy(*, seed: int, a: float, D: int, T: int, K: int, eps: float, n
     k, kd, nd = int(sw.correct[0, 0, 0, 0]), int(sw.correct_distinct[0, 0, 0, 0]), int(sw.n_distinct[0, 0, 0])
     return {"correct": k, "trials": int(n_trials), "accuracy": k / int(n_trials), "correct_distinct": kd,
             "n_distinct": nd, "accuracy_distinct": kd / nd if nd else float("nan")}
+
+
+@register_estimator("amicl-query-attention",
+                    title="AMICL scores of the query over the key positions of one sequence, summarised",
+                    params=[Param("a", "float", 2.0, "mixing weight of the label", minimum=0),
+                            Param("D", "int", 100, "token dimension", minimum=1),
+                            Param("T", "int", 20, "sequence length (even)", minimum=4),
+                            Param("K", "int", 512, "classes", minimum=1),
+                            Param("eps", "float", 0.1, "within-class noise", minimum=0),
+                            Param("similarity", "str", "dot", "query-key similarity",
+                                  choices=("dot", "pearson", "euclidean", "manhattan")),
+                            Param("trial", "int", 0, "index of the sequence among the seed's trials", minimum=0),
+                            Param("beta", "float", 40.0, "inverse temperature of the softmax", minimum=0)],
+                    check=_check_amicl)
+def amicl_query_attention(*, seed: int, a: float, D: int, T: int, K: int, eps: float, similarity: str, trial: int,
+                          beta: float) -> dict:
+    """One row (one ``a``) of a panel of the figure ``amicl-attention``, summarised.
+
+    The scores are ``run_amicl(..., n_trials=trial + 1, return_scores=True).scores[trial]``
+    (trial ``i`` of a seed does not depend on the number of trials), their
+    softmax at ``beta`` is computed as the figure does. ``answer`` is the label
+    position ``2 j + 1`` of the first context pair ``j`` of the query's class
+    (-1 when the class is absent; the ``*_answer`` numbers are then NaN).
+    """
+    import numpy as np
+
+    from hopfield.amicl import make_sequences, run_amicl
+
+    sc = run_amicl(float(a), D=D, K=K, T=T, eps=eps, n_trials=trial + 1, similarity=similarity, seed=seed,
+                   return_scores=True).scores[trial][None, :]
+    z = beta * (sc - sc.max(axis=1, keepdims=True))
+    soft = (np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))[0]
+    sc = sc[0]
+    seqs = make_sequences(trial + 1, D=D, K=K, T=T, eps=eps, seed=seed)
+    C = T // 2 - 1
+    hits = np.nonzero(seqs.classes[trial, :C] == seqs.classes[trial, C])[0]
+    answer = 2 * int(hits[0]) + 1 if len(hits) else -1
+    p = soft[soft > 0]
+    return {"argmax": int(np.argmax(sc)), "answer": answer, "score_max": float(sc.max()),
+            "score_answer": float(sc[answer]) if answer >= 0 else float("nan"),
+            "softmax_answer": float(soft[answer]) if answer >= 0 else float("nan"),
+            "softmax_max": float(soft.max()), "entropy": float(-np.sum(p * np.log(p)))}

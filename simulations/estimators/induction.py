@@ -117,3 +117,95 @@ def induction_prompt_logits(*, seed: int, d: int, trials: int, t: int, n_q: int,
     dev = sim - pred
     return {"trials": int(trials), "gap_mean": float(np.mean(sim)), "gap_theory_mean": float(np.mean(pred)),
             "rms_deviation": float(np.sqrt(np.mean(dev**2))), "k_wins": float(np.mean(sim > 0))}
+
+
+@register_estimator("induction-attention-map",
+                    title="attention maps of one forward pass of the built model on a trigger sequence, summarised",
+                    params=[Param("T", "int", 40, "sequence length", minimum=2),
+                            Param("d", "int", 256, "embedding dimension", minimum=1),
+                            Param("K", "int", 3, "fixed triggers", minimum=1),
+                            Param("gamma", "float", 0.3, "scale of the global-bigram feed-forward memory")])
+def induction_attention_map(*, seed: int, T: int, d: int, K: int, gamma: float) -> dict:
+    """The maps of the figure ``induction-attention`` (the shipped text's character bigram), summarised.
+
+    One sequence ``trigger_sequences(bg, 1, T, K=K, seed=seed, triggers="fixed")``
+    through ``build_induction_model(bg, d, T, seed=seed, gamma=gamma)``. Layer 1:
+    mean weight on the previous position and the fraction of queries whose
+    argmax is it; layer 2: at the figure's expected targets (the position after
+    the previous occurrence of the query's token, for queries whose next token
+    repeats a trigger output) the mean weight and the fraction of argmax hits
+    (NaN without targets); the mean row entropy of each layer.
+    """
+    from hopfield.bigram import bigram_from_text
+    from hopfield.induction_data import trigger_sequences
+
+    bg = bigram_from_text()
+    tok, fl = trigger_sequences(bg, 1, T, K=K, seed=seed, triggers="fixed")
+    out = forward(build_induction_model(bg, d, T, seed=seed, gamma=gamma), tok)
+    A1, A2 = out.A1[0], out.A2[0]
+    expected = []
+    for t in np.flatnonzero(fl[0] >= 2):
+        q = t - 1
+        before = np.flatnonzero(tok[0, :q] == tok[0, q])
+        if len(before):
+            expected.append((int(before[-1] + 1), int(q)))
+    rows = np.arange(1, T)
+
+    def entropy(A):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.mean(-np.sum(np.where(A > 0, A * np.log(A), 0.0), axis=1)))
+
+    s_, t_ = (np.array(expected).T if expected else (np.zeros(0, int), np.zeros(0, int)))
+    nan = float("nan")
+    return {"prev_token_mass": float(np.mean(A1[rows, rows - 1])),
+            "prev_token_argmax": float(np.mean(np.argmax(A1[rows], axis=1) == rows - 1)),
+            "targets": len(expected),
+            "induction_mass": float(np.mean(A2[t_, s_])) if expected else nan,
+            "induction_argmax": float(np.mean(np.argmax(A2[t_], axis=1) == s_)) if expected else nan,
+            "entropy1": entropy(A1), "entropy2": entropy(A2)}
+
+
+@register_estimator("induction-positional-recall",
+                    title="previous-token recall of the positional part of layer 1 (APE or RPE) over built models",
+                    params=[Param("d", "int", 32, "embedding dimension", minimum=1),
+                            Param("T", "int", 32, "sequence length", minimum=2),
+                            Param("pe", "str", "ape", "positional encoding", choices=("ape", "rpe")),
+                            Param("models", "int", 4, "built models (one seed each)", minimum=1),
+                            Param("V", "int", 4, "vocabulary of the synthetic bigram (its seed is 0)", minimum=2)])
+def induction_positional_recall(*, seed: int, d: int, T: int, pe: str, models: int, V: int) -> dict:
+    """One point of ``induction-recall``: model ``j`` is built at ``trial_seed(seed, j)``.
+
+    The figure passes ``seed + T`` as ``seed``; ``recall_mean`` is the mean of
+    its row of ``models`` recalls (``np.mean``), with their min and max.
+    """
+    from hopfield.induction import positional_recall
+
+    bg = synthetic_bigram(V, seed=0)
+    rec = np.array([positional_recall(build_induction_model(bg, d, T, seed=trial_seed(seed, j), pe=pe))
+                    for j in range(models)])
+    return {"models": int(models), "recall_mean": float(np.mean(rec)), "recall_min": float(rec.min()),
+            "recall_max": float(rec.max())}
+
+
+@register_estimator("induction-scale-accuracy",
+                    title="in-context accuracy of the built model (no feed-forward memory) at one attention scale",
+                    params=[Param("beta", "float", 10.0, "attention scale beta1 = beta2", minimum=0),
+                            Param("d", "int", 128, "embedding dimension", minimum=1),
+                            Param("T", "int", 128, "sequence length", minimum=2),
+                            Param("sequences", "int", 8, "trigger sequences", minimum=1),
+                            Param("K", "int", 5, "random triggers", minimum=1),
+                            Param("V", "int", 64, "vocabulary of the synthetic bigram (its seed is 0)", minimum=2)])
+def induction_scale_accuracy(*, seed: int, beta: float, d: int, T: int, sequences: int, K: int, V: int) -> dict:
+    """One point of ``induction-scales``: ``hopfield.induction.probes`` of the model built at ``seed``.
+
+    Sequences ``trigger_sequences(bg, sequences, T, K=K, seed=seed)``, model
+    ``build_induction_model(bg, d, T, seed=seed, beta1=beta, beta2=beta, beta_O=1, gamma=0)``.
+    Returns the probes (``icl`` the in-context accuracy, ``n_icl`` its positions, ...).
+    """
+    from hopfield.induction import probes
+    from hopfield.induction_data import trigger_sequences
+
+    bg = synthetic_bigram(V, seed=0)
+    tok, fl = trigger_sequences(bg, sequences, T, K=K, seed=seed)
+    pr = probes(build_induction_model(bg, d, T, seed=seed, beta1=beta, beta2=beta, beta_O=1.0, gamma=0.0), tok, fl)
+    return {k: (int(v) if k.startswith("n_") else float(v)) for k, v in pr.items()}
