@@ -24,6 +24,7 @@ import theory.ags as ags
 from figures import style
 from figures.registry import register_figure
 from simulations.estimators import ags as ags_est
+from simulations.estimators import finite_t as finite_t_est
 from simulations.core.seeds import derive_seed
 
 #: A run keeps its pattern when its final overlap exceeds this (as in the ags checks).
@@ -67,34 +68,8 @@ def fig_overlap(out_dir, *, quick=True, seed=0):
                       source="Amit, Gutfreund & Sompolinsky 1987, m(alpha) at T = 0 (their Fig. 1)")
 
 
-def glauber_overlaps(N: int, alpha: float, Ts, networks: int, seed: int, sweeps: int):
-    """Mean and sd over networks of the final overlap after Glauber dynamics from a stored pattern.
-
-    Returns arrays of shape ``(len(Ts),)``: the overlap is averaged over the
-    last half of ``sweeps`` sweeps (a time average in the retrieval state).
-    """
-    from hopfield.classical import ClassicalHopfield
-    from hopfield.patterns import random_binary
-
-    P = max(1, int(round(alpha * N)))
-    out = np.zeros((len(Ts), networks))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(networks)):
-        rng = np.random.default_rng(ss)
-        xi = random_binary(P, N, seed=rng)
-        net = ClassicalHopfield(xi)
-        for j, T in enumerate(Ts):
-            s = xi[0].copy()
-            acc = []
-            for t in range(sweeps):
-                s = net.run(s, schedule="glauber", T=float(T), max_sweeps=1,
-                            seed=int(rng.integers(0, 2**62))).states[0]
-                if t >= sweeps // 2:
-                    acc.append(float(np.dot(s.astype(np.int64), xi[0].astype(np.int64))) / N)
-            out[j, k] = np.mean(acc)
-    return out.mean(axis=1), out.std(axis=1, ddof=1)
-
-
-@register_figure("ags-phase-diagram", title="AGS (alpha, T) phase diagram: retrieval, spin-glass and paramagnetic lines")
+@register_figure("ags-phase-diagram", title="AGS (alpha, T) phase diagram: retrieval, spin-glass and paramagnetic lines",
+                 estimators=("ags-glauber-series",))
 def fig_phase_diagram(out_dir, *, quick=True, seed=0):
     T_grid = np.linspace(0.03, 0.995, 40 if quick else 160)
     aM = np.array([ags.alpha_retrieval_max(float(T))["alpha"] for T in T_grid])
@@ -107,7 +82,7 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
     T_sim = [0.2, 0.5, 0.7, 0.85, 1.0, 1.2] if quick else list(np.round(np.linspace(0.1, 1.3, 13), 3))
     networks = 6 if quick else 30
     sweeps = 20 if quick else 60
-    m_mean, m_sd = glauber_overlaps(N, alpha_sim, T_sim, networks, derive_seed(seed, {"N": N, "alpha": alpha_sim}),
+    m_mean, m_sd = finite_t_est.glauber_series(N, alpha_sim, T_sim, networks, derive_seed(seed, {"N": N, "alpha": alpha_sim}),
                                     sweeps)
     lo, hi = style.summary_interval(m_mean, m_sd, networks)
     # the RS retrieval overlap at alpha_sim exists up to T_M(alpha_sim), where it ends at a finite m (the

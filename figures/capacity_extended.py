@@ -145,9 +145,10 @@ def fig_ags_glauber(out_dir, *, quick=True, seed=0):
 
 
 @register_figure("gardner-perceptron", title="fraction of random problems solved by MinOver vs alpha, "
-                                             "against Gardner's alpha_c(kappa) and Cover's count")
+                                             "against Gardner's alpha_c(kappa) and Cover's count",
+                 estimators=("gardner-minover",))
 def fig_gardner(out_dir, *, quick=True, seed=0):
-    from hopfield.perceptron import capacity_trials
+    from simulations.estimators.gardner import solved_problems
     from theory import gardner
 
     N = 40 if quick else 150
@@ -161,9 +162,9 @@ def fig_gardner(out_dir, *, quick=True, seed=0):
         for i, kappa in enumerate(kappas):
             ac = float(gardner.alpha_c().evaluate(kappa=kappa))
             Ps = np.unique(np.maximum(1, np.rint(factors * ac * N).astype(int)))
-            k = np.array([int(capacity_trials(N, int(P), kappa, trials, max_updates=budget,
-                                              seed=derive_seed(seed, {"fig": "gardner", "P": int(P), "kappa": kappa})
-                                              ).converged.sum()) for P in Ps])
+            k = np.array([solved_problems(N=N, P=int(P), kappa=kappa, trials=trials, max_updates=budget,
+                                          seed=derive_seed(seed, {"fig": "gardner", "P": int(P), "kappa": kappa}))
+                          for P in Ps])
             lo, hi = style.wilson(k, trials)
             style.points(ax, Ps / N, k / trials, lo, hi, i=i, label=rf"$\kappa = {kappa:g}$")
             ax.axvline(ac, color=style.colour(i), ls=":", lw=1)

@@ -159,51 +159,19 @@ def fig_fixed_points(out_dir: style.StrPath, *, quick: bool = True, seed: int = 
                       source=source)
 
 
-#: A run "retrieves" its pattern when the final overlap exceeds this.
-RETRIEVED = 0.9
-
-
-def basin_runs(N: int, alpha: float, flips: npt.ArrayLike, networks: int, seed: int,
-               sweeps: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Retrieved runs and one-step overlaps from cues with a fraction ``flips`` of wrong bits.
-
-    One cue per network (pattern 0 with ``round(f N)`` bits flipped), so runs are
-    independent. Returns ``(retrieved, m_one_step_mean, m_one_step_sd)``, arrays
-    of shape ``(len(flips),)``: retrieved counts after asynchronous T = 0
-    dynamics (final overlap > ``RETRIEVED``) and the overlap after one
-    synchronous step.
-    """
-    from hopfield.classical import ClassicalHopfield
-    from hopfield.patterns import flip, random_binary
-
-    P = max(1, int(round(alpha * N)))
-    flips = np.asarray(flips, dtype=float)
-    ret = np.zeros(flips.size, np.int64)
-    m1 = np.zeros((flips.size, networks))
-    for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(networks)):
-        rng = np.random.default_rng(ss)
-        xi = random_binary(P, N, seed=rng)
-        net = ClassicalHopfield(xi)
-        cues = np.stack([flip(xi[0], count=int(round(f * N)), seed=rng) for f in flips])  # (F, N)
-        res = net.run(cues, schedule="async", max_sweeps=sweeps, seed=int(rng.integers(0, 2**62)))
-        ret += res.overlaps[:, 0] > RETRIEVED
-        one = net.run(cues, schedule="sync", max_sweeps=1, seed=0)
-        m1[:, k] = one.overlaps[:, 0]
-    return ret, m1.mean(axis=1), m1.std(axis=1, ddof=1)
-
-
-@register_figure("classical-basins", title="basins of attraction: retrieval probability vs cue corruption at several alpha")
+@register_figure("classical-basins", title="basins of attraction: retrieval probability vs cue corruption at several alpha",
+                 estimators=("classical-basin-retrieval",))
 def fig_basins(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     N = 300 if quick else 1000
     alphas = [0.05, 0.1, 0.13]
     flips = np.round(np.linspace(0.0, 0.45, 10 if quick else 19), 3)
     networks = 30 if quick else 200
-    data = {"N": N, "networks": networks, "flips": flips, "threshold": RETRIEVED, "series": []}
+    data = {"N": N, "networks": networks, "flips": flips, "threshold": classical_est.RETRIEVED, "series": []}
     m0_fine = np.linspace(0.0, 1.0, 300)
     with style.context():
         fig, axes = plt.subplots(1, 2, figsize=style.size(2, 0.36))
         for i, a in enumerate(alphas):
-            ret, m1, sd = basin_runs(N, a, flips, networks, derive_seed(seed, {"N": N, "alpha": a}))
+            ret, m1, sd = classical_est.basin_runs(N, a, flips, networks, derive_seed(seed, {"N": N, "alpha": a}))
             lo, hi = style.wilson(ret, networks)
             style.points(axes[0], flips, ret / networks, lo, hi, i, ls="-", lw=0.8, label=rf"$\alpha = {a:g}$")
             m0 = 1 - 2 * flips
@@ -214,7 +182,7 @@ def fig_basins(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> 
             data["series"].append({"alpha": a, "P": max(1, int(round(a * N))), "retrieved": ret, "low": lo,
                                    "high": hi, "m0": m0, "m1_mean": m1, "m1_low": l1, "m1_high": h1,
                                    "one_step_m0": m0_fine, "one_step_m1": one})
-        axes[0].set(xlabel="fraction of flipped cue bits", ylabel=f"P(final overlap > {RETRIEVED})",
+        axes[0].set(xlabel="fraction of flipped cue bits", ylabel=f"P(final overlap > {classical_est.RETRIEVED})",
                     title=f"retrieval after T=0 dynamics, N={N}")
         axes[0].legend(loc="lower left")
         axes[1].plot([0, 1], [0, 1], color="0.7", lw=0.8, ls=":")
@@ -226,7 +194,7 @@ def fig_basins(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> 
                        loc="lower right")
     caption = (f"Basins of attraction of a Hebbian network, N = {N}. Left: fraction of {networks} independent networks "
                f"(one cue each: pattern 0 with a fraction of bits flipped) whose asynchronous T = 0 dynamics end with "
-               f"overlap > {RETRIEVED}, Wilson {style.LEVEL_LABEL}s, lines joining points only. Right: overlap after "
+               f"overlap > {classical_est.RETRIEVED}, Wilson {style.LEVEL_LABEL}s, lines joining points only. Right: overlap after "
                "one synchronous step vs the initial overlap m0, with the one-step Gaussian map erf(m0/sqrt(2 alpha)) on "
                f"a fine grid (a single step, not the basin size), Student-t {style.LEVEL_LABEL}s.")
     return style.save(fig, out_dir, "classical-basins", data=data, seed=seed, quick=quick, caption=caption,

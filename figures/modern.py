@@ -21,52 +21,20 @@ import numpy as np
 import theory.modern as tm
 from figures import style
 from figures.registry import register_figure
-from simulations.estimators.modern import sphere_patterns
+from simulations.estimators.modern import census_patterns, fixed_point_census, median_separation_cues
 from simulations.core.seeds import derive_seed
 
 
-def fixed_point_census(X: np.ndarray, betas, steps: int = 300, same: float = 1e-3):
-    """For each beta: distinct fixed points reached from the N patterns, and the mean softmax participation.
-
-    Returns ``(distinct, participation)`` of shape ``(len(betas),)``:
-    ``distinct`` the number of distinct end points (closer than ``same``
-    count as one) and ``participation`` the mean over starts of
-    ``1 / sum_i p_i^2`` at the end point (about 1 at a single pattern, N at the
-    global average).
-    """
-    from hopfield.modern import ModernHopfield
-
-    distinct = np.zeros(len(betas), np.int64)
-    part = np.zeros(len(betas))
-    for j, beta in enumerate(betas):
-        net = ModernHopfield(X, float(beta))
-        end = np.asarray(net.retrieve(X, max_steps=steps, tol=1e-12))  # (N, d)
-        reps = []
-        for e in end:
-            if not any(np.linalg.norm(e - r) < same for r in reps):
-                reps.append(e)
-        distinct[j] = len(reps)
-        z = float(beta) * end @ X.T  # (N, N)
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        part[j] = float(np.mean(1.0 / np.sum(p**2, axis=1)))
-    return distinct, part
-
-
-@register_figure("modern-retrieval", title="Ramsauer: one-step retrieval error vs beta with Theorem 5's bound; metastable states vs beta")
+@register_figure("modern-retrieval", title="Ramsauer: one-step retrieval error vs beta with Theorem 5's bound; metastable states vs beta",
+                 estimators=("modern-median-error", "modern-fixed-point-census"))
 def fig_modern(out_dir, *, quick=True, seed=0):
     from hopfield.modern import ModernHopfield, separation
 
     d, n_pat, R, r = 32, 16, 4.0, 0.05
     cues = 40 if quick else 400
-    rng = np.random.default_rng(np.random.SeedSequence(derive_seed(seed, {"figure": "modern-retrieval"})))
-    X = sphere_patterns(n_pat, d, R, rng)
+    X, i0, xi = median_separation_cues(derive_seed(seed, {"figure": "modern-retrieval"}), d, n_pat, R, r, cues)
     delta = np.asarray(separation(X), dtype=float)
-    i0 = int(np.argsort(delta)[n_pat // 2])  # a pattern of median separation
     M = float(np.linalg.norm(X, axis=1).max())
-    u = rng.standard_normal((cues, d))
-    u /= np.linalg.norm(u, axis=1, keepdims=True)
-    xi = X[i0] + r * u  # (cues, d)
     b_sim = np.geomspace(0.05, 2.0, 8 if quick else 24)
     b_fine = np.geomspace(0.04, 2.2, 300)
     bound_f = tm.retrieval_error_bound()
@@ -86,8 +54,7 @@ def fig_modern(out_dir, *, quick=True, seed=0):
     b_meta = np.geomspace(0.02, 3.0, 30 if quick else 80)
     dist_all, part_all, b_cond = [], [], []
     for k in range(sets):
-        rk = np.random.default_rng(np.random.SeedSequence(derive_seed(seed, {"set": k})))
-        Xk = sphere_patterns(n_pat, d, R, rk)
+        Xk = census_patterns(derive_seed(seed, {"set": k}), d, n_pat, R)
         dk, pk = fixed_point_census(Xk, b_meta, steps=200 if quick else 1000)
         dist_all.append(dk), part_all.append(pk)
         from simulations.estimators.modern import beta_at_condition

@@ -131,3 +131,61 @@ def test_amlab_sweep_runs_a_tiny_point(tmp_path, capsys):
     assert int(row["seed"]) == derive_seed(4, get_estimator("sparse-one-step").validate(point))
     assert float(row["active_mean"]) == pytest.approx(want["active_mean"], rel=1e-12)
     assert float(row["inactive_mean"]) == pytest.approx(want["inactive_mean"], rel=1e-12)
+
+
+def test_classical_basin_retrieval_gives_a_figure_point():
+    from simulations.estimators import classical
+
+    p = {"N": 60, "alpha": 0.1, "flip": 0.1, "flip_max": 0.4, "flip_steps": 5, "networks": 3, "sweeps": 5}
+    seed = derive_seed(0, {"N": p["N"], "alpha": p["alpha"]})  # the classical-basins figure's seed
+    flips = np.round(np.linspace(0.0, p["flip_max"], p["flip_steps"]), 3)
+    ret, m1, sd = classical.basin_runs(p["N"], p["alpha"], flips, p["networks"], seed, sweeps=p["sweeps"])
+    r = evaluate("classical-basin-retrieval", p, seed)
+    assert (r["retrieved"], r["m1_mean"], r["m1_sd"]) == (int(ret[1]), float(m1[1]), float(sd[1]))
+    other = evaluate("classical-basin-retrieval", {**p, "flip": 0.3}, seed + 1)
+    assert (other["m1_mean"], other["m1_sd"]) != (float(m1[3]), float(sd[3]))
+    with pytest.raises(ValueError, match="grid"):
+        evaluate("classical-basin-retrieval", {**p, "flip": 0.15}, 0)
+
+
+def test_ags_glauber_series_gives_a_figure_point():
+    p = {"N": 80, "alpha": 0.05, "T": 0.7, "Ts": "0.2,0.7,1.2", "networks": 3, "sweeps": 4}
+    seed = derive_seed(0, {"N": p["N"], "alpha": p["alpha"]})  # the ags-phase-diagram figure's seed
+    m, sd = finite_t.glauber_series(p["N"], p["alpha"], [0.2, 0.7, 1.2], p["networks"], seed, p["sweeps"])
+    r = evaluate("ags-glauber-series", p, seed)
+    assert (r["m_mean"], r["m_sd"]) == (float(m[1]), float(sd[1]))
+    assert evaluate("ags-glauber-series", p, seed + 1)["m_mean"] != r["m_mean"]
+    with pytest.raises(ValueError, match="not one of"):
+        evaluate("ags-glauber-series", {**p, "T": 0.5}, 0)
+
+
+def test_modern_estimators_give_figure_points():
+    from hopfield.modern import ModernHopfield
+    from simulations.estimators import modern
+
+    seed = derive_seed(0, {"figure": "modern-retrieval"})  # the modern-retrieval figure's error seed
+    X, i0, xi = modern.median_separation_cues(seed, 8, 6, 4.0, 0.05, 5)
+    err = np.linalg.norm(np.asarray(ModernHopfield(X, 0.5).update(xi)) - X[i0], axis=1)
+    p = {"d": 8, "n_patterns": 6, "beta": 0.5, "r": 0.05, "cues": 5}
+    r = evaluate("modern-median-error", p, seed)
+    assert (r["mean"], r["max"], r["pattern"]) == (float(err.mean()), float(err.max()), i0)
+    assert evaluate("modern-median-error", p, seed + 1)["mean"] != r["mean"]
+    # the census of the figure's set k at one beta
+    seed_k = derive_seed(0, {"set": 1})
+    betas = np.geomspace(0.02, 3.0, 4)
+    dist, part = modern.fixed_point_census(modern.census_patterns(seed_k, 8, 6, 4.0), betas, steps=50)
+    q = {"d": 8, "n_patterns": 6, "beta": float(betas[2]), "steps": 50}
+    c = evaluate("modern-fixed-point-census", q, seed_k)
+    assert (c["distinct"], c["participation"]) == (int(dist[2]), float(part[2]))
+    assert evaluate("modern-fixed-point-census", q, seed_k + 1)["participation"] != c["participation"]
+
+
+def test_gardner_minover_gives_a_figure_point():
+    from hopfield.perceptron import capacity_trials
+
+    p = {"N": 12, "P": 14, "kappa": 0.5, "trials": 8, "max_updates": 2000}
+    seed = derive_seed(0, {"fig": "gardner", "P": p["P"], "kappa": p["kappa"]})  # the gardner-perceptron figure's
+    want = int(capacity_trials(12, 14, 0.5, 8, max_updates=2000, seed=seed).converged.sum())
+    assert evaluate("gardner-minover", p, seed)["solved"] == want
+    results = {evaluate("gardner-minover", p, s)["solved"] for s in (seed, seed + 1, seed + 2, seed + 3)}
+    assert len(results) > 1  # other seeds give other problems

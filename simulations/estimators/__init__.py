@@ -126,7 +126,7 @@ def register_estimator(name: str, *, title: str, params: Sequence[Param] = (), d
 #: Families imported first by :func:`discover`, in this order (the order of ``amlab list estimators``);
 #: any other module of this package follows by name, so a new family needs no entry here.
 ORDER = ("classical", "ags", "dense", "exponential", "modern", "basins", "finite_t", "pseudo_inverse", "sparse",
-         "mixtures", "storkey", "rem", "dense_replica", "sparse_capacity", "induction", "amicl", "kv")
+         "mixtures", "storkey", "rem", "dense_replica", "sparse_capacity", "induction", "amicl", "kv", "gardner")
 
 
 def discover() -> Dict[str, Estimator]:

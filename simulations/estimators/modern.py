@@ -58,3 +58,90 @@ def modern_retrieval(*, seed, d, n_patterns, beta, radius, noise, trials):
                                                         dist=np.full(int(trials), float(noise)), M=M), dtype=float)
     return {"trials": int(trials), "max_ratio": float(np.max(err / bound)), "max_error": float(err.max()),
             "mean_error": float(err.mean()), "violations": int(np.count_nonzero(err > bound))}
+
+
+def median_separation_cues(seed: int, d: int, n_patterns: int, radius: float, r: float, cues: int):
+    """The figure ``modern-retrieval``'s pattern set, its pattern of median separation and cues around it.
+
+    From ``SeedSequence(seed)``: ``n_patterns`` patterns on the sphere of
+    ``radius`` in R^d, then ``cues`` uniform unit directions ``u``. Returns
+    ``(X, i0, xi)``: the patterns, the index of the pattern of median
+    separation and the cues ``X[i0] + r u``, shape (cues, d).
+    """
+    from hopfield.modern import separation
+
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed)))
+    X = sphere_patterns(n_patterns, d, radius, rng)
+    delta = np.asarray(separation(X), dtype=float)
+    i0 = int(np.argsort(delta)[int(n_patterns) // 2])  # a pattern of median separation
+    u = rng.standard_normal((int(cues), int(d)))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    return X, i0, X[i0] + float(r) * u
+
+
+def census_patterns(seed: int, d: int, n_patterns: int, radius: float) -> np.ndarray:
+    """One random pattern set of the fixed-point census: ``sphere_patterns`` from ``SeedSequence(seed)``."""
+    return sphere_patterns(n_patterns, d, radius, np.random.default_rng(np.random.SeedSequence(int(seed))))
+
+
+def fixed_point_census(X: np.ndarray, betas, steps: int = 300, same: float = 1e-3):
+    """For each beta: distinct fixed points reached from the N patterns, and the mean softmax participation.
+
+    Returns ``(distinct, participation)`` of shape ``(len(betas),)``:
+    ``distinct`` the number of distinct end points (closer than ``same``
+    count as one) and ``participation`` the mean over starts of
+    ``1 / sum_i p_i^2`` at the end point (about 1 at a single pattern, N at the
+    global average).
+    """
+    from hopfield.modern import ModernHopfield
+
+    distinct = np.zeros(len(betas), np.int64)
+    part = np.zeros(len(betas))
+    for j, beta in enumerate(betas):
+        net = ModernHopfield(X, float(beta))
+        end = np.asarray(net.retrieve(X, max_steps=steps, tol=1e-12))  # (N, d)
+        reps = []
+        for e in end:
+            if not any(np.linalg.norm(e - r) < same for r in reps):
+                reps.append(e)
+        distinct[j] = len(reps)
+        z = float(beta) * end @ X.T  # (N, N)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        part[j] = float(np.mean(1.0 / np.sum(p**2, axis=1)))
+    return distinct, part
+
+
+_D = Param("d", "int", 32, "pattern dimension", minimum=1)
+_NPAT = Param("n_patterns", "int", 16, "stored patterns N", minimum=2)
+_RADIUS = Param("radius", "float", 4.0, "norm of every pattern", minimum=0, strict=True)
+
+
+@register_estimator("modern-median-error",
+                    title="one-step retrieval error from cues around the pattern of median separation",
+                    params=[_D, _NPAT, _RADIUS,
+                            Param("beta", "float", 0.5, "inverse temperature", minimum=0, strict=True),
+                            Param("r", "float", 0.05, "distance of every cue from the pattern", minimum=0),
+                            Param("cues", "int", 40, "cues", minimum=1)])
+def modern_median_error(*, seed, d, n_patterns, radius, beta, r, cues):
+    """``||f(xi) - x_i0||`` after one update over ``median_separation_cues``: ``mean``, ``sd``, ``max``, ``Delta``."""
+    from hopfield.modern import ModernHopfield, separation
+
+    X, i0, xi = median_separation_cues(seed, d, n_patterns, radius, r, cues)
+    err = np.linalg.norm(np.asarray(ModernHopfield(X, float(beta)).update(xi)) - X[i0], axis=1)
+    return {"pattern": i0, "Delta": float(np.asarray(separation(X), dtype=float)[i0]), "cues": int(cues),
+            "mean": float(err.mean()), "sd": float(err.std(ddof=1)) if err.size > 1 else 0.0, "max": float(err.max())}
+
+
+@register_estimator("modern-fixed-point-census",
+                    title="distinct fixed points reached from the patterns of one random set, and their participation",
+                    params=[_D, _NPAT, _RADIUS,
+                            Param("beta", "float", 0.5, "inverse temperature", minimum=0, strict=True),
+                            Param("steps", "int", 200, "most retrieval steps from each pattern", minimum=1),
+                            Param("same", "float", 1e-3, "end points closer than this count as one", minimum=0,
+                                  strict=True)])
+def modern_fixed_point_census(*, seed, d, n_patterns, radius, beta, steps, same):
+    """``fixed_point_census`` of ``census_patterns(seed, ...)`` at ``beta``: ``distinct``, ``participation``."""
+    X = census_patterns(seed, d, n_patterns, radius)
+    dist, part = fixed_point_census(X, [float(beta)], steps=int(steps), same=float(same))
+    return {"distinct": int(dist[0]), "participation": float(part[0])}
