@@ -43,11 +43,6 @@ PENDING = {
     "figures.rem",  # 1
     "figures.sparse_rs",  # 1
     "figures.storkey",  # 1
-    "_amlab.params",  # 8
-    "simulations.checks.registry",  # 2
-    "simulations.checks.runner",  # 16
-    "simulations.checks.schedule",  # 1
-    "simulations.checks.stats",  # 6
     "simulations.checks.suite.ags",  # 6
     "simulations.checks.suite.amicl",  # 4
     "simulations.checks.suite.basins",  # 2
@@ -67,12 +62,6 @@ PENDING = {
     "simulations.checks.suite.sparse_capacity",  # 2
     "simulations.checks.suite.spin_glass",  # 3
     "simulations.checks.suite.storkey",  # 3
-    "simulations.core.fits",  # 3
-    "simulations.core.io",  # 4
-    "simulations.core.progress",  # 4
-    "simulations.core.seeds",  # 3
-    "simulations.core.version",  # 1
-    "simulations.estimators",  # 3
     "simulations.estimators.ags",  # 1
     "simulations.estimators.basins",  # 4
     "simulations.estimators.classical",  # 2
