@@ -43,25 +43,6 @@ PENDING = {
     "figures.rem",  # 1
     "figures.sparse_rs",  # 1
     "figures.storkey",  # 1
-    "simulations.checks.suite.ags",  # 6
-    "simulations.checks.suite.amicl",  # 4
-    "simulations.checks.suite.basins",  # 2
-    "simulations.checks.suite.classical",  # 7
-    "simulations.checks.suite.dense",  # 5
-    "simulations.checks.suite.dense_replica",  # 4
-    "simulations.checks.suite.exponential",  # 1
-    "simulations.checks.suite.finite_t",  # 2
-    "simulations.checks.suite.gardner",  # 3
-    "simulations.checks.suite.induction",  # 10
-    "simulations.checks.suite.kv",  # 8
-    "simulations.checks.suite.mixtures",  # 2
-    "simulations.checks.suite.modern",  # 3
-    "simulations.checks.suite.pseudo_inverse",  # 2
-    "simulations.checks.suite.rem",  # 2
-    "simulations.checks.suite.sparse",  # 2
-    "simulations.checks.suite.sparse_capacity",  # 2
-    "simulations.checks.suite.spin_glass",  # 3
-    "simulations.checks.suite.storkey",  # 3
     "simulations.estimators.ags",  # 1
     "simulations.estimators.basins",  # 4
     "simulations.estimators.classical",  # 2
