@@ -43,22 +43,6 @@ PENDING = {
     "figures.rem",  # 1
     "figures.sparse_rs",  # 1
     "figures.storkey",  # 1
-    "simulations.estimators.ags",  # 1
-    "simulations.estimators.basins",  # 4
-    "simulations.estimators.classical",  # 2
-    "simulations.estimators.dense",  # 2
-    "simulations.estimators.dense_tail",  # 2
-    "simulations.estimators.exponential",  # 1
-    "simulations.estimators.finite_t",  # 2
-    "simulations.estimators.induction",  # 7
-    "simulations.estimators.kv",  # 4
-    "simulations.estimators.mixtures",  # 2
-    "simulations.estimators.modern",  # 2
-    "simulations.estimators.pseudo_inverse",  # 2
-    "simulations.estimators.rem",  # 1
-    "simulations.estimators.sparse",  # 2
-    "simulations.estimators.sparse_capacity",  # 2
-    "simulations.estimators.storkey",  # 5
     "simulations.sweeps.backends",  # 7
     "simulations.sweeps.sweep",  # 5
     "simulations.train",  # 1

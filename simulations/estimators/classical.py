@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from simulations.estimators import register_estimator
@@ -14,7 +16,8 @@ TIE = 1e-9  # fields are multiples of 1/N; anything below 1e-9 in size is an exa
 @register_estimator("classical-bit-error", title="one-step bit errors of Hebbian patterns (fields at the pattern)",
                     params=[_N_CLASSICAL, _P, _with(_ALPHA, default=0.1), _NETWORKS, _KEEP_DIAGONAL],
                     one_of=[("P", "alpha")], check=_check_classical)
-def classical_bit_error(*, seed, N, P, alpha, networks, keep_diagonal):
+def classical_bit_error(*, seed: int, N: int, P: Optional[int], alpha: float, networks: int,
+                        keep_diagonal: bool) -> dict:
     """Errors ``xi_i h_i < 0`` over all bits of all patterns of ``networks`` networks.
 
     Returns ``errors``, ``ties`` (``h_i = 0``), ``bits`` and per-network rate
@@ -43,7 +46,7 @@ def classical_bit_error(*, seed, N, P, alpha, networks, keep_diagonal):
                     params=[_with(_N_CLASSICAL, default=100), _with(_P, default=10), _ALPHA,
                             _with(_NETWORKS, default=100)],
                     one_of=[("P", "alpha")], check=_check_classical, aliases=["classical-fixed-point"])
-def classical_fixed_point(*, seed, N, P, alpha, networks):
+def classical_fixed_point(*, seed: int, N: int, P: int, alpha: Optional[float], networks: int) -> dict:
     """Per network: is pattern 0 a fixed point, are all patterns, how many are.
 
     A pattern is a fixed point when ``xi_i h_i > 0`` at every bit (a zero

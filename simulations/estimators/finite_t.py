@@ -12,7 +12,8 @@ from simulations.estimators import register_estimator
 from simulations.estimators._common import _N_CLASSICAL, _NETWORKS, _check_classical, _mean_se, _with
 
 
-def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0):
+def glauber_overlaps(*, seed: int, N: int, alpha: float, T: float, networks: int, cues: int, sweeps: int,
+                     T_factor: float = 1.0) -> np.ndarray:
     """Per-network mean overlap after ``sweeps`` Glauber sweeps at ``T`` from stored patterns.
 
     ``T_factor`` multiplies the simulated temperature (1 for the physical
@@ -43,7 +44,7 @@ def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0)
                                   minimum=1),
                             Param("sweeps", "int", 25, "Glauber sweeps", minimum=1)],
                     check=lambda p: _check_classical({**p, "P": None}))
-def ags_glauber(*, seed, N, alpha, T, networks, cues, sweeps):
+def ags_glauber(*, seed: int, N: int, alpha: float, T: float, networks: int, cues: int, sweeps: int) -> dict:
     """``glauber_overlaps`` at these parameters: ``m_mean``, ``m_se`` over networks, ``n`` and ``P``."""
     ms = glauber_overlaps(seed=seed, N=N, alpha=alpha, T=T, networks=networks, cues=cues, sweeps=sweeps)
     return {"P": max(1, int(round(alpha * N))), "n": int(networks), **_mean_se(ms, "m")}

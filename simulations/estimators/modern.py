@@ -8,7 +8,7 @@ from _amlab.params import Param
 from simulations.estimators import register_estimator
 
 
-def sphere_patterns(n_patterns: int, d: int, radius: float, rng) -> np.ndarray:
+def sphere_patterns(n_patterns: int, d: int, radius: float, rng: np.random.Generator) -> np.ndarray:
     """``n_patterns`` points uniform on the sphere of ``radius`` in R^d, shape (n_patterns, d), float64."""
     x = rng.standard_normal((int(n_patterns), int(d)))
     return x * (float(radius) / np.linalg.norm(x, axis=1, keepdims=True))
@@ -34,7 +34,8 @@ def beta_at_condition(delta: float, n_patterns: int, M: float) -> float:
                             Param("noise", "float", 0.5, "distance of the cue from its pattern", minimum=0),
                             Param("trials", "int", 100, "cues", minimum=1)],
                     aliases=["modern-retrieval"])
-def modern_retrieval(*, seed, d, n_patterns, beta, radius, noise, trials):
+def modern_retrieval(*, seed: int, d: int, n_patterns: int, beta: float, radius: float, noise: float,
+                     trials: int) -> dict:
     """Cue ``x_i + noise * u`` (``u`` a uniform unit vector); error ``||f(xi) - x_i||`` after one update.
 
     Returns the largest ratio of the error to the Theorem 5 bound (Ramsauer

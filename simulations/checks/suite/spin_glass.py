@@ -10,7 +10,7 @@ decays to 0. The side of each (alpha, T) is decided by ``spin_glass_line``.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -34,7 +34,7 @@ ABOVE_TOLERANCE = 0.03
 
 
 def autocorrelations(*, seed: int, N: int, alpha: float, T: float, networks: int, starts: int, t_w: int, tau: int,
-                     nets: Optional[int] = None) -> np.ndarray:
+                     nets: Optional[Tuple[int, int]] = None) -> np.ndarray:
     """Per network: mean over random starts of ``C = s(t_w) . s(t_w + tau) / N`` under Glauber dynamics at ``T``.
 
     Network ``k`` draws from ``SeedSequence(seed).spawn(networks)[k]``; ``nets = (a, b)`` runs networks
