@@ -42,15 +42,6 @@ PENDING = {
     "figures.rem",  # 1
     "figures.sparse_rs",  # 1
     "figures.storkey",  # 1
-    "simulations.train",  # 1
-    "simulations.train.bursty",  # 2
-    "simulations.train.fields",  # 2
-    "simulations.train.icl",  # 3
-    "simulations.train.induction",  # 4
-    "simulations.train.induction_model",  # 7
-    "simulations.train.induction_table",  # 4
-    "simulations.train.loop",  # 3
-    "simulations.train.model",  # 6
 }
 
 #: Packages whose modules are internal although their names are public: the Numba kernels and their drivers
