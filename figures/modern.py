@@ -15,6 +15,9 @@ H. Ramsauer et al., "Hopfield Networks is All You Need", ICLR 2021, arXiv:2008.0
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence, Tuple
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -25,7 +28,8 @@ from simulations.estimators.modern import sphere_patterns
 from simulations.core.seeds import derive_seed
 
 
-def fixed_point_census(X: np.ndarray, betas, steps: int = 300, same: float = 1e-3):
+def fixed_point_census(X: np.ndarray, betas: Sequence[float], steps: int = 300,
+                       same: float = 1e-3) -> Tuple[np.ndarray, np.ndarray]:
     """For each beta: distinct fixed points reached from the N patterns, and the mean softmax participation.
 
     Returns ``(distinct, participation)`` of shape ``(len(betas),)``:
@@ -54,7 +58,7 @@ def fixed_point_census(X: np.ndarray, betas, steps: int = 300, same: float = 1e-
 
 
 @register_figure("modern-retrieval", title="Ramsauer: one-step retrieval error vs beta with Theorem 5's bound; metastable states vs beta")
-def fig_modern(out_dir, *, quick=True, seed=0):
+def fig_modern(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from hopfield.modern import ModernHopfield, separation
 
     d, n_pat, R, r = 32, 16, 4.0, 0.05
