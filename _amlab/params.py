@@ -35,7 +35,7 @@ import math
 import numbers
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Optional, Tuple
+from typing import Any, Iterable, Optional, Tuple
 
 __all__ = ["Param", "check_int", "check_real", "check_choice"]
 
@@ -144,19 +144,19 @@ class Param:
         return "finite"
 
     # ------------------------------------------------------------------ rules
-    def below(self, x):
+    def below(self, x: Any) -> Any:
         """Whether number(s) ``x`` lie below the range (works elementwise on arrays)."""
         if self.minimum is None:
             return _false_like(x)
         return x <= self.minimum if self.strict else x < self.minimum
 
-    def above(self, x):
+    def above(self, x: Any) -> Any:
         """Whether number(s) ``x`` lie above the range (works elementwise on arrays)."""
         if self.maximum is None:
             return _false_like(x)
         return x >= self.maximum if self.strict_max else x > self.maximum
 
-    def fault(self, value, exact: bool = False) -> Optional[str]:
+    def fault(self, value: Any, exact: bool = False) -> Optional[str]:
         """The first rule ``value`` breaks, or ``None`` if it is accepted.
 
         Parameters
@@ -212,7 +212,7 @@ class Param:
     def _bad(self, value, what=None):
         return ValueError(f"parameter {self.name}={value!r}: expected {what or self.describe()}")
 
-    def coerce(self, value):
+    def coerce(self, value: Any) -> Any:
         """``value`` in canonical form, or ``ValueError`` naming the parameter, the value and what is expected."""
         fault = self.fault(value)
         if fault == "finite":
@@ -227,7 +227,7 @@ class Param:
             return bool(value)
         return self._number(value)
 
-    def check(self, value):
+    def check(self, value: Any) -> Any:
         """``value`` in canonical form (exact types), or ``TypeError``/``ValueError`` saying what was expected.
 
         Messages: ``N must be an integer, got 1.5 (float)``, ``beta must be a
@@ -274,7 +274,7 @@ def _declared(name, kind, minimum=None, maximum=None, strict=False, choices=()) 
                  nullable=True)
 
 
-def check_int(value, name: str, minimum: Optional[int] = None, maximum: Optional[int] = None) -> int:
+def check_int(value: Any, name: str, minimum: Optional[int] = None, maximum: Optional[int] = None) -> int:
     """``value`` as a Python int, or ``TypeError``/``ValueError`` (see :meth:`Param.check`).
 
     Examples
@@ -291,7 +291,7 @@ def check_int(value, name: str, minimum: Optional[int] = None, maximum: Optional
     return _declared(name, "int", minimum, maximum).check(value)
 
 
-def check_real(value, name: str, minimum: Optional[float] = None, strict: bool = False) -> float:
+def check_real(value: Any, name: str, minimum: Optional[float] = None, strict: bool = False) -> float:
     """``value`` as a finite float, or ``TypeError``/``ValueError`` (see :meth:`Param.check`).
 
     Examples
@@ -308,7 +308,7 @@ def check_real(value, name: str, minimum: Optional[float] = None, strict: bool =
     return _declared(name, "float", minimum, strict=strict).check(value)
 
 
-def check_choice(value, name: str, choices: Iterable[str]) -> str:
+def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
     """``value`` if it is one of ``choices``; ``TypeError`` if not a string, else ``ValueError``."""
     choices = tuple(choices)
     if value is None:

@@ -17,6 +17,9 @@ saturation", Ann. Phys. 173, 30 (1987), doi:10.1016/0003-4916(87)90092-3.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -33,7 +36,7 @@ RETRIEVED = 0.8
 
 @register_figure("ags-overlap", title="AGS: retrieval overlap m(alpha) at T=0 vs simulated final overlaps at several N",
                  estimators=("ags-overlap",))
-def fig_overlap(out_dir, *, quick=True, seed=0):
+def fig_overlap(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     Ns = [500, 1000] if quick else [500, 1000, 2000, 4000]
     alphas = [0.04, 0.08, 0.11, 0.13, 0.15, 0.18] if quick else list(np.round(np.linspace(0.02, 0.2, 19), 3))
     networks = 16 if quick else 100
@@ -70,7 +73,7 @@ def fig_overlap(out_dir, *, quick=True, seed=0):
 
 @register_figure("ags-phase-diagram", title="AGS (alpha, T) phase diagram: retrieval, spin-glass and paramagnetic lines",
                  estimators=("ags-glauber-series",))
-def fig_phase_diagram(out_dir, *, quick=True, seed=0):
+def fig_phase_diagram(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     T_grid = np.linspace(0.03, 0.995, 40 if quick else 160)
     aM = np.array([ags.alpha_retrieval_max(float(T))["alpha"] for T in T_grid])
     a_glob = ags.alpha_global()  # T_c is NaN above it (retrieval never the global minimum)
@@ -145,7 +148,7 @@ def fig_phase_diagram(out_dir, *, quick=True, seed=0):
 
 @register_figure("ags-finite-size", title="finite-size extrapolation of alpha_c(N) with the fit and its interval",
                  estimators=("ags-overlap",))
-def fig_finite_size(out_dir, *, quick=True, seed=0):
+def fig_finite_size(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.checks.registry import check_params, get_check, plan_check, run_work
 
     check = get_check("ags-critical")

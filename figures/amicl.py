@@ -15,6 +15,7 @@ novel attention residual stream architecture", arXiv:2412.15113 (2024).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import matplotlib
 
@@ -55,7 +56,7 @@ def _points(ax, x, k, n, **kw):
 @register_figure("amicl-accuracy-vs-a", title="AMICL accuracy vs mixing weight a (dot product; Pearson)",
                  estimators=("amicl-accuracy",))
 @style.styled
-def fig_vs_a(out_dir, *, quick=True, seed=0):
+def fig_vs_a(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     D, K, T = 100, 512, 20
     a_sim = np.round(np.linspace(0.5, 2.5, 11 if quick else 41), 4)
     a_th = np.linspace(0.55, 2.5, 14 if quick else 60)
@@ -95,7 +96,7 @@ def fig_vs_a(out_dir, *, quick=True, seed=0):
 @register_figure("amicl-accuracy-vs-T", title="AMICL accuracy vs sequence length T",
                  estimators=("amicl-accuracy",))
 @style.styled
-def fig_vs_T(out_dir, *, quick=True, seed=0):
+def fig_vs_T(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     D, K = 100, 512
     Ts = [4, 10, 20, 40, 100] if quick else [4, 10, 20, 40, 100, 200, 500, 1000]
     T_th = [4, 10, 20, 40] if quick else [4, 10, 20, 40, 100, 200]
@@ -130,7 +131,7 @@ def fig_vs_T(out_dir, *, quick=True, seed=0):
 @register_figure("amicl-accuracy-vs-D", title="AMICL accuracy vs dimension D at a = 2 (finite-D theory)",
                  estimators=("amicl-accuracy",))
 @style.styled
-def fig_vs_D(out_dir, *, quick=True, seed=0):
+def fig_vs_D(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     K, T, av = 512, 20, 2.0
     Ds = [5, 10, 20, 40, 100] if quick else [3, 5, 7, 10, 15, 20, 30, 40, 60, 100, 200]
     n = 1000 if quick else 20000
@@ -162,7 +163,7 @@ HEATMAP_BETA = {"dot": 40.0, "pearson": 20.0, "euclidean": 20.0, "manhattan": 2.
 @register_figure("amicl-attention", title="AMICL attention of the query over positions vs a, per similarity",
                  estimators=("amicl-query-attention",))
 @style.styled
-def fig_attention(out_dir, *, quick=True, seed=0):
+def fig_attention(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     D, K, T = 100, 512, 20
     a_grid = np.round(np.linspace(0.2, 2.5, 12 if quick else 47), 4)
     fig, axes = plt.subplots(len(SIMILARITIES), 3, figsize=(style.PAGE, 1.9 * len(SIMILARITIES)), sharex=True,
@@ -208,7 +209,7 @@ def fig_attention(out_dir, *, quick=True, seed=0):
 @register_figure("amicl-spot-checks", title="AMICL spot checks beside the numbers of the authors' notebook",
                  estimators=("amicl-accuracy",))
 @style.styled
-def fig_spot_checks(out_dir, *, quick=True, seed=0):
+def fig_spot_checks(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     n = 1000
     st = QUICK_QUADRATURE if quick else th.ExactSettings()
     rows = []

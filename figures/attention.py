@@ -8,6 +8,9 @@ intervals; curves are theory.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy import optimize
@@ -48,7 +51,7 @@ MEMORY_LABEL = {"hebbian": "Hebbian (linear attention)", "delta": "delta rule (o
 
 @register_figure("kv-accuracy-vs-M", title="Key-value recall accuracy vs stored pairs M at fixed d (three memories)",
                  estimators=("kv-recall-accuracy",))
-def fig_accuracy_vs_M(out_dir, *, quick=True, seed=0):
+def fig_accuracy_vs_M(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     z = SIZES["quick" if quick else "full"]
     d, V = z["vsM_d"], 8
     Ms = np.unique(np.round(np.geomspace(8, 2 * d * d, z["vsM_points"])).astype(int))
@@ -87,7 +90,7 @@ def _m50_theory(d, V):
 
 @register_figure("kv-capacity-vs-d", title="Pairs at 50% recall vs d (log-log) with fitted slopes",
                  estimators=("kv-recall-accuracy",))
-def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
+def fig_capacity_vs_d(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     V = 8
     z = SIZES["quick" if quick else "full"]
     ds, n_mem = z["cap_d"], z["cap_mem"]
@@ -132,7 +135,7 @@ def fig_capacity_vs_d(out_dir, *, quick=True, seed=0):
 
 @register_figure("mqar-accuracy-vs-pairs", title="MQAR accuracy vs key-value pairs at several d (three memories)",
                  estimators=("mqar-accuracy",))
-def fig_mqar(out_dir, *, quick=True, seed=0):
+def fig_mqar(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     z = SIZES["quick" if quick else "full"]
     ds, Ps, n_seq, vocab = z["mqar_d"], z["mqar_P"], z["mqar_seq"], z["mqar_vocab"]
     mems = ("hebbian", "delta", "softmax")
@@ -175,7 +178,7 @@ def fig_mqar(out_dir, *, quick=True, seed=0):
 
 @register_figure("kv-zipf-scaling", title="Zipf scaling laws of the outer-product memory: error vs d and vs samples",
                  estimators=("kv-zipf-error", "kv-zipf-sample-error"))
-def fig_zipf(out_dir, *, quick=True, seed=0):
+def fig_zipf(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     alpha = 2.0
     z = SIZES["quick" if quick else "full"]
     ds, Ts, reps = z["zipf_d"], z["zipf_T"], z["zipf_reps"]

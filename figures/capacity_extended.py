@@ -9,6 +9,9 @@ and the JSON of the plotted data through ``figures.style.save``. Intervals are
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -24,7 +27,7 @@ from theory import basins  # noqa: E402
 @register_figure("basins-steps", title="overlap after 1 and 2 parallel steps vs m0: simulation, "
                                        "erf(m0/sqrt(2 alpha)) and the two-step formula",
                  estimators=("basins-two-step",))
-def fig_basin_steps(out_dir, *, quick=True, seed=0):
+def fig_basin_steps(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.basins import parallel_overlaps
 
     N = 1000 if quick else 4000
@@ -65,7 +68,7 @@ def fig_basin_steps(out_dir, *, quick=True, seed=0):
 
 @register_figure("basin-radius", title="measured basin radius of asynchronous T=0 dynamics vs alpha",
                  estimators=("basin-radius",))
-def fig_basin_radius(out_dir, *, quick=True, seed=0):
+def fig_basin_radius(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.basins import basin_radius
 
     Ns = (500,) if quick else (500, 2000)
@@ -99,7 +102,7 @@ def fig_basin_radius(out_dir, *, quick=True, seed=0):
 
 @register_figure("ags-glauber", title="RS overlap m(T) at fixed alpha against Glauber dynamics at several N",
                  estimators=("ags-glauber",))
-def fig_ags_glauber(out_dir, *, quick=True, seed=0):
+def fig_ags_glauber(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.finite_t import glauber_overlaps
     from theory import finite_t
 
@@ -147,7 +150,7 @@ def fig_ags_glauber(out_dir, *, quick=True, seed=0):
 @register_figure("gardner-perceptron", title="fraction of random problems solved by MinOver vs alpha, "
                                              "against Gardner's alpha_c(kappa) and Cover's count",
                  estimators=("gardner-minover",))
-def fig_gardner(out_dir, *, quick=True, seed=0):
+def fig_gardner(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.gardner import solved_problems
     from theory import gardner
 
@@ -190,7 +193,7 @@ def fig_gardner(out_dir, *, quick=True, seed=0):
 
 @register_figure("pseudo-inverse-step", title="one parallel step of the projection rule (zero diagonal) vs m0",
                  estimators=("pseudo-inverse",))
-def fig_projection(out_dir, *, quick=True, seed=0):
+def fig_projection(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.pseudo_inverse import projection_runs
 
     N = 300 if quick else 1500
@@ -225,7 +228,7 @@ def fig_projection(out_dir, *, quick=True, seed=0):
 
 @register_figure("sparse-capacity", title="covariance rule: one-step errors vs alpha, and the Tsodyks-Feigel'man "
                                           "capacity vs coding level", estimators=("sparse-one-step",))
-def fig_sparse(out_dir, *, quick=True, seed=0):
+def fig_sparse(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.sparse import one_step_errors
     from theory import sparse
 
@@ -276,7 +279,7 @@ def fig_sparse(out_dir, *, quick=True, seed=0):
 
 @register_figure("mixture-stability", title="symmetric 3-mixture: overlap and survival under Glauber dynamics vs T",
                  estimators=("mixture-stability",))
-def fig_mixtures(out_dir, *, quick=True, seed=0):
+def fig_mixtures(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.mixtures import KEPT, mixture_runs
     from theory import mixtures
 

@@ -20,6 +20,8 @@ huge storage capacity", J. Stat. Phys. 168, 288 (2017), arXiv:1702.01929.
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -38,7 +40,7 @@ Z99 = 2.5758293035489004  # two-sided 99% normal quantile
 
 @register_figure("dense-capacity", title="Krotov-Hopfield: capacity vs N and n (eq. 6, simulated K_1/2) and appendix-B random starts",
                  estimators=("dense-random-starts",))
-def fig_capacity(out_dir, *, quick=True, seed=0):
+def fig_capacity(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     Ns = [50, 100] if quick else [50, 75, 100, 150, 200]
     factors = [0.6, 1.0, 1.4, 1.9] if quick else [0.5, 0.75, 1.0, 1.25, 1.5, 1.9, 2.4]
     starts = 24 if quick else 200
@@ -99,7 +101,7 @@ def fig_capacity(out_dir, *, quick=True, seed=0):
 
 @register_figure("dense-bit-error", title="dense memory one-step bit error vs K for n = 2..5 with the exact-SNR theory",
                  estimators=("dense-bit-error",))
-def fig_bit_error(out_dir, *, quick=True, seed=0):
+def fig_bit_error(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.dense_tail import k_at_error
 
     cases = [(2, 100), (3, 50), (4, 30), (5, 24)] if quick else [(2, 300), (3, 100), (4, 50), (5, 36)]
@@ -140,7 +142,7 @@ def fig_bit_error(out_dir, *, quick=True, seed=0):
 
 @register_figure("exp-recovery", title="Demircigil: exponential-memory recovery vs load around the bound I(1-2 rho)/2",
                  estimators=("exp-recovery",))
-def fig_exp_recovery(out_dir, *, quick=True, seed=0):
+def fig_exp_recovery(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     cases = [(0.1, 20), (0.2, 25)] if quick else [(0.1, 20), (0.1, 30), (0.2, 25), (0.2, 40)]
     factors = [0.5, 0.75, 1.0, 1.25, 1.6, 2.0, 2.5] if quick else list(np.round(np.linspace(0.4, 2.6, 12), 3))
     cues = 30 if quick else 200

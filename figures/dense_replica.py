@@ -8,6 +8,9 @@ large-n law 1/(2 ln n), and the overlap m_c at which retrieval is lost.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,7 +26,7 @@ from simulations.core.seeds import derive_seed  # noqa: E402
 @register_figure("dense-replica", title="dense memory (n = 3): RS overlap m(alpha) at P = alpha N^2 vs T = 0 "
                                         "dynamics from a pattern; alpha_c(n) and its large-n law",
                  estimators=("dense-replica-overlap",))
-def fig_dense_replica(out_dir, *, quick=True, seed=0):
+def fig_dense_replica(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.dense_replica import stationary_overlaps
     from theory import dense_replica as tr
 

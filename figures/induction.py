@@ -8,6 +8,9 @@ Intervals: 99% (``figures.style``): Wilson for proportions, Student t for means.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence
+
 import matplotlib
 import matplotlib.ticker
 
@@ -28,7 +31,7 @@ SRC = "new (setting of Bietti et al. 2023, arXiv:2306.00802, and Wang & Sato 202
 
 @register_figure("induction-attention", title="Layer-1 and layer-2 attention maps on a sample trigger sequence",
                  estimators=("induction-attention-map",))
-def fig_attention(out_dir, *, quick=True, seed=0):
+def fig_attention(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     bg = bigram_from_text()
     T = 40 if quick else 64
     tok, fl = trigger_sequences(bg, 1, T, K=3, seed=seed, triggers="fixed")
@@ -73,7 +76,7 @@ def fig_attention(out_dir, *, quick=True, seed=0):
 
 @register_figure("induction-logits", title="Theory vs simulated logits on designed prompts (scatter, per-token bars)",
                  estimators=("induction-prompt-logits",))
-def fig_logits(out_dir, *, quick=True, seed=0):
+def fig_logits(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     bg = ei.bigram()
     d, n = (512, 20) if quick else (2048, 100)
     kw = dict(beta2=2.0, beta_O=4.0, gamma=0.5)
@@ -128,7 +131,7 @@ def fig_logits(out_dir, *, quick=True, seed=0):
 
 @register_figure("induction-deviation", title="RMS deviation of simulated from closed-form logits vs d (log-log)",
                  estimators=("induction-prompt-logits",))
-def fig_deviation(out_dir, *, quick=True, seed=0):
+def fig_deviation(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     bg = ei.bigram()
     ds = [64, 128, 256, 512] if quick else [64, 128, 256, 512, 1024, 2048]
     n = 30 if quick else 200
@@ -169,7 +172,7 @@ def _softmax(x):
 
 @register_figure("induction-flip", title="In-context vs global-bigram probability as the in-context count grows",
                  estimators=("induction-prompt-logits",))
-def fig_flip(out_dir, *, quick=True, seed=0):
+def fig_flip(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     bg = ei.bigram()
     d, n = (384, 15) if quick else (1024, 100)
     kw = dict(beta2=2.0, beta_O=4.0, gamma=1.0)
@@ -220,7 +223,7 @@ def fig_flip(out_dir, *, quick=True, seed=0):
 
 @register_figure("induction-recall", title="APE vs RPE previous-token recall vs T for several d",
                  estimators=("induction-positional-recall",))
-def fig_recall(out_dir, *, quick=True, seed=0):
+def fig_recall(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     bg = synthetic_bigram(4, seed=0)
     ds = [32, 64] if quick else [32, 64, 128]
     Ts = [32, 64, 128, 256, 512] if quick else [32, 64, 128, 256, 512, 1024, 2048]
@@ -253,7 +256,7 @@ def fig_recall(out_dir, *, quick=True, seed=0):
 
 @register_figure("induction-scales", title="In-context accuracy of the built model vs the attention scale",
                  estimators=("induction-scale-accuracy",))
-def fig_scales(out_dir, *, quick=True, seed=0):
+def fig_scales(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     bg = synthetic_bigram(64, seed=0)
     d, T, n = (128, 128, 8) if quick else (256, 256, 64)
     betas = [1, 2, 5, 10, 20]

@@ -15,6 +15,9 @@ H. Ramsauer et al., "Hopfield Networks is All You Need", ICLR 2021, arXiv:2008.0
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -27,7 +30,7 @@ from simulations.core.seeds import derive_seed
 
 @register_figure("modern-retrieval", title="Ramsauer: one-step retrieval error vs beta with Theorem 5's bound; metastable states vs beta",
                  estimators=("modern-median-error", "modern-fixed-point-census"))
-def fig_modern(out_dir, *, quick=True, seed=0):
+def fig_modern(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from hopfield.modern import ModernHopfield, separation
 
     d, n_pat, R, r = 32, 16, 4.0, 0.05

@@ -10,6 +10,8 @@ I(1-2rho)/2.
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from typing import Sequence
 
 import matplotlib
 
@@ -24,7 +26,7 @@ from simulations.core.seeds import derive_seed  # noqa: E402
 
 @register_figure("rem-capacity", title="exponential memory: recovery vs alpha/alpha_1 (REM threshold) at several N, "
                                        "and alpha_1(beta, rho)", estimators=("exp-rem-recovered",))
-def fig_rem(out_dir, *, quick=True, seed=0):
+def fig_rem(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.rem import BETA, recovered
     from theory import exponential, rem
 

@@ -10,6 +10,9 @@ Intervals are 99% (Wilson for proportions).
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -24,7 +27,7 @@ from simulations.core.seeds import derive_seed  # noqa: E402
 @register_figure("sparse-rs-capacity", title="covariance rule, sparse patterns: RS capacity alpha_c(a) against "
                                              "simulation and the 1/(2 a |ln a|) asymptote",
                  estimators=("sparse-kept-fraction",))
-def fig_sparse_rs(out_dir, *, quick=True, seed=0):
+def fig_sparse_rs(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators.sparse_capacity import kept_fraction
     from simulations.core.fits import logistic_crossing
     from theory import sparse, sparse_rs

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Sequence
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -15,7 +18,7 @@ from simulations.core.seeds import derive_seed  # noqa: E402
 
 @register_figure("storkey-capacity", title="Storkey rule: networks keeping every pattern fixed vs P, and P_1/2 vs "
                                            "N / sqrt(2 ln N)", estimators=("storkey-capacity",))
-def fig_storkey(out_dir, *, quick=True, seed=0):
+def fig_storkey(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
     from simulations.estimators import storkey as sk
 
     Ns = (100, 200) if quick else (100, 200, 400, 600)

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Dict, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 import scipy.special
 import sympy as sp
 
@@ -39,7 +40,7 @@ class xlogy(sp.Function):
     """``x * log(y)`` with the convention ``0 * log(0) = 0`` (SciPy's ``xlogy``)."""
 
     @classmethod
-    def eval(cls, x, y):
+    def eval(cls, x: sp.Expr, y: sp.Expr) -> Optional[sp.Expr]:
         if x.is_zero:
             return sp.S.Zero
         if x.is_Number and y.is_Number:
@@ -110,7 +111,7 @@ DOMAINS: Dict[str, Param] = {d.name: d for d in (
 )}
 
 
-def validate(name: str, value, integer: bool = False) -> np.ndarray:
+def validate(name: str, value: Any, integer: bool = False) -> np.ndarray:
     """Check one numeric argument against its domain; return it as a float64 array.
 
     Parameters
@@ -166,12 +167,12 @@ def validate(name: str, value, integer: bool = False) -> np.ndarray:
     return arr
 
 
-def check_int(value, name: str, minimum: int | None = None) -> int:
+def check_int(value: Any, name: str, minimum: int | None = None) -> int:
     """Return ``value`` as a Python int (for structural arguments such as ``n``), or raise (``_amlab.params``)."""
     return params.check_int(value, name, minimum)
 
 
-def check_choice(value, name: str, choices) -> str:
+def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``choices``, else ``ValueError`` naming the parameter (``_amlab.params``)."""
     try:
         return params.check_choice(value, name, choices)
@@ -210,7 +211,7 @@ def sym(name: str, **assumptions) -> sp.Symbol:
     return sp.Symbol(name, **kw)
 
 
-def Phi(x):
+def Phi(x: Union[sp.Expr, float]) -> sp.Expr:
     """Standard normal CDF as a SymPy expression, written with ``erfc`` (accurate in the lower tail)."""
     return sp.erfc(-x / sp.sqrt(2)) / 2
 
@@ -231,7 +232,7 @@ class erfcinv(sp.erfcinv):
             return sp.Float(mpmath.erfinv(1 - mpmath.mpf(str(x))), sp.core.evalf.prec_to_dps(prec))
 
 
-def Phi_inv_upper(p):
+def Phi_inv_upper(p: Union[sp.Expr, float]) -> sp.Expr:
     """``Phi^{-1}(1 - p)`` as a SymPy expression (``sqrt(2) erfcinv(2 p)``)."""
     return sp.sqrt(2) * erfcinv(2 * p)
 
@@ -306,7 +307,7 @@ class Formula:
         """The lambdified function; positional arguments in the order of ``symbols``."""
         return sp.lambdify(self.symbols, self.expr, modules=[EXTRA_MODULES, "numpy", "scipy"])
 
-    def evaluate(self, **values):
+    def evaluate(self, **values: ArrayLike) -> Union[float, np.ndarray]:
         """Evaluate numerically, broadcasting NumPy arrays.
 
         Parameters
@@ -335,7 +336,7 @@ class Formula:
         """
         return self._evaluate(values, continuous=False)
 
-    def evaluate_continuous(self, **values):
+    def evaluate_continuous(self, **values: ArrayLike) -> Union[float, np.ndarray]:
         """``evaluate`` with integer symbols taken as real (the formula's continuation between integers).
 
         For root finding and smooth curves, e.g. the real ``P`` at which a

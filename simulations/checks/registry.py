@@ -64,7 +64,7 @@ class Unit:
     cost: float = 1.0
     label: str = "all"
 
-    def run(self):
+    def run(self) -> Any:
         """``fn(**kwargs)``."""
         return self.fn(**self.kwargs)
 
@@ -100,7 +100,8 @@ CHECKS: Dict[str, Check] = {}
 
 def register_check(name: str, *, title: str, theory: str, test: str, quick: dict, full: dict,
                    split: bool = False, figures: Tuple[str, ...] = (), derivations: Tuple[str, ...] = (),
-                   families: Optional[Tuple[str, ...]] = None, seconds: Optional[Dict[str, float]] = None):
+                   families: Optional[Tuple[str, ...]] = None, seconds: Optional[Dict[str, float]] = None
+                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering ``func(*, seed, **params) -> list[Point]`` as a check.
 
     Parameters

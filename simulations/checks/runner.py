@@ -24,13 +24,14 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from simulations.core.errors import FigureError
 from simulations.core.io import atomic_write_json, atomic_write_text, provenance
 from simulations.checks.report import (BulletList, Heading, Image, Link, ListItem, NumberedList, Paragraph, Preformatted,
                                 Strong, Table, Verdict, markdown_blocks, slug, to_html, to_markdown)
 from simulations.core.progress import bar as progress_bar
-from simulations.checks.registry import CheckResult, Point, check_params, finish_check, plan_check
+from simulations.checks.registry import Check, CheckResult, Point, check_params, finish_check, plan_check
 from simulations.checks.schedule import unit_weights
 from simulations.core.seeds import canonical, derive_seed, key_hash
 
@@ -39,7 +40,7 @@ class OutputError(RuntimeError):
     """The output folder cannot be created or written."""
 
 
-def check_out_path(out) -> Path:
+def check_out_path(out: Union[str, os.PathLike]) -> Path:
     """Refuse an output folder that cannot be one, without creating or writing anything.
 
     ``out`` is refused (``OutputError``) when it exists and is not a folder,
@@ -81,7 +82,7 @@ def check_out_path(out) -> Path:
     return out
 
 
-def ensure_writable(out) -> Path:
+def ensure_writable(out: Union[str, os.PathLike]) -> Path:
     """Create ``out`` if needed and prove it writable (a temporary file), else ``OutputError``."""
     out = check_out_path(out)
     try:
@@ -116,7 +117,7 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
-def table(results) -> str:
+def table(results: Sequence[CheckResult]) -> str:
     """A plain-text summary table of check results."""
     rows = [("check", "points", "theory (worst point)", "simulation [interval]", "margin", "seconds", "verdict")]
     for r in results:
@@ -158,7 +159,8 @@ def _name_links(kind: str, names, anchors) -> list:
     return out
 
 
-def check_blocks(results, checks=None, figures=(), derivations=()) -> list:
+def check_blocks(results: Sequence[CheckResult], checks: Optional[Dict[str, Check]] = None,
+                 figures: Collection[str] = (), derivations: Collection[str] = ()) -> list:
     """The check part of a report: a summary table, then a section per check with its points.
 
     Parameters
@@ -206,7 +208,7 @@ def check_blocks(results, checks=None, figures=(), derivations=()) -> list:
     return blocks
 
 
-def markdown(results) -> str:
+def markdown(results: Sequence[CheckResult]) -> str:
     """A Markdown report (``checks.md``) with one section per check and a row per point."""
     return to_markdown([Heading(1, ["amlab checks"])] + check_blocks(results)[1:])
 
@@ -217,14 +219,14 @@ def check_seed(master: int, name: str) -> int:
     return derive_seed(master, {"check": name})
 
 
-def run_unit(fn, kwargs):
+def run_unit(fn: Callable[..., Any], kwargs: dict) -> Tuple[Any, float]:
     """Task for a backend: one unit of work, ``(fn(**kwargs), seconds)``."""
     t0 = time.perf_counter()
     out = fn(**kwargs)
     return out, time.perf_counter() - t0
 
 
-def record_key(check, size: str, seed: int) -> dict:
+def record_key(check: Check, size: str, seed: int) -> dict:
     """What a finished check's record must match to be reused: name, size, master seed, parameters, version."""
     from simulations.core.version import __version__
 
@@ -232,7 +234,7 @@ def record_key(check, size: str, seed: int) -> dict:
             "amlab": __version__}
 
 
-def record_path(out, name: str) -> Path:
+def record_path(out: Union[str, os.PathLike], name: str) -> Path:
     """Where check ``name``'s record is kept in the output folder ``out``."""
     return Path(out) / "checks" / f"{name}.json"
 
@@ -253,7 +255,7 @@ def result_from_dict(d: dict) -> CheckResult:
                        d["seconds"], d.get("params") or {}, d.get("units") or {})
 
 
-def load_finished(out, check, size: str, seed: int):
+def load_finished(out: Union[str, os.PathLike], check: Check, size: str, seed: int) -> Optional[CheckResult]:
     """The reusable result of ``check`` in ``out`` (same key), or ``None``."""
     path = record_path(out, check.name)
     try:
@@ -274,7 +276,7 @@ def _label(r) -> str:
     return f"{r.name} {'PASS' if r.passed else 'FAIL'} in {r.seconds:.1f} s"
 
 
-def unit_path(out, name: str, label: str) -> Path:
+def unit_path(out: Union[str, os.PathLike], name: str, label: str) -> Path:
     """Where the output of check ``name``'s unit ``label`` is kept until the check is recorded."""
     return Path(out) / "checks" / "units" / name / f"{key_hash(label)[:20]}.pkl"
 
@@ -283,7 +285,8 @@ def _unit_key(check, size, seed, label) -> dict:
     return {**record_key(check, size, seed), "unit": label}
 
 
-def load_unit(out, check, size: str, seed: int, label: str):
+def load_unit(out: Union[str, os.PathLike], check: Check, size: str, seed: int,
+              label: str) -> Optional[Tuple[Any, float]]:
     """``(output, seconds)`` of a finished unit of an earlier run with the same key, or ``None``."""
     try:
         with open(unit_path(out, check.name, label), "rb") as fh:
@@ -318,8 +321,10 @@ def _unlink_quietly(path) -> None:
         pass
 
 
-def run_checks(checks, size="quick", seed=0, out=Path("amlab-checks"), workers=None, scheduler=None, echo=print,
-               timeout=None, processes=None):
+def run_checks(checks: Sequence[Check], size: str = "quick", seed: int = 0,
+               out: Union[str, os.PathLike] = Path("amlab-checks"), workers: Optional[int] = None,
+               scheduler: Optional[str] = None, echo: Callable[[str], Any] = print, timeout: Optional[float] = None,
+               processes: Optional[int] = None) -> List[CheckResult]:
     """Run ``checks``, print a table and write ``checks.json`` and ``checks.md`` into ``out``.
 
     Each check runs with ``check_seed(seed, name)``, as its units of work
@@ -418,7 +423,7 @@ class FiguresNotBuilt(RuntimeError):
     'figure a wrote nothing: no data'
     """
 
-    def __init__(self, failures):
+    def __init__(self, failures: Iterable[Tuple[str, str]]) -> None:
         self.failures = list(failures)
         super().__init__("; ".join(f"figure {name} wrote nothing: {why}" for name, why in self.failures))
 
@@ -437,7 +442,8 @@ def _build_one(fig, out: Path, quick: bool, seed: int):
     return paths, ""
 
 
-def build_figures(figures, out=Path("amlab-figures"), quick=True, seed=0, echo=print):
+def build_figures(figures: Sequence[Any], out: Union[str, os.PathLike] = Path("amlab-figures"), quick: bool = True,
+                  seed: int = 0, echo: Callable[[str], Any] = print) -> List[Path]:
     """Build each figure into ``out``; return the list of files written.
 
     A figure that writes nothing (its builder raises ``simulations.core.errors.FigureError``,
@@ -555,8 +561,9 @@ def _declared(results, checks, what: str) -> dict:
     return used
 
 
-def report_blocks(results, checks, built, out: Path, *, size: str, seed: int, timings: dict,
-                  derivation_blocks: list, not_built=()):
+def report_blocks(results: Sequence[CheckResult], checks: Dict[str, Check], built: Sequence[Path], out: Path, *,
+                  size: str, seed: int, timings: dict, derivation_blocks: list,
+                  not_built: Iterable[Tuple[str, str]] = ()) -> Tuple[list, list]:
     """The reproduce report: ``(blocks, contents)``, both lists of ``simulations.checks.report`` blocks.
 
     ``checks`` maps names to the ``Check`` objects run (their declared figures
@@ -622,8 +629,10 @@ def report_blocks(results, checks, built, out: Path, *, size: str, seed: int, ti
     return blocks, _contents(results, figure_heads, derivations)
 
 
-def reproduce(checks, figures, size="quick", seed=0, out=Path("amlab-report"), workers=None, scheduler=None,
-              echo=print, timeout=None, processes=None) -> bool:
+def reproduce(checks: Sequence[Check], figures: Sequence[Any], size: str = "quick", seed: int = 0,
+              out: Union[str, os.PathLike] = Path("amlab-report"), workers: Optional[int] = None,
+              scheduler: Optional[str] = None, echo: Callable[[str], Any] = print, timeout: Optional[float] = None,
+              processes: Optional[int] = None) -> bool:
     """Run every check and build every figure; write ``report.md`` and ``report.html``.
 
     ``report.html`` stands alone (figures embedded as base64 PNG) and states

@@ -18,6 +18,8 @@ time).
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from simulations.checks import registry
 
 #: Seconds of a check without an estimate (a new or a test check).
@@ -31,7 +33,7 @@ def check_seconds(name: str, size: str) -> float:
     return float(check.seconds.get(size, DEFAULT_SECONDS)) if check is not None else DEFAULT_SECONDS
 
 
-def unit_weights(name: str, size: str, units) -> list:
+def unit_weights(name: str, size: str, units: Sequence[registry.Unit]) -> list:
     """Estimated seconds of each of a check's ``units``: its share of the check's cost times ``check_seconds``."""
     total = sum(float(u.cost) for u in units) or 1.0
     return [check_seconds(name, size) * float(u.cost) / total for u in units]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from simulations.checks.point import Point
@@ -32,7 +33,8 @@ def _nearest_null(estimate: float, theory: float, tolerance: float) -> float:
     return float(min(max(estimate, theory - tolerance), theory + tolerance))
 
 
-def binomial_point(label, k, n, theory, tolerance=0.0, level=0.95, method="wilson", params=None):
+def binomial_point(label: str, k: int, n: int, theory: float, tolerance: float = 0.0, level: float = 0.95,
+                   method: str = "wilson", params: Optional[dict] = None) -> Point:
     """Compare ``k`` successes of ``n`` trials with a predicted probability.
 
     The test is the two-sided exact binomial test of the composite null
@@ -59,7 +61,8 @@ def binomial_point(label, k, n, theory, tolerance=0.0, level=0.95, method="wilso
     return Point(label, float(theory), est, float(ci.low), float(ci.high), float(tolerance), pval, True, dict(params or {}))
 
 
-def mean_point(label, samples, theory, tolerance=0.0, level=0.95, params=None):
+def mean_point(label: str, samples: ArrayLike, theory: float, tolerance: float = 0.0, level: float = 0.95,
+               params: Optional[dict] = None) -> Point:
     """Compare the mean of ``samples`` with a predicted mean by a z-test.
 
     The null is "the mean lies in [theory - tolerance, theory + tolerance]",
@@ -73,7 +76,8 @@ def mean_point(label, samples, theory, tolerance=0.0, level=0.95, params=None):
     return summary_point(label, x.mean(), x.std(ddof=1), x.size, theory, tolerance, level, params)
 
 
-def summary_point(label, mean, sd, n, theory, tolerance=0.0, level=0.95, params=None):
+def summary_point(label: str, mean: float, sd: float, n: int, theory: float, tolerance: float = 0.0,
+                  level: float = 0.95, params: Optional[dict] = None) -> Point:
     """``mean_point`` from a summary: the sample mean, sample standard deviation (ddof=1) and size."""
 
     n = int(n)
@@ -89,7 +93,8 @@ def summary_point(label, mean, sd, n, theory, tolerance=0.0, level=0.95, params=
     return Point(label, float(theory), mean, mean - zc * se, mean + zc * se, float(tolerance), pval, True, dict(params or {}))
 
 
-def estimate_point(label, estimate, se, theory, tolerance=0.0, level=0.95, params=None):
+def estimate_point(label: str, estimate: float, se: float, theory: float, tolerance: float = 0.0,
+                   level: float = 0.95, params: Optional[dict] = None) -> Point:
     """Compare an estimate with a known standard error ``se`` (e.g. a fitted parameter) by a z-test.
 
     Same null and p-value as ``mean_point``: "the truth lies in
@@ -98,7 +103,7 @@ def estimate_point(label, estimate, se, theory, tolerance=0.0, level=0.95, param
     return summary_point(label, estimate, float(se) * math.sqrt(2.0), 2, theory, tolerance, level, params)
 
 
-def bound_point(label, value, bound, side="le", params=None):
+def bound_point(label: str, value: float, bound: float, side: str = "le", params: Optional[dict] = None) -> Point:
     """A deterministic comparison: ``value <= bound`` (``side="le"``) or ``>=`` (``side="ge"``)."""
     if side not in ("le", "ge"):
         raise ValueError(f"side must be 'le' or 'ge', got {side!r}")
@@ -108,7 +113,8 @@ def bound_point(label, value, bound, side="le", params=None):
                  kind=side)
 
 
-def t_point(label, mean, sd, n, theory, tolerance=0.0, level=0.95, params=None):
+def t_point(label: str, mean: float, sd: float, n: int, theory: float, tolerance: float = 0.0, level: float = 0.95,
+            params: Optional[dict] = None) -> Point:
     """``summary_point`` with Student's t (``n - 1`` degrees of freedom) for the mean of ``n`` samples.
 
     For means over a few tens of independent units (networks), where the

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def logistic_crossing(x, k, n, level: float = 0.5, iters: int = 50):
+def logistic_crossing(x: ArrayLike, k: ArrayLike, n: ArrayLike, level: float = 0.5,
+                      iters: int = 50) -> Tuple[float, float]:
     """Where a logistic curve fitted to ``k`` successes of ``n`` at ``x`` crosses ``level``.
 
     Maximum likelihood (Newton) for ``logit p = b0 + b1 x``; the crossing is
@@ -40,7 +43,8 @@ def logistic_crossing(x, k, n, level: float = 0.5, iters: int = 50):
     return float(xc + x.mean()), float(math.sqrt(g @ cov @ g))
 
 
-def finite_size_fit(N, y, se, gamma: float = 0.5):
+def finite_size_fit(N: ArrayLike, y: ArrayLike, se: ArrayLike,
+                    gamma: float = 0.5) -> Tuple[float, float, float, float]:
     """Weighted least squares ``y(N) = y_inf + a N^(-gamma)`` with ``gamma`` fixed.
 
     Returns ``(y_inf, se_inf, a, chi2_per_dof)``; the standard error is
@@ -60,7 +64,7 @@ def finite_size_fit(N, y, se, gamma: float = 0.5):
     return float(coef[0]), float(math.sqrt(cov[0, 0] * scale)), float(coef[1]), red
 
 
-def finite_size_fit_free(N, y, se, gamma0: float = 0.5):
+def finite_size_fit_free(N: ArrayLike, y: ArrayLike, se: ArrayLike, gamma0: float = 0.5) -> dict:
     """Weighted least squares ``y(N) = y_inf + a N^(-gamma)`` with ``gamma`` a free parameter.
 
     ``scipy.optimize.curve_fit`` with the standard errors as absolute sigmas;

@@ -8,11 +8,12 @@ import platform
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Union
 
 import numpy as np
 
 
-def plain_scalar(obj):
+def plain_scalar(obj: Any) -> Union[int, float, bool]:
     """A numpy integer, float or bool as the Python number it holds; ``TypeError`` otherwise."""
     if isinstance(obj, np.integer):
         return int(obj)
@@ -39,7 +40,7 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path, data: bytes) -> Path:
+def atomic_write_bytes(path: Union[str, os.PathLike], data: bytes) -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
 
     The file gets the mode a plain ``open(path, "w")`` would give (0666 less
@@ -62,11 +63,11 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     return path
 
 
-def atomic_write_text(path, text: str) -> Path:
+def atomic_write_text(path: Union[str, os.PathLike], text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_json(path, obj) -> Path:
+def atomic_write_json(path: Union[str, os.PathLike], obj: Any) -> Path:
     return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Iterable, Optional, TextIO, Union
 
 from tqdm.auto import tqdm
 
 
-def is_terminal(stream=None) -> bool:
+def is_terminal(stream: Optional[TextIO] = None) -> bool:
     """Whether ``stream`` (default: standard error) is a terminal."""
     stream = sys.stderr if stream is None else stream
     try:
@@ -41,8 +42,8 @@ class LineProgress:
     'checks: 1/2 checks done, a PASS'
     """
 
-    def __init__(self, total: int, desc: str, unit: str = "it", initial: int = 0, file=None,
-                 disable: bool = False):
+    def __init__(self, total: int, desc: str, unit: str = "it", initial: int = 0, file: Optional[TextIO] = None,
+                 disable: bool = False) -> None:
         self.total, self.desc, self.unit, self.n = int(total), desc, unit, int(initial)
         self.file = file
         self.disable = bool(disable)
@@ -74,12 +75,13 @@ class LineProgress:
         self.close()
 
 
-def steps(iterable, desc: str, total=None, leave: bool = False):
+def steps(iterable: Iterable, desc: str, total: Optional[int] = None, leave: bool = False) -> Iterable:
     """Wrap ``iterable`` in a tqdm bar labelled ``desc`` (nested bars vanish when done; silent in logs)."""
     return tqdm(iterable, desc=desc, total=total, leave=leave, disable=None, dynamic_ncols=True)
 
 
-def bar(total: int, desc: str, unit: str = "it", leave: bool = True, initial: int = 0, disable: bool = False):
+def bar(total: int, desc: str, unit: str = "it", leave: bool = True, initial: int = 0,
+        disable: bool = False) -> Union[tqdm, LineProgress]:
     """A manual progress of ``total`` steps: a tqdm bar on a terminal, else a ``LineProgress``.
 
     ``disable=True`` silences either kind.

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import numpy as np
 
 from simulations.core.io import plain_scalar
 
 
-def canonical(obj) -> str:
+def canonical(obj: Any) -> str:
     """A canonical JSON text of ``obj`` (sorted keys, no spaces, numpy scalars as numbers)."""
 
     def default(o):
@@ -27,12 +28,12 @@ def canonical(obj) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=default)
 
 
-def key_hash(obj) -> str:
+def key_hash(obj: Any) -> str:
     """SHA-256 hex digest of ``canonical(obj)``."""
     return hashlib.sha256(canonical(obj).encode("utf-8")).hexdigest()
 
 
-def derive_seed(master: int, key) -> int:
+def derive_seed(master: int, key: Any) -> int:
     """A seed in [0, 2**63) determined by ``master`` and ``key`` alone.
 
     Parameters

@@ -8,13 +8,15 @@ Installed, the version is read from the distribution's metadata
 from __future__ import annotations
 
 import re
+import os
+from typing import Union
 from importlib import metadata
 from pathlib import Path
 
 _PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
-def version_from_pyproject(path=_PYPROJECT) -> str:
+def version_from_pyproject(path: Union[str, os.PathLike] = _PYPROJECT) -> str:
     """The ``version = "..."`` of the ``[project]`` table of ``path``, else ``"0+unknown"``."""
     try:
         text = Path(path).read_text(encoding="utf-8")

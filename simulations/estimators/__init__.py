@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -88,7 +88,7 @@ ALIASES: Dict[str, str] = {}
 
 def register_estimator(name: str, *, title: str, params: Sequence[Param] = (), defaults: Optional[dict] = None,
                        one_of: Sequence[Sequence[str]] = (), check: Optional[Callable[[dict], None]] = None,
-                       aliases: Sequence[str] = ()):
+                       aliases: Sequence[str] = ()) -> Callable[[Callable[..., dict]], Callable[..., dict]]:
     """Decorator registering ``func(*, seed, **params) -> dict`` under ``name``.
 
     Parameters
@@ -186,7 +186,7 @@ def _plain(name, key, value):
     raise TypeError(f"estimator {name!r} returned {key}={value!r} ({type(value).__name__}); expected a plain number")
 
 
-def evaluate(estimator, params: dict, seed: int) -> dict:
+def evaluate(estimator: Union[str, Callable[..., dict]], params: dict, seed: int) -> dict:
     """Run ``estimator`` (a registered name or a function) at ``params`` with ``seed``.
 
     A registered estimator's parameters are validated against its
@@ -204,7 +204,7 @@ def evaluate(estimator, params: dict, seed: int) -> dict:
     return {str(k): _plain(name, k, v) for k, v in out.items()}
 
 
-def table_rows(estimator: Estimator):
+def table_rows(estimator: Estimator) -> List[Tuple[str, str, str, str]]:
     """``(name, accepted values, default, meaning)`` for each parameter of ``estimator``."""
     decl = {p.name: p for p in estimator.params}
     rows = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from _amlab.params import Param
@@ -18,7 +20,8 @@ from simulations.estimators._common import _streams, _child_seed, _n_patterns, _
                                   minimum=-1, maximum=1),
                             _KEEP_DIAGONAL],
                     one_of=[("P", "alpha")], check=_check_classical)
-def ags_overlap(*, seed, N, alpha, P, networks, cues, max_sweeps, threshold, keep_diagonal=False):
+def ags_overlap(*, seed: int, N: int, alpha: float, P: Optional[int], networks: int, cues: int, max_sweeps: int,
+                threshold: float, keep_diagonal: bool = False) -> dict:
     """Final overlap ``m`` with the starting pattern, ``cues`` patterns per network.
 
     Returns the per-cue overlaps' mean and standard deviation, how many cues

@@ -7,6 +7,7 @@ The simulations behind the check ``basins-two-step`` and the figures
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from simulations.core.fits import logistic_crossing
 from _amlab.params import Param
@@ -15,7 +16,8 @@ from simulations.estimators import register_estimator
 from simulations.estimators._common import _N_CLASSICAL, _KEEP_DIAGONAL, _NETWORKS, _check_classical, _mean_se, _with
 
 
-def parallel_overlaps(*, seed, N, alpha, m0, networks, cues, keep_diagonal=False, n_steps=2):
+def parallel_overlaps(*, seed: int, N: int, alpha: float, m0: float, networks: int, cues: int,
+                      keep_diagonal: bool = False, n_steps: int = 2) -> np.ndarray:
     """Per-network mean overlaps after 1..``n_steps`` parallel steps from cues with overlap ``m0``.
 
     Network ``k`` (patterns from stream ``k`` of ``seed``) gets one cue per
@@ -47,7 +49,8 @@ def parallel_overlaps(*, seed, N, alpha, m0, networks, cues, keep_diagonal=False
     return out
 
 
-def basin_radius(*, seed, N, alpha, fractions, trials, threshold=0.9, max_sweeps=100):
+def basin_radius(*, seed: int, N: int, alpha: float, fractions: ArrayLike, trials: int, threshold: float = 0.9,
+                 max_sweeps: int = 100) -> dict:
     """Measured basin radius of asynchronous T = 0 dynamics at load ``alpha``.
 
     For each fraction ``d`` of flipped bits, ``trials`` independent networks get
@@ -106,7 +109,8 @@ def _check_radius(p):
                             Param("cues", "int", 8, "cued patterns per network (at most P)", minimum=1),
                             Param("n_steps", "int", 2, "parallel steps", minimum=1, maximum=20), _KEEP_DIAGONAL],
                     check=_check_load)
-def basins_two_step(*, seed, N, alpha, m0, networks, cues, n_steps, keep_diagonal):
+def basins_two_step(*, seed: int, N: int, alpha: float, m0: float, networks: int, cues: int, n_steps: int,
+                    keep_diagonal: bool) -> np.ndarray:
     """``parallel_overlaps`` at these parameters: per step ``t``, ``m{t}_mean`` and ``m{t}_se`` over networks.
 
     Also returns ``P``, the realised cue overlap ``m0_realised`` and ``n`` (networks).
@@ -130,7 +134,8 @@ def basins_two_step(*, seed, N, alpha, m0, networks, cues, n_steps, keep_diagona
                                   maximum=1),
                             Param("max_sweeps", "int", 100, "most sweeps of the dynamics", minimum=1)],
                     check=_check_radius)
-def basin_radius_estimator(*, seed, N, alpha, d_min, d_max, fractions, trials, threshold, max_sweeps):
+def basin_radius_estimator(*, seed: int, N: int, alpha: float, d_min: float, d_max: float, fractions: int, trials: int,
+                           threshold: float, max_sweeps: int) -> dict:
     """``basin_radius`` over ``numpy.linspace(d_min, d_max, fractions)``: ``radius``, ``se`` (NaN without a
     crossing inside the grid), ``P``, and ``successes``, ``n`` summed over the grid."""
     r = basin_radius(seed=seed, N=N, alpha=alpha, fractions=np.linspace(d_min, d_max, int(fractions)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 import numpy.typing as npt
@@ -17,7 +19,8 @@ TIE = 1e-9  # fields are multiples of 1/N; anything below 1e-9 in size is an exa
 @register_estimator("classical-bit-error", title="one-step bit errors of Hebbian patterns (fields at the pattern)",
                     params=[_N_CLASSICAL, _P, _with(_ALPHA, default=0.1), _NETWORKS, _KEEP_DIAGONAL],
                     one_of=[("P", "alpha")], check=_check_classical)
-def classical_bit_error(*, seed, N, P, alpha, networks, keep_diagonal):
+def classical_bit_error(*, seed: int, N: int, P: Optional[int], alpha: float, networks: int,
+                        keep_diagonal: bool) -> dict:
     """Errors ``xi_i h_i < 0`` over all bits of all patterns of ``networks`` networks.
 
     Returns ``errors``, ``ties`` (``h_i = 0``), ``bits`` and per-network rate
@@ -46,7 +49,7 @@ def classical_bit_error(*, seed, N, P, alpha, networks, keep_diagonal):
                     params=[_with(_N_CLASSICAL, default=100), _with(_P, default=10), _ALPHA,
                             _with(_NETWORKS, default=100)],
                     one_of=[("P", "alpha")], check=_check_classical, aliases=["classical-fixed-point"])
-def classical_fixed_point(*, seed, N, P, alpha, networks):
+def classical_fixed_point(*, seed: int, N: int, P: int, alpha: Optional[float], networks: int) -> dict:
     """Per network: is pattern 0 a fixed point, are all patterns, how many are.
 
     A pattern is a fixed point when ``xi_i h_i > 0`` at every bit (a zero
@@ -125,7 +128,8 @@ def _check_basins(p):
                             _with(_NETWORKS, default=30),
                             Param("sweeps", "int", 50, "most asynchronous sweeps", minimum=1)],
                     check=_check_basins)
-def classical_basin_retrieval(*, seed, N, alpha, flip, flip_max, flip_steps, networks, sweeps):
+def classical_basin_retrieval(*, seed: int, N: int, alpha: float, flip: float, flip_max: float, flip_steps: int,
+                              networks: int, sweeps: int) -> dict:
     """``basin_runs`` over the flip grid, at ``flip``: ``retrieved`` of ``networks``, one-step ``m1_mean``, ``m1_sd``."""
     flips = _flip_grid(flip_max, flip_steps)
     j = int(np.argmin(np.abs(flips - float(flip))))

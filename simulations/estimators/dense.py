@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from _amlab.params import Param
@@ -15,7 +17,7 @@ from simulations.estimators._common import _streams, _child_seed, _NETWORKS, _MA
                             Param("cues", "int", None, "patterns used as starting states (none: all K)", minimum=1,
                                   nullable=True)],
                     check=_check_dense)
-def dense_bit_error(*, seed, N, K, n, F, networks, cues=None):
+def dense_bit_error(*, seed: int, N: int, K: int, n: int, F: str, networks: int, cues: Optional[int] = None) -> dict:
     """Bits changed by one synchronous update (Krotov & Hopfield 2016, eq. 4) at stored patterns.
 
     The first ``cues`` patterns of each network (all when ``None``) are the
@@ -45,7 +47,7 @@ def dense_bit_error(*, seed, N, K, n, F, networks, cues=None):
                             Param("K", "int", 2000, "stored patterns", minimum=1), _N_ORDER, _F,
                             Param("starts", "int", 100, "uniformly random starting states", minimum=1), _MAX_SWEEPS],
                     check=_check_dense, aliases=["dense-random-start"])
-def dense_random_start(*, seed, N, K, n, F, starts, max_sweeps):
+def dense_random_start(*, seed: int, N: int, K: int, n: int, F: str, starts: int, max_sweeps: int) -> dict:
     """Asynchronous dynamics from uniformly random states (Krotov & Hopfield 2016, appendix B).
 
     A start succeeds when its final state equals a stored pattern (or its

@@ -13,6 +13,8 @@ independently of ``theory.dense``.
 
 from __future__ import annotations
 
+from typing import Tuple
+
 import math
 from functools import reduce
 
@@ -32,7 +34,7 @@ def _D_int(y: int, n: int, F: str) -> int:
     return f(y + 1) - f(y - 1)
 
 
-def noise_moments(N: int, n: int, F: str = "poly"):
+def noise_moments(N: int, n: int, F: str = "poly") -> Tuple[float, float, float, float]:
     """``(S, m2, m4, h)``: signal, E D^2, E D^4 of one noise term, and a lattice span of the noise."""
     L = N - 1
     b = np.arange(L + 1)
@@ -71,7 +73,7 @@ def k_at_error(N: int, n: int, p: float, F: str = "poly") -> int:
     return int(round(1 + S**2 / (m2 * z**2)))
 
 
-def one_term_law(N: int, n: int, F: str = "poly"):
+def one_term_law(N: int, n: int, F: str = "poly") -> Tuple[np.ndarray, np.ndarray, int]:
     """Exact law of one aligned noise term ``b D(y)`` in units of ``g``: ``(values, probs, g)``.
 
     ``b`` a fair sign, ``y`` a sum of ``L = N - 1`` fair signs; ``g`` the greatest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import math
 
 import numpy as np
@@ -29,7 +31,7 @@ def _check_exp(p):
                             Param("cues", "int", 40, "cues (the first min(cues, M) patterns)", minimum=1),
                             _with(_MAX_SWEEPS, default=50)],
                     one_of=[("alpha", "M")], check=_check_exp)
-def exp_recovery(*, seed, N, alpha, M, rho, cues, max_sweeps):
+def exp_recovery(*, seed: int, N: int, alpha: float, M: Optional[int], rho: float, cues: int, max_sweeps: int) -> dict:
     """Demircigil et al. (2017) exponential memory: does the cue end exactly on its pattern?"""
     from hopfield.dense import DenseAssociativeMemory
     from hopfield.patterns import flip, random_binary

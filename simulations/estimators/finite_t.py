@@ -5,6 +5,8 @@ The simulation behind the check ``ags-glauber`` and the figure of the same name.
 
 from __future__ import annotations
 
+from typing import Sequence, Tuple
+
 import numpy as np
 
 from _amlab.params import Param
@@ -12,7 +14,8 @@ from simulations.estimators import register_estimator
 from simulations.estimators._common import _N_CLASSICAL, _NETWORKS, _check_classical, _mean_se, _with
 
 
-def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0):
+def glauber_overlaps(*, seed: int, N: int, alpha: float, T: float, networks: int, cues: int, sweeps: int,
+                     T_factor: float = 1.0) -> np.ndarray:
     """Per-network mean overlap after ``sweeps`` Glauber sweeps at ``T`` from stored patterns.
 
     ``T_factor`` multiplies the simulated temperature (1 for the physical
@@ -43,13 +46,14 @@ def glauber_overlaps(*, seed, N, alpha, T, networks, cues, sweeps, T_factor=1.0)
                                   minimum=1),
                             Param("sweeps", "int", 25, "Glauber sweeps", minimum=1)],
                     check=lambda p: _check_classical({**p, "P": None}))
-def ags_glauber(*, seed, N, alpha, T, networks, cues, sweeps):
+def ags_glauber(*, seed: int, N: int, alpha: float, T: float, networks: int, cues: int, sweeps: int) -> dict:
     """``glauber_overlaps`` at these parameters: ``m_mean``, ``m_se`` over networks, ``n`` and ``P``."""
     ms = glauber_overlaps(seed=seed, N=N, alpha=alpha, T=T, networks=networks, cues=cues, sweeps=sweeps)
     return {"P": max(1, int(round(alpha * N))), "n": int(networks), **_mean_se(ms, "m")}
 
 
-def glauber_series(N: int, alpha: float, Ts, networks: int, seed: int, sweeps: int):
+def glauber_series(N: int, alpha: float, Ts: Sequence[float], networks: int, seed: int,
+                   sweeps: int) -> Tuple[np.ndarray, np.ndarray]:
     """Mean and sd over networks of the final overlap after Glauber dynamics from a stored pattern.
 
     Returns arrays of shape ``(len(Ts),)``: the overlap is averaged over the
@@ -105,7 +109,7 @@ def _check_series(p):
                             Param("sweeps", "int", 20, "Glauber sweeps (overlap averaged over the last half)",
                                   minimum=1)],
                     check=_check_series)
-def ags_glauber_series(*, seed, N, alpha, T, Ts, networks, sweeps):
+def ags_glauber_series(*, seed: int, N: int, alpha: float, T: float, Ts: str, networks: int, sweeps: int) -> dict:
     """``glauber_series`` over ``Ts``, at ``T``: ``m_mean``, ``m_sd`` over ``networks`` networks."""
     temps = _temperatures(Ts)
     j = min(range(len(temps)), key=lambda i: abs(temps[i] - float(T)))

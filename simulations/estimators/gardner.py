@@ -28,7 +28,7 @@ def solved_problems(*, seed: int, N: int, P: int, kappa: float, trials: int, max
                             Param("kappa", "float", 0.0, "required stability", minimum=0),
                             Param("trials", "int", 32, "independent problems", minimum=1),
                             Param("max_updates", "int", 20000, "MinOver update budget per problem", minimum=1)])
-def gardner_minover(*, seed, N, P, kappa, trials, max_updates):
+def gardner_minover(*, seed: int, N: int, P: int, kappa: float, trials: int, max_updates: int) -> dict:
     """``solved_problems`` at these parameters: ``solved`` of ``trials``, and ``alpha = P/N``."""
     k = solved_problems(seed=seed, N=N, P=P, kappa=kappa, trials=trials, max_updates=max_updates)
     return {"N": int(N), "P": int(P), "alpha": int(P) / int(N), "trials": int(trials), "solved": k}

@@ -9,9 +9,12 @@ from ``SeedSequence([seed, i])``. The closed forms are ``theory.induction``.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any, Optional, Tuple
 
-from hopfield.bigram import synthetic_bigram
+import numpy as np
+from numpy.typing import ArrayLike
+
+from hopfield.bigram import BigramModel, synthetic_bigram
 from hopfield.induction import build_induction_model, forward
 from hopfield.induction_data import context_counts, designed_prompts
 from _amlab.params import Param
@@ -23,16 +26,16 @@ V = 16
 BIGRAM_SEED = 0
 
 
-def bigram():
+def bigram() -> BigramModel:
     """The checks' bigram model (``synthetic_bigram(16, seed=0, concentration=5)``)."""
     return synthetic_bigram(V, seed=BIGRAM_SEED, concentration=5.0)
 
 
-def trial_seed(seed, i):
+def trial_seed(seed: int, i: int) -> int:
     return int(np.random.SeedSequence([seed, i]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def fixed_pair(bg, rank=3):
+def fixed_pair(bg: BigramModel, rank: int = 3) -> Tuple[int, int]:
     """The first query ``q`` with ``g != q`` and, as in-context successor, its ``rank``-th most likely successor."""
     g = np.argmax(bg.pi_b, axis=1)
     q = int(np.flatnonzero(g != np.arange(bg.V))[0])
@@ -40,8 +43,9 @@ def fixed_pair(bg, rank=3):
     return q, int(order[rank])
 
 
-def simulate_prompt_logits(bg, d, n_trials, seed, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma, beta1=30.0,
-                           parts=False, trials=None):
+def simulate_prompt_logits(bg: BigramModel, d: int, n_trials: int, seed: int, t: int, n_q: int, c_qk: int, cbar_k: int,
+                           beta2: float, beta_O: float, gamma: float, beta1: float = 30.0, parts: bool = False,
+                           trials: Optional[Tuple[int, int]] = None) -> tuple:
     """Last-position logits of ``n_trials`` designed prompts, one fresh model per trial.
 
     Returns ``(logits (n, V), prompts)``; with ``parts=True`` the logits at
@@ -67,19 +71,19 @@ def simulate_prompt_logits(bg, d, n_trials, seed, t, n_q, c_qk, cbar_k, beta2, b
     return base, p
 
 
-def predicted_logits(bg, prompts, beta2, beta_O, gamma):
+def predicted_logits(bg: BigramModel, prompts: Any, beta2: float, beta_O: float, gamma: float) -> np.ndarray:
     """``theory.induction.logits`` at each prompt's counts, shape (n, V)."""
     n_q, c, cbar = context_counts(prompts.tokens, bg.V)
     return th.logits().evaluate(beta2=beta2, beta_O=beta_O, gamma=gamma, c=c, cbar=cbar, n_q=n_q[:, None],
                                 t=prompts.t, ell=bg.log_pi_b[prompts.q])
 
 
-def gap_stats(lg, p):
+def gap_stats(lg: np.ndarray, p: Any) -> Tuple[np.ndarray, np.ndarray]:
     ar = np.arange(len(p.q))
     return lg[ar, p.k] - lg[ar, p.g], lg[ar, p.k] - lg.mean(1)
 
 
-def fit_slope(x, y, se):
+def fit_slope(x: ArrayLike, y: ArrayLike, se: ArrayLike) -> Tuple[float, float]:
     """Weighted least-squares slope of ``y`` on ``x`` and its standard error."""
     w = 1.0 / np.asarray(se) ** 2
     X = np.column_stack([np.ones_like(x), x])

@@ -7,7 +7,10 @@ many units are run or in which order.
 
 from __future__ import annotations
 
+from typing import Any, Optional
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from hopfield import kv
 
@@ -24,7 +27,8 @@ def readout_chunk(d: int, M: int) -> int:
     return max(1, min(4096, 2**22 // (M * d)))
 
 
-def readout_scores(d: int, M: int, n: int, seed: int = 0, chunk: int | None = None, memories=None) -> dict:
+def readout_scores(d: int, M: int, n: int, seed: int = 0, chunk: int | None = None,
+                   memories: Optional[np.ndarray] = None) -> dict:
     """Scores of ``n`` independent Hebbian memories of ``M`` Gaussian pairs, read by the streaming kernel.
 
     Each memory writes its pairs in order (``hopfield.kv.stream``, rule "linear") and
@@ -103,7 +107,7 @@ def recall_accuracy(memory: str, d: int, M: int, V: int, kind: str, n_mem: int, 
     return acc
 
 
-def delta_one_pass(d: int, M: int, n_mem: int, seed: int = 0, eta=None) -> np.ndarray:
+def delta_one_pass(d: int, M: int, n_mem: int, seed: int = 0, eta: Optional[float] = None) -> np.ndarray:
     """Per-memory mean over the keys of ``|W k_j - v_j|^2`` after one delta-rule pass (n_mem,)."""
     err = np.empty(n_mem)
     for i in range(n_mem):
@@ -162,7 +166,7 @@ def zipf_sample_error(T: int, alpha: float, reps: int, seed: int = 0, N: int = 1
     return out
 
 
-def fit_exponent(x, samples) -> tuple[float, float]:
+def fit_exponent(x: ArrayLike, samples: ArrayLike) -> tuple[float, float]:
     """Slope ``gamma`` of ``mean(samples_i) ~ x_i^-gamma``: weighted least squares on logs.
 
     Parameters
@@ -245,7 +249,7 @@ def kv_zipf_sample_error(*, seed: int, T: int, alpha: float, reps: int) -> dict:
     return {"error": float(np.mean(e)), "sd": float(np.std(e, ddof=1)), "reps": int(reps)}
 
 
-def mqar_point(*, seed, memory, d, pairs, n_seq, vocab_size):
+def mqar_point(*, seed: int, memory: str, d: int, pairs: int, n_seq: int, vocab_size: int) -> Any:
     """One point of ``mqar-accuracy-vs-pairs``: the batch and embeddings seeded from ``seed`` as the figure does.
 
     Returns the ``hopfield.mqar.MQARResult``.

@@ -17,7 +17,7 @@ from simulations.estimators._common import _mean_se, _memory
 KEPT = 0.25
 
 
-def mixture_runs(*, seed, N, P, T, runs, sweeps, T_factor=1.0):
+def mixture_runs(*, seed: int, N: int, P: int, T: float, runs: int, sweeps: int, T_factor: float = 1.0) -> np.ndarray:
     """Overlaps with patterns 1..3 after ``sweeps`` Glauber sweeps from their symmetric mixture, one network per run.
 
     Returns
@@ -46,7 +46,7 @@ def mixture_runs(*, seed, N, P, T, runs, sweeps, T_factor=1.0):
                             Param("runs", "int", 10, "runs (one network each)", minimum=1),
                             Param("sweeps", "int", 30, "Glauber sweeps", minimum=1)],
                     check=lambda p: _memory(8 * p["N"] * (p["N"] + p["P"]), f"N={p['N']}, P={p['P']} (weights)"))
-def mixture_stability(*, seed, N, P, T, runs, sweeps):
+def mixture_stability(*, seed: int, N: int, P: int, T: float, runs: int, sweeps: int) -> dict:
     """``mixture_runs`` at these parameters: ``kept`` (runs whose smallest overlap with the three patterns exceeds
     ``KEPT``), ``n`` (runs), and the mean overlap of the kept runs ``m_kept_mean``, ``m_kept_se`` (NaN, 0 when
     none is kept)."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Sequence, Tuple
+
 import numpy as np
 
 from _amlab.params import Param
 from simulations.estimators import register_estimator
 
 
-def sphere_patterns(n_patterns: int, d: int, radius: float, rng) -> np.ndarray:
+def sphere_patterns(n_patterns: int, d: int, radius: float, rng: np.random.Generator) -> np.ndarray:
     """``n_patterns`` points uniform on the sphere of ``radius`` in R^d, shape (n_patterns, d), float64."""
     x = rng.standard_normal((int(n_patterns), int(d)))
     return x * (float(radius) / np.linalg.norm(x, axis=1, keepdims=True))
@@ -34,7 +36,8 @@ def beta_at_condition(delta: float, n_patterns: int, M: float) -> float:
                             Param("noise", "float", 0.5, "distance of the cue from its pattern", minimum=0),
                             Param("trials", "int", 100, "cues", minimum=1)],
                     aliases=["modern-retrieval"])
-def modern_retrieval(*, seed, d, n_patterns, beta, radius, noise, trials):
+def modern_retrieval(*, seed: int, d: int, n_patterns: int, beta: float, radius: float, noise: float,
+                     trials: int) -> dict:
     """Cue ``x_i + noise * u`` (``u`` a uniform unit vector); error ``||f(xi) - x_i||`` after one update.
 
     Returns the largest ratio of the error to the Theorem 5 bound (Ramsauer
@@ -60,7 +63,8 @@ def modern_retrieval(*, seed, d, n_patterns, beta, radius, noise, trials):
             "mean_error": float(err.mean()), "violations": int(np.count_nonzero(err > bound))}
 
 
-def median_separation_cues(seed: int, d: int, n_patterns: int, radius: float, r: float, cues: int):
+def median_separation_cues(seed: int, d: int, n_patterns: int, radius: float, r: float,
+                           cues: int) -> Tuple[np.ndarray, int, np.ndarray]:
     """The figure ``modern-retrieval``'s pattern set, its pattern of median separation and cues around it.
 
     From ``SeedSequence(seed)``: ``n_patterns`` patterns on the sphere of
@@ -84,7 +88,8 @@ def census_patterns(seed: int, d: int, n_patterns: int, radius: float) -> np.nda
     return sphere_patterns(n_patterns, d, radius, np.random.default_rng(np.random.SeedSequence(int(seed))))
 
 
-def fixed_point_census(X: np.ndarray, betas, steps: int = 300, same: float = 1e-3):
+def fixed_point_census(X: np.ndarray, betas: Sequence[float], steps: int = 300,
+                       same: float = 1e-3) -> Tuple[np.ndarray, np.ndarray]:
     """For each beta: distinct fixed points reached from the N patterns, and the mean softmax participation.
 
     Returns ``(distinct, participation)`` of shape ``(len(betas),)``:
@@ -123,7 +128,8 @@ _RADIUS = Param("radius", "float", 4.0, "norm of every pattern", minimum=0, stri
                             Param("beta", "float", 0.5, "inverse temperature", minimum=0, strict=True),
                             Param("r", "float", 0.05, "distance of every cue from the pattern", minimum=0),
                             Param("cues", "int", 40, "cues", minimum=1)])
-def modern_median_error(*, seed, d, n_patterns, radius, beta, r, cues):
+def modern_median_error(*, seed: int, d: int, n_patterns: int, radius: float, beta: float, r: float,
+                        cues: int) -> dict:
     """``||f(xi) - x_i0||`` after one update over ``median_separation_cues``: ``mean``, ``sd``, ``max``, ``Delta``."""
     from hopfield.modern import ModernHopfield, separation
 
@@ -140,7 +146,8 @@ def modern_median_error(*, seed, d, n_patterns, radius, beta, r, cues):
                             Param("steps", "int", 200, "most retrieval steps from each pattern", minimum=1),
                             Param("same", "float", 1e-3, "end points closer than this count as one", minimum=0,
                                   strict=True)])
-def modern_fixed_point_census(*, seed, d, n_patterns, radius, beta, steps, same):
+def modern_fixed_point_census(*, seed: int, d: int, n_patterns: int, radius: float, beta: float, steps: int,
+                              same: float) -> dict:
     """``fixed_point_census`` of ``census_patterns(seed, ...)`` at ``beta``: ``distinct``, ``participation``."""
     X = census_patterns(seed, d, n_patterns, radius)
     dist, part = fixed_point_census(X, [float(beta)], steps=int(steps), same=float(same))

@@ -5,14 +5,19 @@ The simulation behind the check ``pseudo-inverse`` and the figure ``pseudo-inver
 
 from __future__ import annotations
 
+from typing import Optional, Tuple, Union
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from _amlab.params import Param
 from simulations.estimators import register_estimator
 from simulations.estimators._common import _N_CLASSICAL, _NETWORKS, _check_classical, _mean_se, _with
 
 
-def projection_runs(*, seed, N, alpha, m0, networks, cues, rule="pseudo-inverse", keep_diagonal=False, nets=None):
+def projection_runs(*, seed: int, N: int, alpha: float, m0: Union[float, ArrayLike], networks: int, cues: int,
+                    rule: str = "pseudo-inverse", keep_diagonal: bool = False,
+                    nets: Optional[Tuple[int, int]] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Per network: are all patterns fixed points, and the mean overlap after one parallel step from ``m0``.
 
     ``m0`` may be a float or a list of overlaps (each network is then cued at every one of them).
@@ -56,7 +61,8 @@ def projection_runs(*, seed, N, alpha, m0, networks, cues, rule="pseudo-inverse"
                                   choices=("pseudo-inverse", "hebbian")),
                             Param("keep_diagonal", "bool", False, "keep the self-couplings W_ii")],
                     check=lambda p: _check_classical({**p, "P": None}))
-def pseudo_inverse(*, seed, N, alpha, m0, networks, cues, rule, keep_diagonal):
+def pseudo_inverse(*, seed: int, N: int, alpha: float, m0: Union[float, ArrayLike], networks: int, cues: int, rule: str,
+                   keep_diagonal: bool) -> dict:
     """``projection_runs`` at one ``m0``: ``all_fixed`` (networks with every pattern fixed), ``m1_mean``,
     ``m1_se`` over networks, ``n`` and ``P``."""
     fixed, m1 = projection_runs(seed=seed, N=N, alpha=alpha, m0=m0, networks=networks, cues=cues, rule=rule,

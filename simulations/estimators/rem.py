@@ -8,6 +8,8 @@ returns exactly to their pattern (check ``exp-rem-threshold``, figure
 
 from __future__ import annotations
 
+from typing import Optional, Tuple
+
 from _amlab.params import Param
 from simulations.core.seeds import derive_seed
 from simulations.estimators import exponential as exponential_est
@@ -21,7 +23,8 @@ BETA = 1.0
 CUES_PER_NETWORK = 5
 
 
-def recovered(*, seed, rho, N, M, cues, per_network=CUES_PER_NETWORK, nets=None):
+def recovered(*, seed: int, rho: float, N: int, M: int, cues: int, per_network: int = CUES_PER_NETWORK,
+              nets: Optional[Tuple[int, int]] = None) -> Tuple[int, int, int]:
     """Count the cues (``rho N`` flips of a stored pattern) that end exactly on their pattern.
 
     Network ``net`` holds cues ``net * per`` onwards (at most ``per =

@@ -5,6 +5,8 @@ The simulation behind the check ``sparse-one-step`` and the figure ``sparse-capa
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from _amlab.params import Param
@@ -12,7 +14,8 @@ from simulations.estimators import register_estimator
 from simulations.estimators._common import _NETWORKS, _memory, _mean_se, _with
 
 
-def one_step_errors(*, seed, N, a, alpha, theta, networks, cues, a_rule=None):
+def one_step_errors(*, seed: int, N: int, a: float, alpha: float, theta: float, networks: int, cues: int,
+                    a_rule: Optional[str] = None) -> np.ndarray:
     """Per network: error rates of active and inactive bits after one update from stored patterns.
 
     ``a_rule`` is the coding level used in the rule (default ``a``; the tests use
@@ -47,7 +50,7 @@ def _check_sparse(p):
                             _with(_NETWORKS, default=4),
                             Param("cues", "int", 6, "stored patterns updated per network (at most P)", minimum=1)],
                     check=_check_sparse)
-def sparse_one_step(*, seed, N, a, alpha, theta, networks, cues):
+def sparse_one_step(*, seed: int, N: int, a: float, alpha: float, theta: float, networks: int, cues: int) -> dict:
     """``one_step_errors`` at these parameters: ``active_mean``, ``active_se``, ``inactive_mean``,
     ``inactive_se`` (error rates over networks), ``n`` and ``P``."""
     rates = one_step_errors(seed=seed, N=N, a=a, alpha=alpha, theta=theta, networks=networks, cues=cues)

@@ -7,6 +7,8 @@ stored pattern of coding level ``a``, at threshold ``theta`` (check
 
 from __future__ import annotations
 
+from typing import Tuple
+
 import numpy as np
 
 from _amlab.params import Param
@@ -23,7 +25,8 @@ KEPT = 0.5
 LOST_ACTIVITY = 3.0
 
 
-def retrieval_run(xi, a: float, theta: float, max_steps: int, keep_diagonal: bool = False):
+def retrieval_run(xi: np.ndarray, a: float, theta: float, max_steps: int,
+                  keep_diagonal: bool = False) -> Tuple[float, float, int, bool]:
     """Parallel T = 0 dynamics of the covariance rule from pattern 0; returns ``(M, activity, steps, lost)``.
 
     Parameters
@@ -67,7 +70,8 @@ def retrieval_run(xi, a: float, theta: float, max_steps: int, keep_diagonal: boo
     return float(X[0] @ V) * c, float(V.mean()), t, lost
 
 
-def kept_fraction(*, seed, N, a, alpha, theta, networks, max_steps=50, keep_diagonal=False):
+def kept_fraction(*, seed: int, N: int, a: float, alpha: float, theta: float, networks: int, max_steps: int = 50,
+                  keep_diagonal: bool = False) -> dict:
     """One point: per network (stream ``spawn(networks)[k]`` of ``seed``), new patterns and one run.
 
     Returns a dict with ``kept``, ``trials``, ``P`` and the mean overlap and activity of the kept runs.

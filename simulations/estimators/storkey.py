@@ -17,9 +17,12 @@ functionality", ICANN 1997, LNCS 1327, 451-456, doi:10.1007/BFb0020196.
 
 from __future__ import annotations
 
+from typing import Optional, Tuple
+
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from hopfield.kernels.storkey import storkey_learn
 from hopfield.patterns import random_binary
@@ -32,7 +35,8 @@ from simulations.estimators._common import _memory
 GRID = (0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3)
 
 
-def storkey_stability(*, seed: int, N: int, Ps, networks: int, nets=None):
+def storkey_stability(*, seed: int, N: int, Ps: ArrayLike, networks: int,
+                      nets: Optional[Tuple[int, int]] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Per network and grid ``P``: all patterns fixed (bool) and the fraction of fixed patterns.
 
     Parameters
@@ -77,18 +81,18 @@ def storkey_stability(*, seed: int, N: int, Ps, networks: int, nets=None):
     return all_fixed, frac
 
 
-def half_capacity(Ps, all_fixed):
+def half_capacity(Ps: ArrayLike, all_fixed: np.ndarray) -> Tuple[float, float]:
     """``P`` where half of the networks keep all patterns fixed (logistic fit), with its standard error."""
     n = np.full(len(Ps), all_fixed.shape[0])
     return logistic_crossing(np.asarray(Ps, float), all_fixed.sum(axis=0), n, level=0.5)
 
 
-def storkey_asymptote(N) -> float:
+def storkey_asymptote(N: int) -> float:
     """Storkey's (1997) asymptotic absolute capacity ``N / sqrt(2 ln N)``."""
     return float(N) / math.sqrt(2.0 * math.log(float(N)))
 
 
-def grid_patterns(N):
+def grid_patterns(N: int) -> np.ndarray:
     """The increasing pattern counts of ``GRID`` at ``N``: ``round(g N / sqrt(2 ln N))``, at least 1, repeats dropped."""
     return np.unique(np.maximum(1, np.round(np.asarray(GRID) * storkey_asymptote(N)).astype(int)))
 
@@ -100,7 +104,7 @@ def grid_patterns(N):
                                   minimum=1)],
                     check=lambda p: _memory(8 * p["N"] * (p["N"] + int(GRID[-1] * storkey_asymptote(p["N"])) + 1),
                                             f"N={p['N']} (weights and patterns)"))
-def storkey_capacity(*, seed, N, networks):
+def storkey_capacity(*, seed: int, N: int, networks: int) -> dict:
     """``storkey_stability`` over ``grid_patterns(N)``: ``P_half`` and its ``se`` (``half_capacity``; the grid's
     edge and 0 when the fraction does not cross 1/2 inside it), the ``asymptote`` ``N / sqrt(2 ln N)``,
     ``n`` (networks) and ``all_fixed`` (networks keeping every pattern at the grid's largest P)."""

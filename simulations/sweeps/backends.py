@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 DISTRIBUTED_HINT = (
     "the Dask backend needs dask and distributed: install them from the amlab source folder with "
@@ -92,7 +92,7 @@ def _worker_threads() -> dict:
             **{k: os.environ.get(k) for k in WORKER_THREAD_VARIABLES}}
 
 
-def check_processes(processes) -> int:
+def check_processes(processes: Any) -> int:
     """``processes`` as a positive int, else ``ValueError`` naming it."""
     if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
         raise ValueError(f"processes must be a positive integer (worker processes), got {processes!r}")
@@ -117,7 +117,7 @@ class ProcessBackend:
 
     name = "processes"
 
-    def __init__(self, processes: int):
+    def __init__(self, processes: int) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -186,7 +186,7 @@ class DaskBackend:
     name = "dask"
 
     def __init__(self, scheduler: Optional[str] = None, workers: Optional[int] = None,
-                 timeout: Optional[float] = None):
+                 timeout: Optional[float] = None) -> None:
         if (scheduler is None) == (workers is None):
             raise ValueError("give exactly one of scheduler (an address) or workers (a count)")
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
@@ -237,7 +237,7 @@ class DaskBackend:
         self.close()
 
 
-def check_timeout(timeout) -> float:
+def check_timeout(timeout: Any) -> float:
     """``timeout`` as a positive finite float, else ``ValueError`` naming it."""
     import math
     import numbers
@@ -265,7 +265,8 @@ def check_address(address: str) -> str:
     return address
 
 
-def check_backend_options(workers=None, scheduler=None, processes=None) -> None:
+def check_backend_options(workers: Optional[int] = None, scheduler: Optional[str] = None,
+                          processes: Optional[int] = None) -> None:
     """``ValueError`` naming the options when more than one backend is asked for, or ``processes`` is bad."""
     if workers is not None and scheduler is not None:
         raise ValueError("give --workers or --scheduler, not both")
@@ -278,7 +279,7 @@ def check_backend_options(workers=None, scheduler=None, processes=None) -> None:
 
 
 def get_backend(workers: Optional[int] = None, scheduler: Optional[str] = None, timeout: Optional[float] = None,
-                processes: Optional[int] = None):
+                processes: Optional[int] = None) -> Union[LocalBackend, ProcessBackend, DaskBackend]:
     """The backend the command-line options ask for (local when none is given)."""
     check_backend_options(workers, scheduler, processes)
     if processes is not None:
@@ -288,7 +289,7 @@ def get_backend(workers: Optional[int] = None, scheduler: Optional[str] = None, 
     return DaskBackend(scheduler=scheduler, workers=workers, timeout=timeout)
 
 
-def run_all(backend, fn: Callable, args: Iterable[tuple]):
+def run_all(backend: Union[LocalBackend, ProcessBackend, DaskBackend], fn: Callable, args: Iterable[tuple]) -> list:
     """Run every task and return the results in task order."""
     args = list(args)
     out = [None] * len(args)

@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from simulations.sweeps.backends import LocalBackend
 from simulations.estimators import evaluate, get_estimator
@@ -136,7 +136,7 @@ def _estimator_id(estimator) -> str:
     return f"{getattr(estimator, '__module__', '?')}.{getattr(estimator, '__qualname__', repr(estimator))}"
 
 
-def run_point(estimator, params: dict, seed: int):
+def run_point(estimator: Union[str, Callable[..., dict]], params: dict, seed: int) -> Tuple[dict, float]:
     """Evaluate one point (the task a backend runs): ``(result, wall seconds)``."""
     t0 = time.perf_counter()
     result = evaluate(estimator, params, seed)
@@ -209,7 +209,8 @@ class _StoreLock:
         self.fh.close()
 
 
-def plan(estimator, grid, *, params: Optional[dict] = None, seed: int = 0):
+def plan(estimator: Union[str, Callable[..., dict]], grid: Union[Dict[str, Sequence], Sequence[dict]], *, params: Optional[dict] = None,
+         seed: int = 0) -> Tuple[dict, List[dict]]:
     """Validate a sweep without touching the disk: ``(spec, points)``.
 
     ``points`` are the full parameter dicts (fixed values and grid values) in
@@ -246,7 +247,7 @@ def plan(estimator, grid, *, params: Optional[dict] = None, seed: int = 0):
     return spec, full
 
 
-def load_records(store) -> List[dict]:
+def load_records(store: Union[str, os.PathLike]) -> List[dict]:
     """Every finished record in ``store`` (any order)."""
     d = Path(store) / "points"
     if not d.is_dir():
@@ -254,7 +255,8 @@ def load_records(store) -> List[dict]:
     return [json.loads(p.read_text()) for p in sorted(d.glob("*.json"))]
 
 
-def sweep(estimator, grid, store, *, params: Optional[dict] = None, seed: int = 0, backend=None,
+def sweep(estimator: Union[str, Callable[..., dict]], grid: Union[Dict[str, Sequence], Sequence[dict]], store: Union[str, os.PathLike], *,
+          params: Optional[dict] = None, seed: int = 0, backend: Optional[Any] = None,
           progress: bool = True) -> SweepResult:
     """Run ``estimator`` at every point of ``grid``, resuming whatever ``store`` already holds.
 
@@ -347,7 +349,7 @@ def records_table(records: List[dict]) -> List[dict]:
     return rows
 
 
-def export(records: List[dict], out_dir) -> List[Path]:
+def export(records: List[dict], out_dir: Union[str, os.PathLike]) -> List[Path]:
     """Write ``records.json`` and ``records.csv`` into ``out_dir`` (atomically)."""
     out_dir = Path(out_dir)
     rows = records_table(records)

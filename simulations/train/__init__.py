@@ -27,8 +27,10 @@ arXiv:2412.15113 (2024).
 
 from __future__ import annotations
 
+import types
 
-def require_jax():
+
+def require_jax() -> types.ModuleType:
     """Import and return ``jax``; a clear ``ImportError`` naming the extra when it is missing."""
     try:
         import jax  # noqa: F401

@@ -32,7 +32,7 @@ M. Burns, T. Fukai, C. Earls, arXiv:2412.15113 (2024), Sec. 5.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -98,7 +98,7 @@ class Batch(NamedTuple):
     novel: jnp.ndarray  # (n,) bool
 
 
-def task_arrays(task: BurstyTask, dtype=jnp.float32) -> TaskArrays:
+def task_arrays(task: BurstyTask, dtype: Any = jnp.float32) -> TaskArrays:
     """The fixed arrays of ``task`` as JAX arrays.
 
     Examples
@@ -204,7 +204,7 @@ def _sizes(spec: Spec, n: int, kind: str):
     return [n * N1, n, n, n * spec.K, 2 * layout, n * max(spec.n_novel, G), labels, spec.n_novel * D, items]
 
 
-def sample(key, arrays: TaskArrays, spec: Spec, n: int, kind: str = "train") -> Batch:
+def sample(key: jax.Array, arrays: TaskArrays, spec: Spec, n: int, kind: str = "train") -> Batch:
     """Draw ``n`` sequences of ``kind`` (``"train"``, ``"icl"``, ``"icl_flipped"``, ``"iwl"``).
 
     Parameters

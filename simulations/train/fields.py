@@ -10,14 +10,14 @@ have (``K must be >= 1, got 0``, ``lr must be a finite number >= 0, got
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence, Tuple
+from typing import Any, Sequence, Tuple
 
 from _amlab.params import Param
 
 __all__ = ["declare", "check_fields"]
 
 
-def declare(config_class, ints: dict = {}, reals: dict = {}, flags: Sequence[str] = (),  # noqa: B006
+def declare(config_class: type, ints: dict = {}, reals: dict = {}, flags: Sequence[str] = (),  # noqa: B006
             choices: dict = {}) -> Tuple[Param, ...]:  # noqa: B006
     """The ``Param`` of each named field of ``config_class``, its default taken from the dataclass.
 
@@ -43,7 +43,7 @@ def declare(config_class, ints: dict = {}, reals: dict = {}, flags: Sequence[str
             *[Param(n, "str", default[n], doc, choices=tuple(c)) for n, c in choices.items()])
 
 
-def check_fields(config, fields: Sequence[Param]) -> None:
+def check_fields(config: Any, fields: Sequence[Param]) -> None:
     """Raise ``TypeError``/``ValueError`` naming the first of ``fields`` that ``config`` breaks.
 
     The order of the checks: every integer (type, then minimum), then the type,

@@ -29,9 +29,10 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from simulations.train import require_jax
@@ -261,7 +262,7 @@ def train_icl(cfg: ICLConfig, out: Optional[Path] = None, *, max_seconds: Option
     return result
 
 
-def steps_to_target(step, icl_acc, target: float) -> list:
+def steps_to_target(step: ArrayLike, icl_acc: ArrayLike, target: float) -> list:
     """First evaluated step with ICL accuracy >= ``target`` per (seed, variant); None if never.
 
     ``step`` (E,), ``icl_acc`` (E, S, V) -> nested list (S, V).
@@ -278,7 +279,7 @@ def steps_to_target(step, icl_acc, target: float) -> list:
     return out
 
 
-def summary_table(reached, variants, level: float = 0.95) -> list:
+def summary_table(reached: Sequence[Sequence[Optional[int]]], variants: Sequence[str], level: float = 0.95) -> list:
     """Per variant: seeds that reached the target, median steps, and the paired ratio to the baseline.
 
     The ratio is the geometric mean over seeds where both reached the target of
@@ -308,7 +309,7 @@ def summary_table(reached, variants, level: float = 0.95) -> list:
     return rows
 
 
-def format_table(rows) -> str:
+def format_table(rows: Sequence[dict]) -> str:
     """The summary table as Markdown."""
     lines = ["| variant | reached | median steps | ratio to baseline (interval) | fewer steps |",
              "|---|---|---|---|---|"]

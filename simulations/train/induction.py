@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize, stats
 
 from simulations.train import require_jax
@@ -63,7 +64,8 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
-from hopfield.bigram import bigram_from_text, synthetic_bigram  # noqa: E402
+from hopfield.bigram import BigramModel, bigram_from_text, synthetic_bigram  # noqa: E402
+from hopfield.induction import InductionModel  # noqa: E402
 from simulations.core.io import atomic_write_json, atomic_write_text, provenance  # noqa: E402
 from simulations.train.fields import check_fields, declare  # noqa: E402
 from simulations.train.loop import load_checkpoint, run_seeds, train_chunks  # noqa: E402
@@ -151,7 +153,7 @@ class InductionConfig:
                              f"got {self.t_prompt}")
         return self
 
-    def bigram_model(self):
+    def bigram_model(self) -> BigramModel:
         """The bigram model of the data."""
         if self.bigram == "text":
             return bigram_from_text()
@@ -276,7 +278,7 @@ def _theory_features(f, bg, sets, beta2: float):
     return np.concatenate(ic), np.concatenate(ell)
 
 
-def fit_scales(y, bg, sets, beta2_max: float = 20.0):
+def fit_scales(y: ArrayLike, bg: BigramModel, sets: list, beta2_max: float = 20.0) -> dict:
     """Least-squares scales ``(beta2, beta_O, gamma)`` of the closed form for the centred logits ``y``.
 
     For a fixed ``beta2`` the closed form is linear in ``beta_O`` and ``gamma``
@@ -317,7 +319,7 @@ def _deviation(y, ref):
             "correlation": float(np.corrcoef(y, ref)[0, 1])}
 
 
-def compare_with_theory(model, bg, sets, T_max: int, seed: int) -> dict:
+def compare_with_theory(model: InductionModel, bg: BigramModel, sets: list, T_max: int, seed: int) -> dict:
     """Trained centred query logits on the designed prompts against (a) the fitted closed form and (b) the built model.
 
     Parameters
@@ -353,7 +355,7 @@ def compare_with_theory(model, bg, sets, T_max: int, seed: int) -> dict:
             "built": _deviation(y, yb), "in_context_wins": float(np.mean(y[ar, ks] > y[ar, gs]))}
 
 
-def slope_interval(ds, values, level: float = 0.95) -> dict:
+def slope_interval(ds: ArrayLike, values: ArrayLike, level: float = 0.95) -> dict:
     """OLS slope of ``log values`` on ``log ds`` with a Student-t interval (``level``)."""
     x, y = np.log(np.asarray(ds, float)), np.log(np.asarray(values, float))
     r = stats.linregress(x, y)

@@ -38,11 +38,14 @@ the Gumbel-top-k trick", ICML 2019 (arXiv:1903.06059) (sampling without replacem
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Tuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from hopfield.bigram import BigramModel
+from hopfield.induction import InductionModel
 
 __all__ = ["MATRICES", "sample", "frozen_parts", "init_params", "forward", "loss", "probes",
            "to_numpy_model"]
@@ -51,7 +54,8 @@ __all__ = ["MATRICES", "sample", "frozen_parts", "init_params", "forward", "loss
 MATRICES = ("W_K1", "W_K2", "W_O2", "W_F")
 
 
-def sample(key, log_pi_u, log_pi_b, n: int, T: int, K: int):
+def sample(key: jax.Array, log_pi_u: jnp.ndarray, log_pi_b: jnp.ndarray, n: int, T: int,
+           K: int) -> Tuple[jnp.ndarray, jnp.ndarray]:
     """Trigger sequences ``(tokens, flags)``, each (n, T) int32, from a ``jax.random`` key.
 
     Parameters
@@ -105,7 +109,7 @@ def sample(key, log_pi_u, log_pi_b, n: int, T: int, K: int):
     return tokens, flags
 
 
-def frozen_parts(bigram, d: int, T: int, seed: int) -> Dict[str, np.ndarray]:
+def frozen_parts(bigram: BigramModel, d: int, T: int, seed: int) -> Dict[str, np.ndarray]:
     """The frozen embeddings and matrices (float32) of ``build_induction_model(bigram, d, T, seed)``."""
     from hopfield.induction import build_induction_model
 
@@ -114,7 +118,7 @@ def frozen_parts(bigram, d: int, T: int, seed: int) -> Dict[str, np.ndarray]:
             for name, attr in (("w_E", "w_E"), ("w_U", "w_U"), ("P", "P"), ("W_OV1", "W_OV1"), ("W_V2", "W_V2"))}
 
 
-def init_params(key, d: int, ffn: bool = True, scale: float = 0.0) -> Dict[str, jnp.ndarray]:
+def init_params(key: jax.Array, d: int, ffn: bool = True, scale: float = 0.0) -> Dict[str, jnp.ndarray]:
     """Trainable matrices (d, d): zeros (``scale = 0``, the setting of Bietti et al.'s Lemma 1) or ``N(0, scale^2/d)``.
 
     Examples
@@ -133,7 +137,8 @@ def _causal_softmax(S):
     return jax.nn.softmax(jnp.where(jnp.tril(jnp.ones((T, T), bool)), S, -jnp.inf), axis=-1)
 
 
-def forward(params, fz, tokens):
+def forward(params: Dict[str, jnp.ndarray], fz: Dict[str, np.ndarray],
+            tokens: jnp.ndarray) -> Tuple[jnp.ndarray, jnp.ndarray, jnp.ndarray]:
     """``(A1, A2, logits)``: attention maps (n, T, T) and logits (n, T, V) for tokens (n, T) int.
 
     ``fz`` holds the frozen parts (:func:`frozen_parts`); ``params`` the trained matrices.
@@ -149,7 +154,8 @@ def forward(params, fz, tokens):
     return A1, A2, h2 @ fz["w_U"].T
 
 
-def loss(params, fz, tokens, flags, only_icl: bool = False):
+def loss(params: Dict[str, jnp.ndarray], fz: Dict[str, np.ndarray], tokens: jnp.ndarray, flags: jnp.ndarray,
+         only_icl: bool = False) -> jnp.ndarray:
     """Mean next-token cross-entropy over positions ``0..T-2`` (or only where ``flags >= 2``)."""
     lp = jax.nn.log_softmax(forward(params, fz, tokens)[2][:, :-1], axis=-1)
     ce = -jnp.take_along_axis(lp, tokens[:, 1:, None], axis=-1)[..., 0]  # (n, T-1)
@@ -159,7 +165,8 @@ def loss(params, fz, tokens, flags, only_icl: bool = False):
     return jnp.sum(ce * w) / jnp.maximum(jnp.sum(w), 1.0)
 
 
-def probes(params, fz, tokens, flags) -> Dict[str, jnp.ndarray]:
+def probes(params: Dict[str, jnp.ndarray], fz: Dict[str, np.ndarray], tokens: jnp.ndarray,
+           flags: jnp.ndarray) -> Dict[str, jnp.ndarray]:
     """The memory-recall probes of :func:`hopfield.induction.probes`, and the loss, in JAX.
 
     ``prev_token`` (layer-1 attention peaks at ``t - 1``), ``induction`` (layer-2
@@ -186,7 +193,7 @@ def probes(params, fz, tokens, flags) -> Dict[str, jnp.ndarray]:
     return res
 
 
-def to_numpy_model(params, fz, pe: str = "ape"):
+def to_numpy_model(params: Dict[str, jnp.ndarray], fz: Dict[str, np.ndarray], pe: str = "ape") -> InductionModel:
     """The trained weights as a :class:`hopfield.induction.InductionModel` (unit scales, float64).
 
     A trained ``W`` is stored as the factor pair ``(I, W)`` (``I^T W = W``); without

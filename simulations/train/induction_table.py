@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
@@ -19,7 +21,7 @@ __all__ = ["summary_table", "format_table", "fill_docs", "main"]
 START, END = "<!-- induction-table:start -->", "<!-- induction-table:end -->"
 
 
-def summary_table(result) -> list:
+def summary_table(result: dict) -> list:
     """Per d: mean (and min/max over seeds) of the final probes, the fitted scales and both deviations."""
     rows = []
     for r in result["runs"].values():
@@ -38,7 +40,7 @@ def summary_table(result) -> list:
     return rows
 
 
-def format_table(result) -> str:
+def format_table(result: dict) -> str:
     """The summary table and the slopes as Markdown."""
     lines = ["| d | steps | prev-token | induction | copy | ICL acc. | fitted beta2, beta_O, gamma | "
              "deviation from theory (min-max) | from built model (min-max) | corr. theory / built |",
@@ -57,7 +59,7 @@ def format_table(result) -> str:
     return "\n".join(lines)
 
 
-def fill_docs(page, table: str) -> Path:
+def fill_docs(page: Union[str, os.PathLike], table: str) -> Path:
     """Replace the text between the markers of ``page`` by ``table``; raise ``ValueError`` without markers."""
     from simulations.core.io import atomic_write_text
 
@@ -69,7 +71,7 @@ def fill_docs(page, table: str) -> Path:
     return atomic_write_text(page, text[:i + len(START)] + "\n" + table + "\n" + text[j:])
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m simulations.train.induction_table", description=__doc__.split("\n")[0])
     ap.add_argument("results", help="induction.json written by amlab train induction")
     ap.add_argument("--docs", default=None, help="a page with the table markers to fill in")

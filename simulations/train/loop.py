@@ -13,7 +13,7 @@ import io
 import json
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
 
@@ -35,7 +35,7 @@ def run_seeds(seed: int, n: int) -> list:
     return [int(np.random.SeedSequence([seed, i]).generate_state(1)[0]) for i in range(n)]
 
 
-def save_checkpoint(path: Path, params, opt_state, curves: dict, key: dict) -> None:
+def save_checkpoint(path: Path, params: Any, opt_state: Any, curves: dict, key: dict) -> None:
     """Write parameters, optimiser state, curves and ``key`` to ``path`` (``.npz``, atomically)."""
     leaves = jax.tree_util.tree_leaves((params, opt_state))
     buf = io.BytesIO()
@@ -44,7 +44,7 @@ def save_checkpoint(path: Path, params, opt_state, curves: dict, key: dict) -> N
     atomic_write_bytes(path, buf.getvalue())
 
 
-def load_checkpoint(path: Path, params, opt_state, key: dict):
+def load_checkpoint(path: Path, params: Any, opt_state: Any, key: dict) -> Optional[Tuple[Any, Any, dict]]:
     """``(params, opt_state, curves)`` from ``path`` if it exists and holds ``key``, else None.
 
     ``params`` and ``opt_state`` give the tree structure to restore into.
@@ -61,9 +61,10 @@ def load_checkpoint(path: Path, params, opt_state, key: dict):
     return params, opt_state, curves
 
 
-def train_chunks(chunk: Callable, evaluate: Callable, params, opt_state, data, data_keys, eval_keys, *,
-                 steps: int, eval_every: int, curves: dict, metric: str, ckpt: Optional[Path], key: dict,
-                 label: str, deadline: Optional[float], progress: bool):
+def train_chunks(chunk: Callable, evaluate: Callable, params: Any, opt_state: Any, data: Any, data_keys: Any,
+                 eval_keys: Any, *, steps: int, eval_every: int, curves: dict, metric: str, ckpt: Optional[Path],
+                 key: dict, label: str, deadline: Optional[float],
+                 progress: bool) -> Tuple[Any, Any, dict, dict, bool]:
     """Run ``chunk`` until ``steps`` (or past ``deadline``), evaluating after each chunk.
 
     ``chunk(params, opt_state, data, data_keys, t0) -> (params, opt_state, loss)`` runs

@@ -26,6 +26,8 @@ G. Reddy, ICLR 2024 (arXiv:2312.03002), Sec. 2 (the two-layer model).
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -37,7 +39,7 @@ VARIANTS = {"baseline": (0.0, 0.0, 0.0), "values": (0.0, 0.0, 1.0), "queries": (
             "keys": (0.0, 1.0, 0.0)}
 
 
-def coefficients(variants) -> jnp.ndarray:
+def coefficients(variants: Sequence[str]) -> jnp.ndarray:
     """(len(variants), 3) float32 coefficients ``(c_Q, c_K, c_V)`` of the named variants."""
     bad = [v for v in variants if v not in VARIANTS]
     if bad:
@@ -45,7 +47,7 @@ def coefficients(variants) -> jnp.ndarray:
     return jnp.asarray([VARIANTS[v] for v in variants], jnp.float32)
 
 
-def init_params(key, D: int, T: int, L: int, hidden: int = 128) -> dict:
+def init_params(key: jax.Array, D: int, T: int, L: int, hidden: int = 128) -> dict:
     """Parameters (a dict pytree): attention matrices (d, d), d = D + T; MLP (d->h->h->h->L).
 
     Weights are N(0, 1/fan_in); biases zero.
@@ -69,7 +71,7 @@ def init_params(key, D: int, T: int, L: int, hidden: int = 128) -> dict:
     return {"attn1": attn[0], "attn2": attn[1], "mlp": mlp}
 
 
-def embed(tokens):
+def embed(tokens: jnp.ndarray) -> jnp.ndarray:
     """(n, T, D) tokens -> (n, T, D + T): each token with its one-hot position."""
     n, T, _ = tokens.shape
     pos = jnp.broadcast_to(jnp.eye(T, dtype=tokens.dtype), (n, T, T))
@@ -85,7 +87,7 @@ def _attend(q, k, v):
     return jnp.einsum("nts,nsd->ntd", jax.nn.softmax(s, axis=-1), v)
 
 
-def stream(params, tokens, coef):
+def stream(params: dict, tokens: jnp.ndarray, coef: jnp.ndarray) -> jnp.ndarray:
     """The residual stream after layer 2, shape (n, T, d), for tokens (n, T, D) and ``coef`` (3,)."""
     x0 = embed(tokens)
     a1, a2 = params["attn1"], params["attn2"]
@@ -97,7 +99,7 @@ def stream(params, tokens, coef):
     return x1 + _attend(q2, k2, v2)
 
 
-def logits(params, tokens, coef):
+def logits(params: dict, tokens: jnp.ndarray, coef: jnp.ndarray) -> jnp.ndarray:
     """(n, L) label logits read out from the last token."""
     h = stream(params, tokens, coef)[:, -1]  # (n, d)
     mlp = params["mlp"]
@@ -106,7 +108,7 @@ def logits(params, tokens, coef):
     return h @ mlp[-1]["W"] + mlp[-1]["b"]
 
 
-def loss(params, tokens, target, coef):
+def loss(params: dict, tokens: jnp.ndarray, target: jnp.ndarray, coef: jnp.ndarray) -> jnp.ndarray:
     """Mean cross-entropy of the query's label; ``target`` (n,) int."""
     lp = jax.nn.log_softmax(logits(params, tokens, coef), axis=-1)
     return -jnp.mean(jnp.take_along_axis(lp, target[:, None], axis=1))

@@ -8,6 +8,8 @@ the pattern, for several N, extrapolated by a fit and compared with 0.138.
 
 from __future__ import annotations
 
+from typing import List, Sequence, Tuple
+
 import numpy as np
 
 import theory.ags as ags
@@ -62,13 +64,13 @@ def overlap_tolerance(m: float, N: int, n: int) -> float:
     full={"Ns": [1000, 2000, 5000], "alphas": [0.04, 0.06, 0.08, 0.1, 0.11, 0.12, 0.125], "networks": 200},
     split=True,
 )
-def ags_overlap(*, seed, Ns, alphas, networks):
+def ags_overlap(*, seed: int, Ns: Sequence[int], alphas: Sequence[float], networks: int) -> Work:
     """One unit per (N, alpha) (``overlap_case``)."""
     return per_case(overlap_case, [{"N": N, "a": a} for N in Ns for a in alphas], {"seed": seed, "networks": networks},
                     cost=lambda N, a: N * N, label=lambda N, a: f"N={N}, alpha={a}")
 
 
-def overlap_case(*, seed, N, a, networks):
+def overlap_case(*, seed: int, N: int, a: float, networks: int) -> List[Point]:
     """The point of ``ags-overlap`` at (N, alpha = a): a list of one Point."""
     m = float(ags.retrieval_overlap(a))
     r = ags_est.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a}), N=N, alpha=a, P=None,
@@ -88,7 +90,7 @@ def overlap_case(*, seed, N, a, networks):
 ANSAETZE = ("gamma = 1/2", "gamma free")
 
 
-def critical_points(Ns, xs, ses, crit: float):
+def critical_points(Ns: Sequence[int], xs: Sequence[float], ses: Sequence[float], crit: float) -> List[Point]:
     """Extrapolate the crossings ``xs`` (standard errors ``ses``) at sizes ``Ns`` and test ``crit``.
 
     Two ansaetze for alpha_c(N) = alpha_c + a N^-gamma are fitted by weighted
@@ -161,7 +163,8 @@ def critical_points(Ns, xs, ses, crit: float):
           "networks": 300},
     split=True,
 )
-def ags_critical(*, seed, Ns, alphas, networks, keep_diagonal=False):
+def ags_critical(*, seed: int, Ns: Sequence[int], alphas: Sequence[float], networks: int,
+                 keep_diagonal: bool = False) -> Work:
     """One unit per (N, alpha) (``critical_case``: runs kept), combined by a logistic fit per N and the
     extrapolation in N (``critical_points``).
 
@@ -178,7 +181,7 @@ def ags_critical(*, seed, Ns, alphas, networks, keep_diagonal=False):
     return Work(units, combine)
 
 
-def critical_case(*, seed, N, a, networks, keep_diagonal):
+def critical_case(*, seed: int, N: int, a: float, networks: int, keep_diagonal: bool) -> Tuple[int, int, float]:
     """(runs that kept the pattern, runs, realised alpha = P/N) at (N, alpha = a)."""
     r = ags_est.ags_overlap(seed=derive_seed(seed, {"N": N, "alpha": a, "kd": keep_diagonal}), N=N, alpha=a,
                                P=None, networks=networks, cues=1, max_sweeps=200, threshold=RETRIEVED,
@@ -186,7 +189,7 @@ def critical_case(*, seed, N, a, networks, keep_diagonal):
     return r["retrieved"], r["trials"], r["P"] / N
 
 
-def critical_combine(kept, Ns, alphas):
+def critical_combine(kept: dict, Ns: Sequence[int], alphas: Sequence[float]) -> List[Point]:
     """The points of ``ags-critical`` from ``kept[(N, alpha)] = critical_case(...)``."""
     crit = float(ags.critical()["alpha_c"])
     xs, ses, points = [], [], []

@@ -14,8 +14,10 @@ default ones within 1e-3 and the defaults with settings twice as fine within
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 from hopfield.amicl import sweep_amicl
-from simulations.checks.registry import register_check
+from simulations.checks.registry import Point, register_check
 from simulations.checks.stats import binomial_point
 from theory import amicl as th
 
@@ -60,7 +62,8 @@ def _distinct_points(label, sw, theory_values, tol, params):
     quick=dict(a=[0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0], n_trials=2000, size="quick"),
     full=dict(a=[0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3, 1.4, 1.5, 1.75, 2.0], n_trials=20000, size="full"),
 )
-def check_vs_a(*, seed, a, n_trials, size, D=100, K=512, T=20, theory="exact"):
+def check_vs_a(*, seed: int, a: Sequence[float], n_trials: int, size: str, D: int = 100, K: int = 512, T: int = 20,
+               theory: str = "exact") -> List[Point]:
     sw = sweep_amicl(a, D=D, K=K, T=T, n_trials=n_trials, seed=seed)
     pred = _predict(theory, list(a), D, T, size)
     return _distinct_points("acc", sw, [[p] for p in pred], TOL[size], dict(K=K, T=T, theory=theory))
@@ -78,7 +81,7 @@ def check_vs_a(*, seed, a, n_trials, size, D=100, K=512, T=20, theory="exact"):
     quick=dict(n_trials=40000, size="full"),  # as full: 7 s, and 3000 trials cannot see eps = 0.13 (docs/checks.md)
     full=dict(n_trials=40000, size="full"),
 )
-def check_switch(*, seed, n_trials, size, D=100, K=512, T=20):
+def check_switch(*, seed: int, n_trials: int, size: str, D: int = 100, K: int = 512, T: int = 20) -> List[Point]:
     sw = sweep_amicl([1.0], D=D, K=K, T=T, n_trials=n_trials, seed=seed)
     k, n = int(sw.correct_distinct[0, 0, 0, 0]), int(sw.n_distinct[0, 0, 0])
     exact = float(th.accuracy_exact(1.0, D, T, 0.1, _settings(size)))
@@ -99,7 +102,8 @@ def check_switch(*, seed, n_trials, size, D=100, K=512, T=20):
     quick=dict(a=[0.5, 0.75, 0.9], n_trials=1000, size="quick"),
     full=dict(a=[0.25, 0.5, 0.75, 0.9, 0.95], n_trials=10000, size="full"),
 )
-def check_below_switch(*, seed, a, n_trials, size, D=1000, K=512, T=20):
+def check_below_switch(*, seed: int, a: Sequence[float], n_trials: int, size: str, D: int = 1000, K: int = 512,
+                       T: int = 20) -> List[Point]:
     sw = sweep_amicl(a, D=D, K=K, T=T, n_trials=n_trials, seed=seed)
     pred = th.accuracy_exact(list(a), D, T, 0.1, _settings(size))
     return _distinct_points("acc", sw, [[p] for p in pred], TOL[size], dict(K=K, T=T))
@@ -115,7 +119,8 @@ def check_below_switch(*, seed, a, n_trials, size, D=1000, K=512, T=20):
     quick=dict(D=[10, 20, 40], n_trials=3000, size="quick"),
     full=dict(D=[5, 10, 15, 20, 30, 40, 60, 100], n_trials=20000, size="full"),
 )
-def check_vs_D(*, seed, D, n_trials, size, a=2.0, K=512, T=20, theory="exact"):
+def check_vs_D(*, seed: int, D: Sequence[int], n_trials: int, size: str, a: float = 2.0, K: int = 512, T: int = 20,
+               theory: str = "exact") -> List[Point]:
     sw = sweep_amicl([a], D=D, K=K, T=T, n_trials=n_trials, seed=seed)
     pred = [[_predict(theory, [a], Dv, T, size)[0] for Dv in D]]
     return _distinct_points("acc", sw, pred, TOL[size], dict(K=K, T=T, theory=theory))

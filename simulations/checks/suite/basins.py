@@ -8,8 +8,10 @@ closed form; ``simulations.estimators.basins.basin_radius`` measures it (figure 
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import theory.basins as basins
-from simulations.checks.registry import Point, per_case, register_check
+from simulations.checks.registry import Point, Work, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.estimators.basins import basin_radius, parallel_overlaps
 from simulations.checks.stats import mean_point
@@ -38,7 +40,8 @@ TWO_STEP_TOLERANCE = 0.01
                                 [0.4, 0.8]], "networks": 100, "cues": 10},
     split=True,
 )
-def two_step(*, seed, N, cases, networks, cues, keep_diagonal=False):
+def two_step(*, seed: int, N: int, cases: Sequence[Sequence[float]], networks: int, cues: int,
+             keep_diagonal: bool = False) -> Work:
     """``keep_diagonal=True`` simulates the self-coupled network (W_ii = P/N); the tests use it
     as a simulator mutant the check must reject."""
     return per_case(two_step_case, [dict(zip(('alpha', 'm0'), c)) for c in cases],
@@ -46,7 +49,8 @@ def two_step(*, seed, N, cases, networks, cues, keep_diagonal=False):
                     cost=lambda alpha, m0: N * N * (1 + alpha))
 
 
-def two_step_case(*, seed, alpha, m0, N, networks, cues, keep_diagonal):
+def two_step_case(*, seed: int, alpha: float, m0: float, N: int, networks: int, cues: int,
+                  keep_diagonal: bool) -> List[Point]:
     """The two points of ``basins-two-step`` at (alpha, m0)."""
     f1, f2 = basins.first_step(), basins.second_step()
     points = []

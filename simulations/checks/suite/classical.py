@@ -11,6 +11,8 @@ expressions (1-P_err)^N and (1-P_err)^(NP) as reported points.
 
 from __future__ import annotations
 
+from typing import Any, List, Optional, Sequence, Tuple
+
 import math
 
 import numpy as np
@@ -19,11 +21,11 @@ from scipy import optimize, stats
 import theory.classical as tc
 from simulations.estimators import classical as classical_est
 from simulations.core.seeds import derive_seed
-from simulations.checks.registry import Point, per_case, register_check
+from simulations.checks.registry import Point, Work, per_case, register_check
 from simulations.checks.stats import binomial_point, t_point
 
 
-def crosstalk_tail(N: int, P: int, keep_diagonal: bool = False):
+def crosstalk_tail(N: int, P: int, keep_diagonal: bool = False) -> Tuple[float, float]:
     """Exact one-step error probabilities ``(P(xi h < 0), P(xi h <= 0))`` at a stored pattern.
 
     With Hebbian weights the aligned field is ``xi_i h_i = (N - 1 + d + S)/N``
@@ -79,7 +81,8 @@ def gaussian_tolerance(N: int, P: int, keep_diagonal: bool = False) -> float:
           "networks": 100},
     split=True,
 )
-def classical_bit_error(*, seed, N, alphas, kept_alphas, networks, theory_keep_diagonal=None):
+def classical_bit_error(*, seed: int, N: int, alphas: Sequence[float], kept_alphas: Sequence[float], networks: int,
+                        theory_keep_diagonal: Optional[bool] = None) -> Work:
     """``theory_keep_diagonal`` forces one formula for both simulations (a deliberately wrong
     pairing, used to show that the check fails); ``None`` pairs each simulation with its own."""
     cases = [(False, a) for a in alphas] + [(True, a) for a in kept_alphas]
@@ -88,7 +91,8 @@ def classical_bit_error(*, seed, N, alphas, kept_alphas, networks, theory_keep_d
                     cost=lambda kd, alpha: N * N * (1 + alpha))
 
 
-def classical_bit_error_case(*, seed, kd, alpha, N, networks, theory_keep_diagonal):
+def classical_bit_error_case(*, seed: int, kd: bool, alpha: float, N: int, networks: int,
+                             theory_keep_diagonal: Optional[bool]) -> List[Point]:
     """The point of ``classical-bit-error`` at (kept diagonal, alpha), in a list."""
     points = []
     P = max(2, int(round(alpha * N)))
@@ -111,7 +115,7 @@ def classical_bit_error_case(*, seed, kd, alpha, N, networks, theory_keep_diagon
 SAMPLES = {"given": 3000, "all": 1500}
 
 
-def p_at_half(formula, N: int) -> int:
+def p_at_half(formula: Any, N: int) -> int:
     """The integer P at which ``formula(N, P)`` is closest to 1/2."""
     at = getattr(formula, "evaluate_continuous", formula.evaluate)  # real P between integers (test doubles: evaluate)
     f = lambda P: float(at(N=N, P=P)) - 0.5  # noqa: E731
@@ -119,7 +123,7 @@ def p_at_half(formula, N: int) -> int:
     return int(round(root))
 
 
-def fixed_point_counts(seed: int, N: int, P: int, networks: int):
+def fixed_point_counts(seed: int, N: int, P: int, networks: int) -> np.ndarray:
     """Per network: unstable bits of pattern 0, unstable bits of all patterns, pattern 0 fixed, all fixed.
 
     A bit is unstable when ``xi_i h_i <= 0`` (a zero field counts as unstable,
@@ -154,7 +158,8 @@ def fixed_point_counts(seed: int, N: int, P: int, networks: int):
     full={"Ns": [100, 500, 2000], "networks": 1500, "samples": 1.0, "all_max_N": 500},
     split=True,
 )
-def classical_fixed_points(*, seed, Ns, networks, samples, all_max_N=500):
+def classical_fixed_points(*, seed: int, Ns: Sequence[int], networks: int, samples: float,
+                           all_max_N: int = 500) -> Work:
     """``samples`` scales ``SAMPLES`` (the Monte Carlo size of the prediction); "all patterns"
     is tested up to ``all_max_N`` (its prediction samples a P x P overlap matrix per draw)."""
     cases = [(N, which) for N in Ns for which in ("given", "all") if not (which == "all" and N > all_max_N)]
@@ -163,7 +168,7 @@ def classical_fixed_points(*, seed, Ns, networks, samples, all_max_N=500):
                     cost=lambda N, which: N ** 3)
 
 
-def classical_fixed_points_case(*, seed, N, which, networks, samples):
+def classical_fixed_points_case(*, seed: int, N: int, which: str, networks: int, samples: float) -> List[Point]:
     """The three points of ``classical-fixed-points`` at (N, which)."""
     points = []
     formula = tc.p_pattern_fixed() if which == "given" else tc.p_all_fixed()

@@ -14,6 +14,8 @@ rectified F reported beside the polynomial one.
 
 from __future__ import annotations
 
+from typing import List, Sequence, Tuple
+
 import math
 
 import numpy as np
@@ -48,7 +50,7 @@ P_TEST = 0.03
     full={"cases": [[2, 300, "poly"], [3, 100, "poly"], [4, 50, "poly"], [5, 36, "poly"], [3, 100, "rectified"],
                     [4, 50, "rectified"]], "networks": 60, "cues": 200},
 )
-def dense_bit_error(*, seed, cases, networks, cues):
+def dense_bit_error(*, seed: int, cases: Sequence[Sequence[int]], networks: int, cues: int) -> List[Point]:
     points = []
     for n, N, F in steps(cases, "dense-bit-error"):
         K = k_at_error(N, n, P_TEST, F)
@@ -60,7 +62,8 @@ def dense_bit_error(*, seed, cases, networks, cues):
     return points
 
 
-def one_step_and_fixed(seed, N, K, n, F, networks, cues):
+def one_step_and_fixed(seed: int, N: int, K: int, n: int, F: float, networks: int,
+                       cues: int) -> Tuple[np.ndarray, int, int]:
     """Per network: the fraction of unstable bits of the first ``cues`` patterns after one
     synchronous step, and how many of them are fixed points of the asynchronous dynamics.
 
@@ -103,7 +106,7 @@ def one_step_and_fixed(seed, N, K, n, F, networks, cues):
     full={"cases": [[3, 50, "poly"], [3, 100, "poly"], [2, 300, "poly"], [4, 40, "poly"], [3, 100, "rectified"]],
           "networks": 30, "cues": 400},
 )
-def dense_exact_one_step(*, seed, cases, networks, cues):
+def dense_exact_one_step(*, seed: int, cases: Sequence[Sequence[int]], networks: int, cues: int) -> List[Point]:
     points = []
     for n, N, F in steps(cases, "dense-exact-one-step"):
         K = k_at_error(N, n, P_TEST, F)
@@ -143,7 +146,7 @@ SUCCEED_AT_LEAST = 0.98
     quick={"N": 100, "K": 2000, "ns": [2, 3, 4, 5], "starts": 60},
     full={"N": 100, "K": 2000, "ns": [2, 3, 4, 5, 6], "starts": 400},
 )
-def dense_random_starts(*, seed, N, K, ns, starts):
+def dense_random_starts(*, seed: int, N: int, K: int, ns: Sequence[int], starts: int) -> List[Point]:
     points = []
     for n in steps(ns, "dense-random-starts"):
         r = dense_est.dense_random_start(seed=derive_seed(seed, {"n": n, "N": N, "K": K}), N=N, K=K, n=n, F="poly", starts=starts, max_sweeps=100)
@@ -181,7 +184,8 @@ K_HALF_TOLERANCE = 0.40
     full={"Ns": [50, 75, 100, 150, 200], "factors": [0.5, 0.75, 1.0, 1.25, 1.5, 1.9, 2.4], "starts": 200,
           "rectified": True},
 )
-def dense_capacity(*, seed, Ns, factors, starts, rectified):
+def dense_capacity(*, seed: int, Ns: Sequence[int], factors: Sequence[float], starts: int,
+                   rectified: bool) -> List[Point]:
     points = []
     Fs = ["poly", "rectified"] if rectified else ["poly"]
     cases = [(F, N) for F in Fs for N in Ns]

@@ -33,11 +33,13 @@ a finite-size effect this theory does not model.
 
 from __future__ import annotations
 
+from typing import List, Sequence, Tuple
+
 import numpy as np
 
 import theory.dense as td
 import theory.dense_replica as tr
-from simulations.checks.registry import Point, Unit, per_case, register_check
+from simulations.checks.registry import Point, Unit, Work, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import t_point
 from simulations.estimators.dense_replica import stationary_overlaps
@@ -92,7 +94,7 @@ def effective_alpha(alpha: float, N: int, n: int) -> float:
     return float(1.0 / (tr.c_n(n) * float(td.snr_squared(n).evaluate(N=N, K=K))))
 
 
-def band(alpha: float, N: int, n: int, networks: int):
+def band(alpha: float, N: int, n: int, networks: int) -> Tuple[float, float]:
     """The allowed interval ``[low, high]`` of the mean final overlap (besides sampling error).
 
     ``low = m_RS(alpha_eff) - 2/(N networks)``: the RS overlap at the load with
@@ -127,7 +129,8 @@ def band(alpha: float, N: int, n: int, networks: int):
     full={"Ns": [100, 200, 400], "alphas": [0.05, 0.06, 0.065, 0.07, 0.075, 0.08], "networks": 200,
           "report": [[4, 40, 0.008], [4, 60, 0.008], [4, 60, 0.01]], "above": 0.1, "amplification": 20},
 )
-def dense_replica(*, seed, Ns, alphas, networks, report, above, amplification=0):
+def dense_replica(*, seed: int, Ns: Sequence[int], alphas: Sequence[float], networks: int,
+                  report: Sequence[Sequence[int]], above: float, amplification: int = 0) -> Work:
     """One unit of work per (n, N, alpha) (:func:`dense_replica_case`), one for the noise amplification."""
     cases = [dict(n=3, N=int(N), alpha=float(a), reported=False) for N in Ns for a in alphas]
     cases += [dict(n=3, N=int(Ns[-1]), alpha=float(above), reported=True)]
@@ -140,12 +143,12 @@ def dense_replica(*, seed, Ns, alphas, networks, report, above, amplification=0)
     return work
 
 
-def dense_replica_case(*, seed, n, N, alpha, networks, reported):
+def dense_replica_case(*, seed: int, n: int, N: int, alpha: float, networks: int, reported: bool) -> List[Point]:
     """The point of ``dense-replica`` at (n, N, alpha)."""
     return [replica_point(seed, n, N, alpha, networks, reported=reported)]
 
 
-def amplification_case(*, seed, N, alpha, runs):
+def amplification_case(*, seed: int, N: int, alpha: float, runs: int) -> List[Point]:
     """The reported noise-amplification point of ``dense-replica``."""
     return [amplification_point(seed, N, alpha, runs)]
 

@@ -7,6 +7,8 @@ alpha < I(1 - 2 rho)/2 (recovery) and well above it (failure).
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import math
 
 import theory.exponential as te
@@ -47,7 +49,8 @@ M_MAX = 300_000
     full={"cases": [[0.1, 60, BELOW], [0.2, 60, BELOW], [0.2, 80, BELOW], [0.25, 80, BELOW], [0.3, 80, BELOW],
                     [0.1, 20, ABOVE], [0.2, 40, ABOVE], [0.25, 60, ABOVE], [0.3, 80, ABOVE]], "cues": 400},
 )
-def exp_recovery(*, seed, cases, cues, factors=None):
+def exp_recovery(*, seed: int, cases: Sequence[Sequence[float]], cues: int,
+                 factors: Sequence[float] = None) -> List[Point]:
     """``cases``: (rho, N, factor) triples, rho N an integer (the cue flips exactly rho N bits) and
     factor the multiple of the bound that is tested (below 1: recovery; above: failure); with
     ``factors``, (rho, N) pairs crossed with those factors."""

@@ -7,10 +7,12 @@ m(alpha, T) below the retrieval line T_M(alpha), and its loss above it.
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import numpy as np
 
 import theory.finite_t as finite_t
-from simulations.checks.registry import per_case, register_check
+from simulations.checks.registry import Point, Work, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.estimators.finite_t import glauber_overlaps
 from simulations.checks.stats import mean_point
@@ -43,14 +45,16 @@ LOST_BAND = 0.4
           "networks": 40, "cues": 5, "sweeps": 60},
     split=True,
 )
-def ags_glauber(*, seed, N, cases, networks, cues, sweeps, T_factor=1.0):
+def ags_glauber(*, seed: int, N: int, cases: Sequence[Sequence[float]], networks: int, cues: int, sweeps: int,
+                T_factor: float = 1.0) -> Work:
     """One unit per case (``ags_glauber_case``)."""
     return per_case(ags_glauber_case, [dict(zip(('alpha', 'T'), c)) for c in cases],
                     dict(seed=seed, N=N, networks=networks, cues=cues, sweeps=sweeps, T_factor=T_factor),
                     cost=lambda alpha, T: N * N * (1 + alpha))
 
 
-def ags_glauber_case(*, seed, alpha, T, N, networks, cues, sweeps, T_factor):
+def ags_glauber_case(*, seed: int, alpha: float, T: float, N: int, networks: int, cues: int, sweeps: int,
+                     T_factor: float) -> List[Point]:
     """The point of ``ags-glauber`` at (alpha, T), in a list."""
     points = []
     P = max(1, int(round(alpha * N)))

@@ -45,7 +45,8 @@ RELATIVE_TOLERANCE = 0.05
           "trials": 200, "max_updates": 200000},
     split=True,
 )
-def gardner_perceptron(*, seed, N, grids, trials, max_updates, kappa_factor=1.0):
+def gardner_perceptron(*, seed: int, N: int, grids: dict, trials: int, max_updates: int,
+                       kappa_factor: float = 1.0) -> Work:
     """One unit per (kappa, P) (``solved``), combined per kappa by a logistic fit.
 
     ``kappa_factor`` scales the stability the simulator learns (1 for the correct rule; the tests use
@@ -65,7 +66,7 @@ def gardner_perceptron(*, seed, N, grids, trials, max_updates, kappa_factor=1.0)
     return Work(units, combine)
 
 
-def solved(*, seed, N, P, kappa, kappa_factor, trials, max_updates):
+def solved(*, seed: int, N: int, P: int, kappa: float, kappa_factor: float, trials: int, max_updates: int) -> int:
     """How many of ``trials`` random problems (N, P) MinOver solves with stability ``kappa * kappa_factor``."""
     from hopfield.perceptron import capacity_trials
 
@@ -74,7 +75,7 @@ def solved(*, seed, N, P, kappa, kappa_factor, trials, max_updates):
                                max_updates=max_updates).converged.sum())
 
 
-def kappa_point(kappa, N, Ps, k, trials):
+def kappa_point(kappa: float, N: int, Ps: np.ndarray, k: np.ndarray, trials: int) -> Point:
     """The point of one kappa from the solved counts ``k`` at loads ``Ps / N``."""
     n = np.full(k.shape, int(trials))
     x = Ps / N

@@ -41,11 +41,13 @@ Statistics (each check's points judged together with Holm's correction at 0.01):
 
 from __future__ import annotations
 
+from typing import Any, Callable, List, Sequence, Tuple
+
 import numpy as np
 
 from hopfield.bigram import synthetic_bigram
 from hopfield.induction import build_induction_model, positional_recall
-from simulations.checks.registry import Unit, Work, register_check
+from simulations.checks.registry import Point, Unit, Work, register_check
 from simulations.checks.stats import binomial_point, bound_point, estimate_point, mean_point
 from simulations.estimators.induction import (BIGRAM_SEED, bigram, fit_slope, gap_stats, predicted_logits,
                                               simulate_prompt_logits, trial_seed)
@@ -64,8 +66,9 @@ from theory import induction as th
     full=dict(d=1024, n_trials=400, tol=0.05),
     split=True,
 )
-def check_logits(*, seed, d, n_trials, tol, configs=((4, 2, 2), (4, 4, 0), (6, 1, 3)), t=32, beta2=2.0,
-                 beta_O=4.0, gamma=0.5):
+def check_logits(*, seed: int, d: int, n_trials: int, tol: float,
+                 configs: Sequence[Tuple[int, int, int]] = ((4, 2, 2), (4, 4, 0), (6, 1, 3)), t: int = 32,
+                 beta2: float = 2.0, beta_O: float = 4.0, gamma: float = 0.5) -> Work:
     """One unit per configuration and block of trials (``trials_per_unit``, ``logits_block``)."""
     units, blocks = trial_units(logits_block, configs, n_trials, d,
                                 dict(seed=seed, d=d, n_trials=n_trials, t=t, beta2=beta2, beta_O=beta_O, gamma=gamma))
@@ -95,7 +98,8 @@ def trials_per_unit(d: int) -> int:
     return max(1, UNIT_BUDGET // (d * d))
 
 
-def trial_units(fn, configs, n_trials, d, shared):
+def trial_units(fn: Callable[..., Any], configs: Sequence[Tuple[int, int, int]], n_trials: int, d: int,
+                shared: dict) -> Tuple[List[Unit], List[int]]:
     """Units ``fn(j=, config=, trials=(a, b), **shared)`` per configuration ``j`` and block of trials."""
     units, blocks = [], []
     step = trials_per_unit(d)
@@ -107,13 +111,14 @@ def trial_units(fn, configs, n_trials, d, shared):
     return units, blocks
 
 
-def split_outputs(outputs, blocks):
+def split_outputs(outputs: Sequence, blocks: List[int]) -> List[list]:
     """The outputs of ``trial_units``, grouped per configuration."""
     it = iter(outputs)
     return [[next(it) for _ in range(n)] for n in blocks]
 
 
-def logits_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O, gamma):
+def logits_block(*, seed: int, j: int, config: Tuple[int, int, int], trials: Tuple[int, int], d: int, n_trials: int,
+                 t: int, beta2: float, beta_O: float, gamma: float) -> Any:
     """``simulate_prompt_logits`` of configuration ``j`` of ``induction-logits``, trials ``a <= i < b``."""
     n_q, c_qk, cbar_k = config
     return simulate_prompt_logits(bigram(), d, n_trials, seed + j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma,
@@ -132,7 +137,8 @@ def logits_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O, gamm
     full=dict(ds=[64, 128, 256, 512, 1024, 2048], n_trials=200),
     split=True,
 )
-def check_deviation(*, seed, ds, n_trials, t=32, n_q=4, c_qk=2, cbar_k=2, beta2=2.0, beta_O=4.0, gamma=0.5):
+def check_deviation(*, seed: int, ds: Sequence[int], n_trials: int, t: int = 32, n_q: int = 4, c_qk: int = 2,
+                    cbar_k: int = 2, beta2: float = 2.0, beta_O: float = 4.0, gamma: float = 0.5) -> Work:
     """One unit per d and block of trials (``trials_per_unit``, ``deviation_block``), combined by the slope fit."""
     shared = dict(seed=seed, n_trials=n_trials, t=t, n_q=n_q, c_qk=c_qk, cbar_k=cbar_k, beta2=beta2, beta_O=beta_O,
                   gamma=gamma)
@@ -162,7 +168,8 @@ def check_deviation(*, seed, ds, n_trials, t=32, n_q=4, c_qk=2, cbar_k=2, beta2=
     return Work(units, combine)
 
 
-def deviation_block(*, seed, j, d, trials, n_trials, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma):
+def deviation_block(*, seed: int, j: int, d: int, trials: Tuple[int, int], n_trials: int, t: int, n_q: int, c_qk: int,
+                    cbar_k: int, beta2: float, beta_O: float, gamma: float) -> Any:
     """``simulate_prompt_logits`` at the ``j``-th dimension ``d`` of ``induction-deviation``, trials ``a <= i < b``."""
     return simulate_prompt_logits(bigram(), d, n_trials, seed + 1000 * j, t, n_q, c_qk, cbar_k, beta2, beta_O, gamma,
                                   trials=trials)
@@ -180,7 +187,8 @@ def deviation_block(*, seed, j, d, trials, n_trials, t, n_q, c_qk, cbar_k, beta2
     full=dict(d=1024, n_trials=1000),
     split=True,
 )
-def check_flip(*, seed, d, n_trials, configs=((4, 3, 1), (6, 2, 0)), t=32, beta2=2.0, beta_O=4.0):
+def check_flip(*, seed: int, d: int, n_trials: int, configs: Sequence[Tuple[int, int, int]] = ((4, 3, 1), (6, 2, 0)),
+               t: int = 32, beta2: float = 2.0, beta_O: float = 4.0) -> Work:
     """One unit per configuration and block of trials (``trials_per_unit``, ``flip_block``)."""
     units, blocks = trial_units(flip_block, configs, n_trials, d,
                                 dict(seed=seed, d=d, n_trials=n_trials, t=t, beta2=beta2, beta_O=beta_O))
@@ -205,7 +213,8 @@ def check_flip(*, seed, d, n_trials, configs=((4, 3, 1), (6, 2, 0)), t=32, beta2
     return Work(units, combine)
 
 
-def flip_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O):
+def flip_block(*, seed: int, j: int, config: Tuple[int, int, int], trials: Tuple[int, int], d: int, n_trials: int,
+               t: int, beta2: float, beta_O: float) -> Any:
     """``simulate_prompt_logits(parts=True)`` of configuration ``j`` of ``induction-flip``, trials ``a <= i < b``."""
     n_q, c_qk, cbar_k = config
     return simulate_prompt_logits(bigram(), d, n_trials, seed + j, t, n_q, c_qk, cbar_k, beta2, beta_O, 1.0,
@@ -225,7 +234,7 @@ def flip_block(*, seed, j, config, trials, d, n_trials, t, beta2, beta_O):
     full=dict(cases=[[32, 64], [32, 128], [32, 256], [64, 64], [64, 256], [64, 1024], [128, 256], [128, 1024],
                      [128, 2048]], n_models=40),
 )
-def check_ape_recall(*, seed, cases, n_models):
+def check_ape_recall(*, seed: int, cases: Sequence[Sequence[int]], n_models: int) -> List[Point]:
     bg = synthetic_bigram(4, seed=BIGRAM_SEED)
     pts = []
     for j, (d, T) in enumerate(cases):
@@ -248,7 +257,7 @@ def check_ape_recall(*, seed, cases, n_models):
     quick=dict(cases=[[16, 64], [16, 1024], [64, 256], [64, 4096]], n_models=60),
     full=dict(cases=[[16, 64], [16, 256], [16, 1024], [32, 2048], [64, 256], [64, 4096]], n_models=400),
 )
-def check_rpe_flat(*, seed, cases, n_models):
+def check_rpe_flat(*, seed: int, cases: Sequence[Sequence[int]], n_models: int) -> List[Point]:
     bg = synthetic_bigram(4, seed=BIGRAM_SEED)
     pts = []
     for j, (d, T) in enumerate(cases):

@@ -13,6 +13,8 @@ Holm's correction at family level 0.01 (``simulations.checks.registry``).
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import numpy as np
 from scipy.special import zeta
 
@@ -21,7 +23,7 @@ import theory.modern as tm
 from simulations.estimators import kv as sk
 from simulations.estimators.modern import sphere_patterns
 from simulations.core.progress import steps
-from simulations.checks.registry import Unit, Work, per_case, register_check
+from simulations.checks.registry import Point, Unit, Work, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import bound_point, estimate_point, summary_point
 
@@ -40,7 +42,7 @@ from simulations.checks.stats import bound_point, estimate_point, summary_point
     full={"grid": [[4, 8], [8, 16], [16, 32], [32, 256], [64, 64]], "n": 200000},
     split=True,
 )
-def kv_readout_moments(*, seed, grid, n):
+def kv_readout_moments(*, seed: int, grid: Sequence[Sequence[int]], n: int) -> Work:
     """One unit per (d, M) and block of memories (``sk.readout_scores``), combined per (d, M) (``readout_points``)."""
     units, blocks = [], []
     for d, M in grid:
@@ -68,7 +70,7 @@ def kv_readout_moments(*, seed, grid, n):
 READOUT_BLOCKS = 8
 
 
-def readout_points(sc, d, M, n):
+def readout_points(sc: dict, d: int, M: int, n: int) -> List[Point]:
     """The six points of ``kv-readout-moments`` at (d, M) from the scores ``sc`` of ``sk.readout_scores``."""
     points = []
     for kind in ("stored", "other", "fresh"):
@@ -98,7 +100,8 @@ def readout_points(sc, d, M, n):
     full={"d": 64, "ratios": [0.125, 0.25, 0.5, 1.0], "V": 8, "n_mem": 1000, "reported_M_equals_d": True},
     split=True,
 )
-def kv_argmax_accuracy(*, seed, d, ratios, V, n_mem, reported_M_equals_d, memory="hebbian"):
+def kv_argmax_accuracy(*, seed: int, d: int, ratios: Sequence[float], V: int, n_mem: int, reported_M_equals_d: bool,
+                       memory: str = "hebbian") -> Work:
     """One unit per (M, kind) (``argmax_case``)."""
     Ms = [int(r * d * d) for r in ratios] + ([d] if reported_M_equals_d else [])
     return per_case(argmax_case, [{"M": M, "kind": kind} for M in Ms for kind in ("other", "fresh")],
@@ -106,7 +109,8 @@ def kv_argmax_accuracy(*, seed, d, ratios, V, n_mem, reported_M_equals_d, memory
                      "memory": memory}, cost=lambda M, kind: n_mem * M * d)
 
 
-def argmax_case(*, seed, M, kind, d, V, n_mem, reported_M_equals_d, memory):
+def argmax_case(*, seed: int, M: int, kind: str, d: int, V: int, n_mem: int, reported_M_equals_d: bool,
+                memory: str) -> List[Point]:
     """The point of ``kv-argmax-accuracy`` at (M, kind), in a list."""
     acc = sk.recall_accuracy(memory, d, M, V, kind, n_mem,
                              derive_seed(seed, {"check": "kv-argmax-accuracy", "d": d, "M": M, "kind": kind}))
@@ -131,7 +135,7 @@ def argmax_case(*, seed, M, kind, d, V, n_mem, reported_M_equals_d, memory):
     quick={"grid": [[16, 4], [32, 16]], "passes": 400, "n_mem": 3},
     full={"grid": [[16, 4], [32, 16], [64, 32], [128, 64]], "passes": 500, "n_mem": 5},
 )
-def kv_delta_fixed_point(*, seed, grid, passes, n_mem):
+def kv_delta_fixed_point(*, seed: int, grid: Sequence[Sequence[int]], passes: int, n_mem: int) -> List[Point]:
     from hopfield.kv import DeltaMemory
 
     points = []
@@ -162,7 +166,7 @@ def kv_delta_fixed_point(*, seed, grid, passes, n_mem):
     quick={"d": 64, "Ms": [8, 16, 32], "n_mem": 200},
     full={"d": 128, "Ms": [8, 16, 32, 64], "n_mem": 1000},
 )
-def kv_delta_one_pass(*, seed, d, Ms, n_mem, theory="recursion"):
+def kv_delta_one_pass(*, seed: int, d: int, Ms: Sequence[int], n_mem: int, theory: str = "recursion") -> List[Point]:
     points = []
     for M in steps(Ms, "kv-delta-one-pass"):
         err = sk.delta_one_pass(d, M, n_mem, derive_seed(seed, {"check": "kv-delta-one-pass", "d": d, "M": M}))
@@ -185,7 +189,7 @@ def kv_delta_one_pass(*, seed, d, Ms, n_mem, theory="recursion"):
     quick={"configs": [[32, 64, 4.0]], "beta_factors": [0.5, 1.0, 2.0]},
     full={"configs": [[16, 16, 3.0], [32, 64, 4.0], [64, 256, 6.0]], "beta_factors": [0.25, 0.5, 1.0, 2.0, 4.0]},
 )
-def kv_softmax_bound(*, seed, configs, beta_factors):
+def kv_softmax_bound(*, seed: int, configs: Sequence[Sequence[int]], beta_factors: Sequence[float]) -> List[Point]:
     from hopfield.kv import SoftmaxMemory
     from hopfield.modern import separation
     from simulations.estimators.modern import beta_at_condition
@@ -233,7 +237,8 @@ def _tail_slope(alpha, ds, ratio):
           "Ts": [30, 100, 300, 1000, 3000, 10000, 30000], "reps_T": 40},
     split=True,
 )
-def kv_zipf_scaling(*, seed, alphas, ds, reps, Ts, reps_T, ratio=8.0):
+def kv_zipf_scaling(*, seed: int, alphas: Sequence[float], ds: Sequence[int], reps: int, Ts: Sequence[int], reps_T: int,
+                    ratio: float = 8.0) -> Work:
     """One unit per (alpha, storage, d) (``sk.zipf_error``) and per (alpha, T) (``sk.zipf_sample_error``),
     combined by the exponent fits."""
     units = []

@@ -7,8 +7,10 @@ and leave it above.
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import theory.mixtures as mixtures
-from simulations.checks.registry import per_case, register_check
+from simulations.checks.registry import Point, Work, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.estimators.mixtures import KEPT, mixture_runs
 from simulations.checks.stats import binomial_point, mean_point
@@ -37,14 +39,16 @@ M_TOLERANCE = 0.01
     full={"N": 20000, "P": 4, "temperatures": [0.1, 0.2, 0.3, 0.55, 0.7], "runs": 100, "sweeps": 60},
     split=True,
 )
-def mixture_stability(*, seed, N, P, temperatures, runs, sweeps, T_factor=1.0):
+def mixture_stability(*, seed: int, N: int, P: int, temperatures: Sequence[float], runs: int, sweeps: int,
+                      T_factor: float = 1.0) -> Work:
     """``T_factor`` scales the simulated temperature (the tests use 0.5 as a simulator mutant)."""
     return per_case(mixture_stability_case, [dict(zip(('T',), c)) for c in [[T] for T in temperatures]],
                     dict(seed=seed, N=N, P=P, runs=runs, sweeps=sweeps, T_factor=T_factor),
                     cost=lambda T: 1.0)
 
 
-def mixture_stability_case(*, seed, T, N, P, runs, sweeps, T_factor):
+def mixture_stability_case(*, seed: int, T: float, N: int, P: int, runs: int, sweeps: int,
+                           T_factor: float) -> List[Point]:
     """The points of ``mixture-stability`` at temperature T."""
     T_inst = mixtures.instability_T(3)
     points = []

@@ -11,13 +11,15 @@ bounds.
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import numpy as np
 
 import theory.modern as tm
 from simulations.estimators.modern import beta_at_condition, sphere_patterns
 from simulations.core.progress import steps
 from simulations.core.seeds import derive_seed
-from simulations.checks.registry import register_check
+from simulations.checks.registry import Point, register_check
 from simulations.checks.stats import bound_point
 
 
@@ -45,7 +47,8 @@ def _fixed_point(net, x, steps_max=200):
     full={"configs": [[16, 8, 3.0], [32, 16, 4.0], [64, 64, 6.0]], "beta_factors": [0.5, 1.0, 2.0, 4.0],
           "radii": [0.0, 0.02, 0.05, 0.1, 0.2, 0.4], "cues": 1000},
 )
-def modern_retrieval_bound(*, seed, configs, beta_factors, radii, cues):
+def modern_retrieval_bound(*, seed: int, configs: Sequence[Sequence[int]], beta_factors: Sequence[float],
+                           radii: Sequence[float], cues: int) -> List[Point]:
     ModernHopfield, separation = _modern()
     bound_f = tm.retrieval_error_bound()
     points = []
@@ -75,7 +78,7 @@ def modern_retrieval_bound(*, seed, configs, beta_factors, radii, cues):
     return points
 
 
-def simplex_patterns(n_patterns: int, d: int, radius: float, rng) -> np.ndarray:
+def simplex_patterns(n_patterns: int, d: int, radius: float, rng: np.random.Generator) -> np.ndarray:
     """A regular simplex of ``n_patterns`` points on the sphere of ``radius`` in R^d, randomly rotated.
 
     Every pair has the same separation ``Delta = radius^2 n/(n - 1)``, so all
@@ -115,7 +118,7 @@ MIN_RATIO = 0.3
                       [256, 128, 8.0, "simplex"], [128, 32, 5.0, "simplex"]],
           "starts": 20, "steps_max": 500},
 )
-def modern_fixed_points(*, seed, configs, starts, steps_max):
+def modern_fixed_points(*, seed: int, configs: Sequence[Sequence[int]], starts: int, steps_max: int) -> List[Point]:
     ModernHopfield, separation = _modern()
     radius_f, cond_f = tm.fixed_point_radius(), tm.fixed_point_condition()
     points = []

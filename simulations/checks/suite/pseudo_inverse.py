@@ -7,10 +7,12 @@ every network), and one parallel step from overlap m0 follows
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import numpy as np
 
 import theory.basins as basins
-from simulations.checks.registry import Unit, Work, register_check
+from simulations.checks.registry import Point, Unit, Work, register_check
 from simulations.core.seeds import derive_seed
 from simulations.estimators.pseudo_inverse import projection_runs
 from simulations.checks.stats import binomial_point, mean_point
@@ -36,7 +38,8 @@ STEP_TOLERANCE = 0.015
           "networks": 40, "cues": 10},
     split=True,
 )
-def pseudo_inverse(*, seed, N, cases, networks, cues, rule="pseudo-inverse", keep_diagonal=False):
+def pseudo_inverse(*, seed: int, N: int, cases: Sequence[Sequence[float]], networks: int, cues: int,
+                   rule: str = "pseudo-inverse", keep_diagonal: bool = False) -> Work:
     """One unit per (alpha, m0) and block of ``NETS_PER_UNIT`` networks (``projection_runs``), combined per case.
 
     ``rule="hebbian"`` or ``keep_diagonal=True`` simulate wrong networks (the tests' simulator mutants)."""
@@ -66,7 +69,7 @@ def pseudo_inverse(*, seed, N, cases, networks, cues, rule="pseudo-inverse", kee
 NETS_PER_UNIT = 10
 
 
-def projection_points(N, alpha, m0, fixed, m1):
+def projection_points(N: int, alpha: float, m0: float, fixed: np.ndarray, m1: np.ndarray) -> List[Point]:
     """The two points of ``pseudo-inverse`` at (alpha, m0) from ``projection_runs``' arrays."""
     f = basins.first_step_projection()
     P = max(1, int(round(alpha * N)))

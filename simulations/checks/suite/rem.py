@@ -10,11 +10,13 @@ low above), which is twice Demircigil's proven all-pattern bound.
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import math
 
 import theory.rem as rem
 from simulations.estimators.rem import BETA, CUES_PER_NETWORK, recovered
-from simulations.checks.registry import Unit, Work, register_check
+from simulations.checks.registry import Point, Unit, Work, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import binomial_point
 
@@ -56,7 +58,7 @@ NETS_PER_UNIT = 20
                     [0.25, 80, 1.15]], "cues": 400},
     split=True,
 )
-def exp_rem_threshold(*, seed, cases, cues):
+def exp_rem_threshold(*, seed: int, cases: Sequence[Sequence[float]], cues: int) -> Work:
     """``cases``: (rho, N, f) triples; rho N an integer, rho in the condensed regime, M = exp(f alpha_1 N)."""
     rho_min = float(rem.rho_condensed().evaluate(beta=BETA))
     for rho, N, f in cases:
@@ -93,7 +95,7 @@ def exp_rem_threshold(*, seed, cases, cues):
     return Work(units, combine)
 
 
-def rem_points(rho, N, f, alpha, M, label, k, n, net):
+def rem_points(rho: float, N: int, f: float, alpha: float, M: int, label: str, k: int, n: int, net: int) -> List[Point]:
     """The points of one case of ``exp-rem-threshold`` from its counts."""
     points = []
     params = {"rho": rho, "N": N, "f": f, "alpha": alpha, "M": M}

@@ -7,8 +7,10 @@ prediction with crosstalk variance ``alpha a``.
 
 from __future__ import annotations
 
+from typing import List, Optional, Sequence
+
 import theory.sparse as sparse
-from simulations.checks.registry import per_case, register_check
+from simulations.checks.registry import Point, Work, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.estimators.sparse import one_step_errors
 from simulations.checks.stats import mean_point
@@ -36,14 +38,16 @@ RELATIVE_TOLERANCE = 0.25
           "networks": 40, "cues": 10},
     split=True,
 )
-def sparse_one_step(*, seed, N, cases, networks, cues, a_rule=None):
+def sparse_one_step(*, seed: int, N: int, cases: Sequence[Sequence[float]], networks: int, cues: int,
+                    a_rule: Optional[str] = None) -> Work:
     """One unit per case (``sparse_one_step_case``)."""
     return per_case(sparse_one_step_case, [dict(zip(('a', 'alpha', 'theta'), c)) for c in cases],
                     dict(seed=seed, N=N, networks=networks, cues=cues, a_rule=a_rule),
                     cost=lambda a, alpha, theta: alpha * N * N)
 
 
-def sparse_one_step_case(*, seed, a, alpha, theta, N, networks, cues, a_rule):
+def sparse_one_step_case(*, seed: int, a: float, alpha: float, theta: float, N: int, networks: int, cues: int,
+                         a_rule: Optional[str]) -> List[Point]:
     """The two points of ``sparse-one-step`` at (a, alpha, theta)."""
     e = sparse.bit_errors()
     points = []

@@ -15,10 +15,12 @@ per step, the 0/1 states selecting columns) and stops at a fixed point or a
 
 from __future__ import annotations
 
+from typing import List, Sequence
+
 import numpy as np
 
 import theory.sparse_rs as sparse_rs
-from simulations.checks.registry import Point, per_case, register_check
+from simulations.checks.registry import Point, Work, per_case, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import binomial_point
 from simulations.estimators.sparse_capacity import kept_fraction
@@ -55,7 +57,8 @@ FRACTION_TOLERANCE = 0.5
     quick={"N": 2000, "cases": [[0.1, 0.45], [0.05, 0.5]], "loads": [0.7, 1.3], "networks": 24},
     full={"N": 3000, "cases": [[0.1, 0.45], [0.05, 0.5]], "loads": [0.6, 0.75, 1.3, 1.5], "networks": 30},
 )
-def sparse_capacity(*, seed, N, cases, loads, networks, keep_diagonal=False):
+def sparse_capacity(*, seed: int, N: int, cases: Sequence[Sequence[float]], loads: Sequence[float], networks: int,
+                    keep_diagonal: bool = False) -> Work:
     """``loads`` are multiples of ``alpha_c(a, theta)``; ``keep_diagonal=True`` simulates the wrong network.
 
     One unit of work per (a, theta, load): :func:`sparse_capacity_case`.
@@ -65,7 +68,8 @@ def sparse_capacity(*, seed, N, cases, loads, networks, keep_diagonal=False):
                     cost=lambda a, th, f: f / a)  # P N^2 a per network, P ~ f alpha_c ~ f / a
 
 
-def sparse_capacity_case(*, seed, N, a, th, f, networks, keep_diagonal):
+def sparse_capacity_case(*, seed: int, N: int, a: float, th: float, f: float, networks: int,
+                         keep_diagonal: bool) -> List[Point]:
     """The points of ``sparse-capacity`` at coding level ``a``, threshold ``th`` and load ``f alpha_c``."""
     points = []
     ac = sparse_rs.critical_alpha(a, th)["alpha_c"]

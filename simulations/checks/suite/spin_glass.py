@@ -10,11 +10,13 @@ decays to 0. The side of each (alpha, T) is decided by ``spin_glass_line``.
 
 from __future__ import annotations
 
+from typing import List, Optional, Sequence, Tuple
+
 import numpy as np
 
 import theory.ags as ags
 import theory.finite_t as finite_t
-from simulations.checks.registry import Unit, Work, register_check
+from simulations.checks.registry import Point, Unit, Work, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import mean_point
 
@@ -31,7 +33,8 @@ FROZEN_MIN = 0.05
 ABOVE_TOLERANCE = 0.03
 
 
-def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau, nets=None):
+def autocorrelations(*, seed: int, N: int, alpha: float, T: float, networks: int, starts: int, t_w: int, tau: int,
+                     nets: Optional[Tuple[int, int]] = None) -> np.ndarray:
     """Per network: mean over random starts of ``C = s(t_w) . s(t_w + tau) / N`` under Glauber dynamics at ``T``.
 
     Network ``k`` draws from ``SeedSequence(seed).spawn(networks)[k]``; ``nets = (a, b)`` runs networks
@@ -69,7 +72,8 @@ def autocorrelations(*, seed, N, alpha, T, networks, starts, t_w, tau, nets=None
           "networks": 20, "starts": 2, "t_w": 80, "tau": 80},
     split=True,
 )
-def ags_spin_glass(*, seed, N, cases, networks, starts, t_w, tau):
+def ags_spin_glass(*, seed: int, N: int, cases: Sequence[Sequence[float]], networks: int, starts: int, t_w: int,
+                   tau: int) -> Work:
     """One unit per (alpha, T) and block of ``NETS_PER_UNIT`` networks (``autocorrelations``), combined per case."""
     blocks = [(a, min(a + NETS_PER_UNIT, networks)) for a in range(0, networks, NETS_PER_UNIT)]
     units = []
@@ -94,7 +98,7 @@ def ags_spin_glass(*, seed, N, cases, networks, starts, t_w, tau):
 NETS_PER_UNIT = 10
 
 
-def spin_glass_points(N, alpha, T, C, t_w, tau):
+def spin_glass_points(N: int, alpha: float, T: float, C: np.ndarray, t_w: int, tau: int) -> List[Point]:
     """The points of ``ags-spin-glass`` at (alpha, T) from the per-network autocorrelations ``C``."""
     points = []
     P = max(1, int(round(alpha * N)))

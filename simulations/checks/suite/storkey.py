@@ -7,10 +7,12 @@ absolute capacity N / sqrt(2 ln N).
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from simulations.estimators import storkey as sk
-from simulations.checks.registry import Unit, Work, register_check
+from simulations.checks.registry import Point, Unit, Work, register_check
 from simulations.core.seeds import derive_seed
 from simulations.checks.stats import estimate_point
 
@@ -23,7 +25,7 @@ from simulations.checks.stats import estimate_point
 RELATIVE_TOLERANCE = 0.08
 
 
-def capacity_formula(N) -> float:
+def capacity_formula(N: int) -> float:
     """The compared capacity (a module attribute so that a mutant can replace it)."""
     return sk.storkey_asymptote(N)
 
@@ -40,7 +42,7 @@ def capacity_formula(N) -> float:
     full={"Ns": [100, 200, 400, 600], "networks": 40},
     split=True,
 )
-def storkey_capacity(*, seed, Ns, networks):
+def storkey_capacity(*, seed: int, Ns: Sequence[int], networks: int) -> Work:
     """One unit per N and block of ``NETS_PER_UNIT`` networks (``storkey_stability``), combined per N."""
     grid, units = [], []
     for N in [int(n) for n in Ns]:
@@ -67,7 +69,7 @@ def storkey_capacity(*, seed, Ns, networks):
 NETS_PER_UNIT = 10
 
 
-def storkey_point(N, Ps, all_fixed, networks):
+def storkey_point(N: int, Ps: Sequence[int], all_fixed: np.ndarray, networks: int) -> Point:
     """The point of one N from ``all_fixed`` (networks, len(Ps))."""
     k = all_fixed.sum(axis=0)
     if k.min() == networks or k.max() == 0:  # no crossing inside the grid: its edge, no error bar
