@@ -41,12 +41,7 @@ def fig_attention(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) 
     chars = list(text.replace(" ", "_").replace("\n", "/"))
     # where the induction head should look from query t - 1 when token t repeats a trigger's output: the
     # position after the previous occurrence of the token at t - 1
-    expected = []
-    for t in np.flatnonzero(fl[0] >= 2):
-        q = t - 1
-        before = np.flatnonzero(tok[0, :q] == tok[0, q])
-        if len(before):
-            expected.append((int(before[-1] + 1), int(q)))
+    expected = ei.induction_targets(tok[0], fl[0])
     with style.context():
         # stacked at page width: every key position keeps a readable 8-pt character; one shared colour scale
         fig, axes = plt.subplots(2, 1, figsize=style.size(2, 0.8), layout="constrained", sharex=True)

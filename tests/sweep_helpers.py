@@ -30,3 +30,20 @@ def main(store, log, n, delay):
     sweep(slow_logged, {"a": list(range(int(n)))}, store, params={"log": log, "delay": float(delay)}, seed=7,
           progress=False)
 
+
+
+def sweep_matches_evaluate(out, name, grid, params=(), seed=3, points=2):
+    """Run ``amlab sweep NAME --grid GRID [--param P ...]`` into ``out`` and assert that it wrote ``points``
+    records, each equal to ``evaluate`` of the estimator at the record's parameters and seed."""
+    from amlab.cli import main
+    from simulations.estimators import evaluate
+    from simulations.sweeps.sweep import load_records
+
+    args = ["sweep", name, "--grid", grid, "--out", str(out), "--seed", str(seed)]
+    for p in params:
+        args += ["--param", p]
+    assert main(args) == 0
+    records = load_records(out)
+    assert len(records) == points
+    for rec in records:
+        assert rec["result"] == evaluate(name, rec["params"], seed=rec["seed"])

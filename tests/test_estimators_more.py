@@ -124,17 +124,9 @@ def test_kv_estimators_are_points_of_the_attention_figures():
     ("kv-recall-accuracy", "M=8,32", ["memory=hebbian", "d=8", "V=4", "n_mem=3"]),
 ])
 def test_amlab_sweep_reaches_the_estimator(tmp_path, name, grid, params):
-    from amlab.cli import main
-    from simulations.sweeps.sweep import load_records
+    from tests.sweep_helpers import sweep_matches_evaluate
 
-    args = ["sweep", name, "--grid", grid, "--out", str(tmp_path / "s"), "--seed", "4"]
-    for p in params:
-        args += ["--param", p]
-    assert main(args) == 0
-    records = load_records(tmp_path / "s")
-    assert len(records) == 2
-    for rec in records:
-        assert rec["result"] == evaluate(name, rec["params"], seed=rec["seed"])
+    sweep_matches_evaluate(tmp_path / "s", name, grid, params, seed=4)
 
 
 @pytest.mark.parametrize("name, bad, word", [

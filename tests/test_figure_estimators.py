@@ -109,19 +109,10 @@ def test_the_checks_fail_on_bad_registrations():
     ("kv-accuracy-vs-M", "kv-recall-accuracy", "M=8,16", ["memory=delta", "d=8", "V=4", "n_mem=2"]),
 ])
 def test_amlab_sweep_regenerates_a_declared_estimator(tmp_path, capsys, figure, name, grid, params):
-    from amlab.cli import main
-    from simulations.estimators import evaluate
-    from simulations.sweeps.sweep import load_records
+    from tests.sweep_helpers import sweep_matches_evaluate
 
     assert name in FIGURES[figure].estimators
-    args = ["sweep", name, "--grid", grid, "--out", str(tmp_path / "s"), "--seed", "3"]
-    for p in params:
-        args += ["--param", p]
-    assert main(args) == 0
-    records = load_records(tmp_path / "s")
-    assert len(records) == 2
-    for rec in records:
-        assert rec["result"] == evaluate(name, rec["params"], seed=rec["seed"])
+    sweep_matches_evaluate(tmp_path / "s", name, grid, params, seed=3)
 
 
 def test_list_figures_shows_the_estimators(capsys):

@@ -9,7 +9,7 @@ from ``SeedSequence([seed, i])``. The closed forms are ``theory.induction``.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -123,6 +123,35 @@ def induction_prompt_logits(*, seed: int, d: int, trials: int, t: int, n_q: int,
             "rms_deviation": float(np.sqrt(np.mean(dev**2))), "k_wins": float(np.mean(sim > 0))}
 
 
+def induction_targets(tokens: np.ndarray, flags: np.ndarray) -> List[Tuple[int, int]]:
+    """Where the induction head should attend: ``(key, query)`` pairs of one sequence.
+
+    For every position ``t`` whose token repeats a trigger's output (``flags[t] >= 2``), the query
+    ``q = t - 1`` should attend to the position after the previous occurrence of ``tokens[q]``
+    (Olsson et al. 2022's prefix matching and copying); pairs whose query token has no earlier
+    occurrence are left out.
+
+    Parameters
+    ----------
+    tokens : ndarray of shape (T,), int
+        One sequence of token ids.
+    flags : ndarray of shape (T,), int
+        Its position flags from ``hopfield.induction_data.trigger_sequences``.
+
+    Examples
+    --------
+    >>> induction_targets(np.array([3, 5, 9, 3, 5]), np.array([0, 0, 0, 0, 2]))
+    [(1, 3)]
+    """
+    pairs = []
+    for t in np.flatnonzero(np.asarray(flags) >= 2):
+        q = int(t) - 1
+        before = np.flatnonzero(np.asarray(tokens)[:q] == tokens[q])
+        if len(before):
+            pairs.append((int(before[-1] + 1), q))
+    return pairs
+
+
 @register_estimator("induction-attention-map",
                     title="attention maps of one forward pass of the built model on a trigger sequence, summarised",
                     params=[Param("T", "int", 40, "sequence length", minimum=2),
@@ -147,12 +176,7 @@ def induction_attention_map(*, seed: int, T: int, d: int, K: int, gamma: float) 
     tok, fl = trigger_sequences(bg, 1, T, K=K, seed=seed, triggers="fixed")
     out = forward(build_induction_model(bg, d, T, seed=seed, gamma=gamma), tok)
     A1, A2 = out.A1[0], out.A2[0]
-    expected = []
-    for t in np.flatnonzero(fl[0] >= 2):
-        q = t - 1
-        before = np.flatnonzero(tok[0, :q] == tok[0, q])
-        if len(before):
-            expected.append((int(before[-1] + 1), int(q)))
+    expected = induction_targets(tok[0], fl[0])
     rows = np.arange(1, T)
 
     def entropy(A):
