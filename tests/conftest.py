@@ -1,5 +1,10 @@
 import os
 
+# The GPU kernels run through Numba's CUDA simulator (the very kernel code, on the CPU) unless the tests are
+# on a GPU machine and asked for the real device: AMLAB_REAL_GPU=1 python -m pytest -m gpu.
+if os.environ.get("AMLAB_REAL_GPU", "0") in ("", "0"):
+    os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
 from amlab.cli import limit_blas_threads
 
 # The tests run as the command line does: one BLAS thread unless the environment sets a number (amlab.cli),
