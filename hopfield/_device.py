@@ -20,7 +20,7 @@ import numpy as np
 
 from _amlab.params import check_choice
 
-__all__ = ["DEVICES", "DeviceUnavailableError", "as_device", "cuda", "simulated", "array_module"]
+__all__ = ["DEVICES", "DeviceUnavailableError", "as_device", "resolve", "cuda", "simulated", "array_module"]
 
 DEVICES = ("cpu", "gpu")
 
@@ -45,6 +45,30 @@ def as_device(device: Any, name: str = "device") -> str:
     ValueError: device must be one of ['cpu', 'gpu'], got 'tpu'
     """
     return check_choice(device, name, DEVICES)
+
+
+#: Environment variable holding the device a public call uses when its ``device`` is None
+#: (``amlab ... --device gpu`` sets it, so worker processes inherit it).
+ENV_DEFAULT = "AMLAB_DEVICE"
+
+
+def resolve(device: Any = None, name: str = "device") -> str:
+    """``device`` checked as by :func:`as_device`; None means ``$AMLAB_DEVICE``, else ``"cpu"``.
+
+    Examples
+    --------
+    >>> resolve("gpu")
+    'gpu'
+    >>> import os; os.environ.pop("AMLAB_DEVICE", None) and None
+    >>> resolve(None)
+    'cpu'
+    """
+    if device is None:
+        env = os.environ.get(ENV_DEFAULT, "")
+        if env == "":
+            return "cpu"
+        return as_device(env, f"${ENV_DEFAULT}")
+    return as_device(device, name)
 
 
 def simulated() -> bool:
