@@ -152,3 +152,14 @@ def test_critical_point_by_direct_maximisation():
                           options={"xatol": 1e-9})
     assert -res.fun == pytest.approx(ags.critical()["alpha_c"], abs=1e-12)
     assert res.x == pytest.approx(ags.critical()["y_c"], abs=1e-5)
+
+
+def test_published_critical_loads_bracket_the_computed_rs_value():
+    from theory.ags import CRITICAL_LOADS, critical_loads
+
+    loads = critical_loads()
+    # the computed RS value agrees with the published one (AGS 1987; Stojnic 2024's first level) to its digits
+    assert abs(loads["RS"] - CRITICAL_LOADS["RS"][0]) < 5e-7
+    # the published order: RS < 1RSB <= 2RSB < the older estimates
+    assert loads["RS"] < loads["1RSB"] <= loads["2RSB"] < loads["1RSB (Crisanti, Amit & Gutfreund 1986)"]
+    assert all(src for _, src in CRITICAL_LOADS.values())

@@ -37,6 +37,8 @@ from theory.formula import Formula, sym, validate
 __all__ = [
     "alpha_of_y",
     "critical",
+    "CRITICAL_LOADS",
+    "critical_loads",
     "retrieval_overlap",
     "z_average",
     "alpha_retrieval_max",
@@ -99,6 +101,46 @@ def critical() -> Dict[str, float]:
     dalpha = sp.lambdify(y, sp.diff(f.expr, y), modules=["numpy", "scipy"])
     y_c = brentq(dalpha, 0.8, 3.0, xtol=1e-15)
     return {"alpha_c": float(f.evaluate(y=y_c)), "m_c": float(erf(y_c)), "y_c": float(y_c)}
+
+
+#: The T = 0 critical load of the retrieval state as published beyond the RS value, with its
+#: source (cited numbers, not computed here; :func:`critical` computes the RS value).
+CRITICAL_LOADS = {
+    "RS": (0.137906, "Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987), sec. 5; "
+                     "computed by critical()"),
+    "1RSB": (0.138186, "Steffan & Kuehn, Z. Phys. B 95, 249 (1994); also Stojnic, arXiv:2403.01907 "
+                       "(2024), second level of fully lifted random duality"),
+    "2RSB": (0.138187, "Steffan & Kuehn, Z. Phys. B 95, 249 (1994)"),
+    "1RSB (Crisanti, Amit & Gutfreund 1986)": (0.144, "Crisanti, Amit & Gutfreund, Europhys. Lett. 2, 337 "
+                                                      "(1986); not confirmed by Steffan & Kuehn 1994"),
+    "simulations (as quoted in 1994)": (0.145, "0.145 +- 0.009, simulation studies as quoted by Steffan & "
+                                               "Kuehn, Z. Phys. B 95, 249 (1994)"),
+}
+
+
+def critical_loads() -> Dict[str, float]:
+    """The published T = 0 critical loads: RS (computed), 1RSB, 2RSB and the older estimates.
+
+    Replica symmetry breaking raises the RS value 0.137906 only to 0.138186 (one step)
+    and 0.138187 (two steps) (Steffan & Kuehn 1994; Stojnic 2024 reaches 0.138186 by
+    another route); an older one-step estimate gave 0.144 (Crisanti, Amit & Gutfreund
+    1986) and simulations 0.145 +- 0.009. :data:`CRITICAL_LOADS` holds the sources.
+
+    Returns
+    -------
+    dict
+        Name -> alpha_c, the RS entry from :func:`critical`.
+
+    Examples
+    --------
+    >>> {k: round(v, 6) for k, v in critical_loads().items()}["1RSB"]
+    0.138186
+    >>> round(critical_loads()["RS"], 6)
+    0.137906
+    """
+    out = {k: v for k, (v, _) in CRITICAL_LOADS.items()}
+    out["RS"] = critical()["alpha_c"]
+    return out
 
 
 def retrieval_overlap(alpha: npt.ArrayLike) -> np.ndarray:
