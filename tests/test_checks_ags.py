@@ -27,3 +27,29 @@ def test_critical_fails_with_the_self_coupled_network():
     # w_ii = P/N keeps every pattern stable across the grid: no crossing, so no verdict but "no"
     res = run_check(CHECKS["ags-critical"], "quick", seed=4, keep_diagonal=True, **CRITICAL)
     assert not res.passed
+
+
+def test_scan_engine_estimates_the_same_crossing_as_the_network_engine():
+    """ags-critical's huge size runs its dynamics through the capacity scan (patterns from the kernel's own
+    stream): the same T = 0 asynchronous dynamics from the pattern, so at one N both engines' logistic crossings
+    agree within their standard errors (z < 3); a wrong rule in the scan (the cue one flip away, which loses the
+    pattern more often) moves its crossing by many errors."""
+    import numpy as np
+
+    from hopfield.capacity import capacity_scan
+    from simulations.checks.suite import ags as suite
+    from simulations.core.fits import logistic_crossing
+
+    N, alphas, n = 400, [0.13, 0.155, 0.18, 0.205, 0.23], 150
+    net = [suite.critical_case(seed=3, N=N, a=a, networks=n, keep_diagonal=False) for a in alphas]
+    scan = [suite.critical_scan_case(seed=3, N=N, a=a, networks=n) for a in alphas]
+
+    def crossing(rows):
+        return logistic_crossing([r[2] for r in rows], [r[0] for r in rows], [r[1] for r in rows])
+
+    (x1, s1), (x2, s2) = crossing(net), crossing(scan)
+    assert abs(x1 - x2) < 3 * np.hypot(s1, s2), (x1, s1, x2, s2)
+    Ps = [max(1, int(round(a * N))) for a in alphas]
+    wrong = capacity_scan(N, Ps, n, count=N // 4, seed=3)  # a quarter of the cue flipped: not the same experiment
+    x3, s3 = logistic_crossing(np.array(Ps) / N, (wrong.overlap > suite.RETRIEVED).sum(axis=1), [n] * len(Ps))
+    assert abs(x3 - x2) > 3 * np.hypot(s2, s3), (x2, s2, x3, s3)

@@ -62,7 +62,7 @@ def test_families_and_seconds_are_declared_with_the_check(monkeypatch):
     units = [registry.Unit(toy, {}, cost=1.0), registry.Unit(toy, {}, cost=3.0)]
     assert unit_weights("toy-timed", "full", units) == [10.0, 30.0]
     for bad, match in (({"families": "dense"}, "families must be a tuple"),
-                       ({"seconds": {"medium": 1}}, "sizes 'quick' and 'full'"),
+                       ({"seconds": {"medium": 1}}, "sizes 'quick', 'full' and 'huge'"),
                        ({"seconds": {"quick": -1}}, r"seconds\['quick'\] must be a number >= 0")):
         with pytest.raises((TypeError, ValueError), match=match):
             registry.register_check("toy-bad", title="t", theory="t", test="t", quick={}, full={}, **bad)

@@ -100,8 +100,8 @@ CHECKS: Dict[str, Check] = {}
 
 def register_check(name: str, *, title: str, theory: str, test: str, quick: dict, full: dict,
                    split: bool = False, figures: Tuple[str, ...] = (), derivations: Tuple[str, ...] = (),
-                   families: Optional[Tuple[str, ...]] = None, seconds: Optional[Dict[str, float]] = None
-                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                   families: Optional[Tuple[str, ...]] = None, seconds: Optional[Dict[str, float]] = None,
+                   huge: Optional[dict] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering ``func(*, seed, **params) -> list[Point]`` as a check.
 
     Parameters
@@ -116,6 +116,10 @@ def register_check(name: str, *, title: str, theory: str, test: str, quick: dict
         The statistical test and the tolerance, with their justification.
     quick, full : dict
         Keyword parameters of the two sizes (``quick`` runs in seconds).
+    huge : dict, optional
+        Keyword parameters of a third size, for the few checks whose reach is set by N
+        and that run on the GPU (``amlab check NAME --huge --device gpu``); never part of
+        ``--quick``/``--full`` runs of all checks.
     split : bool
         ``func`` returns a ``Work`` (its units and their combine step) instead
         of the points; calling it must be cheap (it plans, the units work).
@@ -145,15 +149,16 @@ def register_check(name: str, *, title: str, theory: str, test: str, quick: dict
             raise TypeError(f"check {name!r}: {what} must be a tuple of names, got {names!r}")
     seconds = dict(seconds or {})
     for size, value in seconds.items():
-        if size not in ("quick", "full"):
-            raise ValueError(f"check {name!r}: seconds takes the sizes 'quick' and 'full', got {size!r}")
+        if size not in ("quick", "full", "huge"):
+            raise ValueError(f"check {name!r}: seconds takes the sizes 'quick', 'full' and 'huge', got {size!r}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
             raise ValueError(f"check {name!r}: seconds[{size!r}] must be a number >= 0, got {value!r}")
 
     def deco(func):
         if name in CHECKS:
             raise ValueError(f"check {name!r} is registered twice")
-        CHECKS[name] = Check(name, title, theory, test, func, {"quick": dict(quick), "full": dict(full)},
+        sizes = {"quick": dict(quick), "full": dict(full), **({"huge": dict(huge)} if huge is not None else {})}
+        CHECKS[name] = Check(name, title, theory, test, func, sizes,
                              bool(split), tuple(figures), tuple(derivations),
                              None if families is None else tuple(families), {k: float(v) for k, v in seconds.items()})
         return func

@@ -29,7 +29,7 @@ DEFAULT_SECONDS = 10.0
 def check_seconds(name: str, size: str) -> float:
     """The estimated seconds of check ``name`` at ``size`` ("quick" or "full"), as registered, else ``DEFAULT_SECONDS``."""
     check = registry.CHECKS.get(name)
-    size = "full" if size == "full" else "quick"
+    size = size if size in ("full", "huge") else "quick"
     return float(check.seconds.get(size, DEFAULT_SECONDS)) if check is not None else DEFAULT_SECONDS
 
 

@@ -147,6 +147,13 @@ def critical_points(Ns: Sequence[int], xs: Sequence[float], ses: Sequence[float]
     return points
 
 
+#: ``ags-critical --huge``: sizes up to 5 10^4 on the GPU (``--device gpu``); the grid spans the
+#: transitions of N = 5000 (0.14-0.165) to N = 50 000 (about 0.141-0.147).
+HUGE = {"Ns": [2000, 5000, 10000, 20000, 50000],
+        "alphas": [0.13, 0.135, 0.1375, 0.14, 0.1425, 0.145, 0.1475, 0.15, 0.155, 0.16, 0.17, 0.18],
+        "networks": 400, "engine": "scan"}
+
+
 @register_check(
     "ags-critical",
     families=("classical",), seconds={"quick": 9.9, "full": 161.0},
@@ -161,18 +168,30 @@ def critical_points(Ns: Sequence[int], xs: Sequence[float], ses: Sequence[float]
     quick={"Ns": [250, 500, 1000, 2000], "alphas": [0.13, 0.145, 0.16, 0.175, 0.19, 0.21], "networks": 60},
     full={"Ns": [250, 500, 1000, 2000, 5000], "alphas": [0.125, 0.135, 0.145, 0.155, 0.165, 0.175, 0.19, 0.21],
           "networks": 300},
+    huge=HUGE,
     split=True,
 )
 def ags_critical(*, seed: int, Ns: Sequence[int], alphas: Sequence[float], networks: int,
-                 keep_diagonal: bool = False) -> Work:
+                 keep_diagonal: bool = False, engine: str = "networks") -> Work:
     """One unit per (N, alpha) (``critical_case``: runs kept), combined by a logistic fit per N and the
     extrapolation in N (``critical_points``).
 
     ``keep_diagonal=True`` simulates the wrong network (self-coupling w_ii = P/N), which
-    keeps patterns stable far beyond alpha_c; the tests use it to show the check fails."""
+    keeps patterns stable far beyond alpha_c; the tests use it to show the check fails.
+
+    ``engine="scan"`` (the ``huge`` size) runs the same dynamics through
+    :func:`hopfield.capacity.capacity_scan` with no flipped neuron: the patterns
+    are drawn inside the kernel from each run's own stream (no N x P array on
+    the host), and the runs go to the device of ``$AMLAB_DEVICE`` (``--device gpu``)."""
+    if engine not in ("networks", "scan"):
+        raise ValueError(f"engine must be 'networks' or 'scan', got {engine!r}")
+    if engine == "scan" and keep_diagonal:
+        raise ValueError("engine='scan' simulates the zero-diagonal network only; keep_diagonal must be False")
     cases = [(N, a) for N in Ns for a in alphas]
-    units = per_case(critical_case, [{"N": N, "a": a} for N, a in cases],
-                     {"seed": seed, "networks": networks, "keep_diagonal": keep_diagonal},
+    case = critical_case if engine == "networks" else critical_scan_case
+    extra = {"keep_diagonal": keep_diagonal} if engine == "networks" else {}
+    units = per_case(case, [{"N": N, "a": a} for N, a in cases],
+                     {"seed": seed, "networks": networks, **extra},
                      cost=lambda N, a: N * N, label=lambda N, a: f"N={N}, alpha={a}").units
 
     def combine(outputs):
@@ -187,6 +206,16 @@ def critical_case(*, seed: int, N: int, a: float, networks: int, keep_diagonal: 
                                P=None, networks=networks, cues=1, max_sweeps=200, threshold=RETRIEVED,
                                keep_diagonal=keep_diagonal)
     return r["retrieved"], r["trials"], r["P"] / N
+
+
+def critical_scan_case(*, seed: int, N: int, a: float, networks: int) -> Tuple[int, int, float]:
+    """(runs that kept the pattern, runs, realised alpha) at (N, alpha = a) through the capacity scan."""
+    from hopfield.capacity import capacity_scan
+
+    P = max(1, int(round(a * N)))
+    scan = capacity_scan(N, [P], networks, count=0, seed=derive_seed(seed, {"N": N, "alpha": a, "engine": "scan"}),
+                         max_sweeps=200)
+    return int((scan.overlap[0] > RETRIEVED).sum()), int(networks), P / N
 
 
 def critical_combine(kept: dict, Ns: Sequence[int], alphas: Sequence[float]) -> List[Point]:
