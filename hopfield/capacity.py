@@ -16,6 +16,7 @@ from typing import Optional
 import numpy as np
 import numpy.typing as npt
 
+from hopfield._device import cuda, resolve
 from hopfield._validate import as_flip_count, as_int, as_seed, check_memory
 from hopfield.kernels import capacity as _k
 from hopfield.kernels.rng import trial_states
@@ -82,6 +83,8 @@ def capacity_scan(
     count: Optional[int] = None,
     seed: int | np.random.Generator | None = 0,
     max_sweeps: int = 200,
+    *,
+    device: Optional[str] = None,
 ) -> CapacityScan:
     """Empirical retrieval of a corrupted pattern as the number of stored patterns grows.
 
@@ -116,6 +119,11 @@ def capacity_scan(
         threads (``numba.set_num_threads``).
     max_sweeps : int
         Maximum number of sweeps per trial, >= 1.
+    device : {"cpu", "gpu"}, optional
+        Where the trials run; None means ``$AMLAB_DEVICE``, else ``"cpu"``
+        (:func:`hopfield._device.resolve`). On ``"gpu"`` each trial is one
+        thread block of :mod:`hopfield.kernels.cuda.capacity`, and overlaps,
+        sweeps and convergence flags are bit-identical to ``"cpu"``.
 
     Returns
     -------
@@ -160,7 +168,11 @@ def capacity_scan(
     count = as_flip_count(fraction, count, N)
     seed = as_seed(seed)
     max_sweeps = as_int(max_sweeps, "max_sweeps", minimum=1)
-    check_memory(N * max(Ps) * 9, f"one trial's patterns (N = {N} x P = {max(Ps)}, int8, and overlaps)")
+    device = resolve(device)
+    if device == "gpu":
+        cuda()  # a one-line DeviceUnavailableError before any work
+    if device == "cpu":  # the GPU keeps a trial's patterns as bits, in device memory
+        check_memory(N * max(Ps) * 9, f"one trial's patterns (N = {N} x P = {max(Ps)}, int8, and overlaps)")
     n = len(Ps)
     B = n * trials
     check_memory(B * 17, f"the results of {B} trials")
@@ -169,8 +181,12 @@ def capacity_scan(
     overlap = np.empty(B, np.int64)
     sweeps = np.empty(B, np.int64)
     converged = np.empty(B, np.bool_)
-    # one call: the (point, trial) pairs are cut into ranges and spread over threads
-    run_trials(_k.trials_range, B, N, Pb, seeds, count, max_sweeps, overlap, sweeps, converged)
+    if device == "gpu":  # one block per (point, trial), in launches of bounded device memory
+        from hopfield.kernels.cuda import capacity as _gk
+
+        overlap, sweeps, converged = _gk.scan(N, Pb, seeds, count, max_sweeps)
+    else:  # one call: the (point, trial) pairs are cut into ranges and spread over threads
+        run_trials(_k.trials_range, B, N, Pb, seeds, count, max_sweeps, overlap, sweeps, converged)
     return CapacityScan(N=N, P=np.asarray(Ps, np.int64), n_flip=count,
                         overlap=(overlap / N).reshape(n, trials), sweeps=sweeps.reshape(n, trials),
                         converged=converged.reshape(n, trials))

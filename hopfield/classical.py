@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hopfield import _validate
+from hopfield._device import cuda, resolve
 from hopfield._validate import as_choice, as_float, as_int, as_pm1, as_seed, check_memory
 from hopfield.kernels import classical as _k
 from hopfield.kernels.rng import trial_states
@@ -332,6 +333,8 @@ class ClassicalHopfield:
         order: str = "random",
         seed: Optional[int] = 0,
         record_energy: bool = False,
+        *,
+        device: Optional[str] = None,
     ) -> RunResult:
         """Run the dynamics from each cue until a fixed point or ``max_sweeps``.
 
@@ -360,6 +363,15 @@ class ClassicalHopfield:
             draw (see ``hopfield._validate.as_seed``).
         record_energy : bool
             Keep the energy after every sweep in ``energy_trace``.
+        device : {"cpu", "gpu"}, optional
+            Where the dynamics run; None means ``$AMLAB_DEVICE``, else
+            ``"cpu"`` (:func:`hopfield._device.resolve`). ``"gpu"`` runs one
+            thread block per cue (:mod:`hopfield.kernels.cuda.classical`),
+            with exact integer fields and energies: states, overlaps, sweeps,
+            energies and traces are bit-identical to ``"cpu"``. It supports
+            the Hebbian rule with the deterministic asynchronous dynamics
+            (``schedule="async"``, or ``"glauber"`` at ``T = 0``), in random
+            and sequential order; other rules and schedules raise ValueError.
 
         Returns
         -------
@@ -387,6 +399,12 @@ class ClassicalHopfield:
         seed = as_seed(seed)
         if not isinstance(record_energy, (bool, np.bool_)):
             raise TypeError(f"record_energy must be a bool, got {record_energy!r}")
+        device = resolve(device)
+        if device == "gpu":
+            if self.rule != "hebbian" or code == _k.SYNC or T > 0.0:
+                raise ValueError("device='gpu' supports rule='hebbian' with schedule='async' (or 'glauber' at "
+                                 f"T = 0), got rule={self.rule!r}, schedule={schedule!r}, T={T}")
+            cuda()  # a one-line DeviceUnavailableError before any work
         n_trace = max_sweeps + 1 if record_energy else 0
         check_memory(B * n_trace * 8, "energy_trace (B x (max_sweeps + 1) float64)", "lower max_sweeps or B")
         check_memory(B * max(self.N, self.P) * 8, "work arrays (B x N)")
@@ -398,8 +416,14 @@ class ClassicalHopfield:
         cycled = np.zeros(B, np.bool_)
         energies = np.zeros(B, np.float64)
         serial = B == 1  # one trial: skip the parallel region's start-up cost
-        backend = self._run_backend(B)
-        if backend == "patterns":
+        backend = "patterns" if device == "gpu" else self._run_backend(B)  # Hebbian: the same integers N h_i
+        if device == "gpu":
+            from hopfield.kernels.cuda import classical as _gk
+
+            c = 0 if self.keep_diagonal else self.P
+            S, Mw, trace, converged, sweeps, energies = _gk.run_async(
+                self._xiT, c, self.P - c, S, seeds, 2.0 * self.N, max_sweeps, sequential, bool(record_energy))
+        elif backend == "patterns":
             c = 0 if self.keep_diagonal else self.P
             Mw = np.zeros((B, self.P), np.int64)
             kernel = _k.run_patterns_serial if serial else _k.run_patterns
