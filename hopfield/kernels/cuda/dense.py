@@ -381,6 +381,9 @@ def shared_bytes(N, K, L):
     return 8 * (2 * L + 2) + 4 * (K + 6 * N)
 
 
+#: A thread's poly n = 3 partial sums run in int32 when ``K N^2`` is at most this (exact: see the module docstring).
+INT32_PARTIALS_MAX = INT32_MAX
+
 #: Dynamic shared memory one block may use without the opt-in attribute (48 KiB on every CUDA GPU).
 SHARED_LIMIT = 48 * 1024
 
@@ -415,7 +418,7 @@ def run_dense_gpu(xiT, rowsum, cues, trial_rng, mode, c, n_even, rect, n, sync, 
                          f"{max_patterns(N, threads)} at N = {N}, got K = {K} (use device='cpu')")
     nc = c.shape[0]
     fast3 = mode == MODE_INT and not rect and not n_even and nc == 2
-    use32 = fast3 and K * N * N <= INT32_MAX
+    use32 = fast3 and K * N * N <= INT32_PARTIALS_MAX
     e0 = np.zeros(B, np.float64)
     if record:
         from hopfield.kernels.dense import energies_kernel
