@@ -44,6 +44,14 @@ thousands of cues the card is filled by the cues themselves (8192 cues =
 8192 blocks over 132 SMs), so the parallelism within a cue is spent where it
 is cheapest: the reduction over ``mu``.
 
+Budget at N = 100, K = 2000, 32 threads: ~63 terms per thread and visit
+(int8 load, int32 square and multiply-add), then 32 broadcast reads of the
+partials; ~11 kB of shared memory per block, so ~20 blocks (warps) per SM.
+Not done (a later step, to be measured): 4-byte loads of four ``xi`` entries
+at a time and ``dp4a`` with int8 overlaps (``|a_mu| <= N <= 127``).
+Larger K than the 48 KiB of a block's shared memory allows is refused with a
+ValueError (:func:`max_patterns`), not silently slowed.
+
 Floats. ``MODE_FLOAT`` (polynomials that could overflow int64) and ``F =
 "exp"`` sum float64 terms in another order than the CPU (a tree over threads
 instead of ``mu = 0..K-1``), and the GPU may fuse a multiply and an add
