@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from hopfield import _device
 from hopfield import _validate as V
 from hopfield.kernels import dense as K_
 from hopfield.kernels.rng import trial_states
@@ -121,6 +122,8 @@ class DenseAssociativeMemory:
         seed: int | None = 0,
         record_energy: bool = False,
         *,
+        device: str | None = None,
+        threads_per_cue: int | None = None,
         _force_float: bool = False,
     ) -> RunResult:
         """Run the dynamics from each cue until a fixed point or ``max_sweeps``.
@@ -142,6 +145,18 @@ class DenseAssociativeMemory:
             integer seed from one draw (see ``hopfield._validate.as_seed``).
         record_energy : bool
             Keep the energy after every sweep, by incremental differences.
+        device : {"cpu", "gpu"} or None, keyword-only
+            Where the dynamics run; None means ``$AMLAB_DEVICE``, else ``"cpu"``
+            (``hopfield._device.resolve``). ``"gpu"`` runs one thread block per
+            cue (:mod:`hopfield.kernels.cuda.dense`): for the integer
+            arithmetic (``arithmetic == "int64"``) final states, overlaps,
+            sweep counts, flags, energies and energy traces are the CPU's, bit
+            for bit, in every order and schedule; ``"float64"`` and
+            ``"exp-shifted"`` agree up to float64 rounding (see that module).
+            The GPU keeps a cue's K overlaps in 48 KiB of shared memory, which
+            bounds K (about 12 000 at N = 100; a ValueError says the limit).
+        threads_per_cue : int >= 1 or None, keyword-only
+            GPU block size (default 32, one warp); ignored on the CPU.
 
         Returns
         -------
@@ -156,6 +171,9 @@ class DenseAssociativeMemory:
         seed = V.as_seed(seed)
         if not isinstance(record_energy, (bool, np.bool_)):
             raise TypeError(f"record_energy must be a bool, got {record_energy!r}")
+        device = _device.resolve(device)
+        if threads_per_cue is not None:
+            threads_per_cue = V.as_int(threads_per_cue, "threads_per_cue", minimum=1, maximum=1024)
         B = arr.shape[0]
         V.check_memory(B * (self.K * 8 + self.N), "run outputs (B x K overlaps)")
         if record_energy:
@@ -163,6 +181,9 @@ class DenseAssociativeMemory:
         mode = self._mode
         if _force_float and mode == K_.MODE_INT:
             mode = K_.MODE_FLOAT
+        if device == "gpu":
+            return self._run_gpu(arr, seed, mode, schedule == "sync", order == "sequential", max_sweeps,
+                                 bool(record_energy), threads_per_cue)
         states = np.empty((B, self.N), dtype=np.int8)
         a = np.empty((B, self.K), dtype=np.int64)
         conv = np.zeros(B, dtype=np.bool_)
@@ -184,3 +205,15 @@ class DenseAssociativeMemory:
             overlaps=a / self.N,
             energy_trace=trace if record_energy else None,
         )
+
+    def _run_gpu(self, arr, seed, mode, sync, sequential, max_sweeps, record, threads):
+        """``run`` on the GPU (arguments already validated); see :mod:`hopfield.kernels.cuda.dense`."""
+        _device.cuda()  # raises DeviceUnavailableError with one line before anything compiles
+        from hopfield.kernels.cuda import dense as G_
+
+        states, a, conv, sweeps, cyc, energies, trace = G_.run_dense_gpu(
+            self._xiT, self._rowsum, arr, trial_states(seed, arr.shape[0]), mode, self._c, self._n_even, self._rect,
+            self.n, sync, sequential, max_sweeps, record, G_.DEFAULT_THREADS if threads is None else threads,
+        )  # fmt: skip
+        return RunResult(states=states, converged=conv, sweeps=sweeps, cycled=cyc, energies=energies,
+                         overlaps=a / self.N, energy_trace=trace)
