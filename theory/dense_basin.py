@@ -130,7 +130,7 @@ def one_step(n: int) -> Formula:
     Examples
     --------
     >>> round(one_step(3).evaluate(N=100, K=432, m0=0.6), 4)
-    0.6781
+    0.6794
     """
     n = _check_n(n)
     N, K, m0 = sym("N"), sym("K"), _m0()
@@ -183,7 +183,7 @@ def one_step_first_order(n: int) -> Formula:
     Examples
     --------
     >>> round(one_step_first_order(3).evaluate(N=100, m0=0.6, alpha=0.0432), 4)
-    0.6772
+    0.6789
     """
     n = _check_n(n)
     N, m0, alpha = sym("N"), _m0(), sym("alpha")
