@@ -87,7 +87,7 @@ def mutant(name, kind, description, family, targets, quick_targets=(), note=""):
 
 CLASSICAL = ("classical-bit-error", "classical-fixed-points")
 AGS = ("ags-overlap", "ags-critical")
-DENSE = ("dense-bit-error", "dense-exact-one-step", "dense-random-starts", "dense-capacity")
+DENSE = ("dense-bit-error", "dense-exact-one-step", "dense-random-starts", "dense-capacity", "dense-basin")
 EXP = ("exp-recovery",)
 MODERN = ("modern-retrieval-bound", "modern-fixed-points")
 AMICL = ("amicl-vs-a", "amicl-switch", "amicl-below-switch", "amicl-vs-D")
@@ -721,4 +721,50 @@ def _sparse_keep_diagonal():
     with _Patch.context() as mp:
         mp.setattr(sc, "retrieval_run", lambda xi, a, theta, max_steps, keep_diagonal=False:
                    right(xi, a, theta, max_steps, True))
+        yield
+
+
+# ------------------------------------------- dense kernel: the cross term of the n = 3 field expansion
+
+_CROSS_TERM = "c[1] * (s2 - 2 * si * A + rowsum_i)"
+
+
+def _dense_kernels_without_cross_term():
+    """``hopfield.kernels.dense`` compiled from its own source with ``- 2 si A`` deleted from ``_field_int``.
+
+    A source patch: the module's text with the one expression replaced (and Numba's
+    on-disk cache off), executed as a fresh module; the library's files are untouched.
+    """
+    import importlib.util
+    import types
+
+    import hopfield.kernels.dense as kd
+
+    spec = importlib.util.find_spec(kd.__name__)
+    with open(spec.origin) as f:
+        src = f.read()
+    if src.count(_CROSS_TERM) != 1:
+        raise RuntimeError(f"dense-no-cross-term: {_CROSS_TERM!r} is not in hopfield/kernels/dense.py exactly once")
+    src = src.replace(_CROSS_TERM, "c[1] * (s2 + rowsum_i)").replace("cache=True", "cache=False")
+    mod = types.ModuleType("hopfield.kernels._dense_no_cross_term")
+    exec(compile(src, "<dense kernels without the cross term>", "exec"), mod.__dict__)
+    return mod
+
+
+_NO_CROSS = []  # the compiled mutant, built once per process
+
+
+@mutant("dense-no-cross-term", "simulator",
+        "the n = 3 dense field drops the cross term - 2 s_i A of sum_mu r (a_mu - s_i r)^2 (hopfield/kernels/dense.py, "
+        "_field_int): D evaluated at the overlap with bit i included for the signal and the noise alike",
+        DENSE, targets=("dense-basin",), quick_targets=("dense-basin",),
+        note="at a stored pattern the missing 12 s_i A shifts every bit's field alike and the dense-* error checks "
+             "pass; from a noisy cue it removes the -+2/(N m0) self-exclusion of the signal")
+def _dense_no_cross_term():
+    import hopfield.kernels.dense as kd
+
+    if not _NO_CROSS:
+        _NO_CROSS.append(_dense_kernels_without_cross_term())
+    with _Patch.context() as mp:
+        mp.setattr(kd, "run_dense_kernel", _NO_CROSS[0].run_dense_kernel)
         yield

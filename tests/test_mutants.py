@@ -89,3 +89,26 @@ def test_quick_size_kills(mutant, check):
 @pytest.mark.parametrize("mutant,check", FULL, ids=[f"{m}:{c}" for m, c in FULL])
 def test_full_size_kills(mutant, check):
     assert run_row(mutant, check, "full")["verdict"] == "FAIL"
+
+
+@pytest.mark.slow  # compiling the patched dense kernels (Numba cache off) takes about 10 s
+def test_dense_no_cross_term_is_the_buggy_field_and_dense_basin_kills_it():
+    from hopfield.dense import DenseAssociativeMemory
+    from hopfield.patterns import random_binary
+
+    # the mutant's field is sum_mu xi_i^mu (6 a_mu^2 + 8), a_mu with bit i included (numpy twin)
+    rng = np.random.default_rng(5)
+    xi = random_binary(40, 21, seed=rng)
+    s = random_binary(6, 21, seed=rng)
+    a = s.astype(np.int64) @ xi.T.astype(np.int64)
+    h = (6 * a**2 + 8) @ xi.astype(np.int64)
+    want = np.where(h > 0, 1, np.where(h < 0, -1, s))
+    with MUTANTS["dense-no-cross-term"].apply():
+        got = DenseAssociativeMemory(xi, F="poly", n=3).run(s, schedule="sync", max_sweeps=1).states
+    assert np.array_equal(got, want)
+    assert not np.array_equal(DenseAssociativeMemory(xi, F="poly", n=3).run(s, schedule="sync", max_sweeps=1).states,
+                              want)
+    # at quick size: the unmutated check passes at seeds 0 and 1, the mutant fails it on the exact-law point
+    assert run_check(CHECKS["dense-basin"], "quick", seed=1).passed
+    res = _fails_only_under("dense-no-cross-term", "dense-basin", 0)
+    assert not res.points[0].ok
