@@ -58,6 +58,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from typing import Tuple
+
 import sympy as sp
 
 from theory.dense import L_, poly_noise_moment
@@ -149,7 +151,7 @@ def one_step(n: int) -> Formula:
 
 
 @lru_cache(maxsize=None)
-def first_order_coefficients(n: int):
+def first_order_coefficients(n: int) -> Tuple[sp.Expr, sp.Expr]:
     """``(a_u, a_f)``: ``z = z0 (1 + a / N + O(1/N^2))`` at a right (u) and a flipped (f) cue bit [m0].
 
     From :func:`one_step` at ``K = alpha N^(n-1)``, expanded in ``1/N`` (SymPy series).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -98,7 +98,7 @@ def finite_size_fit_free(N: ArrayLike, y: ArrayLike, se: ArrayLike, gamma0: floa
             "gamma": float(popt[2]), "se_gamma": float(math.sqrt(pcov[2, 2] * scale)), "chi2_per_dof": red}
 
 
-def power_series_fit(N: ArrayLike, y: ArrayLike, se: ArrayLike, exponents) -> dict:
+def power_series_fit(N: ArrayLike, y: ArrayLike, se: ArrayLike, exponents: Sequence[float]) -> dict:
     """Weighted least squares ``y(N) = y_inf + sum_k a_k N^(-e_k)`` with the exponents ``e_k`` fixed.
 
     With one exponent this is :func:`finite_size_fit`; two exponents give a leading
@@ -146,7 +146,7 @@ ANSAETZE = (("gamma free", None), ("gamma = 1/2", (0.5,)), ("gamma = 2/3", (2.0 
 
 
 def extrapolations(N: ArrayLike, y: ArrayLike, se: ArrayLike, min_N: float = 0.0, p_min: float = 0.01,
-                   ansaetze=ANSAETZE) -> dict:
+                   ansaetze: Sequence[Tuple[str, Optional[Tuple[float, ...]]]] = ANSAETZE) -> dict:
     """``y(N -> infinity)`` by several finite-size ansaetze, and their spread as a systematic error.
 
     Every ansatz of ``ansaetze`` is fitted to the sizes ``N >= min_N`` by weighted
