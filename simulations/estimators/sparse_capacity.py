@@ -82,6 +82,17 @@ def retrieval_run(xi: np.ndarray, a: float, theta: float, max_steps: int,
 FLOAT32_EXACT = 2**24
 
 
+def product_dtype(col_max: float, a_max: float) -> type:
+    """float32 when ``xi^T A`` is exact in it (``col_max a_max < 2^24``: every partial sum an integer below 2^24), else float64.
+
+    Examples
+    --------
+    >>> product_dtype(4095, 4096).__name__, product_dtype(4096, 4096).__name__
+    ('float32', 'float64')
+    """
+    return np.float32 if col_max * a_max < FLOAT32_EXACT else np.float64
+
+
 def retrieval_run_exact(xi: np.ndarray, a: float, theta: float, max_steps: int, keep_diagonal: bool = False,
                         xp=np) -> Tuple[float, float, int, bool]:
     """:func:`retrieval_run` with the fields from exact integer matrix products, on ``xp``'s device.
@@ -103,7 +114,7 @@ def retrieval_run_exact(xi: np.ndarray, a: float, theta: float, max_steps: int, 
     :func:`retrieval_run`, in Python floats.
     """
     P, N = xi.shape
-    if N >= FLOAT32_EXACT or P >= FLOAT32_EXACT:
+    if max(N, P) >= 2**24:
         raise ValueError(f"retrieval_run_exact needs N and P below 2^24 (float32-exact counts), got P={P}, N={N}")
     c = 1.0 / (N * a * (1.0 - a))
     x32 = xp.asarray(np.ascontiguousarray(xi, dtype=np.float32))  # (P, N) 0/1, exact
@@ -117,7 +128,7 @@ def retrieval_run_exact(xi: np.ndarray, a: float, theta: float, max_steps: int, 
         nonlocal x64
         A = x32 @ V  # (P,) exact integers
         n = float(V.sum(dtype=xp.float64))
-        if smax * float(A.max()) < FLOAT32_EXACT:
+        if product_dtype(smax, float(A.max())) is np.float32:
             G = (A @ x32).astype(xp.float64)  # (N,) exact
         else:
             if x64 is None:
