@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from types import ModuleType
 
 from hopfield import _validate as V
 from hopfield import _xp
@@ -93,8 +94,11 @@ def _as_rows(x, name: str, dim: int, dtype, ndim=(1, 2)) -> tuple[np.ndarray, bo
     return np.ascontiguousarray(arr.reshape(1, -1) if single else arr, dtype=dtype), single
 
 
-def elu1(x: np.ndarray, xp=np) -> np.ndarray:
-    """The positive feature map ``phi(x) = elu(x) + 1`` of Katharopoulos et al. (2020), elementwise (``xp``: x's module)."""
+def elu1(x: np.ndarray, xp: ModuleType = np) -> np.ndarray:
+    """The positive feature map ``phi(x) = elu(x) + 1`` of Katharopoulos et al. (2020), elementwise.
+
+    ``xp`` is the array module of ``x`` (numpy, or CuPy for a GPU array).
+    """
     return xp.where(x > 0, x + 1, xp.exp(xp.minimum(x, 0))).astype(x.dtype, copy=False)
 
 
@@ -139,7 +143,7 @@ class KeyValueMemory:
         """Store pairs: ``keys`` (M, d_k) or (d_k,), ``values`` (M, d_v) or (d_v,). Returns ``self``."""
         raise NotImplementedError
 
-    def _read(self, Q: np.ndarray, xp=np) -> np.ndarray:  # pragma: no cover - overridden
+    def _read(self, Q: np.ndarray, xp: ModuleType = np) -> np.ndarray:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def _on(self, xp, name: str):
@@ -249,7 +253,7 @@ class HebbianMemory(KeyValueMemory):
         self.z = np.zeros(self.d_k, dtype=self.dtype)
         self.n_stored = 0
 
-    def _phi(self, X, xp=np):
+    def _phi(self, X, xp: ModuleType = np):
         return X if self.feature_map is None else elu1(X, xp)
 
     def write(self, keys: npt.ArrayLike, values: npt.ArrayLike) -> HebbianMemory:
@@ -261,7 +265,7 @@ class HebbianMemory(KeyValueMemory):
         self.n_stored += K.shape[0]
         return self
 
-    def _read(self, Q, xp=np):
+    def _read(self, Q, xp: ModuleType = np):
         F = self._phi(Q, xp)
         out = F @ self._on(xp, "W").T  # (B, d_v)
         if self.normalize:
@@ -350,7 +354,7 @@ class DeltaMemory(KeyValueMemory):
         self.n_stored += K.shape[0]
         return self
 
-    def _read(self, Q, xp=np):
+    def _read(self, Q, xp: ModuleType = np):
         return Q @ self._on(xp, "W").T
 
     @property
@@ -358,7 +362,8 @@ class DeltaMemory(KeyValueMemory):
         return self.d_v * self.d_k
 
 
-def softmax_read(Q: np.ndarray, K: np.ndarray, Vv: np.ndarray, beta: float, chunk: int = 1024, xp=np) -> np.ndarray:
+def softmax_read(Q: np.ndarray, K: np.ndarray, Vv: np.ndarray, beta: float, chunk: int = 1024,
+                 xp: ModuleType = np) -> np.ndarray:
     """``softmax(beta Q K^T) V`` row by row, in chunks of ``chunk`` queries, in the inputs' dtype.
 
     Parameters
@@ -448,7 +453,7 @@ class SoftmaxMemory(KeyValueMemory):
         self.n_stored += K.shape[0]
         return self
 
-    def _read(self, Q, xp=np):
+    def _read(self, Q, xp: ModuleType = np):
         return softmax_read(Q, self._on(xp, "K"), self._on(xp, "V"), self.beta, self.chunk, xp)
 
     @property

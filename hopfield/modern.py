@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from types import ModuleType
 from scipy.special import logsumexp
 
 from hopfield import _validate as V
@@ -36,7 +37,7 @@ def _as_patterns(X, name: str = "X", dtype=None) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def softmax_rows_inplace(S: np.ndarray, beta: float, xp=np) -> np.ndarray:
+def softmax_rows_inplace(S: np.ndarray, beta: float, xp: ModuleType = np) -> np.ndarray:
     """``S <- softmax(beta S)`` row by row, in place (no temporary of the size of ``S``).
 
     The same operations as ``scipy.special.softmax(beta * S, axis=1)`` in the

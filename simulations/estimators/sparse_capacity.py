@@ -8,6 +8,7 @@ stored pattern of coding level ``a``, at threshold ``theta`` (check
 from __future__ import annotations
 
 from typing import Optional, Tuple
+from types import ModuleType
 
 import numpy as np
 
@@ -83,7 +84,9 @@ FLOAT32_EXACT = 2**24
 
 
 def product_dtype(col_max: float, a_max: float) -> type:
-    """float32 when ``xi^T A`` is exact in it (``col_max a_max < 2^24``: every partial sum an integer below 2^24), else float64.
+    """float32 when ``xi^T A`` is exact in it, else float64.
+
+    Exact means ``col_max a_max < 2^24``: every partial sum is then an integer below 2^24.
 
     Examples
     --------
@@ -94,7 +97,7 @@ def product_dtype(col_max: float, a_max: float) -> type:
 
 
 def retrieval_run_exact(xi: np.ndarray, a: float, theta: float, max_steps: int, keep_diagonal: bool = False,
-                        xp=np) -> Tuple[float, float, int, bool]:
+                        xp: ModuleType = np) -> Tuple[float, float, int, bool]:
     """:func:`retrieval_run` with the fields from exact integer matrix products, on ``xp``'s device.
 
     With 0/1 patterns ``xi`` and state ``V``, ``X = xi - a`` and ``n = sum_j V_j``:
