@@ -171,13 +171,13 @@ def kept_fraction(*, seed: int, N: int, a: float, alpha: float, theta: float, ne
     from hopfield import _xp
     from hopfield.patterns import biased_binary
 
-    device = _xp.select(device)[0]
+    on_gpu = {"device": "gpu"} if _xp.select(device)[0] == "gpu" else {}  # the CPU call as it always was
 
     P = max(1, int(round(alpha * N)))
     res = np.empty((int(networks), 4))
     for k, ss in enumerate(np.random.SeedSequence(int(seed)).spawn(int(networks))):
         xi = (biased_binary(P, int(N), 2.0 * a - 1.0, seed=np.random.default_rng(ss)) + 1) // 2  # (P, N) 0/1
-        res[k] = retrieval_run(xi, a, theta, max_steps, keep_diagonal, device)
+        res[k] = retrieval_run(xi, a, theta, max_steps, keep_diagonal, **on_gpu)
     kept = (res[:, 0] > KEPT) & (res[:, 3] == 0)
     return {"kept": int(kept.sum()), "trials": int(networks), "P": P,
             "M_kept": float(res[kept, 0].mean()) if kept.any() else float("nan"),
