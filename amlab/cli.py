@@ -116,8 +116,28 @@ def _user_errors():
     from simulations.sweeps.backends import BackendError, MissingExtraError
     from simulations.checks.runner import OutputError
     from simulations.sweeps.sweep import SpecMismatchError, StoreLockedError
+    from hopfield._device import DeviceUnavailableError
 
-    return (UsageError, OutputError, BackendError, MissingExtraError, SpecMismatchError, StoreLockedError)
+    return (UsageError, OutputError, BackendError, MissingExtraError, SpecMismatchError, StoreLockedError,
+            DeviceUnavailableError)
+
+
+def apply_device(device: str) -> None:
+    """Check that ``device`` is usable, then make it the default of every public call (``$AMLAB_DEVICE``).
+
+    ``"gpu"`` needs both Numba's CUDA target (the integer-exact simulators) and
+    CuPy (the float memories): :func:`hopfield._device.cuda` and
+    :func:`hopfield._device.array_module` raise ``DeviceUnavailableError`` with
+    one line otherwise, before any work. The variable is inherited by the
+    worker processes this process starts (process pool, local Dask cluster).
+    """
+    from hopfield import _device
+
+    device = _device.as_device(device, "--device")
+    if device == "gpu":
+        _device.cuda()
+        _device.array_module("gpu")
+    os.environ[_device.ENV_DEFAULT] = device
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -432,6 +452,12 @@ def _add_common(p, out_default):
     p.add_argument("--out", default=out_default, help=f"output folder (default {out_default})")
 
 
+def _add_device(p):
+    p.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
+                   help="where the simulators run (default cpu; gpu needs amlab[gpu] and an NVIDIA GPU; "
+                        "worker processes share out the GPUs)")
+
+
 def _add_parallel(p, processes=False):
     from simulations.sweeps.backends import DEFAULT_TIMEOUT
 
@@ -463,11 +489,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", metavar="NAME")
     _add_common(p, "amlab-checks")
     _add_parallel(p, processes=True)
+    _add_device(p)
     p.set_defaults(parser=p, func=cmd_check)
 
     p = sub.add_parser("figures", help="build figures (PNG, PDF and the data behind them)")
     p.add_argument("names", nargs="*", metavar="NAME")
     _add_common(p, "amlab-figures")
+    _add_device(p)
     p.set_defaults(parser=p, func=cmd_figures)
 
     p = sub.add_parser("sweep", help="run an estimator over a parameter grid into a resumable store")
@@ -478,6 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="master seed (default 0)")
     p.add_argument("--out", required=True, help="store folder (resumed if it holds the same sweep)")
     _add_parallel(p)
+    _add_device(p)
     p.set_defaults(parser=p, func=cmd_sweep)
 
     p = sub.add_parser("demo", help="run a scripted teaching demo (--list to see them)")
@@ -520,6 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
     _add_common(p, "amlab-report")
     _add_parallel(p, processes=True)
+    _add_device(p)
     p.set_defaults(parser=p, func=cmd_reproduce)
     return parser
 
@@ -553,6 +583,8 @@ def _main(argv=None) -> int:
     except SystemExit as exc:  # argparse: --help/--version (0) and bad usage (2)
         return int(exc.code or 0)
     try:
+        if getattr(args, "device", None) is not None:  # check, sweep, figures, reproduce
+            apply_device(args.device)
         return int(args.func(args))
     except _user_errors() as exc:
         print(f"{args.parser.prog}: error: {exc}", file=sys.stderr)

@@ -19,6 +19,13 @@ in the dtype the memory was made with.
 each position write the current pair, then read the current query.
 :func:`causal_attention` is the parallel masked-matmul form of the same thing.
 
+``device="gpu"`` on the reads (``read``, ``recall``, :func:`softmax_read`) and
+on :func:`stream` runs the same formulas with CuPy's matrix products (the
+formulas are written once, generic in the array module; under Numba's CUDA
+simulator that module is numpy, which is how the tests run them); results
+come back as numpy arrays in the memory's dtype, equal to the CPU's to the
+rounding bounds stated in ``tests/test_gpu_float.py``. Writes stay on the CPU.
+
 References
 ----------
 A. Katharopoulos, A. Vyas, N. Pappas, F. Fleuret, "Transformers are RNNs: fast
@@ -36,8 +43,10 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from types import ModuleType
 
 from hopfield import _validate as V
+from hopfield import _xp
 from hopfield.kernels import kv as _k
 
 __all__ = [
@@ -85,9 +94,12 @@ def _as_rows(x, name: str, dim: int, dtype, ndim=(1, 2)) -> tuple[np.ndarray, bo
     return np.ascontiguousarray(arr.reshape(1, -1) if single else arr, dtype=dtype), single
 
 
-def elu1(x: np.ndarray) -> np.ndarray:
-    """The positive feature map ``phi(x) = elu(x) + 1`` of Katharopoulos et al. (2020), elementwise."""
-    return np.where(x > 0, x + 1, np.exp(np.minimum(x, 0))).astype(x.dtype, copy=False)
+def elu1(x: np.ndarray, xp: ModuleType = np) -> np.ndarray:
+    """The positive feature map ``phi(x) = elu(x) + 1`` of Katharopoulos et al. (2020), elementwise.
+
+    ``xp`` is the array module of ``x`` (numpy, or CuPy for a GPU array).
+    """
+    return xp.where(x > 0, x + 1, xp.exp(xp.minimum(x, 0))).astype(x.dtype, copy=False)
 
 
 class KeyValueMemory:
@@ -131,16 +143,33 @@ class KeyValueMemory:
         """Store pairs: ``keys`` (M, d_k) or (d_k,), ``values`` (M, d_v) or (d_v,). Returns ``self``."""
         raise NotImplementedError
 
-    def _read(self, Q: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+    def _read(self, Q: np.ndarray, xp: ModuleType = np) -> np.ndarray:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def read(self, queries: npt.ArrayLike) -> np.ndarray:
-        """Value estimates: ``queries`` (B, d_k) -> (B, d_v), or (d_k,) -> (d_v,), in the memory's dtype."""
+    def _on(self, xp, name: str):
+        """The state array ``name`` on ``xp``'s device (copied once per state: writes and resets drop the copies)."""
+        arr = getattr(self, name)
+        if xp is np:
+            return arr
+        cache = self.__dict__.setdefault("_device_cache", {})
+        key = (id(xp), name, self.n_stored, id(arr))
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = _xp.to_device(xp, arr)
+        return cache[key]
+
+    def read(self, queries: npt.ArrayLike, *, device: str | None = None) -> np.ndarray:
+        """Value estimates: ``queries`` (B, d_k) -> (B, d_v), or (d_k,) -> (d_v,), in the memory's dtype.
+
+        ``device`` : {None, "cpu", "gpu"}, where the read runs (None: ``$AMLAB_DEVICE``, else "cpu").
+        """
+        dev, xp = _xp.select(device)
         Q, single = self._queries(queries)
-        out = self._read(Q)
+        out = _xp.to_host(self._read(_xp.to_device(xp, Q), xp))
         return out[0] if single else out
 
-    def recall(self, queries: npt.ArrayLike, candidates: npt.ArrayLike) -> np.ndarray:
+    def recall(self, queries: npt.ArrayLike, candidates: npt.ArrayLike, *, device: str | None = None) -> np.ndarray:
         """Index of the candidate value with the largest score ``c . read(q)``.
 
         Parameters
@@ -148,14 +177,18 @@ class KeyValueMemory:
         queries : array_like of shape (B, d_k) or (d_k,)
         candidates : array_like of shape (C, d_v)
             The candidate values (e.g. every value embedding of a vocabulary).
+        device : {None, "cpu", "gpu"}
+            Where it runs (None: ``$AMLAB_DEVICE``, else "cpu").
 
         Returns
         -------
         ndarray of shape (B,), int64 (or an int for one query)
         """
+        dev, xp = _xp.select(device)
         Q, single = self._queries(queries)
         C, _ = _as_rows(candidates, "candidates", self.d_v, self.dtype, ndim=(2,))
-        idx = np.argmax(self._read(Q) @ C.T, axis=1)  # (B,)
+        Q, C = _xp.to_device(xp, Q), _xp.to_device(xp, C)
+        idx = _xp.to_host(xp.argmax(self._read(Q, xp) @ C.T, axis=1)).astype(np.int64, copy=False)  # (B,)
         return int(idx[0]) if single else idx
 
     @property
@@ -220,8 +253,8 @@ class HebbianMemory(KeyValueMemory):
         self.z = np.zeros(self.d_k, dtype=self.dtype)
         self.n_stored = 0
 
-    def _phi(self, X):
-        return X if self.feature_map is None else elu1(X)
+    def _phi(self, X, xp: ModuleType = np):
+        return X if self.feature_map is None else elu1(X, xp)
 
     def write(self, keys: npt.ArrayLike, values: npt.ArrayLike) -> HebbianMemory:
         """Add ``sum_i v_i phi(k_i)^T`` to ``W`` (and ``sum_i phi(k_i)`` to ``z``). Returns ``self``."""
@@ -232,12 +265,12 @@ class HebbianMemory(KeyValueMemory):
         self.n_stored += K.shape[0]
         return self
 
-    def _read(self, Q):
-        F = self._phi(Q)
-        out = F @ self.W.T  # (B, d_v)
+    def _read(self, Q, xp: ModuleType = np):
+        F = self._phi(Q, xp)
+        out = F @ self._on(xp, "W").T  # (B, d_v)
         if self.normalize:
-            den = F @ self.z
-            out /= np.where(den == 0, 1, den)[:, None]
+            den = F @ self._on(xp, "z")
+            out /= xp.where(den == 0, 1, den)[:, None]
         return out
 
     @property
@@ -321,15 +354,16 @@ class DeltaMemory(KeyValueMemory):
         self.n_stored += K.shape[0]
         return self
 
-    def _read(self, Q):
-        return Q @ self.W.T
+    def _read(self, Q, xp: ModuleType = np):
+        return Q @ self._on(xp, "W").T
 
     @property
     def state_size(self) -> int:
         return self.d_v * self.d_k
 
 
-def softmax_read(Q: np.ndarray, K: np.ndarray, Vv: np.ndarray, beta: float, chunk: int = 1024) -> np.ndarray:
+def softmax_read(Q: np.ndarray, K: np.ndarray, Vv: np.ndarray, beta: float, chunk: int = 1024,
+                 xp: ModuleType = np) -> np.ndarray:
     """``softmax(beta Q K^T) V`` row by row, in chunks of ``chunk`` queries, in the inputs' dtype.
 
     Parameters
@@ -338,6 +372,8 @@ def softmax_read(Q: np.ndarray, K: np.ndarray, Vv: np.ndarray, beta: float, chun
     beta : float > 0
     chunk : int >= 1
         Queries per block; the scores take ``chunk * P`` floats.
+    xp : module
+        The array module of the inputs (numpy; CuPy for GPU arrays, the result then stays on the GPU).
 
     Returns
     -------
@@ -350,15 +386,15 @@ def softmax_read(Q: np.ndarray, K: np.ndarray, Vv: np.ndarray, beta: float, chun
     ``S V`` (the second product). No float64 copies are made of float32 inputs.
     """
     B = Q.shape[0]
-    out = np.empty((B, Vv.shape[1]), dtype=Q.dtype)
+    out = xp.empty((B, Vv.shape[1]), dtype=Q.dtype)
     b = Q.dtype.type(beta)
     for s in range(0, B, chunk):
         S = Q[s:s + chunk] @ K.T  # (c, P)
         S *= b
         S -= S.max(axis=1, keepdims=True)
-        np.exp(S, out=S)
+        xp.exp(S, out=S)
         S /= S.sum(axis=1, keepdims=True)
-        np.matmul(S, Vv, out=out[s:s + chunk])
+        xp.matmul(S, Vv, out=out[s:s + chunk])
     return out
 
 
@@ -417,8 +453,8 @@ class SoftmaxMemory(KeyValueMemory):
         self.n_stored += K.shape[0]
         return self
 
-    def _read(self, Q):
-        return softmax_read(Q, self.K, self.V, self.beta, self.chunk)
+    def _read(self, Q, xp: ModuleType = np):
+        return softmax_read(Q, self._on(xp, "K"), self._on(xp, "V"), self.beta, self.chunk, xp)
 
     @property
     def state_size(self) -> int:
@@ -525,7 +561,8 @@ def _sequences(keys, values, queries, dtype):
 
 
 def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, rule: str = "linear", *,
-           eta: float | None = None, decay: float = 1.0, dtype: npt.DTypeLike | None = None) -> np.ndarray:
+           eta: float | None = None, decay: float = 1.0, dtype: npt.DTypeLike | None = None,
+           device: str | None = None) -> np.ndarray:
     """Causal streaming over sequences: at each position write ``(k_t, v_t)``, then read ``q_t``.
 
     Parameters
@@ -544,6 +581,8 @@ def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, r
         Delta rule only: the gate ``lam``.
     dtype : {None, "float32", "float64"}
         Computation dtype; ``None`` keeps float32 keys float32, else float64.
+    device : {None, "cpu", "gpu"}
+        Where it runs (None: ``$AMLAB_DEVICE``, else "cpu"); the result is a numpy array either way.
 
     Returns
     -------
@@ -551,9 +590,14 @@ def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, r
 
     Notes
     -----
-    One Numba kernel, parallel over sequences (``prange``); each sequence's state
-    is ``d_v x d_k``. Equals :func:`causal_attention` for the linear and normalised
-    rules (Katharopoulos et al. 2020, Sec. 3.4).
+    On the CPU: one Numba kernel, parallel over sequences (``prange``); each
+    sequence's state is ``d_v x d_k``. Equals :func:`causal_attention` for the
+    linear and normalised rules (Katharopoulos et al. 2020, Sec. 3.4).
+    On the GPU (:func:`_stream_hebbian_xp`, :func:`_stream_delta_xp`): the
+    linear and normalised rules in the chunkwise form (within a chunk of
+    ``STREAM_CHUNK`` positions the masked product ``tril(Q K^T) V``, across
+    chunks the carried state ``W``: batched matrix products), the delta rule
+    position by position, batched over the sequences.
 
     Examples
     --------
@@ -563,9 +607,10 @@ def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, r
     True
     """
     V.as_choice(rule, "rule", RULES)
+    dev, xp = _xp.select(device)
     K, Vv, Q, single = _sequences(keys, values, queries, dtype)
     dt = K.dtype.type
-    out = np.empty((K.shape[0], K.shape[1], Vv.shape[2]), dtype=dt)
+    out = np.empty((K.shape[0], K.shape[1], Vv.shape[2]), dtype=dt) if dev == "cpu" else None
     if rule == "delta":
         lam = V.as_float(decay, "decay", minimum=0.0, strict=True)
         if lam > 1.0:
@@ -578,12 +623,76 @@ def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, r
             if e * sq.max() > 2.0 * (1 + 1e-6):
                 raise ValueError(f"eta = {e} exceeds 2/max|k|^2 = {2.0 / sq.max():.6g}: the delta rule would diverge")
             rates = np.full(sq.shape, e)
-        _k.stream_delta(K, Vv, Q, np.ascontiguousarray(rates, dtype=dt), dt(lam), out)
-    else:
+        rates = np.ascontiguousarray(rates, dtype=dt)
+        if dev == "cpu":
+            _k.stream_delta(K, Vv, Q, rates, dt(lam), out)
+        else:
+            K, Vv, Q, rates = (_xp.to_device(xp, a) for a in (K, Vv, Q, rates))
+            out = _xp.to_host(_stream_delta_xp(xp, K, Vv, Q, rates, dt(lam)))
+    elif dev == "cpu":
         if rule == "normalized":
             K, Q = elu1(K), elu1(Q)
         _k.stream_hebbian(K, Vv, Q, rule == "normalized", out)
+    else:
+        K, Vv, Q = (_xp.to_device(xp, a) for a in (K, Vv, Q))
+        if rule == "normalized":
+            K, Q = elu1(K, xp), elu1(Q, xp)
+        out = _xp.to_host(_stream_hebbian_xp(xp, K, Vv, Q, rule == "normalized"))
     return out[0] if single else out
+
+
+#: Positions per chunk of the GPU's chunkwise linear-attention stream (:func:`_stream_hebbian_xp`).
+STREAM_CHUNK = 64
+
+
+def _stream_hebbian_xp(xp, K, Vv, Q, normalize: bool, chunk: int = STREAM_CHUNK):
+    """The Hebbian stream of :func:`stream` in chunkwise form, on ``xp``'s arrays (the GPU path).
+
+    For a chunk of positions ``C`` with the state ``W`` (and ``z``) of every
+    position before it, ``o_t = W q_t + sum_{s in C, s <= t} (q_t . k_s) v_s``
+    (the masked product), divided by ``z . q_t + sum_{s in C, s <= t} q_t . k_s``
+    when ``normalize`` (0 where that is 0, as on the CPU); then
+    ``W += V_C^T K_C`` and ``z += sum_C k_s``. ``K``, ``Q`` (S, L, d_k) (already
+    through the feature map), ``Vv`` (S, L, d_v); returns (S, L, d_v).
+    """
+    S, L, dk = K.shape
+    dv = Vv.shape[2]
+    W = xp.zeros((S, dv, dk), dtype=K.dtype)
+    z = xp.zeros((S, dk, 1), dtype=K.dtype)
+    out = xp.empty((S, L, dv), dtype=K.dtype)
+    for t0 in range(0, L, chunk):
+        Kc, Vc, Qc = K[:, t0:t0 + chunk], Vv[:, t0:t0 + chunk], Q[:, t0:t0 + chunk]
+        c = Kc.shape[1]
+        A = Qc @ xp.swapaxes(Kc, 1, 2)  # (S, c, c) scores q_t . k_s
+        A *= xp.tril(xp.ones((c, c), dtype=K.dtype))
+        o = Qc @ xp.swapaxes(W, 1, 2) + A @ Vc  # (S, c, d_v)
+        if normalize:
+            den = (Qc @ z)[:, :, 0] + A.sum(axis=2)  # (S, c)
+            o = xp.where(den[:, :, None] != 0, o / xp.where(den == 0, 1, den)[:, :, None], 0).astype(K.dtype)
+            z += Kc.sum(axis=1)[:, :, None]
+        out[:, t0:t0 + c] = o
+        W += xp.swapaxes(Vc, 1, 2) @ Kc
+    return out
+
+
+def _stream_delta_xp(xp, K, Vv, Q, rates, lam):
+    """The delta-rule stream of :func:`stream` on ``xp``'s arrays, position by position, batched over sequences.
+
+    At each ``t``: ``r = v_t - lam W k_t``, ``W <- lam W + eta_t r k_t^T``,
+    ``o_t = W q_t`` for every sequence at once (batched matrix-vector products).
+    ``rates`` (S, L) as computed by :func:`stream`; returns (S, L, d_v).
+    """
+    S, L, dk = K.shape
+    dv = Vv.shape[2]
+    W = xp.zeros((S, dv, dk), dtype=K.dtype)
+    out = xp.empty((S, L, dv), dtype=K.dtype)
+    for t in range(L):
+        k = K[:, t, :, None]  # (S, d_k, 1)
+        r = Vv[:, t] - lam * (W @ k)[:, :, 0]  # (S, d_v)
+        W *= lam
+        W += (rates[:, t, None] * r)[:, :, None] * xp.swapaxes(k, 1, 2)
+        out[:, t] = (W @ Q[:, t, :, None])[:, :, 0]
+    return out
 
 
 def causal_attention(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, kind: str = "linear", *,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from types import ModuleType
 from scipy.special import logsumexp
 
 from hopfield import _validate as V
+from hopfield import _xp
 
 
 #: Bytes of one chunk of attention scores (queries x patterns) in ``update`` and
@@ -35,7 +37,7 @@ def _as_patterns(X, name: str = "X", dtype=None) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def softmax_rows_inplace(S: np.ndarray, beta: float) -> np.ndarray:
+def softmax_rows_inplace(S: np.ndarray, beta: float, xp: ModuleType = np) -> np.ndarray:
     """``S <- softmax(beta S)`` row by row, in place (no temporary of the size of ``S``).
 
     The same operations as ``scipy.special.softmax(beta * S, axis=1)`` in the
@@ -46,6 +48,8 @@ def softmax_rows_inplace(S: np.ndarray, beta: float) -> np.ndarray:
     ----------
     S : ndarray of shape (B, N), float32 or float64, C-contiguous; overwritten
     beta : float > 0
+    xp : module
+        The array module of ``S`` (numpy, or CuPy for a GPU array).
 
     Returns
     -------
@@ -60,7 +64,7 @@ def softmax_rows_inplace(S: np.ndarray, beta: float) -> np.ndarray:
     """
     S *= S.dtype.type(beta)
     S -= S.max(axis=1, keepdims=True)
-    np.exp(S, out=S)
+    xp.exp(S, out=S)
     S /= S.sum(axis=1, keepdims=True)
     return S
 
@@ -151,6 +155,14 @@ class ModernHopfield:
     one update costs about the two matrix products it consists of and its
     memory does not grow with the batch beyond the (B, d) result.
 
+    ``device="gpu"`` on :meth:`update`, :meth:`retrieve` and :meth:`energy` runs
+    the same formulas with CuPy (the patterns are copied to the GPU once and
+    kept there); results come back as numpy arrays in the model's dtype. They
+    agree with the CPU to rounding: per entry of an update, within
+    ``2 (2 beta max_i gamma_d (|xi| . |x_i|) + 2 gamma_{N+4}) sum_i p_i |x_i|``
+    (``p`` the softmax, ``gamma_n = n u / (1 - n u)``, ``u`` the dtype's unit
+    roundoff; ``tests/test_gpu_float.py`` states the argument and tests it).
+
     References
     ----------
     H. Ramsauer et al., "Hopfield Networks is All You Need", ICLR 2021,
@@ -194,9 +206,25 @@ class ModernHopfield:
         """Queries per chunk: (chunk, N) scores fill at most ``CHUNK_BYTES``."""
         return max(1, CHUNK_BYTES // (self.N * self.X.itemsize))
 
-    def energy(self, xi: npt.ArrayLike) -> float | np.ndarray:
-        """Energy of a state (d,) -> float, or of a batch (B, d) -> ndarray (B,) in the model's dtype."""
+    def _device_patterns(self, xp):
+        """The patterns on ``xp``'s device, copied once per array module."""
+        if xp is np:
+            return self.X
+        cached = getattr(self, "_on_device", None)
+        if cached is None or cached[0] is not xp:
+            self._on_device = (xp, _xp.to_device(xp, self.X))
+        return self._on_device[1]
+
+    def energy(self, xi: npt.ArrayLike, *, device: str | None = None) -> float | np.ndarray:
+        """Energy of a state (d,) -> float, or of a batch (B, d) -> ndarray (B,) in the model's dtype.
+
+        ``device`` : {None, "cpu", "gpu"}, where it runs (None: ``$AMLAB_DEVICE``, else "cpu").
+        """
+        dev, xp = _xp.select(device)
         q, single = self._query(xi)
+        if dev == "gpu":
+            e = _xp.to_host(self._energy_xp(xp, _xp.to_device(xp, q)))
+            return float(e[0]) if single else e
         B, c = q.shape[0], self._chunk()
         lse = np.empty(B, dtype=self.X.dtype)
         for start in range(0, B, c):
@@ -211,6 +239,21 @@ class ModernHopfield:
         )
         return float(e[0]) if single else e
 
+    def _energy_xp(self, xp, q):
+        """:meth:`energy` of a (B, d) batch on ``xp``'s device: the log-sum-exp shifted by its row maximum."""
+        X = self._device_patterns(xp)
+        B, c = q.shape[0], self._chunk()
+        lse = xp.empty(B, dtype=self.X.dtype)
+        for start in range(0, B, c):
+            z = q[start:start + c] @ X.T  # (chunk, N)
+            z *= z.dtype.type(self.beta)
+            top = z.max(axis=1, keepdims=True)
+            z -= top
+            xp.exp(z, out=z)
+            lse[start:start + c] = top[:, 0] + xp.log(z.sum(axis=1))
+        return (-lse / self.beta + 0.5 * (q * q).sum(axis=1)
+                + float(np.log(self.N)) / self.beta + 0.5 * self.M**2).astype(self.X.dtype, copy=False)
+
     def _step(self, q: np.ndarray) -> np.ndarray:
         out = np.empty_like(q)  # (B, d)
         c = self._chunk()
@@ -220,13 +263,33 @@ class ModernHopfield:
             np.matmul(S, self.X, out=out[start:start + c])  # (chunk, d)
         return out
 
-    def update(self, xi: npt.ArrayLike) -> np.ndarray:
-        """One step ``X^T softmax(beta X xi)``; same shape as ``xi``."""
+    def _step_xp(self, xp, q):
+        """One update of a (B, d) batch on ``xp``'s device (the GPU path; numpy under the simulator)."""
+        X = self._device_patterns(xp)
+        out = xp.empty_like(q)  # (B, d)
+        c = self._chunk()
+        for start in range(0, q.shape[0], c):
+            S = q[start:start + c] @ X.T  # (chunk, N) scores
+            softmax_rows_inplace(S, self.beta, xp)
+            xp.matmul(S, X, out=out[start:start + c])  # (chunk, d)
+        return out
+
+    def update(self, xi: npt.ArrayLike, *, device: str | None = None) -> np.ndarray:
+        """One step ``X^T softmax(beta X xi)``; same shape as ``xi``.
+
+        Parameters
+        ----------
+        xi : array_like of shape (d,) or (B, d)
+        device : {None, "cpu", "gpu"}
+            Where it runs (None: ``$AMLAB_DEVICE``, else "cpu"); the result is a numpy array either way.
+        """
+        dev, xp = _xp.select(device)
         q, single = self._query(xi)
-        out = self._step(q)
+        out = self._step(q) if dev == "cpu" else _xp.to_host(self._step_xp(xp, _xp.to_device(xp, q)))
         return out[0] if single else out
 
-    def retrieve(self, xi: npt.ArrayLike, max_steps: int = 1, tol: float = 0.0) -> np.ndarray:
+    def retrieve(self, xi: npt.ArrayLike, max_steps: int = 1, tol: float = 0.0, *,
+                 device: str | None = None) -> np.ndarray:
         """Iterate ``update`` until ``max |xi_new - xi| <= tol`` (per row) or ``max_steps``.
 
         Parameters
@@ -235,21 +298,30 @@ class ModernHopfield:
         max_steps : int >= 1
         tol : float >= 0
             A row stops once one step changes none of its entries by more than ``tol``.
+        device : {None, "cpu", "gpu"}
+            Where it runs (None: ``$AMLAB_DEVICE``, else "cpu"); on the GPU the
+            whole iteration stays there and only the result comes back.
 
         Returns
         -------
         ndarray, same shape as ``xi``, in the model's dtype
         """
+        dev, xp = _xp.select(device)
         q, single = self._query(xi)
         max_steps = V.as_int(max_steps, "max_steps", minimum=1)
         tol = V.as_float(tol, "tol", minimum=0.0)
-        q = q.copy()
-        active = np.arange(q.shape[0])
+        if dev == "cpu":
+            xp, step = np, self._step
+        else:
+            step = lambda rows: self._step_xp(xp, rows)  # noqa: E731
+        q = _xp.to_device(xp, q).copy()
+        active = xp.arange(q.shape[0])
         for _ in range(max_steps):
-            new = self._step(q[active])
-            moved = np.max(np.abs(new - q[active]), axis=1) > tol
+            new = step(q[active])
+            moved = xp.max(xp.abs(new - q[active]), axis=1) > tol
             q[active] = new
             active = active[moved]
             if active.size == 0:
                 break
+        q = _xp.to_host(q)
         return q[0] if single else q

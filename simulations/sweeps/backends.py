@@ -9,6 +9,12 @@ sends them to a ``dask.distributed`` cluster: an existing one
 (``workers=N``). Tasks are plain functions of their arguments (their
 randomness comes from seeds they are given), so a task gives the same result
 on any backend.
+
+With the GPU as the device (``amlab ... --device gpu``, which sets
+``$AMLAB_DEVICE``), worker ``k`` of a process pool or of a Dask cluster the
+backend starts sees one GPU, ``CUDA_VISIBLE_DEVICES=<gpus[k mod n]>``
+(:func:`gpu_for_worker`), so the units of a check or sweep spread over the
+machine's GPUs; with one GPU every worker shares it.
 """
 
 from __future__ import annotations
@@ -92,6 +98,67 @@ def _worker_threads() -> dict:
             **{k: os.environ.get(k) for k in WORKER_THREAD_VARIABLES}}
 
 
+def visible_gpus() -> list:
+    """The GPUs this process may use, as ``CUDA_VISIBLE_DEVICES`` entries.
+
+    ``$CUDA_VISIBLE_DEVICES`` when it is set (its comma-separated entries, ids
+    or UUIDs, an empty value meaning none), else ``0 .. n-1`` for the ``n``
+    devices ``numba.cuda.gpus`` lists (none when Numba's CUDA target cannot
+    load).
+    """
+    env = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if env is not None:
+        return [g.strip() for g in env.split(",") if g.strip()]
+    try:
+        from hopfield._device import cuda
+
+        return [str(i) for i in range(len(cuda().gpus))]
+    except Exception:  # no driver, no numba-cuda: no GPU to share out
+        return []
+
+
+def gpu_for_worker(k: int, gpus: Sequence[str]) -> str:
+    """The ``CUDA_VISIBLE_DEVICES`` of worker ``k`` (0-based): ``gpus[k mod len(gpus)]``.
+
+    Examples
+    --------
+    >>> [gpu_for_worker(k, ["0", "1"]) for k in range(4)]
+    ['0', '1', '0', '1']
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise ValueError(f"k must be a worker index (an integer >= 0), got {k!r}")
+    if len(gpus) == 0:
+        raise ValueError("gpus must list at least one GPU to share out, got none")
+    return str(gpus[k % len(gpus)])
+
+
+def _gpu_plan() -> Optional[list]:
+    """The GPUs to share out among workers when the device is the GPU (``$AMLAB_DEVICE``), else None."""
+    from hopfield._device import resolve
+
+    if resolve(None) != "gpu":
+        return None
+    return visible_gpus() or None
+
+
+def _take_gpu(counter, gpus) -> None:
+    """Worker initializer: take the next worker index from ``counter`` and see only its GPU.
+
+    Runs before the worker's first task, so before CUDA is initialised in it
+    (the driver reads ``CUDA_VISIBLE_DEVICES`` once, when it starts).
+    """
+    with counter.get_lock():
+        k = counter.value
+        counter.value += 1
+    os.environ["CUDA_VISIBLE_DEVICES"] = gpu_for_worker(k, gpus)
+
+
+def _see_gpu(gpu: str) -> str:
+    """On a Dask worker: see only ``gpu`` (before any task initialises CUDA there)."""
+    os.environ["CUDA_VISIBLE_DEVICES"] = gpu
+    return gpu
+
+
 def check_processes(processes: Any) -> int:
     """``processes`` as a positive int, else ``ValueError`` naming it."""
     if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
@@ -107,7 +174,8 @@ class ProcessBackend:
     locks) and with one Numba, OpenMP and BLAS thread each
     (``WORKER_THREAD_VARIABLES``), so ``processes`` workers keep ``processes``
     cores busy. All of them are started at once, before the first task. Tasks
-    start in the order they are submitted.
+    start in the order they are submitted. When the device is the GPU
+    (``$AMLAB_DEVICE=gpu``), worker ``k`` sees GPU ``gpu_for_worker(k, visible_gpus())``.
 
     Parameters
     ----------
@@ -122,9 +190,11 @@ class ProcessBackend:
         from concurrent.futures import ProcessPoolExecutor
 
         self.processes = check_processes(processes)
+        ctx = multiprocessing.get_context("spawn")
+        self.gpus = _gpu_plan()
+        extra = {} if self.gpus is None else {"initializer": _take_gpu, "initargs": (ctx.Value("i", 0), self.gpus)}
         with _worker_environment():
-            self._pool = ProcessPoolExecutor(max_workers=self.processes,
-                                             mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=ctx, **extra)
             futures = [self._pool.submit(_worker_threads) for _ in range(self.processes)]
         try:
             self.workers = [f.result() for f in futures]
@@ -146,7 +216,8 @@ class ProcessBackend:
                 fut.cancel()
 
     def describe(self) -> str:
-        return f"processes ({self.processes} workers, 1 thread each)"
+        gpus = "" if self.gpus is None else f", GPUs {','.join(self.gpus)} shared out"
+        return f"processes ({self.processes} workers, 1 thread each{gpus})"
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -207,6 +278,11 @@ class DaskBackend:
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None)
             self.client = Client(self._cluster)
+            gpus = _gpu_plan()
+            if gpus is not None:  # worker k (in address order) sees one GPU, before any task
+                self.client.wait_for_workers(workers)
+                for k, addr in enumerate(sorted(self.client.scheduler_info()["workers"])):
+                    self.client.run(_see_gpu, gpu_for_worker(k, gpus), workers=[addr])
         self.address = self.client.scheduler.address
 
     def map_unordered(self, fn: Callable, args: Sequence[tuple]) -> Iterator[Tuple[int, object]]:
