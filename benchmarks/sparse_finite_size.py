@@ -21,6 +21,8 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
+import numpy as np
+
 from simulations.core.io import atomic_write_json
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -45,6 +47,34 @@ def _job(args):
             "seconds": round(time.perf_counter() - t0, 2)}
 
 
+def _job_gpu(args):
+    """As :func:`_job` on the GPU, with the patterns drawn on the device (CuPy's generator, seeded from the
+    same derived seed): the same law (each bit 1 with probability a, independently) from another stream."""
+    seed, a, theta, N, load, networks = args
+    from hopfield._device import array_module
+    from simulations.core.seeds import derive_seed
+    from simulations.estimators.sparse_capacity import KEPT, retrieval_run_exact
+    from theory.sparse_rs import critical_alpha
+
+    xp = array_module("gpu")  # CuPy; numpy under Numba's CUDA simulator (the tests)
+    t0 = time.perf_counter()
+    ac = critical_alpha(a, theta)["alpha_c"]
+    P = max(1, int(round(load * ac * N)))
+    s = derive_seed(seed, {"bench": "sparse-finite-size", "N": N, "a": a, "theta": theta, "load": load})
+    res = []
+    for k, ss in enumerate(np.random.SeedSequence(int(s)).spawn(int(networks))):
+        rng = xp.random.default_rng(int(ss.generate_state(1)[0]))
+        xi = (rng.random((P, N), dtype=xp.float32) < a).astype(xp.int8)
+        res.append(retrieval_run_exact(xi, a, theta, 50, xp=xp))
+        del xi
+    res = np.array(res, dtype=float)
+    kept = (res[:, 0] > KEPT) & (res[:, 3] == 0)
+    return {"seed": seed, "a": a, "theta": theta, "N": N, "load": load, "alpha_c": ac, "kept": int(kept.sum()),
+            "trials": int(networks), "P": P, "M_kept": float(res[kept, 0].mean()) if kept.any() else float("nan"),
+            "q_kept": float(res[kept, 1].mean()) if kept.any() else float("nan"),
+            "steps_mean": float(res[:, 2].mean()), "device": "gpu", "seconds": round(time.perf_counter() - t0, 2)}
+
+
 def crossings(rows):
     """Per (seed, a, theta, N): the logistic 50% crossing in units of alpha_c and its standard error."""
     import numpy as np
@@ -58,7 +88,12 @@ def crossings(rows):
         x = np.array([r["P"] / r["N"] / r["alpha_c"] for r in rs])
         k = np.array([r["kept"] for r in rs])
         n = np.array([r["trials"] for r in rs])
-        xc, se = logistic_crossing(x, k, n) if 0 < k.sum() < n.sum() else (float("nan"), float("nan"))
+        xc, se = float("nan"), float("nan")
+        if len(rs) >= 2 and 0 < k.sum() < n.sum():
+            try:
+                xc, se = logistic_crossing(x, k, n)
+            except np.linalg.LinAlgError:  # a grid that does not bracket the crossing yet
+                pass
         out.append({"seed": key[0], "a": key[1], "theta": key[2], "N": key[3], "crossing_over_alpha_c": xc,
                     "se": se, "kept": k.tolist(), "trials": n.tolist(), "load": x.tolist()})
     return out
@@ -72,17 +107,48 @@ def main(argv=None):
     p.add_argument("--networks", type=int, default=30)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--out", required=True)
+    p.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
+                   help="gpu: patterns drawn and runs made on the GPU (CuPy), one job at a time")
+    p.add_argument("--budget-s", type=float, default=float("inf"), help="start no job after this many seconds")
     args = p.parse_args(argv)
     jobs = [(s, a, th, N, f, args.networks) for s in args.seeds for a, th in CASES for N in args.Ns
             for f in args.loads]
     t0 = time.perf_counter()
     rows = []
+    old = {}
+    if os.path.exists(args.out):  # resume: the finished jobs of an earlier call are kept, not redone
+        import json
+
+        with open(args.out) as fh:
+            for r in json.load(fh).get("rows", []):
+                old[(r["seed"], r["a"], r["theta"], r["N"], r["load"], r["trials"])] = r
+    rows = [old[(j[0], j[1], j[2], j[3], j[4], j[5])] for j in jobs if (j[0], j[1], j[2], j[3], j[4], j[5]) in old]
+    jobs = [j for j in jobs if (j[0], j[1], j[2], j[3], j[4], j[5]) not in old]
+
+    def save():
+        rows.sort(key=lambda r: (r["seed"], r["a"], r["N"], r["load"]))
+        atomic_write_json(args.out, {"what": "sparse-capacity finite-size crossings (kept fraction 1/2) in units of "
+                                             "the RS alpha_c(a, theta)", "args": vars(args),
+                                     "python": sys.version.split()[0], "machine": platform.platform(),
+                                     "seconds": round(time.perf_counter() - t0, 1),
+                                     "crossings": crossings(rows) if rows else [], "rows": rows})
+
+    if args.device == "gpu":
+        for j in sorted(jobs, key=lambda j: (j[3], j[0])):  # small N first: a budget cut keeps whole sizes
+            if time.perf_counter() - t0 > args.budget_s:
+                print(f"budget spent; {len(jobs)} jobs left", flush=True)
+                break
+            rows.append(_job_gpu(j))
+            print(rows[-1]["N"], rows[-1]["a"], rows[-1]["load"], rows[-1]["kept"], rows[-1]["seconds"], flush=True)
+            save()
+        save()
+        return
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as ex:
             for fut in as_completed([ex.submit(_job, j) for j in jobs]):
                 rows.append(fut.result())
     else:
-        rows = [_job(j) for j in jobs]
+        rows.extend(_job(j) for j in jobs)
     rows.sort(key=lambda r: (r["seed"], r["a"], r["N"], r["load"]))
     result = {"what": "sparse-capacity finite-size crossings (kept fraction 1/2) in units of the RS alpha_c(a, theta)",
               "args": vars(args), "python": sys.version.split()[0], "machine": platform.platform(),

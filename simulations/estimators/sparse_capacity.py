@@ -113,14 +113,17 @@ def retrieval_run_exact(xi: np.ndarray, a: float, theta: float, max_steps: int, 
     ``h_i > theta`` whose margin exceeds that path's float32 rounding (at N =
     32 000, P = 4 480 the patterns take 0.57 GB in float32).
 
-    ``xp`` is numpy or CuPy (``hopfield._device.array_module``); the result is as in
-    :func:`retrieval_run`, in Python floats.
+    ``xp`` is numpy or CuPy (``hopfield._device.array_module``); ``xi`` is a numpy array or
+    already an array of ``xp``; the result is as in :func:`retrieval_run`, in Python floats.
     """
     P, N = xi.shape
     if max(N, P) >= 2**24:
         raise ValueError(f"retrieval_run_exact needs N and P below 2^24 (float32-exact counts), got P={P}, N={N}")
     c = 1.0 / (N * a * (1.0 - a))
-    x32 = xp.asarray(np.ascontiguousarray(xi, dtype=np.float32))  # (P, N) 0/1, exact
+    if isinstance(xi, np.ndarray):
+        x32 = xp.asarray(np.ascontiguousarray(xi, dtype=np.float32))  # (P, N) 0/1, exact
+    else:  # already on xp's device (patterns drawn there, e.g. benchmarks/sparse_finite_size.py --device gpu)
+        x32 = xp.ascontiguousarray(xi.astype(xp.float32))
     x64 = None
     s = x32.sum(axis=0, dtype=xp.float64)  # (N,) column counts
     smax = float(s.max())
