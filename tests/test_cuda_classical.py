@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hopfield import _device
-from hopfield.classical import ClassicalHopfield
+from hopfield.classical import ClassicalHopfield, hebbian_weights
 from hopfield.kernels import classical as _k
 from hopfield.kernels.rng import trial_states
 
@@ -143,6 +143,25 @@ def test_float_fields_are_summed_in_the_cpu_order():
         return h
 
     assert not np.array_equal(summed(range(N)), summed(range(N - 1, -1, -1)))  # these weights see the order
+
+
+@pytest.mark.parametrize("schedule, sequential", [(0, False), (1, False)])
+def test_integer_weights_kernel_equals_cpu_weights_kernel(schedule, sequential):
+    """The weights kernel on the integer Hebbian N W (int32, int64 fields), against the CPU's weights kernel."""
+    xi, cues = net_and_cues(11, 3, 3, 14)
+    cues = np.concatenate([cues, random_cues(11, 1, 15)])
+    J = hebbian_weights(xi).astype(np.int32)
+    B, N = cues.shape
+    args = (np.diag(J).copy(), cues, trial_states(5, B), schedule, 0.0, 1.0 / N, 2.0 * N, 20, sequential, True)
+    got = gk.run_weights(J, *args, threads=4)
+    H, tr = np.zeros((B, N), np.int64), np.full((B, 21), np.nan)
+    cv, sw, cy, en = np.zeros(B, bool), np.zeros(B, np.int64), np.zeros(B, bool), np.zeros(B)
+    S = cues.copy()
+    _k.run_weights_serial(J, args[0], S, *args[2:], H, tr, cv, sw, cy, en)
+    want = (S, H, tr, cv, sw, cy, en)
+    assert all(np.array_equal(g, w, equal_nan=True) for g, w in zip(got, want))
+    other = gk.run_weights(J, args[0], cues, trial_states(6, B), *args[3:], threads=4)  # another stream
+    assert schedule == 1 or not all(np.array_equal(g, w, equal_nan=True) for g, w in zip(other, want))
 
 
 def test_bad_device_is_refused_before_work():
