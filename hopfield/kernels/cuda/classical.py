@@ -19,9 +19,10 @@ Weights backend (float64 ``W`` of the pseudo-inverse and Storkey rules, or the i
     ``2 s_i' W_ij`` to every ``h_j`` (one thread per ``j``) and
     ``e2 <- e2 - 4 s_i' h_i - 4 W_ii``. Every product in these formulas is a
     float64 times a small power of two (``+-1``, ``+-2``, ``+-4``), hence
-    exact, so a fused multiply-add (which the CUDA compiler may form; Numba's
-    ``cuda.jit`` has no switch to forbid it, only ``fastmath``, off here)
-    rounds once where the CPU rounds once: the same per-element operations in
+    exact, so a fused multiply-add (which the CUDA compiler does form: the
+    PTX of this kernel for sm_90 holds ``fma.rn.f64``; Numba's ``cuda.jit``
+    offers only ``fastmath``, off here, no switch against contraction) rounds
+    once where the CPU rounds once: the same per-element operations in
     the same order give the same bits. Guarantee: for ``T = 0`` schedules,
     float64 weights give the CPU's final states, fields, sweep counts, flags,
     energies and traces bit for bit, on the simulator and on a GPU.
