@@ -366,12 +366,15 @@ class ClassicalHopfield:
         device : {"cpu", "gpu"}, optional
             Where the dynamics run; None means ``$AMLAB_DEVICE``, else
             ``"cpu"`` (:func:`hopfield._device.resolve`). ``"gpu"`` runs one
-            thread block per cue (:mod:`hopfield.kernels.cuda.classical`),
-            with exact integer fields and energies: states, overlaps, sweeps,
-            energies and traces are bit-identical to ``"cpu"``. It supports
-            the Hebbian rule with the deterministic asynchronous dynamics
-            (``schedule="async"``, or ``"glauber"`` at ``T = 0``), in random
-            and sequential order; other rules and schedules raise ValueError.
+            thread block per cue (:mod:`hopfield.kernels.cuda.classical`) for
+            every rule, schedule and order. The Hebbian rule runs on the
+            patterns kernel (exact integer fields and energies, whichever
+            ``backend``); the pseudo-inverse and Storkey rules on the float64
+            weights kernel, with the CPU's per-element operations in the CPU's
+            order. For ``T = 0`` states, overlaps, sweeps, flags, energies and
+            traces are bit-identical to ``"cpu"``; glauber at ``T > 0`` is
+            bit-identical under Numba's CUDA simulator and statistically equal
+            on a GPU, whose ``exp`` may differ from the host's in the last ulp.
 
         Returns
         -------
@@ -401,9 +404,6 @@ class ClassicalHopfield:
             raise TypeError(f"record_energy must be a bool, got {record_energy!r}")
         device = resolve(device)
         if device == "gpu":
-            if self.rule != "hebbian" or code == _k.SYNC or T > 0.0:
-                raise ValueError("device='gpu' supports rule='hebbian' with schedule='async' (or 'glauber' at "
-                                 f"T = 0), got rule={self.rule!r}, schedule={schedule!r}, T={T}")
             cuda()  # a one-line DeviceUnavailableError before any work
         n_trace = max_sweeps + 1 if record_energy else 0
         check_memory(B * n_trace * 8, "energy_trace (B x (max_sweeps + 1) float64)", "lower max_sweeps or B")
@@ -416,13 +416,23 @@ class ClassicalHopfield:
         cycled = np.zeros(B, np.bool_)
         energies = np.zeros(B, np.float64)
         serial = B == 1  # one trial: skip the parallel region's start-up cost
-        backend = "patterns" if device == "gpu" else self._run_backend(B)  # Hebbian: the same integers N h_i
+        if device == "gpu":  # Hebbian: the patterns kernel, the same integers N h_i as either CPU backend
+            backend = "patterns" if self.rule == "hebbian" else "weights"
+        else:
+            backend = self._run_backend(B)
         if device == "gpu":
             from hopfield.kernels.cuda import classical as _gk
 
-            c = 0 if self.keep_diagonal else self.P
-            S, Mw, trace, converged, sweeps, energies = _gk.run_async(
-                self._xiT, c, self.P - c, S, seeds, 2.0 * self.N, max_sweeps, sequential, bool(record_energy))
+            if backend == "patterns":
+                c = 0 if self.keep_diagonal else self.P
+                S, Mw, trace, converged, sweeps, cycled, energies = _gk.run_patterns(
+                    self._xiT, c, self.P - c, S, seeds, code, T, 1.0 / self.N, 2.0 * self.N, max_sweeps,
+                    sequential, bool(record_energy))
+            else:  # float64 W (pseudo-inverse, Storkey)
+                W = self._W
+                S, _, trace, converged, sweeps, cycled, energies = _gk.run_weights(
+                    W, np.ascontiguousarray(np.diag(W)), S, seeds, code, T, 1.0, 2.0, max_sweeps, sequential,
+                    bool(record_energy))
         elif backend == "patterns":
             c = 0 if self.keep_diagonal else self.P
             Mw = np.zeros((B, self.P), np.int64)

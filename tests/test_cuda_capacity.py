@@ -11,6 +11,7 @@ import pytest
 
 from hopfield import _device
 from hopfield.capacity import capacity_scan, point_seeds
+from hopfield.kernels.rng import GAMMA, _mix64_py
 
 cuda = _device.cuda()
 
@@ -47,11 +48,11 @@ def test_gpu_scan_equals_cpu_scan(N, Ps, count):
 
 
 def test_speculation_width_and_launch_cuts_do_not_change_results():
-    """Any number of candidates per step (1 to 8) and any number of trials per launch: the same trajectory."""
+    """Candidates per step (1 to 4), trials per launch, overlaps in shared or device memory: the same trajectory."""
     N, Ps, count = 12, [2, 7], 4
     want = capacity_scan(N, Ps, 1, count=count, seed=9, device="cpu")
-    for threads, lanes, slots in [(4, 4, None), (4, 1, 1)]:
-        ov, sw, cv = gpu_raw(N, Ps, 1, count, 9, threads=threads, lanes=lanes, slots=slots)
+    for threads, lanes, slots, shared in [(4, 4, None, True), (4, 1, 1, False)]:
+        ov, sw, cv = gpu_raw(N, Ps, 1, count, 9, threads=threads, lanes=lanes, slots=slots, use_shared=shared)
         np.testing.assert_array_equal(ov.reshape(2, 1), (want.overlap * N).astype(np.int64))
         np.testing.assert_array_equal(sw.reshape(2, 1), want.sweeps)
         np.testing.assert_array_equal(cv.reshape(2, 1), want.converged)
@@ -67,6 +68,32 @@ def test_applying_every_flip_of_the_candidates_is_caught():
     bad = gpu_raw(N, Ps, 2, count, 5, threads=8, lanes=1, all_flips=True)
     assert not (np.array_equal(bad[0].reshape(2, 2), (want.overlap * N).astype(np.int64))
                 and np.array_equal(bad[1].reshape(2, 2), want.sweeps))
+
+
+def test_bit_table_holds_the_cpu_patterns():
+    """The table filled one stream word at a time (atomic OR) holds the CPU's draws, entry for entry."""
+    N, P, seed = 13, 7, 2
+    s0 = point_seeds(seed, P, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        W = (P + 31) // 32
+        bits = cuda.device_array((1, N, W), np.uint32)
+        args = (cuda.device_array((1, N), np.int8), cuda.device_array((1, N), np.int32),
+                cuda.device_array((1, N), np.int32), cuda.device_array((1, 32 * W), np.int32))
+        outs = [cuda.device_array(1, np.int64), cuda.device_array(1, np.int64), cuda.device_array(1, np.bool_)]
+        gk.trials_kernel[1, 4, 0, 0](0, N, cuda.to_device(np.array([P])), cuda.to_device(s0), 0, 0, 2, 0, False,
+                                     bits, *args, *outs)
+        table = bits.copy_to_host()[0]
+    got = np.array([[1 if table[i, mu % W] >> (mu // W) & 1 else -1 for i in range(N)] for mu in range(P)])
+    # the CPU's rule, written out: bit k % 64 of word k // 64 of the trial's SplitMix64 stream, k = mu N + i
+    st, words = int(s0[0]), []
+    for _ in range((P * N + 63) // 64):
+        st = (st + int(GAMMA)) % 2**64
+        words.append(_mix64_py(st))
+    want = np.array([[1 if words[(mu * N + i) // 64] >> ((mu * N + i) % 64) & 1 else -1 for i in range(N)]
+                     for mu in range(P)])
+    assert np.array_equal(got, want)
+    assert not np.array_equal(got, np.roll(want, 1, axis=1))  # the check sees a shifted table
 
 
 def test_bad_device_is_refused_before_work():

@@ -5,19 +5,28 @@ same SplitMix64 words in the same order, so its final overlap, sweep count and
 convergence flag are bit-identical to the CPU kernel's.
 
 Patterns
-    Word ``k`` of a trial's stream from its start state ``s0`` is
-    ``mix64(s0 + (k + 1) GAMMA)``: the stream is counter-based, so any entry
-    ``xi_i^mu`` (bit ``(mu N + i) % 64`` of word ``(mu N + i) // 64``) can be
-    computed without drawing the words before it. The block computes every
-    entry once, in parallel, into a bit-packed, neuron-major table of its own
-    (``N x ceil(P / 32)`` 32-bit words, 175 MB at ``N = 10^5, P = 14 000``
-    instead of 1.4 GB as int8); bit ``b`` of word ``w`` of neuron ``i`` holds
-    pattern ``mu = b W + w`` (``W = ceil(P / 32)``), so that the lanes reading
-    consecutive words of a row also read consecutive overlaps ``M_mu``. The
-    stream then skips the ``ceil(P N / 64)`` pattern words by advancing the
-    counter, and one thread draws the flipped neurons (partial Fisher-Yates)
-    and, at the start of every sweep, the visiting order (Fisher-Yates, last
-    index first), word for word as on the CPU.
+    Word ``q`` of a trial's stream from its start state ``s0`` is
+    ``mix64(s0 + (q + 1) GAMMA)``: the stream is counter-based, so any word can
+    be computed without drawing the words before it. Entry ``xi_i^mu`` is bit
+    ``k % 64`` of word ``k // 64``, ``k = mu N + i``. The block keeps a
+    bit-packed, neuron-major table of its own (``N x ceil(P / 32)`` 32-bit
+    words, 175 MB at ``N = 10^5, P = 14 000`` instead of 1.4 GB as int8);
+    bit ``b`` of word ``w`` of neuron ``i`` holds pattern ``mu = b W + w``
+    (``W = ceil(P / 32)``), so that the lanes reading consecutive words of a
+    row also read consecutive overlaps ``M_mu``. The table is zeroed, then
+    each thread hashes whole stream words (one ``mix64`` per 64 entries) and
+    ORs each set bit into its table word (``cuda.atomic.or_``: the 64 entries
+    of a stream word land in up to 64 different table words, owned by no one
+    thread). The stream then skips the ``ceil(P N / 64)`` pattern words by
+    advancing the counter; the ``n_flip`` draws of the cue (partial
+    Fisher-Yates) and, at the start of every sweep, the ``N - 1`` draws of the
+    visiting order (Fisher-Yates, last index first) are computed in parallel
+    from their counters into a work row, then one thread applies the swaps,
+    word for word the CPU's permutation.
+Overlaps
+    ``M`` (``32 W`` int32) lives in the block's dynamic shared memory when it
+    fits beside the static scratch (``P <= 8896``: :func:`shared_overlaps`),
+    else in device memory.
 
 Dynamics: speculative asynchronous updates
     A visit ``k`` of a sweep depends only on the state after visits ``< k``,
@@ -36,6 +45,21 @@ Dynamics: speculative asynchronous updates
     are bit-identical to the CPU, while a sweep costs about ``N / G``
     parallel field evaluations plus one parallel update per flip.
 
+Expected cost per sweep (one trial; ``L`` = lanes, ``G = threads / L`` candidates, ``f`` flips in the sweep)
+    * shuffle: ``N - 1`` hashes spread over the block, then ``N - 1`` dependent
+      swaps by one thread (device-memory latency bound, ~``N`` x 0.5 us / 1000
+      on an H100; the only serial part of a sweep);
+    * decisions: ``ceil((N + f) / G)`` rounds, each reading one row of the
+      table (``W`` words, ``W / L`` per lane) and ``P`` overlaps (``32 W / L``
+      shared-memory reads and integer adds per lane), a ``G``-way first-flip
+      search and 3 barriers: ``~(N + f) P / threads`` adds per thread;
+    * flips: ``f`` parallel updates of ``P`` overlaps (``P / threads`` each).
+    At ``N = 20 000, P = 2800`` with 256 threads and 32 lanes: ~2 500 rounds of
+    ~2 800 adds per lane (the table row is 350 B, the overlaps 11 kB of shared
+    memory), against ``N P = 5.6e7`` adds for the serial sweep. The pattern
+    table costs ``ceil(N P / 64)`` hashes and ``~N P / 2`` atomic ORs once per
+    trial (formerly ``N P`` hashes: 64 times more hashing).
+
 :func:`scan` is the host side: it cuts the trials into launches whose device
 memory stays under a budget and copies the results back.
 """
@@ -43,7 +67,8 @@ memory stays under a budget and copies the results back.
 import numpy as np
 from numba import cuda, int32, int64, uint32, uint64
 
-from hopfield.kernels.cuda.rng import mix64, next_below
+from hopfield.kernels.cuda.classical import shuffle_parallel
+from hopfield.kernels.cuda.rng import mix64
 from hopfield.kernels.rng import GAMMA
 
 #: Largest block the kernel's shared scratch arrays hold.
@@ -52,12 +77,13 @@ U1 = np.uint64(1)
 
 
 @cuda.jit
-def trials_kernel(b0, N, Ps, seeds, n_flip, max_sweeps, lanes, all_flips, bits, s_all, order_all, M_all,
-                  overlap, sweeps, converged):
+def trials_kernel(b0, N, Ps, seeds, n_flip, max_sweeps, lanes, all_flips, use_shared, bits, s_all, order_all,
+                  draws_all, M_all, overlap, sweeps, converged):
     """Trials ``b0 + blockIdx.x`` (one per block); work arrays indexed by the block (its slot).
 
     ``bits`` (slots, N, Wmax) uint32, ``s_all`` (slots, N) int8, ``order_all``
-    (slots, N) int32, ``M_all`` (slots, 32 Wmax) int32. ``all_flips`` = 1
+    and ``draws_all`` (slots, N) int32, ``M_all`` (slots, 32 Wmax) int32
+    (unused when ``use_shared``: the overlaps are then in dynamic shared memory). ``all_flips`` = 1
     replaces the first-flip rule by "apply every flip found among the
     candidates" (a wrong rule, for the tests only).
     """
@@ -75,39 +101,56 @@ def trials_kernel(b0, N, Ps, seeds, n_flip, max_sweeps, lanes, all_flips, bits, 
     x = bits[slot]
     s = s_all[slot]
     od = order_all[slot]
-    M = M_all[slot]
+    draws = draws_all[slot]
+    Msh = cuda.shared.array(0, int32)  # the overlaps, when the launch gave the block 32 W int32 of it
+    if use_shared:
+        M = Msh[:32 * W]
+    else:
+        M = M_all[slot]
     part = cuda.shared.array(MAX_THREADS, int64)
     flg = cuda.shared.array(MAX_THREADS, int32)
     sh = cuda.shared.array(2, int32)  # sh[0]: first flipping candidate (G if none), sh[1]: sweep changed
-    st = cuda.local.array(1, uint64)
     s0 = seeds[b]
 
-    # 1. the patterns: word w of neuron i, bit bb <-> mu = bb W + w, entry (mu, i) = bit k % 64 of word k // 64
+    # 1. the patterns: entry (mu, i) = bit k % 64 of stream word k // 64, k = mu N + i; word w of neuron i,
+    #    bit bb <-> mu = bb W + w. One hash per stream word, its set bits ORed into the zeroed table.
     for idx in range(tid, N * W, T):
-        i = idx // W
-        w = idx - i * W
-        word = uint32(0)
-        for bb in range(32):
-            mu = bb * W + w
-            if mu < P:
-                k = int64(mu) * N + i
-                r = mix64(s0 + uint64(k // 64 + 1) * GAMMA)
-                if (r >> uint64(k % 64)) & U1:
-                    word |= uint32(1) << uint32(bb)
-        x[i, w] = word
+        x[idx // W, idx % W] = uint32(0)
+    cuda.syncthreads()
+    n_words = (int64(P) * N + 63) // 64
+    for q in range(tid, n_words, T):
+        r = mix64(s0 + uint64(q + 1) * GAMMA)
+        k = q * 64
+        mu = k // N
+        i = k - mu * N
+        for t in range(64):
+            if mu >= P:
+                break
+            if (r >> uint64(t)) & U1:
+                cuda.atomic.or_(x, (i, mu % W), uint32(1) << uint32(mu // W))
+            i += 1
+            if i == N:
+                i = 0
+                mu += 1
+    cuda.syncthreads()
     for i in range(tid, N, T):
         s[i] = 1 if x[i, 0] & uint32(1) else -1  # pattern 0 is bit 0 of word 0
         od[i] = i
     cuda.syncthreads()
-    # 2. the cue: the stream continues after the ceil(P N / 64) pattern words
+    # 2. the cue: the stream continues after the ceil(P N / 64) pattern words; the partial Fisher-Yates
+    #    draws (position k swapped with k + below(N - k)) computed in parallel, applied by one thread
+    st0 = s0 + uint64(n_words) * GAMMA
+    for k in range(tid, n_flip, T):
+        draws[k] = int32(mix64(st0 + uint64(k + 1) * GAMMA) % uint64(N - k))
+    cuda.syncthreads()
     if tid == 0:
-        st[0] = s0 + uint64((int64(P) * N + 63) // 64) * GAMMA
         for k in range(n_flip):
-            j = k + next_below(st, N - k)
+            j = k + draws[k]
             t = od[k]
             od[k] = od[j]
             od[j] = t
             s[od[k]] = -s[od[k]]
+    st = st0 + uint64(n_flip) * GAMMA
     cuda.syncthreads()
     for i in range(tid, N, T):
         od[i] = i
@@ -128,12 +171,8 @@ def trials_kernel(b0, N, Ps, seeds, n_flip, max_sweeps, lanes, all_flips, bits, 
     cv = False
     n = max_sweeps
     for sweep in range(max_sweeps):
+        st = shuffle_parallel(od, draws, st, N, tid, T)  # Fisher-Yates, last index first (rng.shuffle_inplace)
         if tid == 0:
-            for i in range(N - 1, 0, -1):  # Fisher-Yates, last index first (as rng.shuffle_inplace)
-                j = next_below(st, i + 1)
-                t = od[i]
-                od[i] = od[j]
-                od[j] = t
             sh[1] = 0
         cuda.syncthreads()
         k0 = 0
@@ -215,13 +254,24 @@ def trials_kernel(b0, N, Ps, seeds, n_flip, max_sweeps, lanes, all_flips, bits, 
         converged[b] = cv
 
 
+#: Shared memory a block may use without an opt-in (bytes), and the kernel's static part of it.
+SHARED_LIMIT = 48 * 1024
+STATIC_SHARED = MAX_THREADS * (8 + 4) + 2 * 4
+
+
+def shared_overlaps(P_max):
+    """Whether the overlaps ``M`` (``32 ceil(P / 32)`` int32) fit the block's dynamic shared memory."""
+    return 32 * ((P_max + 31) // 32) * 4 <= SHARED_LIMIT - STATIC_SHARED
+
+
 def slot_bytes(N, P_max):
-    """Device memory of one running trial: its bit table, state, order and overlaps."""
+    """Device memory of one running trial: its bit table, state, order, draws and overlaps."""
     W = (P_max + 31) // 32
-    return N * W * 4 + N + N * 4 + 32 * W * 4
+    return N * W * 4 + N + 2 * N * 4 + 32 * W * 4
 
 
-def scan(N, Pb, seeds, n_flip, max_sweeps, threads=None, lanes=None, slots=None, mem_budget=None, all_flips=False):
+def scan(N, Pb, seeds, n_flip, max_sweeps, threads=None, lanes=None, slots=None, mem_budget=None, all_flips=False,
+         use_shared=None):
     """Run the trials ``(Pb[b], seeds[b])`` on the GPU; returns ``(overlap, sweeps, converged)`` as numpy arrays.
 
     Parameters
@@ -246,6 +296,9 @@ def scan(N, Pb, seeds, n_flip, max_sweeps, threads=None, lanes=None, slots=None,
         half the free device memory (64 MB under the simulator).
     all_flips : bool
         Replace the first-flip rule by a wrong one (for the tests' mutant).
+    use_shared : bool, optional
+        Keep the overlaps in dynamic shared memory; by default whenever they
+        fit (:func:`shared_overlaps`, ``P <= 8896``), else in device memory.
     """
     from hopfield._device import cuda as _cuda, simulated
 
@@ -272,8 +325,11 @@ def scan(N, Pb, seeds, n_flip, max_sweeps, threads=None, lanes=None, slots=None,
     bits = cu.device_array((slots, N, W), np.uint32)
     s = cu.device_array((slots, N), np.int8)
     order = cu.device_array((slots, N), np.int32)
-    M = cu.device_array((slots, 32 * W), np.int32)
+    draws = cu.device_array((slots, N), np.int32)
+    use_shared = shared_overlaps(P_max) if use_shared is None else bool(use_shared)
+    M = cu.device_array((1, 1) if use_shared else (slots, 32 * W), np.int32)
+    dyn = 32 * W * 4 if use_shared else 0
     for b0 in range(0, B, slots):
-        trials_kernel[slots, threads](b0, N, Pd, Sd, n_flip, max_sweeps, lanes, 1 if all_flips else 0,
-                                      bits, s, order, M, ov, sw, cv)
+        trials_kernel[slots, threads, 0, dyn](b0, N, Pd, Sd, n_flip, max_sweeps, lanes, 1 if all_flips else 0,
+                                              use_shared, bits, s, order, draws, M, ov, sw, cv)
     return ov.copy_to_host(), sw.copy_to_host(), cv.copy_to_host()
