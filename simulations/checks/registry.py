@@ -21,13 +21,31 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from simulations.checks.point import CheckResult, Point
 from simulations.checks.stats import holm
 
 #: Family-wise error level of one check (over all its points, Holm-corrected).
 FAMILY_ALPHA = 0.01
+
+#: A check whose quick-size minimum detectable error exceeds this fraction of its key quantity is a smoke test.
+SMOKE_FRACTION = 0.10
+
+#: Checks whose quick-size MDE on their key quantity exceeded ``SMOKE_FRACTION`` of it at master seed 0
+#: (benchmarks/false_alarms.py, benchmarks/results/false_alarms.json; table in docs/checks.md): smoke tests at
+#: quick size. Kept here, beside the rule, so that the list is revised in one place when a check is sharpened;
+#: ``register_check(smoke=...)`` adds to it.
+SMOKE_QUICK = frozenset({
+    "ags-critical", "ags-spin-glass", "amicl-switch", "amicl-vs-a", "classical-fixed-points", "dense-capacity",
+    "dense-exact-one-step", "dense-random-starts", "exp-rem-threshold", "induction-ape-recall",
+    "induction-deviation", "induction-flip", "induction-logits", "induction-rpe-flat", "kv-argmax-accuracy",
+    "kv-delta-one-pass", "kv-readout-moments", "kv-zipf-scaling", "mixture-stability", "pseudo-inverse",
+    "sparse-capacity", "sparse-one-step", "storkey-capacity"})
+
+#: A prediction smaller than this in magnitude counts as 0 when the key point is chosen (its relative MDE is
+#: undefined).
+ZERO = 1e-9
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,11 @@ class Check:
     families: Optional[Tuple[str, ...]] = None
     #: Expected single-thread seconds by size (``"quick"``, ``"full"``); see ``simulations.checks.schedule``.
     seconds: Dict[str, float] = field(default_factory=dict)
+    #: Sizes at which the check is a smoke test (its minimum detectable error exceeds 10% of its key quantity).
+    smoke: Tuple[str, ...] = ()
+    #: A text in the label of the point that carries the check's key quantity; None: the tested point with the
+    #: largest minimum detectable error relative to |theory| (``key_point``).
+    key: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +124,8 @@ CHECKS: Dict[str, Check] = {}
 def register_check(name: str, *, title: str, theory: str, test: str, quick: dict, full: dict,
                    split: bool = False, figures: Tuple[str, ...] = (), derivations: Tuple[str, ...] = (),
                    families: Optional[Tuple[str, ...]] = None, seconds: Optional[Dict[str, float]] = None,
-                   huge: Optional[dict] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                   huge: Optional[dict] = None, smoke: Union[bool, Tuple[str, ...]] = False,
+                   key: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering ``func(*, seed, **params) -> list[Point]`` as a check.
 
     Parameters
@@ -140,6 +164,14 @@ def register_check(name: str, *, title: str, theory: str, test: str, quick: dict
         ``"full"`` size; the runner starts the longest units first
         (``simulations.checks.schedule``). A size left out counts
         ``DEFAULT_SECONDS``.
+    smoke : bool or tuple of str
+        The check is a smoke test (``True``: at quick size; or the sizes named): its minimum detectable
+        error there exceeds ``SMOKE_FRACTION`` of its key quantity, so a pass says little. ``amlab check``
+        shows smoke checks apart.
+    key : str, optional
+        A text found in the label of the point that carries the check's key quantity (the one whose
+        minimum detectable error the check reports). By default the tested point with the largest
+        minimum detectable error relative to ``|theory|``.
     """
 
     groups = (("figures", figures), ("derivations", derivations)) + ((("families", families),) if families is not None
@@ -154,13 +186,25 @@ def register_check(name: str, *, title: str, theory: str, test: str, quick: dict
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
             raise ValueError(f"check {name!r}: seconds[{size!r}] must be a number >= 0, got {value!r}")
 
+    if smoke is True:
+        smoke = ("quick",)
+    elif smoke is False:
+        smoke = ()
+    if isinstance(smoke, str) or not all(z in ("quick", "full", "huge") for z in smoke):
+        raise ValueError(f"check {name!r}: smoke must be a bool or a tuple of 'quick', 'full', 'huge', got {smoke!r}")
+    if name in SMOKE_QUICK and "quick" not in smoke:
+        smoke = ("quick",) + tuple(smoke)
+    if key is not None and (not isinstance(key, str) or not key):
+        raise TypeError(f"check {name!r}: key must be a non-empty text found in a point's label, got {key!r}")
+
     def deco(func):
         if name in CHECKS:
             raise ValueError(f"check {name!r} is registered twice")
         sizes = {"quick": dict(quick), "full": dict(full), **({"huge": dict(huge)} if huge is not None else {})}
         CHECKS[name] = Check(name, title, theory, test, func, sizes,
                              bool(split), tuple(figures), tuple(derivations),
-                             None if families is None else tuple(families), {k: float(v) for k, v in seconds.items()})
+                             None if families is None else tuple(families), {k: float(v) for k, v in seconds.items()},
+                             tuple(smoke), key)
         return func
 
     return deco
@@ -241,8 +285,49 @@ def finish_check(check: Check, size: str, seed: int, params: dict, work: Work, o
         p = points[i]
         judged[i] = Point(**{**p.__dict__, "ok": bool(p.ok and not r)})
     passed = bool(judged) and all(p.ok for p in judged)
+    mde, label, rel = key_mde(judged, check.key)
     return CheckResult(check.name, check.title, check.theory, check.test, size, seed, judged, passed, seconds, params,
-                       dict(unit_seconds or {}))
+                       dict(unit_seconds or {}), mde, label, rel, size in check.smoke)
+
+
+def key_point(points: Sequence[Point], key: Optional[str] = None) -> Optional[Point]:
+    """The point that carries a check's key quantity, or ``None`` when no point is tested.
+
+    With ``key``, the first tested point whose label contains it (else the
+    default rule); by default the tested point with the largest minimum
+    detectable error relative to ``|theory|``, points predicting 0
+    (``|theory| <= ZERO``) coming after the others (ranked by absolute MDE among themselves).
+    """
+    tested = [p for p in points if p.tested]
+    if key is not None:
+        named = [p for p in tested if key in p.label]
+        if named:
+            return named[0]
+    scored = [p for p in tested if p.mde == p.mde]
+    if not scored:
+        return None
+    nonzero = [p for p in scored if abs(p.theory) > ZERO]
+    if nonzero:
+        return max(nonzero, key=lambda p: p.mde / abs(p.theory))
+    return max(scored, key=lambda p: p.mde)
+
+
+def key_mde(points: Sequence[Point], key: Optional[str] = None,
+            alpha: float = None) -> Tuple[float, str, float]:
+    """``(mde, label, mde / |theory|)`` of a check's key point (``key_point``), NaN and "" when none is tested.
+
+    The MDE is that of the key point's own test at Holm's first step, level
+    ``alpha / m`` for the ``m`` tested points (``alpha`` defaults to
+    ``FAMILY_ALPHA``): the error the check detects with 80% power when that
+    point alone is wrong.
+    """
+    alpha = FAMILY_ALPHA if alpha is None else alpha
+    p = key_point(points, key)
+    if p is None:
+        return float("nan"), "", float("nan")
+    m = sum(q.tested for q in points)
+    mde = p.detectable(alpha / m)
+    return mde, p.label, (mde / abs(p.theory) if abs(p.theory) > ZERO else float("nan"))
 
 
 def run_check(check: Check, size: str = "quick", seed: int = 0, **overrides) -> CheckResult:

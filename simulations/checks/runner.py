@@ -117,9 +117,31 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
+def _fmt_mde(r: CheckResult) -> str:
+    """The check's minimum detectable error on its key quantity: absolute, and relative where the theory is not 0."""
+    if not r.mde == r.mde:
+        return "-"
+    return _fmt(r.mde) + (f" ({100 * r.mde_relative:.3g}%)" if r.mde_relative == r.mde_relative else "")
+
+
 def table(results: Sequence[CheckResult]) -> str:
-    """A plain-text summary table of check results."""
-    rows = [("check", "points", "theory (worst point)", "simulation [interval]", "margin", "seconds", "verdict")]
+    """A plain-text summary table of check results; smoke checks (``CheckResult.smoke``) in a section of their own.
+
+    The ``MDE (key)`` column is the check's minimum detectable error on its key quantity
+    (``CheckResult.mde``), with its percentage of that quantity.
+    """
+    main = [r for r in results if not r.smoke]
+    smoke = [r for r in results if r.smoke]
+    text = _table(main) if main else ""
+    if smoke:
+        text += ("\n\n" if text else "") + ("smoke checks (minimum detectable error above 10% of the key quantity: "
+                                             "a pass says little)\n") + _table(smoke)
+    return text
+
+
+def _table(results: Sequence[CheckResult]) -> str:
+    rows = [("check", "points", "theory (worst point)", "simulation [interval]", "margin", "MDE (key)", "seconds",
+             "verdict")]
     for r in results:
         tested = [p for p in r.points if p.kind != "reported"]
         worst = min(tested, key=lambda p: p.margin if p.margin == p.margin else -float("inf")) if tested else None
@@ -129,6 +151,7 @@ def table(results: Sequence[CheckResult]) -> str:
             _fmt(worst.theory) + (f" +- {_fmt(worst.tolerance)}" if worst and worst.tolerance else "") if worst else "-",
             f"{_fmt(worst.estimate)} [{_fmt(worst.low)}, {_fmt(worst.high)}]" if worst else "-",
             _fmt(r.margin),
+            _fmt_mde(r),
             f"{r.seconds:.1f}",
             "PASS" if r.passed else "FAIL",
         ))
@@ -175,12 +198,12 @@ def check_blocks(results: Sequence[CheckResult], checks: Optional[Dict[str, Chec
     """
     checks = checks or {}
     linked = bool(checks)
-    header = ["check", "verdict", "margin", "seconds"] + (["figures", "derivations"] if linked else [])
+    header = ["check", "verdict", "margin", "MDE (key)", "seconds"] + (["figures", "derivations"] if linked else [])
     rows = []
     for r in results:
         c = checks.get(r.name)
-        row = [[Link(r.name, "#" + slug("check", r.name))], [Verdict(r.passed)], [_fmt(r.margin)],
-               [f"{r.seconds:.1f}"]]
+        row = [[Link(r.name, "#" + slug("check", r.name))], [Verdict(r.passed)] + ([" (smoke)"] if r.smoke else []),
+               [_fmt(r.margin)], [_fmt_mde(r)], [f"{r.seconds:.1f}"]]
         if linked:
             row += [_name_links("figure", c.figures, figures) if c else [],
                     _name_links("derivation", c.derivations, derivations) if c else []]
@@ -189,7 +212,10 @@ def check_blocks(results: Sequence[CheckResult], checks: Optional[Dict[str, Chec
     for r in results:
         c = checks.get(r.name)
         blocks += [Heading(2, [f"{r.name}: {r.title}"] + (UP if linked else []), slug("check", r.name)),
-                   Paragraph(["Verdict: ", Verdict(r.passed), f" (margin {_fmt(r.margin)}, {r.seconds:.1f} s)"]),
+                   Paragraph(["Verdict: ", Verdict(r.passed), f" (margin {_fmt(r.margin)}, {r.seconds:.1f} s)"]
+                             + ([" Smoke test: its minimum detectable error exceeds 10% of its key quantity."]
+                                if r.smoke else [])),
+                   Paragraph([f"Minimum detectable error (80% power): {_fmt_mde(r)} on {r.mde_point or '-'}"]),
                    Paragraph([f"Theory: {r.theory}"]), Paragraph([f"Test: {r.test}"])]
         if c and (c.figures or c.derivations):
             see = []
@@ -203,14 +229,59 @@ def check_blocks(results: Sequence[CheckResult], checks: Optional[Dict[str, Chec
         for p in r.points:
             pv = "-" if p.p_value is None else f"{p.p_value:.3g}"
             points.append([[p.label], [_fmt(p.theory)], [_fmt(p.tolerance)], [_fmt(p.estimate)],
-                           [f"[{_fmt(p.low)}, {_fmt(p.high)}]"], [pv], _point_cell(p)])
-        blocks.append(Table(["point", "theory", "tolerance", "simulation", "interval", "p-value", "ok"], points))
+                           [f"[{_fmt(p.low)}, {_fmt(p.high)}]"], [pv], [_fmt(p.mde) if p.tested else "-"],
+                           _point_cell(p)])
+        blocks.append(Table(["point", "theory", "tolerance", "simulation", "interval", "p-value", "MDE", "ok"],
+                            points))
     return blocks
 
 
 def markdown(results: Sequence[CheckResult]) -> str:
     """A Markdown report (``checks.md``) with one section per check and a row per point."""
     return to_markdown([Heading(1, ["amlab checks"])] + check_blocks(results)[1:])
+
+
+#: Run-wide false-alarm level: the probability that a run of correct code reports any failure.
+RUN_ALPHA = 0.05
+
+
+def run_wide(results: Sequence[CheckResult], alpha: float = RUN_ALPHA) -> dict:
+    """Run-wide false-alarm control: Holm's procedure over the checks' own p-values at level ``alpha``.
+
+    Each check keeps its internal Holm correction; its p-value is its smallest
+    Holm-adjusted one (``CheckResult.p_check``, 0 for a failed deterministic
+    comparison), and the ``N`` checks are judged together by Holm at
+    ``alpha``: the first step tests the smallest at ``alpha / N``. Under
+    correct code the run fails with probability at most ``alpha`` whatever the
+    dependence between checks. Returns ``{"alpha", "passed", "failed"
+    (names), "first_step"}``; the default verdict of each check is not changed.
+
+    Examples
+    --------
+    >>> from simulations.checks.point import CheckResult, Point
+    >>> ok = CheckResult("a", "", "", "", "quick", 0, [Point("x", 0, 0, 0, 0, p_value=0.004)], True, 0.0)
+    >>> run_wide([ok] * 2)["passed"]   # p_check 0.004 <= 0.05 / 2: rejected
+    False
+    >>> run_wide([ok] * 20)["passed"]  # 0.004 > 0.05 / 20 at the first step: none rejected
+    True
+    """
+    from simulations.checks.stats import holm
+
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+    ps = [r.p_check for r in results]
+    reject = holm(ps, alpha) if ps else []
+    failed = [r.name for r, x in zip(results, reject) if x]
+    return {"alpha": alpha, "passed": not failed, "failed": failed,
+            "first_step": alpha / len(ps) if ps else float("nan")}
+
+
+def run_wide_line(verdict: dict, n: int) -> str:
+    """The summary line of ``run_wide``'s verdict."""
+    head = (f"run-wide false-alarm control: {'PASS' if verdict['passed'] else 'FAIL'} at "
+            f"{100 * verdict['alpha']:g}% (Holm over the {n} checks' smallest adjusted p-values")
+    tail = f"; rejected: {', '.join(verdict['failed'])})" if verdict["failed"] else ")"
+    return head + tail
 
 
 def check_seed(master: int, name: str) -> int:
@@ -250,9 +321,10 @@ def result_from_dict(d: dict) -> CheckResult:
         points.append(Point(label=p["label"], theory=_nan(p["theory"]), estimate=_nan(p["estimate"]),
                             low=_nan(p["low"]), high=_nan(p["high"]), tolerance=_nan(p["tolerance"]),
                             p_value=p["p_value"], ok=p["ok"], params=p.get("params") or {},
-                            kind=p.get("kind", "band")))
+                            kind=p.get("kind", "band"), se=p.get("se"), n=p.get("n"), dist=p.get("dist", "z")))
     return CheckResult(d["name"], d["title"], d["theory"], d["test"], d["size"], d["seed"], points, d["passed"],
-                       d["seconds"], d.get("params") or {}, d.get("units") or {})
+                       d["seconds"], d.get("params") or {}, d.get("units") or {}, _nan(d.get("mde")),
+                       d.get("mde_point") or "", _nan(d.get("mde_relative")), bool(d.get("smoke", False)))
 
 
 def load_finished(out: Union[str, os.PathLike], check: Check, size: str, seed: int) -> Optional[CheckResult]:
@@ -324,8 +396,12 @@ def _unlink_quietly(path) -> None:
 def run_checks(checks: Sequence[Check], size: str = "quick", seed: int = 0,
                out: Union[str, os.PathLike] = Path("amlab-checks"), workers: Optional[int] = None,
                scheduler: Optional[str] = None, echo: Callable[[str], Any] = print, timeout: Optional[float] = None,
-               processes: Optional[int] = None) -> List[CheckResult]:
+               processes: Optional[int] = None, run_alpha: float = RUN_ALPHA) -> List[CheckResult]:
     """Run ``checks``, print a table and write ``checks.json`` and ``checks.md`` into ``out``.
+
+    The summary ends with the run-wide false-alarm verdict (``run_wide`` at
+    ``run_alpha``), also written to ``checks.json``; it changes no check's
+    verdict.
 
     Each check runs with ``check_seed(seed, name)``, as its units of work
     (``simulations.checks.registry.plan_check``). With ``processes`` the units run in
@@ -340,6 +416,8 @@ def run_checks(checks: Sequence[Check], size: str = "quick", seed: int = 0,
     from simulations.sweeps.backends import check_backend_options, get_backend
 
     check_backend_options(workers, scheduler, processes)
+    if isinstance(run_alpha, bool) or not isinstance(run_alpha, (int, float)) or not 0 < run_alpha < 1:
+        raise ValueError(f"run_alpha must be a number in (0, 1), got {run_alpha!r}")
     checks = list({c.name: c for c in checks}.values())  # a name given twice runs once
     out = ensure_writable(out)
     results = [None] * len(checks)
@@ -405,12 +483,15 @@ def run_checks(checks: Sequence[Check], size: str = "quick", seed: int = 0,
                         _save_unit(out, checks[i], size, seed, u.label, output, seconds)
     total = time.perf_counter() - t0
     echo(table(results))
+    wide = run_wide(results, run_alpha)
     _write_json(out / "checks.json", {"provenance": provenance(), "size": size, "seed": seed,
                                       "seconds": total, "passed": all(r.passed for r in results),
-                                      "reused": reused, "checks": [r.to_dict() for r in results]})
+                                      "run_wide": wide, "reused": reused,
+                                      "checks": [r.to_dict() for r in results]})
     _write_text(out / "checks.md", markdown(results))
     n_ok = sum(r.passed for r in results)
     echo(f"{n_ok}/{len(results)} checks passed in {total:.1f} s; reports: {out / 'checks.md'}, {out / 'checks.json'}")
+    echo(run_wide_line(wide, len(results)))
     return results
 
 
@@ -479,6 +560,10 @@ COLUMNS = [
                "quantity compared (a probability, an overlap, a load alpha, a number of patterns K, a distance); "
                "positive: band and interval overlap by that much, negative: they miss by that much. For a bound "
                "it is how far the estimate stays on the allowed side"),
+    ("MDE (key)", "minimum detectable error: the deviation of the check's key quantity from its theory that makes "
+                  "the check fail with 80% power (that point alone wrong, its test at Holm's first step), "
+                  "tolerance + (z_(1-a/2) + z_0.8) standard errors; in brackets as a percentage of the key "
+                  "quantity. A check whose MDE exceeds 10% of it is a smoke test, marked (smoke)"),
     ("seconds", "wall-clock time of the check on this machine"),
     ("point", "one comparison: the parameters it was simulated at"),
     ("theory", "the prediction of the formula under test at that point"),
@@ -488,6 +573,7 @@ COLUMNS = [
     ("interval", "the estimate's 99% sampling interval (Wilson for proportions, Student-t or z for means)"),
     ("p-value", "the test of 'the truth lies within theory +- tolerance' at that point, before Holm's "
                 "correction; '-' for deterministic comparisons (bounds)"),
+    ("MDE", "the point's own minimum detectable error at level 1% and 80% power (before Holm's correction)"),
     ("ok", "whether the point passes; 'reported' points are shown, not tested"),
 ]
 

@@ -58,7 +58,8 @@ def binomial_point(label: str, k: int, n: int, theory: float, tolerance: float =
         pval = 1.0 if (k == 0 and p0 == 0.0) or (k == n and p0 == 1.0) else 0.0
     else:
         pval = float(stats.binomtest(k, n, p0).pvalue)
-    return Point(label, float(theory), est, float(ci.low), float(ci.high), float(tolerance), pval, True, dict(params or {}))
+    return Point(label, float(theory), est, float(ci.low), float(ci.high), float(tolerance), pval, True, dict(params or {}),
+                 se=math.sqrt(est * (1 - est) / n), n=n, dist="binomial")
 
 
 def mean_point(label: str, samples: ArrayLike, theory: float, tolerance: float = 0.0, level: float = 0.95,
@@ -90,7 +91,8 @@ def summary_point(label: str, mean: float, sd: float, n: int, theory: float, tol
         pval = 1.0 if mean == mu0 else 0.0
     else:
         pval = float(2 * stats.norm.sf(abs(mean - mu0) / se))
-    return Point(label, float(theory), mean, mean - zc * se, mean + zc * se, float(tolerance), pval, True, dict(params or {}))
+    return Point(label, float(theory), mean, mean - zc * se, mean + zc * se, float(tolerance), pval, True, dict(params or {}),
+                 se=se, n=n, dist="z")
 
 
 def estimate_point(label: str, estimate: float, se: float, theory: float, tolerance: float = 0.0,
@@ -132,4 +134,4 @@ def t_point(label: str, mean: float, sd: float, n: int, theory: float, tolerance
     else:
         pval = float(2 * stats.t.sf(abs(mean - mu0) / se, n - 1))
     return Point(label, float(theory), mean, mean - tc * se, mean + tc * se, float(tolerance), pval, True,
-                 dict(params or {}))
+                 dict(params or {}), se=se, n=n, dist="t")
