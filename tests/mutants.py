@@ -480,19 +480,17 @@ def _rem_no_condensation():
 
 
 @mutant("rem-ties-recovered", "formula",
-        "finite-N recovery (1 - B)^(M-1) with B = P(agreements > N - rho N) (ties with a competitor recovered)",
-        REM, targets=REM, quick_targets=REM)
+        "finite-N recovery (1 - B)^(M-1) with B = P(agreements > N - rho N) (ties with a competitor recovered, "
+        "no race)", REM, targets=REM, quick_targets=REM)
 def _rem_ties_recovered():
     import theory.rem as rem
 
-    def recovery_probability():
-        def f(N, M, rho):
-            k = np.rint(np.asarray(rho, float) * np.asarray(N, float))
-            return (1.0 - stats.binom.sf(np.asarray(N, float) - k, N, 0.5)) ** (np.asarray(M, float) - 1)
-        return _Fixed(f)
+    def race_recovery_probability(N, M, rho, samples=10_000, seed=0, depth=2):
+        k = round(float(rho) * N)
+        return float((1.0 - stats.binom.sf(N - k, N, 0.5)) ** (M - 1)), 0.0
 
     with _Patch.context() as mp:
-        mp.setattr(rem, "recovery_probability", recovery_probability)
+        mp.setattr(rem, "race_recovery_probability", race_recovery_probability)
         yield
 
 

@@ -91,3 +91,25 @@ def test_overlap_conditional_reference_value():
     v, se = tc.p_fixed_overlap_conditional(100, 17, "given", 1500, seed=3)
     assert abs(v - 0.596) < 3 * se + 0.005
     assert abs(v - 0.585) < 3 * (se + 0.008)
+
+
+def _storkey_points(P_of_N, Ns=(100, 200, 400, 600), rel_se=0.007):
+    from simulations.checks.stats import estimate_point
+
+    return [estimate_point(f"N={N}", P_of_N(N), rel_se * P_of_N(N), 0.0, params={"N": N, "se": rel_se * P_of_N(N)})
+            for N in Ns]
+
+
+def test_storkey_slope_point_separates_the_law_from_a_linear_one():
+    """The scaling point passes data on N / sqrt(2 ln N) (even 2% off in level) and rejects 0.30 N."""
+    import math
+    from simulations.checks.suite import storkey as cs
+
+    law = lambda N: 1.02 * N / math.sqrt(2 * math.log(N))
+    ok = cs.slope_point(_storkey_points(law))
+    assert ok.ok and ok.p_value > 0.05 and abs(ok.theory - 0.914) < 0.002
+    linear = cs.slope_point(_storkey_points(lambda N: 0.30 * N))
+    assert linear.p_value < 1e-6  # slope 1 against the law's 0.914
+    # N = 100 is left out of the slope, and a single size gives no slope
+    assert ok.params["Ns"] == [200, 400, 600]
+    assert cs.slope_point(_storkey_points(law, Ns=(100, 200))) is None
