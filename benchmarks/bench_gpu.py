@@ -144,7 +144,7 @@ def case_classical(repeats: int, N: int = 20000, P: int = 2000, cues: int = 264,
 
     t, rc, rg = interleaved(lambda: run("cpu", cpu_cues), lambda: run("gpu", cues), repeats)
     same = (np.array_equal(rc.states, rg.states[:cpu_cues]) and np.array_equal(rc.sweeps, rg.sweeps[:cpu_cues])
-            and np.array_equal(rc.energy, rg.energy[:cpu_cues]))
+            and np.array_equal(rc.energies, rg.energies[:cpu_cues]))
     t.update({"what": f"classical async exact, N={N}, P={P}, {cues} cues (GPU), {cpu_cues} (CPU), 10% flipped",
               "identical": bool(same), "gpu_visits_per_s": float(N) * float(rg.sweeps.sum()) / t["gpu_min_s"],
               "cpu_visits_per_s": float(N) * float(rc.sweeps.sum()) / t["cpu_min_s"], "unit": "spin visits"})
