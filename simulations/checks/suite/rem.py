@@ -11,7 +11,7 @@ low above), which is twice Demircigil's proven all-pattern bound.
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 import math
 from functools import lru_cache
@@ -104,7 +104,7 @@ def exp_rem_threshold(*, seed: int, cases: Sequence[Sequence[float]], cues: int)
     return Work(units, combine)
 
 
-def race_prediction(N: int, M: int, rho: float):
+def race_prediction(N: int, M: int, rho: float) -> Tuple[float, float]:
     """``theory.rem.race_recovery_probability`` with the check's draws and depth (seed 0): ``(p, se)``."""
     return _race_cached(rem.race_recovery_probability, int(N), int(M), float(rho))
 

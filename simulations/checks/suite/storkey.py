@@ -8,7 +8,7 @@ slope of ln P_1/2 against ln N, which a linear law c N cannot match).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -96,7 +96,7 @@ def storkey_point(N: int, Ps: Sequence[int], all_fixed: np.ndarray, networks: in
                           level=0.99, params={"N": N, "networks": networks, "Ps": Ps.tolist(), "se": float(se)})
 
 
-def slope_point(points: Sequence[Point]):
+def slope_point(points: Sequence[Point]) -> Optional[Point]:
     """The scaling point: fitted d ln P_1/2 / d ln N over N >= SLOPE_MIN_N vs that of ``capacity_formula``.
 
     ``None`` when fewer than two such sizes have a crossing inside their grid.
