@@ -19,8 +19,22 @@ def quick_run():
 def test_passes_at_quick_size(quick_run):
     res = quick_run.judge()
     assert res.passed
-    below, _, above = res.points
+    below, above = res.points[0], res.points[-1]
     assert below.estimate > 0.05 and abs(above.estimate) < 0.03
+
+
+def test_quick_size_rejects_a_theory_without_frozen_spins(quick_run, monkeypatch):
+    """A theory predicting q = 0 below T_g fails at quick size at two seeds; the correct q passes at both.
+    (With the former below case T = 1.35, q_RS = 0.10, it passed at seed 0: p = 0.047 before Holm.)"""
+    import theory.ags as ags
+    from tests.check_helpers import Simulated
+
+    for run in (quick_run, Simulated("ags-spin-glass", 0)):
+        assert run.judge().passed
+        with monkeypatch.context() as mp:
+            mp.setattr(ags, "spin_glass_q", lambda alpha, T: 0.0)
+            res = run.judge()
+        assert not res.passed and not res.points[0].ok, res.points[0]
 
 
 @pytest.mark.parametrize("mutant", ["tg-one-plus-alpha", "tg-two-sqrt"])

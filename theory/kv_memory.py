@@ -206,7 +206,11 @@ def argmax_accuracy(d: npt.ArrayLike, M: npt.ArrayLike, V: npt.ArrayLike, kind: 
     ``1.1/d`` (``d >= 32``, ``M/d^2`` 1/4-1/2); for ``V <= 8`` its error is
     within 0.03 at ``d = 32`` and within sampling error at ``d = 64``. At
     ``M`` of order ``d`` (not ``d^2``) it is 3-7% low (signal and noise share
-    ``|u_j|^2``).
+    ``|u_j|^2``), and that effect reaches ``M = d^2/8``: at ``d = 64``, ``V = 8``
+    the formula is low by 0.025 ("other") and 0.031 ("fresh"), 1.6-2.0/d
+    (1000 memories, ``kv-argmax-accuracy`` at full size, seed 0), so the
+    ``1.1/d`` law holds for ``M/d^2`` of 1/4-1/2 only
+    (``tests/test_kv_argmax_candidates.py`` tests it across ``V`` at ``M = d^2/4``).
 
     Examples
     --------

@@ -9,17 +9,22 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 
-def logistic_crossing(x: ArrayLike, k: ArrayLike, n: ArrayLike, level: float = 0.5,
-                      iters: int = 50) -> Tuple[float, float]:
-    """Where a logistic curve fitted to ``k`` successes of ``n`` at ``x`` crosses ``level``.
+def logistic_fit(x: ArrayLike, k: ArrayLike, n: ArrayLike, level: float = 0.5, iters: int = 50) -> dict:
+    """Maximum-likelihood logistic curve ``logit p = b0 + b1 (x - mean x)`` fitted to ``k`` of ``n`` at ``x``.
 
-    Maximum likelihood (Newton) for ``logit p = b0 + b1 x``; the crossing is
-    ``(logit(level) - b0)/b1`` and its standard error comes from the inverse
-    Fisher information by the delta method.
+    Newton iterations; the covariance is the inverse Fisher information.
 
     Returns
     -------
-    (x_cross, se) : tuple of float
+    dict
+        ``x_cross`` (where the curve crosses ``level``) and ``se`` (its
+        delta-method standard error), ``slope`` (b1) and ``se_slope``.
+
+    Examples
+    --------
+    >>> f = logistic_fit([0.1, 0.15, 0.2], [90, 50, 10], [100, 100, 100])
+    >>> round(f["x_cross"], 6), f["slope"] < 0
+    (0.15, True)
     """
     x = np.asarray(x, float)
     k = np.asarray(k, float)
@@ -40,7 +45,24 @@ def logistic_crossing(x: ArrayLike, k: ArrayLike, n: ArrayLike, level: float = 0
     lg = math.log(level / (1 - level))
     xc = (lg - b[0]) / b[1]
     g = np.array([-1.0 / b[1], -(lg - b[0]) / b[1] ** 2])
-    return float(xc + x.mean()), float(math.sqrt(g @ cov @ g))
+    return {"x_cross": float(xc + x.mean()), "se": float(math.sqrt(g @ cov @ g)), "slope": float(b[1]),
+            "se_slope": float(math.sqrt(cov[1, 1]))}
+
+
+def logistic_crossing(x: ArrayLike, k: ArrayLike, n: ArrayLike, level: float = 0.5,
+                      iters: int = 50) -> Tuple[float, float]:
+    """Where a logistic curve fitted to ``k`` successes of ``n`` at ``x`` crosses ``level``.
+
+    Maximum likelihood (Newton) for ``logit p = b0 + b1 x``; the crossing is
+    ``(logit(level) - b0)/b1`` and its standard error comes from the inverse
+    Fisher information by the delta method (``logistic_fit``).
+
+    Returns
+    -------
+    (x_cross, se) : tuple of float
+    """
+    f = logistic_fit(x, k, n, level, iters)
+    return f["x_cross"], f["se"]
 
 
 def finite_size_fit(N: ArrayLike, y: ArrayLike, se: ArrayLike,
