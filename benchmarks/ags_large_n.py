@@ -202,7 +202,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--Ns", nargs="+", type=int, default=[20000, 50000, 100000])
     ap.add_argument("--alphas", nargs="+", type=float, default=None, help="loads (default: default_grid(N))")
-    ap.add_argument("--trials", type=int, default=64, help="runs per load per chunk")
+    ap.add_argument("--trials", type=int, nargs="+", default=[64],
+                    help="runs per load per chunk: one number, or one per size of --Ns (a GPU keeps each run's "
+                         "block busy for its whole length, so large chunks fill it)")
     ap.add_argument("--chunks", type=int, default=4, help="chunks per size (more adds runs)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
@@ -241,6 +243,9 @@ def main(argv=None) -> int:
             print(f"{k}: {v['estimate']:.5f} +- {v['total']:.5f} (sys {v['systematic']:.5f}, stat "
                   f"{v['statistical']:.5f}); accepted {v['accepted']}")
         return 0
+    if len(args.trials) not in (1, len(args.Ns)):
+        ap.error(f"--trials takes one number or one per size ({len(args.Ns)}), got {len(args.trials)}")
+    trials = dict(zip(args.Ns, args.trials * len(args.Ns) if len(args.trials) == 1 else args.trials))
     done = {_row_key(r["N"], r["chunk"]) for r in record["rows"]}
     record["meta"].update({"producer": "benchmarks/ags_large_n.py", "python": sys.version.split()[0],
                            "machine": platform.machine(), "cpus": os.cpu_count(), "device": args.device,
@@ -254,7 +259,7 @@ def main(argv=None) -> int:
                 print(f"budget of {args.budget_s:.0f} s spent; stopping before N={N} chunk {chunk}", flush=True)
                 return 0
             alphas = args.alphas or default_grid(N)
-            row = run_chunk(N, alphas, args.trials, args.seed, chunk, args.device, args.max_sweeps)
+            row = run_chunk(N, alphas, trials[N], args.seed, chunk, args.device, args.max_sweeps)
             row["alphas"] = list(alphas)
             record["rows"].append(row)
             record["meta"]["elapsed_s"] = round(record["meta"].get("elapsed_s", 0.0) + row["seconds"], 1)
