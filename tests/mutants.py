@@ -428,6 +428,12 @@ def matrix_rows(size: str, names=None):
     return [r for r in rows if not names or r[0] in names or (r[0] is None and "none" in names)]
 
 
+def uncovered(checks, mutants=None):
+    """The checks of ``checks`` that no mutant's family includes (the catalogue must leave none)."""
+    fam = {c for m in (MUTANTS if mutants is None else mutants).values() for c in m.family}
+    return sorted(set(checks) - fam)
+
+
 def run_row(mutant_name, check, size: str, seed: int = 0) -> dict:
     """Run one check at ``size`` under one mutant (``None``: none) and say whether it failed."""
     import time
