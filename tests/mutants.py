@@ -11,7 +11,11 @@ restores everything. Two kinds:
   Numba kernel its wrapper calls, with a copy carrying a bug.
 
 ``MUTANTS[name].targets`` lists the checks that must fail under the mutant
-at full size, ``quick_targets`` those that must already fail at quick size.
+at full size, ``quick_targets`` those that must fail at quick size: each one
+a kill measured at seeds 0 and 1 of the kill matrix at that size
+(``benchmarks/results/kill_matrix_*.json``), never one assumed from the other
+size (a mutant killed at quick size but not yet run at full size has no full
+target).
 ``tests/test_mutants.py`` asserts both; ``python -m tests.mutants`` runs the
 whole matrix (mutant x check, quick and full) and writes it as JSON and as the
 Markdown table of ``docs/checks.md``.
@@ -37,8 +41,8 @@ class Mutant:
     description: str
     apply: Callable[[], contextlib.AbstractContextManager]
     family: Tuple[str, ...]  # the checks that read what the mutant touches (the matrix's row)
-    targets: Tuple[str, ...]  # must fail at full size
-    quick_targets: Tuple[str, ...] = ()  # must fail at quick size too
+    targets: Tuple[str, ...]  # must fail at full size (measured there)
+    quick_targets: Tuple[str, ...] = ()  # must fail at quick size (measured there)
     note: str = ""
 
 
@@ -268,7 +272,8 @@ def _amicl_eps():
         "the classical network keeps its self-couplings w_ii = P/N whatever it is asked",
         CLASSICAL + AGS + ("basins-two-step", "ags-glauber", "mixture-stability", "pseudo-inverse"),
         targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"),
-        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"))
+        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical", "basins-two-step",
+                       "ags-glauber", "pseudo-inverse"))
 def _classical_keep_diagonal():
     from hopfield.classical import ClassicalHopfield
 
@@ -368,7 +373,7 @@ from hopfield.kernels.rng import shuffle_inplace as _shuffle  # noqa: E402  (the
 
 @mutant("dense-self-term", "simulator",
         "the dense kernel keeps the self term: h_i = sum_mu xi_i^mu D(xi^mu . s) with j = i in the overlap",
-        DENSE, targets=("dense-exact-one-step",), quick_targets=("dense-exact-one-step",))
+        DENSE, targets=("dense-exact-one-step",), quick_targets=("dense-exact-one-step", "dense-bit-error", "dense-basin"))
 def _dense_self_term():
     import hopfield.kernels.dense as kd
 
@@ -890,12 +895,14 @@ _declare_source(
     "Gardner's stability integral with the Gaussian density over 2 pi for sqrt(2 pi) "
     "(theory.gardner.stability_integral)",
     ("gardner-perceptron",), "theory.gardner",
-    [("k * sp.exp(-k**2 / 2) / sp.sqrt(2 * sp.pi)", "k * sp.exp(-k**2 / 2) / (2 * sp.pi)", 1)])
+    [("k * sp.exp(-k**2 / 2) / sp.sqrt(2 * sp.pi)", "k * sp.exp(-k**2 / 2) / (2 * sp.pi)", 1)],
+    quick_targets=("gardner-perceptron",))
 _declare_source(
     "dense-replica-cn-2n-1", "formula",
     "dense replica crosstalk variance c_n = (2n-1)!! for (2n-3)!! (theory.dense_replica.c_n)",
     DENSE_REPLICA, "theory.dense_replica",
-    [("return int(sp.factorial2(2 * n - 3))", "return int(sp.factorial2(2 * n - 1))", 1)])
+    [("return int(sp.factorial2(2 * n - 3))", "return int(sp.factorial2(2 * n - 1))", 1)],
+    quick_targets=DENSE_REPLICA)
 _declare_source(
     "dense-replica-reaction-linear", "formula",
     "dense replica Onsager reaction Gamma = alpha (n-1) (2n-5)!! C for alpha (n-1)^2 (2n-5)!! C "
@@ -926,13 +933,15 @@ _declare_source(
     "(theory.basins.second_step)",
     ("basins-two-step",), "theory.basins",
     [("s = sp.sqrt(2 * alpha * (1 + D**2 + 2 * m0 * m1 * D))", "s = sp.sqrt(2 * alpha * (1 + D**2 - 2 * m0 * m1 * D))",
-      1)])
+      1)],
+    quick_targets=("basins-two-step",))
 _declare_source(
     "ags-r-unsquared", "formula",
     "AGS r = q/(1 - beta(1-q)) for q/(1 - beta(1-q))^2, in each of theory.ags's four solvers (retrieval branch, "
     "spin-glass q, free-energy difference)",
     AGS_T, "theory.ags",
-    [("r = q / (1 - beta * (1 - q)) ** 2", "r = q / (1 - beta * (1 - q))", 4)])
+    [("r = q / (1 - beta * (1 - q)) ** 2", "r = q / (1 - beta * (1 - q))", 4)],
+    quick_targets=("ags-glauber",))
 
 # one for each check the twelve do not reach
 _declare_source(
@@ -940,13 +949,15 @@ _declare_source(
     "Zipf error exponent (alpha-1)/alpha for (alpha-1)/(2 alpha) (interference level d^-1 for d^-1/2; "
     "theory.kv_memory.zipf_error_exponent)",
     ("kv-zipf-scaling",), "theory.kv_memory",
-    [("expr = (a - 1) / (2 * a) if storage", "expr = (a - 1) / a if storage", 1)])
+    [("expr = (a - 1) / (2 * a) if storage", "expr = (a - 1) / a if storage", 1)],
+    quick_targets=("kv-zipf-scaling",))
 _declare_source(
     "induction-ape-no-causal-prefix", "formula",
     "APE previous-token recall with T - 1 competitors at every position for t at position t "
     "(theory.induction._ape_one: the causal prefix ignored)",
     ("induction-ape-recall",), "theory.induction",
-    [("t = np.arange(1, int(T))\n    base", "t = np.full(int(T) - 1, int(T) - 1)\n    base", 1)])
+    [("t = np.arange(1, int(T))\n    base", "t = np.full(int(T) - 1, int(T) - 1)\n    base", 1)],
+    quick_targets=("induction-ape-recall",))
 _declare_source(
     "induction-rpe-mean-recall", "formula",
     "P(RPE head right at every position) as the recall averaged over positions, E mean_t Phi^t for "
@@ -959,12 +970,14 @@ _declare_source(
     "(1-m0^2)))) (the cue's orthogonal part 1 - m0^2 dropped; theory.basins.first_step_projection)",
     ("pseudo-inverse",), "theory.basins",
     [("expr = sp.erf(m0 * sp.sqrt((1 - alpha) / (2 * alpha * (1 - m0**2))))",
-      "expr = sp.erf(m0 * sp.sqrt((1 - alpha) / (2 * alpha)))", 1)])
+      "expr = sp.erf(m0 * sp.sqrt((1 - alpha) / (2 * alpha)))", 1)],
+    quick_targets=("pseudo-inverse",))
 _declare_source(
     "sparse-one-step-var-1-a", "formula",
     "sparse one-step crosstalk variance alpha a (1 - a) for alpha a (theory.sparse.bit_errors)",
     ("sparse-one-step",), "theory.sparse",
-    [("s = sp.sqrt(alpha * a)\n", "s = sp.sqrt(alpha * a * (1 - a))\n", 1)])
+    [("s = sp.sqrt(alpha * a)\n", "s = sp.sqrt(alpha * a * (1 - a))\n", 1)],
+    quick_targets=("sparse-one-step",))
 
 
 from hopfield.kernels.induction import _exp_prefix  # noqa: E402  (the kernels' own prefix softmax)
@@ -1018,7 +1031,7 @@ def _kv_delta_eta():
 
 
 @mutant("kv-softmax-beta-half", "simulator", "SoftmaxMemory reads with softmax(beta/2 K q) for softmax(beta K q)",
-        ("kv-softmax-bound",), targets=())
+        ("kv-softmax-bound",), targets=(), quick_targets=("kv-softmax-bound",))
 def _kv_softmax_beta_half():
     from hopfield.kv import SoftmaxMemory
 
@@ -1035,7 +1048,8 @@ def _kv_softmax_beta_half():
 
 @mutant("mixture-glauber-half-field", "simulator",
         "the mixture runs' Glauber flips with P(s_i = +1) = 1/(1 + exp(-beta h_i)) for 1/(1 + exp(-2 beta h_i)) "
-        "(the simulated temperature doubled)", ("mixture-stability",), targets=())
+        "(the simulated temperature doubled)", ("mixture-stability",), targets=(),
+        quick_targets=("mixture-stability",))
 def _mixture_glauber_half_field():
     from simulations.checks.suite import mixtures as cm
 
