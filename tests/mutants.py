@@ -16,9 +16,9 @@ a kill measured at seeds 0 and 1 of the kill matrix at that size
 (``benchmarks/results/kill_matrix_*.json``), never one assumed from the other
 size (a mutant killed at quick size but not yet run at full size has no full
 target).
-``tests/test_mutants.py`` asserts both; ``python -m tests.mutants`` runs the
-whole matrix (mutant x check, quick and full) and writes it as JSON and as the
-Markdown table of ``docs/checks.md``.
+``tests/test_mutants.py`` asserts both; ``benchmarks/kill_matrix.py`` runs the
+whole matrix (mutant x check of its family, quick and/or full, several seeds)
+and writes it as JSON and as the Markdown table of ``docs/checks.md``.
 """
 
 from __future__ import annotations
@@ -272,8 +272,8 @@ def _amicl_eps():
         "the classical network keeps its self-couplings w_ii = P/N whatever it is asked",
         CLASSICAL + AGS + ("basins-two-step", "ags-glauber", "mixture-stability", "pseudo-inverse"),
         targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"),
-        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical", "basins-two-step",
-                       "ags-glauber", "pseudo-inverse"))
+        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical",
+                       "basins-two-step", "ags-glauber", "pseudo-inverse"))
 def _classical_keep_diagonal():
     from hopfield.classical import ClassicalHopfield
 
@@ -373,7 +373,8 @@ from hopfield.kernels.rng import shuffle_inplace as _shuffle  # noqa: E402  (the
 
 @mutant("dense-self-term", "simulator",
         "the dense kernel keeps the self term: h_i = sum_mu xi_i^mu D(xi^mu . s) with j = i in the overlap",
-        DENSE, targets=("dense-exact-one-step",), quick_targets=("dense-exact-one-step", "dense-bit-error", "dense-basin"))
+        DENSE, targets=("dense-exact-one-step",),
+        quick_targets=("dense-exact-one-step", "dense-bit-error", "dense-basin"))
 def _dense_self_term():
     import hopfield.kernels.dense as kd
 

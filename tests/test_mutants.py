@@ -232,6 +232,6 @@ def test_declared_quick_targets_are_the_recorded_kills():
     one_seed = [r if not (r["mutant"] == name and r["check"] == check and r["seed"] == 1) else {**r, "verdict": "pass"}
                 for r in rows]
     assert check not in kills(one_seed, "quick")[name]["killed_by"]
-    base_fails = [r if not (r["mutant"] == "none" and r["check"] == check and r["seed"] == 0) else {**r, "verdict": "FAIL"}
-                  for r in rows]
+    base_fails = [r if not (r["mutant"] == "none" and r["check"] == check and r["seed"] == 0)
+                  else {**r, "verdict": "FAIL"} for r in rows]
     assert check not in kills(base_fails, "quick")[name]["killed_by"]
