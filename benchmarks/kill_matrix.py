@@ -3,11 +3,17 @@
 Runs each (mutant, check) pair, and each check unmutated, at the quick and/or
 full size and at one or more seeds, in parallel worker processes (one Numba
 thread each; results do not depend on it), writes the raw rows to
-``benchmarks/results/kill_matrix.json`` and prints the Markdown table used in
-``docs/checks.md``.
+``--out`` (atomically, after every cell; a rerun with the same ``--out``
+resumes: cells already there are not run again) and prints the Markdown table
+used in ``docs/checks.md``.
 
-    python -m benchmarks.kill_matrix --size quick --seeds 0 1 --workers 2
-    python -m benchmarks.kill_matrix --markdown benchmarks/results/kill_matrix.json
+    python benchmarks/kill_matrix.py --size quick --seeds 0 1 --processes 2 \
+        --out benchmarks/results/kill_matrix_quick_2seeds.json
+    python benchmarks/kill_matrix.py --markdown benchmarks/results/kill_matrix_quick_2seeds.json
+
+Kill rule: a mutant is killed at a size when some check of its family fails
+under it at every seed run while the same check passes unmutated at that seed
+(a crash under the mutant is recorded as an error, not as a kill).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository root
 
 
 def _job(args):
@@ -67,10 +74,55 @@ def markdown(rows) -> str:
                 cell = "E" if errs else ("K" if all(fails) else ("k" if any(fails) else "s"))
                 if name == "none":
                     cell = "pass" if not any(fails) else ("FAIL" if all(fails) else "fail at some seeds")
-                if v[0]["expected_fail"]:
+                m = MUTANTS.get(name)  # "*" from the current catalogue (the rows record it at their run time)
+                if m is not None and c in (m.targets if size == "full" else m.quick_targets):
                     cell += "*"
                 cells.append(cell)
             out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def kills(rows, size):
+    """Per mutant at ``size``: the checks that kill it (see the module's kill rule), those that fail it at some
+    seeds only, and the errors; ``None`` when the mutant has no row at that size."""
+    from tests.mutants import MUTANTS
+
+    rs = [r for r in rows if r["size"] == size]
+    seeds = sorted({r["seed"] for r in rs})
+    base = {(r["check"], r["seed"]): r["verdict"] == "pass" for r in rs if r["mutant"] == "none"}
+    out = {}
+    for name in MUTANTS:
+        mine = [r for r in rs if r["mutant"] == name]
+        if not mine:
+            continue
+        killed, some, errors = [], [], []
+        for c in sorted({r["check"] for r in mine}):
+            v = {r["seed"]: r["verdict"] for r in mine if r["check"] == c}
+            if any(x.startswith("error") for x in v.values()):
+                errors.append(c)
+            fails = [s for s in seeds if v.get(s) == "FAIL" and base.get((c, s), False)]
+            if len(fails) == len(seeds) and set(v) == set(seeds):
+                killed.append(c)
+            elif fails:
+                some.append(c)
+        out[name] = {"killed_by": killed, "some_seeds": some, "errors": errors}
+    return out
+
+
+def summary(rows) -> str:
+    """The kill fraction per size and each survivor, as Markdown lines."""
+    out = []
+    for size in ("quick", "full"):
+        k = kills(rows, size)
+        if not k:
+            continue
+        dead = [n for n, v in k.items() if v["killed_by"]]
+        out.append(f"\n{size} size: {len(dead)} of {len(k)} mutants killed ({100 * len(dead) / len(k):.0f}%).")
+        for n, v in k.items():
+            if not v["killed_by"]:
+                extra = (f" (fails at some seeds: {', '.join(v['some_seeds'])})" if v["some_seeds"] else "")
+                extra += f" (error: {', '.join(v['errors'])})" if v["errors"] else ""
+                out.append(f"- survives: {n}{extra}")
     return "\n".join(out)
 
 
@@ -78,7 +130,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", nargs="+", choices=["quick", "full"], default=["quick"])
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--processes", "--workers", dest="workers", type=int, default=2,
+                    help="worker processes (default 2)")
     ap.add_argument("--out", default="benchmarks/results/kill_matrix.json")
     ap.add_argument("--only", nargs="*", default=None, help="mutant names ('none': the baseline)")
     ap.add_argument("--checks", nargs="*", default=None, help="only these checks")
@@ -93,6 +146,7 @@ def main(argv=None):
                 for r in json.load(f)["rows"]:
                     merged[(r["mutant"], r["check"], r["size"], r["seed"])] = r
         print(markdown(list(merged.values())))
+        print(summary(list(merged.values())))
         return 0
     from tests.mutants import matrix_rows
 
@@ -110,7 +164,15 @@ def main(argv=None):
     # longest first (full size, the expensive checks) so the pool stays busy
     heavy = ("ags-critical", "classical-fixed-points", "ags-overlap", "amicl", "exp-recovery")
     jobs.sort(key=lambda j: (j[2] != "full", not any(j[1].startswith(h) for h in heavy)))
-    rows, t0 = [], time.time()
+    rows, t0, done_before = [], time.time(), 0.0
+    if os.path.exists(args.out):  # resume: keep the recorded cells, run the others
+        with open(args.out) as f:
+            old = json.load(f)
+        rows = old["rows"]
+        done_before = old.get("meta", {}).get("elapsed_s", 0.0)
+        have = {(r["mutant"], r["check"], r["size"], r["seed"]) for r in rows}
+        jobs = [j for j in jobs if ((j[0] or "none"), j[1], j[2], j[3]) not in have]
+        print(f"resuming {args.out}: {len(rows)} cells recorded, {len(jobs)} to run", flush=True)
     meta = {"python": sys.version.split()[0], "machine": platform.machine(), "cpus": os.cpu_count(),
             "workers": args.workers, "sizes": args.size, "seeds": args.seeds,
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
@@ -121,8 +183,10 @@ def main(argv=None):
             rows.append(r)
             print(f"{r['size']:5s} s{r['seed']} {r['mutant']:28s} {r['check']:24s} {r['verdict'][:60]:5s} "
                   f"{r['seconds']:7.1f}s", flush=True)
-            write_json(args.out, {"meta": {**meta, "elapsed_s": round(time.time() - t0, 1)}, "rows": rows})
+            write_json(args.out, {"meta": {**meta, "elapsed_s": round(done_before + time.time() - t0, 1)},
+                                  "rows": rows})
     print(markdown(rows))
+    print(summary(rows))
     return 0
 
 

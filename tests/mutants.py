@@ -11,10 +11,14 @@ restores everything. Two kinds:
   Numba kernel its wrapper calls, with a copy carrying a bug.
 
 ``MUTANTS[name].targets`` lists the checks that must fail under the mutant
-at full size, ``quick_targets`` those that must already fail at quick size.
-``tests/test_mutants.py`` asserts both; ``python -m tests.mutants`` runs the
-whole matrix (mutant x check, quick and full) and writes it as JSON and as the
-Markdown table of ``docs/checks.md``.
+at full size, ``quick_targets`` those that must fail at quick size: each one
+a kill measured at seeds 0 and 1 of the kill matrix at that size
+(``benchmarks/results/kill_matrix_*.json``), never one assumed from the other
+size (a mutant killed at quick size but not yet run at full size has no full
+target).
+``tests/test_mutants.py`` asserts both; ``benchmarks/kill_matrix.py`` runs the
+whole matrix (mutant x check of its family, quick and/or full, several seeds)
+and writes it as JSON and as the Markdown table of ``docs/checks.md``.
 """
 
 from __future__ import annotations
@@ -37,8 +41,8 @@ class Mutant:
     description: str
     apply: Callable[[], contextlib.AbstractContextManager]
     family: Tuple[str, ...]  # the checks that read what the mutant touches (the matrix's row)
-    targets: Tuple[str, ...]  # must fail at full size
-    quick_targets: Tuple[str, ...] = ()  # must fail at quick size too
+    targets: Tuple[str, ...]  # must fail at full size (measured there)
+    quick_targets: Tuple[str, ...] = ()  # must fail at quick size (measured there)
     note: str = ""
 
 
@@ -266,8 +270,10 @@ def _amicl_eps():
 
 @mutant("classical-keep-diagonal", "simulator",
         "the classical network keeps its self-couplings w_ii = P/N whatever it is asked",
-        CLASSICAL + AGS, targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"),
-        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"))
+        CLASSICAL + AGS + ("basins-two-step", "ags-glauber", "mixture-stability", "pseudo-inverse"),
+        targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical"),
+        quick_targets=("classical-bit-error", "classical-fixed-points", "ags-overlap", "ags-critical",
+                       "basins-two-step", "ags-glauber", "pseudo-inverse"))
 def _classical_keep_diagonal():
     from hopfield.classical import ClassicalHopfield
 
@@ -367,7 +373,8 @@ from hopfield.kernels.rng import shuffle_inplace as _shuffle  # noqa: E402  (the
 
 @mutant("dense-self-term", "simulator",
         "the dense kernel keeps the self term: h_i = sum_mu xi_i^mu D(xi^mu . s) with j = i in the overlap",
-        DENSE, targets=("dense-exact-one-step",), quick_targets=("dense-exact-one-step",))
+        DENSE, targets=("dense-exact-one-step",),
+        quick_targets=("dense-exact-one-step", "dense-bit-error", "dense-basin"))
 def _dense_self_term():
     import hopfield.kernels.dense as kd
 
@@ -425,6 +432,12 @@ def matrix_rows(size: str, names=None):
     rows = [(None, c) for c in CHECKS]
     rows += [(name, c) for name, m in MUTANTS.items() for c in m.family if c in CHECKS]
     return [r for r in rows if not names or r[0] in names or (r[0] is None and "none" in names)]
+
+
+def uncovered(checks, mutants=None):
+    """The checks of ``checks`` that no mutant's family includes (the catalogue must leave none)."""
+    fam = {c for m in (MUTANTS if mutants is None else mutants).values() for c in m.family}
+    return sorted(set(checks) - fam)
 
 
 def run_row(mutant_name, check, size: str, seed: int = 0) -> dict:
@@ -765,4 +778,287 @@ def _dense_no_cross_term():
         _NO_CROSS.append(_dense_kernels_without_cross_term())
     with _Patch.context() as mp:
         mp.setattr(kd, "run_dense_kernel", _NO_CROSS[0].run_dense_kernel)
+        yield
+
+
+# ------------------------------------------------ source mutants: a module compiled with a one-line slip
+
+def _compile_with(modname, edits, tag):
+    """``modname`` compiled from its own source with ``edits`` applied, as a fresh module object.
+
+    ``edits``: ``(old, new, count)`` text replacements; each ``old`` must occur
+    exactly ``count`` times (a changed source fails loudly instead of yielding an
+    unmutated mutant). Numba's on-disk cache is switched off and derivations the
+    module registers go to a throwaway registry; the library's files and
+    registries are untouched.
+    """
+    import importlib.util
+    import types
+
+    import theory.derivation as tdv
+
+    spec = importlib.util.find_spec(modname)
+    with open(spec.origin) as f:
+        src = f.read()
+    for old, new, count in edits:
+        if src.count(old) != count:
+            raise RuntimeError(f"{tag}: {old!r} occurs {src.count(old)} times in {spec.origin}, expected {count}")
+        src = src.replace(old, new)
+    src = src.replace("cache=True", "cache=False")
+    mod = types.ModuleType(modname)  # same name: dataclasses and pickling resolve the real module
+    mod.__file__ = spec.origin
+    saved, tdv.DERIVATIONS = tdv.DERIVATIONS, {}
+    try:
+        exec(compile(src, f"<{modname} ({tag})>", "exec"), mod.__dict__)
+    finally:
+        tdv.DERIVATIONS = saved
+    return mod
+
+
+def _own_functions(mod):
+    """Names of the functions ``mod`` defines itself (lru-cached and Numba-compiled ones included)."""
+    out = []
+    for name, v in vars(mod).items():
+        f = getattr(v, "py_func", None) or getattr(v, "__wrapped__", None) or v
+        if callable(v) and not isinstance(v, type) and getattr(f, "__globals__", None) is mod.__dict__:
+            out.append(name)
+    return out
+
+
+_COMPILED = {}  # mutant name -> its compiled module, built once per process
+
+
+def _clear_caches(modnames):
+    import importlib
+
+    for mn in modnames:
+        for v in vars(importlib.import_module(mn)).values():
+            if hasattr(v, "cache_clear"):
+                v.cache_clear()
+
+
+def source_mutant(name, modname, edits, also=(), clear=()):
+    """Apply: every function of ``modname`` replaced by its twin from the source with ``edits``.
+
+    ``also``: ``(module, attribute)`` pairs that imported one of the functions by
+    name and are patched too; ``clear``: modules whose lru caches hold results
+    of the real functions (cleared on entering and on leaving).
+    """
+    import importlib
+
+    @contextlib.contextmanager
+    def apply():
+        real = importlib.import_module(modname)
+        if name not in _COMPILED:
+            _COMPILED[name] = _compile_with(modname, edits, name)
+        new = _COMPILED[name]
+        _clear_caches(clear)
+        try:
+            with _Patch.context() as mp:
+                for fn in _own_functions(new):
+                    mp.setattr(real, fn, getattr(new, fn))
+                for other, attr in also:
+                    mp.setattr(importlib.import_module(other), attr, getattr(new, attr))
+                yield
+        finally:
+            _clear_caches(clear)
+
+    return apply
+
+
+def _declare_source(name, kind, description, family, modname, edits, targets=(), quick_targets=(), note="",
+                    also=(), clear=()):
+    MUTANTS[name] = Mutant(name, kind, description, source_mutant(name, modname, edits, also, clear), tuple(family),
+                           tuple(targets), tuple(quick_targets), note)
+
+
+KV_READOUT = ("kv-readout-moments", "kv-argmax-accuracy", "induction-ape-recall")
+INDUCTION_LOGITS = ("induction-logits", "induction-deviation", "induction-flip")
+AGS_T = ("ags-glauber", "ags-spin-glass")
+
+# the twelve one-line slips of the catalogue (issue 22)
+_declare_source(
+    "kv-other-var-M1", "formula",
+    "kv readout variance of another stored value with (M - 1) cross terms for (M - 2) "
+    "(theory.kv_memory.readout_moments)",
+    KV_READOUT, "theory.kv_memory",
+    [('"other_var": sp.expand(2 * v4 * c2 + (M - 2) * c2 * c2)',
+      '"other_var": sp.expand(2 * v4 * c2 + (M - 1) * c2 * c2)', 1)])
+_declare_source(
+    "induction-normaliser-t", "formula",
+    "induction logits with the layer-2 normaliser e^beta2 n_q + t for e^beta2 n_q + (t - n_q) "
+    "(theory.induction.derive)",
+    INDUCTION_LOGITS, "theory.induction",
+    [("Z = weight.subs(a, 1) * nq + weight.subs(a, 0) * (t - nq)", "Z = weight.subs(a, 1) * nq + weight.subs(a, 0) * t",
+      1)])
+_declare_source(
+    "gardner-density-2pi", "formula",
+    "Gardner's stability integral with the Gaussian density over 2 pi for sqrt(2 pi) "
+    "(theory.gardner.stability_integral)",
+    ("gardner-perceptron",), "theory.gardner",
+    [("k * sp.exp(-k**2 / 2) / sp.sqrt(2 * sp.pi)", "k * sp.exp(-k**2 / 2) / (2 * sp.pi)", 1)],
+    quick_targets=("gardner-perceptron",))
+_declare_source(
+    "dense-replica-cn-2n-1", "formula",
+    "dense replica crosstalk variance c_n = (2n-1)!! for (2n-3)!! (theory.dense_replica.c_n)",
+    DENSE_REPLICA, "theory.dense_replica",
+    [("return int(sp.factorial2(2 * n - 3))", "return int(sp.factorial2(2 * n - 1))", 1)],
+    quick_targets=DENSE_REPLICA)
+_declare_source(
+    "dense-replica-reaction-linear", "formula",
+    "dense replica Onsager reaction Gamma = alpha (n-1) (2n-5)!! C for alpha (n-1)^2 (2n-5)!! C "
+    "(theory.dense_replica.reaction_excess)",
+    DENSE_REPLICA, "theory.dense_replica",
+    [("out = a * (n - 1) ** 2 * dfact * C * C", "out = a * (n - 1) * dfact * C * C", 1)])
+_declare_source(
+    "sparse-rs-no-gamma-shift", "formula",
+    "sparse RS retrieval without the threshold shift Gamma/2: theta = -u s for Gamma (1 + lo)/2 - u s "
+    "(theory.sparse_rs.from_yu; the noise amplification kept)",
+    SPARSE_CAP, "theory.sparse_rs",
+    [("theta = Gamma * (1 + lo) / 2 - u * s", "theta = -u * s", 1)])
+_declare_source(
+    "storkey-field-keeps-wii", "simulator",
+    "the Storkey kernel's local field h_ij keeps the self term w_ii x_i (hopfield/kernels/storkey.py: "
+    "gi = g_i for g_i - w_ii x_i)",
+    STORKEY, "hopfield.kernels.storkey",
+    [("gi = g[i] - d[i] * xi", "gi = g[i]", 1)],
+    also=(("simulations.estimators.storkey", "storkey_learn"),))
+_declare_source(
+    "spin-glass-q-alpha-sqrt-r", "formula",
+    "spin-glass q = <tanh^2(beta alpha sqrt(r) z)> for <tanh^2(beta sqrt(alpha r) z)> (theory.ags.spin_glass_q)",
+    SPIN_GLASS, "theory.ags",
+    [("np.tanh(beta * np.sqrt(alpha * r) * z) ** 2) - q", "np.tanh(beta * alpha * np.sqrt(r) * z) ** 2) - q", 1)])
+_declare_source(
+    "basins-two-step-minus", "formula",
+    "two-step basin variance alpha (1 + D^2 - 2 m0 m1 D) for alpha (1 + D^2 + 2 m0 m1 D) "
+    "(theory.basins.second_step)",
+    ("basins-two-step",), "theory.basins",
+    [("s = sp.sqrt(2 * alpha * (1 + D**2 + 2 * m0 * m1 * D))", "s = sp.sqrt(2 * alpha * (1 + D**2 - 2 * m0 * m1 * D))",
+      1)],
+    quick_targets=("basins-two-step",))
+_declare_source(
+    "ags-r-unsquared", "formula",
+    "AGS r = q/(1 - beta(1-q)) for q/(1 - beta(1-q))^2, in each of theory.ags's four solvers (retrieval branch, "
+    "spin-glass q, free-energy difference)",
+    AGS_T, "theory.ags",
+    [("r = q / (1 - beta * (1 - q)) ** 2", "r = q / (1 - beta * (1 - q))", 4)],
+    quick_targets=("ags-glauber",))
+
+# one for each check the twelve do not reach
+_declare_source(
+    "kv-zipf-no-half", "formula",
+    "Zipf error exponent (alpha-1)/alpha for (alpha-1)/(2 alpha) (interference level d^-1 for d^-1/2; "
+    "theory.kv_memory.zipf_error_exponent)",
+    ("kv-zipf-scaling",), "theory.kv_memory",
+    [("expr = (a - 1) / (2 * a) if storage", "expr = (a - 1) / a if storage", 1)],
+    quick_targets=("kv-zipf-scaling",))
+_declare_source(
+    "induction-ape-no-causal-prefix", "formula",
+    "APE previous-token recall with T - 1 competitors at every position for t at position t "
+    "(theory.induction._ape_one: the causal prefix ignored)",
+    ("induction-ape-recall",), "theory.induction",
+    [("t = np.arange(1, int(T))\n    base", "t = np.full(int(T) - 1, int(T) - 1)\n    base", 1)],
+    quick_targets=("induction-ape-recall",))
+_declare_source(
+    "induction-rpe-mean-recall", "formula",
+    "P(RPE head right at every position) as the recall averaged over positions, E mean_t Phi^t for "
+    "E Phi^(T-1) (theory.induction.rpe_all_positions with last_only=False)",
+    ("induction-rpe-flat",), "theory.induction",
+    [("lambda d_, T_: _rpe_one(d_, T_, last_only=True)", "lambda d_, T_: _rpe_one(d_, T_, last_only=False)", 1)])
+_declare_source(
+    "pseudo-inverse-no-cue-noise", "formula",
+    "projection-rule one-step overlap erf(m0 sqrt((1-alpha)/(2 alpha))) for erf(m0 sqrt((1-alpha)/(2 alpha "
+    "(1-m0^2)))) (the cue's orthogonal part 1 - m0^2 dropped; theory.basins.first_step_projection)",
+    ("pseudo-inverse",), "theory.basins",
+    [("expr = sp.erf(m0 * sp.sqrt((1 - alpha) / (2 * alpha * (1 - m0**2))))",
+      "expr = sp.erf(m0 * sp.sqrt((1 - alpha) / (2 * alpha)))", 1)],
+    quick_targets=("pseudo-inverse",))
+_declare_source(
+    "sparse-one-step-var-1-a", "formula",
+    "sparse one-step crosstalk variance alpha a (1 - a) for alpha a (theory.sparse.bit_errors)",
+    ("sparse-one-step",), "theory.sparse",
+    [("s = sp.sqrt(alpha * a)\n", "s = sp.sqrt(alpha * a * (1 - a))\n", 1)],
+    quick_targets=("sparse-one-step",))
+
+
+from hopfield.kernels.induction import _exp_prefix  # noqa: E402  (the kernels' own prefix softmax)
+
+
+@njit(cache=True, nogil=True)
+def _causal_softmax_strict(b0, b1, S):
+    """``hopfield.kernels.induction.causal_softmax`` over ``s < t`` (the current position left out); row 0 is zero."""
+    T = S.shape[1]
+    for b in range(b0, b1):
+        for t in range(T):
+            row = S[b, t]
+            if t == 0:
+                for s in range(T):
+                    row[s] = row.dtype.type(0.0)
+                continue
+            tot = _exp_prefix(row, t - 1)  # zeroes s >= t
+            for s in range(t):
+                row[s] = row[s] / tot
+
+
+
+@mutant("induction-layer2-strict", "simulator",
+        "layer 2 of the induction model attends over s < t instead of s <= t (its causal softmax leaves out the "
+        "current position)", INDUCTION_LOGITS, targets=())
+def _induction_layer2_strict():
+    import hopfield.kernels.induction as ki
+
+    with _Patch.context() as mp:
+        mp.setattr(ki, "causal_softmax", _causal_softmax_strict)
+        yield
+
+
+@mutant("kv-delta-eta-1-over-norm", "simulator",
+        "DeltaMemory's default rate eta = 1/|k| for 1/|k|^2 (hopfield.kv.DeltaMemory.rates)",
+        ("kv-delta-fixed-point", "kv-delta-one-pass"), targets=())
+def _kv_delta_eta():
+    from hopfield.kv import DeltaMemory
+
+    real = DeltaMemory.rates
+
+    def rates(self, K):
+        if self.eta is None:
+            sq = np.einsum("ij,ij->i", K, K, dtype=np.float64)
+            return (1.0 / np.sqrt(sq)).astype(self.dtype)
+        return real(self, K)
+
+    with _Patch.context() as mp:
+        mp.setattr(DeltaMemory, "rates", rates)
+        yield
+
+
+@mutant("kv-softmax-beta-half", "simulator", "SoftmaxMemory reads with softmax(beta/2 K q) for softmax(beta K q)",
+        ("kv-softmax-bound",), targets=(), quick_targets=("kv-softmax-bound",))
+def _kv_softmax_beta_half():
+    from hopfield.kv import SoftmaxMemory
+
+    real = SoftmaxMemory.__init__
+
+    def init(self, *args, **kw):
+        real(self, *args, **kw)
+        self.beta = self.beta / 2.0
+
+    with _Patch.context() as mp:
+        mp.setattr(SoftmaxMemory, "__init__", init)
+        yield
+
+
+@mutant("mixture-glauber-half-field", "simulator",
+        "the mixture runs' Glauber flips with P(s_i = +1) = 1/(1 + exp(-beta h_i)) for 1/(1 + exp(-2 beta h_i)) "
+        "(the simulated temperature doubled)", ("mixture-stability",), targets=(),
+        quick_targets=("mixture-stability",))
+def _mixture_glauber_half_field():
+    from simulations.checks.suite import mixtures as cm
+
+    real = cm.mixture_runs
+
+    def runs(**kw):
+        return real(**{**kw, "T_factor": 2.0 * kw.get("T_factor", 1.0)})
+
+    with _Patch.context() as mp:
+        mp.setattr(cm, "mixture_runs", runs)
         yield
