@@ -134,3 +134,21 @@ def test_deviation_fails_for_a_steeper_exponent(deviation_run, monkeypatch):
     assert deviation_run.judge().passed
     monkeypatch.setattr(th, "deviation_exponent", lambda: Wrong(lambda: -0.8))
     assert not deviation_run.judge().passed
+
+
+@pytest.mark.slow
+def test_rpe_all_positions_at_the_rare_miss_point_is_exact():
+    # induction-rpe-flat at full size, master seed 0, d = 32, T = 2048: 5 of 400 models fail against 1.05
+    # expected (p = 0.0044 before Holm). Chance, not model error: 10000 further models agree with the
+    # quadrature (exact binomial test), while a head with twice the competitors (T -> 2T) is rejected.
+    # About 12-25 s.
+    from scipy.stats import binomtest
+    from hopfield.bigram import synthetic_bigram
+    from hopfield.induction import build_induction_model, positional_recall
+
+    bg = synthetic_bigram(4, seed=ei.BIGRAM_SEED)
+    d, T, n = 32, 2048, 10000
+    k = sum(positional_recall(build_induction_model(bg, d, T, seed=ei.trial_seed(4242, i), pe="rpe")) == 1.0
+            for i in range(n))
+    assert binomtest(k, n, th.rpe_all_positions(d, T)).pvalue > 0.01
+    assert binomtest(k, n, th.rpe_all_positions(d, 2 * T)).pvalue < 0.01
