@@ -139,3 +139,29 @@ def test_zipf_sampler_with_the_wrong_exponent_fails(monkeypatch):
     real = hkv.zipf_probabilities
     monkeypatch.setattr(hkv, "zipf_probabilities", lambda N, alpha: real(N, alpha + 1))
     assert not run("kv-zipf-scaling", **ZIPF).passed
+
+
+@pytest.mark.slow
+def test_argmax_accuracy_tolerance_from_the_1_over_d_law_passes_at_two_seeds_and_sees_a_lost_signal_variance(
+        monkeypatch):
+    # the quick cases (d = 32, M = d^2/4, d^2/2) under tolerance 1.1/d = 0.034: correct code passes at two
+    # seeds; a formula that drops the stored value's own score variance (0.77 instead of 0.64 at M = d^2/4)
+    # fails. About 8 s.
+    kw = {"d": 32, "ratios": [0.25, 0.5], "V": 8, "n_mem": 150, "reported_M_equals_d": False}
+    for seed in (0, 1):
+        res = run("kv-argmax-accuracy", seed=seed, **kw)
+        assert res.passed
+        assert all(abs(p.tolerance - 1.1 / 32) < 1e-12 for p in res.points)
+    real = tkv.readout_variance
+    monkeypatch.setattr(tkv, "readout_variance",
+                        lambda kind="stored": Scaled(real(kind), 0.0 if kind == "stored" else 1.0))
+    assert not run("kv-argmax-accuracy", seed=0, **kw).passed
+
+
+def test_argmax_accuracy_reports_loads_below_a_quarter_of_d_squared():
+    # M = d^2/8 lies outside the 1/d law (the formula is 1.6-2.0/d low there): reported, never judged
+    res = run("kv-argmax-accuracy", **{"d": 16, "ratios": [0.125, 0.25], "V": 4, "n_mem": 30,
+                                       "reported_M_equals_d": False})
+    kinds = {p.params["M"]: p.kind for p in res.points}
+    assert kinds[32] == "reported" and kinds[64] != "reported"
+    assert all(p.p_value is None for p in res.points if p.params["M"] == 32)

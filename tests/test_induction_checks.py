@@ -105,3 +105,50 @@ def test_rpe_fails_for_an_absolute_simulation(monkeypatch):
     real = ci.build_induction_model
     monkeypatch.setattr(ci, "build_induction_model", lambda *a, **kw: real(*a, **{**kw, "pe": "ape"}))
     assert not run_check(CHECKS["induction-rpe-flat"], "quick", seed=5, **RPE).passed
+
+
+def test_deviation_corrected_slope_passes_at_two_seeds_and_the_pure_power_law_is_biased():
+    # C d^p + D/d with D measured: the corrected slope passes at seeds 0 and 1 (-0.53, -0.51 at quick size);
+    # the same data without the O(1/d) correction (D = 0) fit a slope about 0.08 steeper, beyond the tolerance
+    for seed in (0, 1):
+        res = run_check(CHECKS["induction-deviation"], "quick", seed=seed, **DEV)
+        assert res.passed
+        slope = res.points[1]
+        assert slope.params["se_bootstrap"] == slope.se and slope.params["replicates"] == ci.DEVIATION_BOOTSTRAP
+    # the tolerance model: an error of 2.58 sigma in D moves the slope by the tolerance, a pure power law by more
+    ds = DEV["ds"]
+    tol = ci.deviation_tolerance(ds)
+    assert 0.02 < tol < 0.04
+    d = np.asarray(ds, float)
+    model = [ci.DEVIATION_C * d**-0.5 + ci.DEVIATION_D / d]
+    rms = model[0]
+    pure = ei.fit_slope(np.log(d), np.log(rms), np.ones_like(d))[0]
+    assert abs(pure + 0.5) > 2 * tol
+    exact = ci.corrected_slope(ds, [np.full(10001, r) for r in rms])[0]
+    assert abs(exact + 0.5) < 1e-9
+
+
+def test_deviation_fails_for_a_steeper_exponent(deviation_run, monkeypatch):
+    # a theory exponent of -0.8 (seed 2 measures -0.58 +- 0.07 after the D/d correction): 3 sigma beyond the
+    # tolerance 0.031, so even the quick size rejects it
+    assert deviation_run.judge().passed
+    monkeypatch.setattr(th, "deviation_exponent", lambda: Wrong(lambda: -0.8))
+    assert not deviation_run.judge().passed
+
+
+@pytest.mark.slow
+def test_rpe_all_positions_at_the_rare_miss_point_is_exact():
+    # induction-rpe-flat at full size, master seed 0, d = 32, T = 2048: 5 of 400 models fail against 1.05
+    # expected (p = 0.0044 before Holm). Chance, not model error: 10000 further models agree with the
+    # quadrature (exact binomial test), while a head with twice the competitors (T -> 2T) is rejected.
+    # About 12-25 s.
+    from scipy.stats import binomtest
+    from hopfield.bigram import synthetic_bigram
+    from hopfield.induction import build_induction_model, positional_recall
+
+    bg = synthetic_bigram(4, seed=ei.BIGRAM_SEED)
+    d, T, n = 32, 2048, 10000
+    k = sum(positional_recall(build_induction_model(bg, d, T, seed=ei.trial_seed(4242, i), pe="rpe")) == 1.0
+            for i in range(n))
+    assert binomtest(k, n, th.rpe_all_positions(d, T)).pvalue > 0.01
+    assert binomtest(k, n, th.rpe_all_positions(d, 2 * T)).pvalue < 0.01

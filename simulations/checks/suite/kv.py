@@ -92,10 +92,11 @@ def readout_points(sc: dict, d: int, M: int, n: int) -> List[Point]:
     title="Hebbian key-value memory: argmax recall among V candidates vs the Gaussian formula (M ~ d^2)",
     theory="theory.kv_memory.argmax_accuracy: int phi(z) Phi((1 + sigma_s z)/sigma_o)^(V-1) dz with the exact "
            "readout variances; its independence/Gaussian approximation becomes exact for d -> inf at M/d^2 fixed",
-    test="z-test of the mean per-memory accuracy (memories independent; V queries each) per (d, M, kind), "
-         "tolerance 0.03 = the finite-d error of the approximation in this regime (measured during development: "
-         "at most 0.027 for d >= 32, M >= d^2/8, V = 8); M = d is shown as reported (the formula is 3-7% low "
-         "there: the signal and the noise share |u_j|^2); Holm at 0.01",
+    test="z-test of the mean per-memory accuracy (memories independent; V queries each) per (d, M, kind) with "
+         "M >= d^2/4, tolerance ARGMAX_ERROR/d = 1.1/d (the shared |W u_j| fluctuation the formula averages "
+         "over, O(1/d), measured up to V = M); M = d^2/8 and M = d are reported (there the signal and the "
+         "noise share |u_j|^2: the formula is 1.6-2.0/d low at M = d^2/8, d = 64, and 3-7% low at M = d); "
+         "Holm at 0.01",
     quick={"d": 32, "ratios": [0.25, 0.5], "V": 8, "n_mem": 150, "reported_M_equals_d": True},
     full={"d": 64, "ratios": [0.125, 0.25, 0.5, 1.0], "V": 8, "n_mem": 1000, "reported_M_equals_d": True},
     split=True,
@@ -115,12 +116,26 @@ def argmax_case(*, seed: int, M: int, kind: str, d: int, V: int, n_mem: int, rep
     acc = sk.recall_accuracy(memory, d, M, V, kind, n_mem,
                              derive_seed(seed, {"check": "kv-argmax-accuracy", "d": d, "M": M, "kind": kind}))
     th = float(tkv.argmax_accuracy(d, M, V, kind))
-    pt = summary_point(f"d={d}, M={M}, V={V}, {kind}", acc.mean(), acc.std(ddof=1), n_mem, th, 0.03,
+    pt = summary_point(f"d={d}, M={M}, V={V}, {kind}", acc.mean(), acc.std(ddof=1), n_mem, th, ARGMAX_ERROR / d,
                        params={"d": d, "M": M, "V": V, "kind": kind, "n_mem": n_mem})
-    if M == d and reported_M_equals_d:
+    if M < ARGMAX_REGION * d * d:
         pt = type(pt)(**{**pt.__dict__, "p_value": None, "kind": "reported",
-                         "label": pt.label + " (outside the regime; reported)"})
+                         "label": pt.label + f" (M < d^2/{round(1 / ARGMAX_REGION)}: outside the 1/d law; reported)"})
     return [pt]
+
+
+#: Error model of ``theory.kv_memory.argmax_accuracy`` (its docstring has the measurements). Two
+#: effects the independent-Gaussian formula leaves out: (1) the V - 1 distractor scores share the
+#: fluctuation of the readout's norm |W u_j| (relative size d^-1/2); averaging over it as if each score
+#: had its own errs by O(1/d) and most at the deepest maximum, V = M: measured 1.06-1.15/d at d = 32
+#: and 1.15-1.28/d at d = 64 (M = d^2/4, d^2/2; standard errors 0.4/d and 0.8/d on the coefficient),
+#: i.e. about 1.1/d, so at V = 8 the error is within ARGMAX_ERROR / d (measured at full size, d = 64,
+#: M/d^2 = 1/4, 1/2, 1, seed 0: +0.0056, +0.0051, -0.0047, -0.0040, -0.0036, -0.0033, se 0.004,
+#: all below 0.4/d; seed 1: +0.0062, +0.0044, -0.0038, +0.0044, -0.0124, -0.0061, worst 0.8/d). (2) The signal and the noise share |u_j|^2, an effect that grows as M/d^2 falls
+#: (3-7% at M = d, 1.6-2.0/d at M = d^2/8 with d = 64, where the 1/d law fails): cases with
+#: M < ARGMAX_REGION d^2 are reported, not tested (the 1/d law was measured for M/d^2 of 1/4 to 1).
+ARGMAX_ERROR = 1.1
+ARGMAX_REGION = 0.25
 
 
 @register_check(
