@@ -111,7 +111,7 @@ def test_softmax_bound_without_its_factor_fails(monkeypatch):
 
 def test_softmax_read_that_ignores_beta_fails(monkeypatch):
     real = hkv.softmax_read
-    monkeypatch.setattr(hkv, "softmax_read", lambda Q, K, V, beta, chunk=1024: real(Q, K, V, 0.1 * beta, chunk))
+    monkeypatch.setattr(hkv, "softmax_read", lambda Q, K, V, beta, chunk=1024, *rest, **kw: real(Q, K, V, 0.1 * beta, chunk, *rest, **kw))
     assert not run("kv-softmax-bound").passed
 
 
