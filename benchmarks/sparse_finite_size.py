@@ -72,7 +72,7 @@ def _job_gpu(args):
     return {"seed": seed, "a": a, "theta": theta, "N": N, "load": load, "alpha_c": ac, "kept": int(kept.sum()),
             "trials": int(networks), "P": P, "M_kept": float(res[kept, 0].mean()) if kept.any() else float("nan"),
             "q_kept": float(res[kept, 1].mean()) if kept.any() else float("nan"),
-            "steps_mean": float(res[:, 2].mean()), "device": "gpu", "seconds": round(time.perf_counter() - t0, 2)}
+            "steps_mean": float(res[:, 2].mean()), "device": "gpu" if xp is not np else "cpu (the numpy twin)", "seconds": round(time.perf_counter() - t0, 2)}
 
 
 def crossings(rows):
