@@ -38,7 +38,6 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
-    "sphinx.ext.viewcode",
     "numpydoc",
     "myst_nb",  # MyST Markdown for the pages, and notebooks (.ipynb, or .md with a kernelspec)
     "amlab_api",  # Formula objects rendered as LaTeX in the API reference
