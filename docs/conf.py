@@ -74,7 +74,7 @@ nb_execution_raise_on_error = True
 
 # API reference: one page per public module, generated from the docstrings.
 autosummary_generate = True
-autosummary_ignore_module_all = False
+autosummary_ignore_module_all = True  # list every submodule, also those a package's __all__ leaves out
 autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"  # numpydoc's Parameters section carries the types
