@@ -1,6 +1,7 @@
 """The documentation site: its link checker, the Formula rendering, the index, the project files; the build (slow)."""
 
 import importlib
+import importlib.util
 import os
 import pkgutil
 import re
@@ -208,3 +209,26 @@ def test_site_builds_without_warnings_and_its_links_hold(tmp_path):
     assert [m for m in _public_modules() if m not in generated] == []
     page = (html / "api" / "generated" / "theory.classical.html").read_text(encoding="utf-8")
     assert page.count('<div class="math') >= 6 and "operatorname{erfc}" in page
+
+
+def test_index_takes_the_pages_of_the_optional_extensions(monkeypatch):
+    """conf.py puts the pages an extension names in SITE_PAGES where the index says {amlab-site-pages}."""
+    pytest.importorskip("sphinx")
+    monkeypatch.delenv("AMLAB_DOCS_QUICK", raising=False)
+    spec = importlib.util.spec_from_file_location("amlab_docs_conf", DOCS / "conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert index.count("{amlab-site-pages}") == 1
+    monkeypatch.setattr(conf, "site_pages", ["gallery/figures", "gallery/checks"])
+    source = [index]
+    conf._index_toctree(None, "index", source)
+    assert "{amlab-site-pages}" not in source[0]
+    assert _toctree_entries(source[0])[2:4] == ["gallery/figures", "gallery/checks"]  # after Start
+    other = ["{amlab-site-pages}"]
+    conf._index_toctree(None, "cli", other)  # only the index is touched
+    assert other == ["{amlab-site-pages}"]
+    monkeypatch.setattr(conf, "site_pages", [])
+    source = [index]
+    conf._index_toctree(None, "index", source)
+    assert "{amlab-site-pages}" not in source[0] and _toctree_entries(source[0])[2] == "tutorial-capacity"
