@@ -79,7 +79,7 @@ def accuracy_at_switch(shared_labels: bool = False) -> Formula:
 
     At ``a = 1`` every key holding an exemplar of the query class scores
     ``|w|^2`` plus the overlap of ``w`` with the token next to it; those
-    overlaps are i.i.d. N(0, |w|^2/D) when they involve different vectors. The
+    overlaps are i.i.d. ``N(0, |w|^2/D)`` when they involve different vectors. The
     candidates are the ``m`` label keys, the ``m`` exemplar keys and the query's
     own exemplar key.
 

@@ -81,7 +81,7 @@ def tsodyks_feigelman() -> Formula:
 
 @register_derivation("sparse")
 def derivation() -> Derivation:
-    """From the one-step errors of the covariance rule to alpha_c ~ 1/(2 a |ln a|)."""
+    """From the one-step errors of the covariance rule to ``alpha_c ~ 1/(2 a |ln a|)``."""
     a, alpha, eps = _a(), sym("alpha"), sp.Symbol("epsilon", positive=True)
     n1, N, P = sp.Symbol("n_1", positive=True), sym("N"), sym("P")
     x = sp.Symbol("x", positive=True)

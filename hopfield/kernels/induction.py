@@ -40,8 +40,7 @@ def layer1_softmax(b0, b1, z, tEE, tEP, tPE, tPP, A, C):
     The score of query ``t`` and key ``s <= t`` of sequence ``b`` is
     ``(tEE[z_t, z_s] + tPE[t, z_s]) + (tEP[z_t, s] + tPP[t, s])`` (the four
     tables already carry ``beta1``); ``A[b, t, s]`` receives the softmax over
-    ``s <= t`` (zero for ``s > t``); ``C[b, t, k] = sum_{s <= t, z_s = k} A[b, t, s]``
-.
+    ``s <= t`` (zero for ``s > t``); ``C[b, t, k] = sum_{s <= t, z_s = k} A[b, t, s]``.
 
     ``z`` (B, T) int64; ``tEE`` (V, V); ``tEP`` (V, T); ``tPE`` (T, V); ``tPP`` (T, T);
     ``A`` (B, T, T) and ``C`` (B, T, V), written.

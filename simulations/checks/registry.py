@@ -68,7 +68,7 @@ class Check:
     #: Sizes at which the check is a smoke test (its minimum detectable error exceeds 10% of its key quantity).
     smoke: Tuple[str, ...] = ()
     #: A text in the label of the point that carries the check's key quantity; None: the tested point with the
-    #: largest minimum detectable error relative to |theory| (``key_point``).
+    #: largest minimum detectable error relative to ``|theory|`` (``key_point``).
     key: Optional[str] = None
 
 

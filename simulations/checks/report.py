@@ -304,7 +304,7 @@ def _strong_inlines(text: str) -> List[Inline]:
 
 
 def markdown_blocks(text: str, heading_offset: int = 0) -> List[Block]:
-    """The blocks of a plain Markdown file of headings, paragraphs and ``- `` lists.
+    """The blocks of a plain Markdown file of headings, paragraphs and ``-`` lists.
 
     Lines are grouped by structure: a ``#`` line is a heading (its level plus
     ``heading_offset``), a ``- `` line starts a list item and the indented

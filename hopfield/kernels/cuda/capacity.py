@@ -54,6 +54,7 @@ Expected cost per sweep (one trial; ``L`` = lanes, ``G = threads / L`` candidate
       shared-memory reads and integer adds per lane), a ``G``-way first-flip
       search and 3 barriers: ``~(N + f) P / threads`` adds per thread;
     * flips: ``f`` parallel updates of ``P`` overlaps (``P / threads`` each).
+
     At ``N = 20 000, P = 2800`` with 256 threads and 32 lanes: ~2 500 rounds of
     ~2 800 adds per lane (the table row is 350 B, the overlaps 11 kB of shared
     memory), against ``N P = 5.6e7`` adds for the serial sweep. The pattern

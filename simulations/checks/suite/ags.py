@@ -112,6 +112,7 @@ def critical_points(Ns: Sequence[int], xs: Sequence[float], ses: Sequence[float]
     list of Point
         The crossings, the free exponent and both intercepts (reported), and
         the tested point, last.
+
     Examples
     --------
     >>> Ns = [250, 500, 1000, 2000, 5000]

@@ -126,12 +126,12 @@ def argmax_case(*, seed: int, M: int, kind: str, d: int, V: int, n_mem: int, rep
 
 #: Error model of ``theory.kv_memory.argmax_accuracy`` (its docstring has the measurements). Two
 #: effects the independent-Gaussian formula leaves out: (1) the V - 1 distractor scores share the
-#: fluctuation of the readout's norm |W u_j| (relative size d^-1/2); averaging over it as if each score
+#: fluctuation of the readout's norm ``|W u_j|`` (relative size d^-1/2); averaging over it as if each score
 #: had its own errs by O(1/d) and most at the deepest maximum, V = M: measured 1.06-1.15/d at d = 32
 #: and 1.15-1.28/d at d = 64 (M = d^2/4, d^2/2; standard errors 0.4/d and 0.8/d on the coefficient),
 #: i.e. about 1.1/d, so at V = 8 the error is within ARGMAX_ERROR / d (measured at full size, d = 64,
 #: M/d^2 = 1/4, 1/2, 1, seed 0: +0.0056, +0.0051, -0.0047, -0.0040, -0.0036, -0.0033, se 0.004,
-#: all below 0.4/d; seed 1: +0.0062, +0.0044, -0.0038, +0.0044, -0.0124, -0.0061, worst 0.8/d). (2) The signal and the noise share |u_j|^2, an effect that grows as M/d^2 falls
+#: all below 0.4/d; seed 1: +0.0062, +0.0044, -0.0038, +0.0044, -0.0124, -0.0061, worst 0.8/d). (2) The signal and the noise share ``|u_j|^2``, an effect that grows as M/d^2 falls
 #: (3-7% at M = d, 1.6-2.0/d at M = d^2/8 with d = 64, where the 1/d law fails): cases with
 #: M < ARGMAX_REGION d^2 are reported, not tested (the 1/d law was measured for M/d^2 of 1/4 to 1).
 ARGMAX_ERROR = 1.1

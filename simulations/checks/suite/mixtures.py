@@ -21,7 +21,7 @@ from simulations.checks.stats import binomial_point, mean_point
 KEPT_TOLERANCE = 0.1
 #: Allowance on the overlap of kept runs: finite N (the overlaps fluctuate by
 #: N^(-1/2) = 0.01 at N = 10^4 and the extra pattern adds alpha-corrections of order
-#: P/N); measured |deviation| <= 0.004.
+#: P/N); measured ``|deviation|`` <= 0.004.
 M_TOLERANCE = 0.01
 
 

@@ -29,7 +29,7 @@ RELATIVE_TOLERANCE = 0.08
 #: N = 200-600, where a linear law c N has slope 1 (measured: 0.911 +- 0.009 at seed 0, 0.951 +- 0.010
 #: at seed 1; 0.30 N rejected at p = 1e-12 at seed 0, only p = 0.016 at seed 1). Error model:
 #: the next order of the Gaussian extreme-value asymptotics behind sqrt(2 ln N) is a relative
-#: correction c ln(ln N) / ln N with |c| <= 1; it changes the slope by c (1 - ln ln N) / (ln N)^2,
+#: correction c ln(ln N) / ln N with ``|c| <= 1``; it changes the slope by c (1 - ln ln N) / (ln N)^2,
 #: at most 0.022 in size over N >= 200 (0.0223 at N = 350). N = 100 is left out of the slope: its
 #: P_1/2 sits 5% below the law while N = 200-600 sit within 1-2% (a finite-size effect larger than
 #: that order, not resolved by this model).
