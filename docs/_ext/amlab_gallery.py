@@ -125,6 +125,14 @@ class Catalogue:
     #: check name -> the false-alarm record of its quick run at master seed 0
     mde: Dict = field(default_factory=dict)
     mde_provenance: Dict = field(default_factory=dict)
+    #: derivation name -> its built ``Derivation`` (SymPy work, about a second each: built once, by ``derivation``)
+    built: Dict = field(default_factory=dict)
+
+    def derivation(self, name: str):
+        """The ``Derivation`` registered as ``name``, built on first use."""
+        if name not in self.built:
+            self.built[name] = self.derivations[name]()
+        return self.built[name]
 
 
 @contextlib.contextmanager
@@ -253,7 +261,7 @@ def figure_page(cat: Catalogue, name: str, files: FigureFiles) -> str:
     rec = files.record
     out = [f"# {md(name)}", "", md(fig.title[:1].upper() + fig.title[1:]) + ".", ""]
     if files.image:
-        out.append(fenced("", "{image} /" + files.image, [f"alt: {md(fig.title)}", "width: 100%"]))
+        out.append(fenced("", "{image} /" + files.image, [f"alt: {' '.join(fig.title.split())}", "width: 100%"]))
     else:
         out += ["*No image in this build:* " + md(files.note or "not committed in docs/gallery and not drawn "
                                                    "(AMLAB_DOCS_QUICK=1).") + " The command below draws it.", ""]
@@ -360,7 +368,7 @@ def check_page(cat: Catalogue, name: str) -> str:
 def derivation_page(cat: Catalogue, name: str) -> str:
     from theory.derivation import format_expr
 
-    d = cat.derivations[name]()
+    d = cat.derivation(name)
     checks = [c.name for c in cat.checks.values() if name in c.derivations]
     out = [f"# {md(name)}", "", md(d.title) + ".", "", "**Source.** " + md(d.source), ""]
     if checks:
@@ -368,9 +376,10 @@ def derivation_page(cat: Catalogue, name: str) -> str:
     out += ["**Print it.**", "", fenced(f"amlab derive {name}\namlab derive {name} --latex", "console"),
             "## Steps", ""]
     for i, step in enumerate(d.steps, 1):
-        out += [f"{i}. " + md(step.text), ""]
+        item = f"{i}. "
+        out += [item + md(step.text), ""]
         eqs = format_expr(step.expr, latex=True).splitlines()
-        out.append(textwrap.indent(fenced("\n\n".join(eqs), "{math}"), "   "))
+        out.append(textwrap.indent(fenced("\n\n".join(eqs), "{math}"), " " * len(item)))  # inside the list item
     module = cat.derivations[name].__module__
     out += [f"**Code.** {{py:mod}}`{module}` (the steps are built by the same SymPy code as the formulas).", ""]
     return "\n".join(out)
@@ -417,11 +426,24 @@ def figures_index(cat: Catalogue, files: Dict[str, FigureFiles]) -> str:
     return index_page("figures", [(n, f.title) for n, f in cat.figures.items()], intro)
 
 
-def pages(cat: Catalogue, files: Dict[str, FigureFiles]) -> Dict[str, str]:
-    """Every generated page: path under ``gallery/`` (without ``.md``) -> its MyST text."""
-    out = {"figures": figures_index(cat, files)}
-    for n in cat.figures:
-        out[f"figures/{n}"] = figure_page(cat, n, files[n])
+def pages(cat: Catalogue, files: Dict[str, FigureFiles], sections: Sequence[str] = tuple(SECTIONS)) -> Dict[str, str]:
+    """The generated pages of ``sections``: path under ``gallery/`` (without ``.md``) -> its MyST text."""
+    out = {}
+    if "figures" in sections:
+        out["figures"] = figures_index(cat, files)
+        for n in cat.figures:
+            out[f"figures/{n}"] = figure_page(cat, n, files[n])
+    if "checks" in sections:
+        out.update(_check_pages(cat))
+    if "derivations" in sections:
+        out.update(_derivation_pages(cat))
+    if "demos" in sections:
+        out.update(_demo_pages(cat))
+    return out
+
+
+def _check_pages(cat: Catalogue) -> Dict[str, str]:
+    out = {}
     n_mut = len(cat.mutants)
     out["checks"] = index_page("checks", [(n, c.title) for n, c in cat.checks.items()],
                                f"{len(cat.checks)} registered checks, each holding a simulated quantity against its "
@@ -430,12 +452,22 @@ def pages(cat: Catalogue, files: Dict[str, FigureFiles]) -> Dict[str, str]:
                                "catalogued mutants (deliberate bugs) it kills.")
     for n in cat.checks:
         out[f"checks/{n}"] = check_page(cat, n)
-    titles = {n: cat.derivations[n]().title for n in cat.derivations}
+    return out
+
+
+def _derivation_pages(cat: Catalogue) -> Dict[str, str]:
+    out = {}
+    titles = {n: cat.derivation(n).title for n in cat.derivations}
     out["derivations"] = index_page("derivations", list(titles.items()),
                                     f"{len(titles)} registered derivations, each a sequence of SymPy steps "
                                     f"({code('amlab derive NAME')}), rendered here as LaTeX.")
     for n in cat.derivations:
         out[f"derivations/{n}"] = derivation_page(cat, n)
+    return out
+
+
+def _demo_pages(cat: Catalogue) -> Dict[str, str]:
+    out = {}
     out["demos"] = index_page("demos", [(n, d.title) for n, d in cat.demos.items()],
                               f"{len(cat.demos)} scripted teaching demos ({code('amlab demo NAME')}), in teaching "
                               "order; each is also a notebook.")
