@@ -247,3 +247,19 @@ def test_gallery_site_builds_and_every_page_is_two_clicks_from_the_index(tmp_pat
     tree = html5lib.parse(page.read_bytes(), namespaceHTMLElements=False)
     srcs = [img.get("src") for img in tree.iter("img")]
     assert srcs and all((page.parent / s).resolve().exists() for s in srcs)
+
+
+def test_demo_page_links_the_notebook_only_when_the_site_builds_it(cat):
+    with_nb = gal.demo_page(cat, "capacity", notebook=True)
+    assert "{download}`capacity.ipynb </notebooks/files/capacity.ipynb>`" in with_nb
+    assert "{download}" not in gal.demo_page(cat, "capacity", notebook=False)  # a missing file would fail -W
+    assert "amlab demo capacity --notebook capacity.ipynb" in with_nb
+
+
+def test_drawn_figures_folder_is_no_source_of_pages():
+    class Config:
+        exclude_patterns = ["_build"]
+
+    config = Config()
+    gal.exclude_rendered(None, config)
+    assert config.exclude_patterns == ["_build", gal.RENDERED, gal.RENDERED + "/**"]

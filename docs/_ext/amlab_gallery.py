@@ -51,6 +51,12 @@ from typing import Dict, List, Optional, Sequence
 #: The repository root (``docs/_ext/`` is two levels below it).
 ROOT = Path(__file__).resolve().parents[2]
 
+#: The pages the site index lists (its "Gallery and notebooks" toctree): each section's index.
+SITE_PAGES = ["gallery/figures", "gallery/checks", "gallery/derivations", "gallery/demos"]
+
+#: Where ``amlab_notebooks`` (when the site loads it) writes each demo's notebook, from the source folder.
+NOTEBOOK = "notebooks/files/{name}.ipynb"
+
 #: The four sections of the gallery: page stem under ``gallery/`` and its heading.
 SECTIONS = {"figures": "Figures", "checks": "Checks", "derivations": "Derivations", "demos": "Demos"}
 
@@ -282,9 +288,8 @@ def figure_page(cat: Catalogue, name: str, files: FigureFiles) -> str:
                                            "none (no check names this figure)") + ".", ""]
     if derivs:
         out += ["**Derivations.** " + _links(derivs, "derivations") + ".", ""]
-    out += ["## Make it", "", fenced(f"amlab figures {name}          # quick size, seed 0 (this image)\n"
-                                     f"amlab figures {name} --full   # the paper's sizes", "console"),
-            "It writes " + ", ".join(code(f"{name}.{e}") for e in ("png", "pdf", "json")) +
+    out += ["## Make it", "", fenced(f"amlab figures {name}\namlab figures {name} --full", "console"),
+            "The first draws it at quick size, seed 0 (this image), the second at the paper's sizes. Each writes " + ", ".join(code(f"{name}.{e}") for e in ("png", "pdf", "json")) +
             " into " + code("amlab-figures/") + " (" + code("--out DIR") + " to change): the JSON holds the "
             "plotted data, the caption, the source and the provenance.", ""]
     if files.data:
@@ -308,8 +313,8 @@ def check_page(cat: Catalogue, name: str) -> str:
     c = cat.checks[name]
     out = [f"# {md(name)}", "", md(c.title[:1].upper() + c.title[1:]) + ".", "",
            "**Theory.** " + md(c.theory), "", "**Statistical test and tolerance.** " + md(c.test), ""]
-    out += ["**Run it.**", "", fenced(f"amlab check {name}          # quick size\n"
-                                      f"amlab check {name} --full", "console")]
+    out += ["**Run it.**", "", fenced(f"amlab check {name}\namlab check {name} --full", "console"),
+            "at quick size (seconds), then at full size.", ""]
     out += ["## Sizes", "", _params(c.sizes), ""]
     if c.smoke:
         out += ["A smoke test at " + " and ".join(c.smoke) + " size: its minimum detectable error there exceeds 10% "
@@ -385,7 +390,8 @@ def derivation_page(cat: Catalogue, name: str) -> str:
     return "\n".join(out)
 
 
-def demo_page(cat: Catalogue, name: str) -> str:
+def demo_page(cat: Catalogue, name: str, notebook: bool = False) -> str:
+    """A demo's page; ``notebook``: the site also builds the demo notebooks (``amlab_notebooks``), link it."""
     demo = cat.demos[name]
     module = sys.modules[demo.func.__module__]
     doc = inspect.cleandoc(module.__doc__ or "").split("\nReferences\n")
@@ -393,10 +399,11 @@ def demo_page(cat: Catalogue, name: str) -> str:
     out = [f"# {md(name)}", "", md(demo.title[:1].upper() + demo.title[1:]) + ".", "",
            md(first_paragraph(doc[0])), ""]
     out += ["**Run it.**", "", fenced(f"amlab demo {name} --out amlab-demos/{name}\n"
-                                      f"amlab demo {name} --notebook {name}.ipynb   # a notebook to open in Jupyter",
-                                      "console"),
+                                      f"amlab demo {name} --notebook {name}.ipynb", "console"),
             "The first command prints the demo's narrative and writes its images (and an animation where motion "
             "teaches); the second writes it as a Jupyter notebook whose cells call amlab's own functions.", ""]
+    if notebook:
+        out += [f"**Notebook.** {{download}}`{name}.ipynb </{NOTEBOOK.format(name=name)}>`.", ""]
     if refs:
         out += ["**References.** " + md(refs), ""]
     out += [f"**Code.** {{py:mod}}`{demo.func.__module__}`.", ""]
@@ -426,8 +433,12 @@ def figures_index(cat: Catalogue, files: Dict[str, FigureFiles]) -> str:
     return index_page("figures", [(n, f.title) for n, f in cat.figures.items()], intro)
 
 
-def pages(cat: Catalogue, files: Dict[str, FigureFiles], sections: Sequence[str] = tuple(SECTIONS)) -> Dict[str, str]:
-    """The generated pages of ``sections``: path under ``gallery/`` (without ``.md``) -> its MyST text."""
+def pages(cat: Catalogue, files: Dict[str, FigureFiles], sections: Sequence[str] = tuple(SECTIONS),
+          notebooks: bool = False) -> Dict[str, str]:
+    """The generated pages of ``sections``: path under ``gallery/`` (without ``.md``) -> its MyST text.
+
+    ``notebooks``: the demo pages link the demo notebooks that ``amlab_notebooks`` writes.
+    """
     out = {}
     if "figures" in sections:
         out["figures"] = figures_index(cat, files)
@@ -438,7 +449,7 @@ def pages(cat: Catalogue, files: Dict[str, FigureFiles], sections: Sequence[str]
     if "derivations" in sections:
         out.update(_derivation_pages(cat))
     if "demos" in sections:
-        out.update(_demo_pages(cat))
+        out.update(_demo_pages(cat, notebooks))
     return out
 
 
@@ -466,13 +477,13 @@ def _derivation_pages(cat: Catalogue) -> Dict[str, str]:
     return out
 
 
-def _demo_pages(cat: Catalogue) -> Dict[str, str]:
+def _demo_pages(cat: Catalogue, notebooks: bool) -> Dict[str, str]:
     out = {}
     out["demos"] = index_page("demos", [(n, d.title) for n, d in cat.demos.items()],
                               f"{len(cat.demos)} scripted teaching demos ({code('amlab demo NAME')}), in teaching "
                               "order; each is also a notebook.")
     for n in cat.demos:
-        out[f"demos/{n}"] = demo_page(cat, n)
+        out[f"demos/{n}"] = demo_page(cat, n, notebooks)
     return out
 
 
@@ -523,14 +534,20 @@ def generate(app) -> None:
     files = figure_files(cat, srcdir, draw)
     for name, why in failed.items():
         files[name].note = f"the figure could not be drawn: {why}"
-    written = write_pages(srcdir / "gallery", pages(cat, files))
+    written = write_pages(srcdir / "gallery", pages(cat, files, notebooks="amlab_notebooks" in app.extensions))
     missing = [n for n, f in files.items() if not f.image]
     log.info(f"amlab_gallery: {len(written)} pages written; figures without an image: {len(missing)}"
              + (f" ({', '.join(missing)})" if missing else ""))
 
 
+def exclude_rendered(app, config) -> None:
+    """Sphinx ``config-inited`` handler: the drawn figures' folder holds no pages (a figure may write Markdown)."""
+    config.exclude_patterns = list(config.exclude_patterns) + [RENDERED, RENDERED + "/**"]
+
+
 def setup(app):
     """Register the gallery with Sphinx."""
+    app.connect("config-inited", exclude_rendered)
     app.connect("builder-inited", generate)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
