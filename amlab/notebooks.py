@@ -92,7 +92,8 @@ SLIDERS: Dict[str, Slider] = {
         plot="plot_at_temperature", module="mixtures",
         lesson="Raise the temperature `T`. At `T = 0` the symmetric mixture of three patterns is a fixed point "
                "(a spurious memory: all three overlaps stay near 1/2); with enough thermal noise the state "
-               "leaves it for one stored pattern, whose valley is deeper."),
+               "leaves it for one stored pattern, whose valley is deeper. Near `T = 1` and above, no pattern survives "
+               "the noise (the paramagnetic phase)."),
 }
 
 
@@ -164,11 +165,11 @@ def demo_notebook(name: str, *, small: bool = False, seed: int = 0, out: Union[s
         OUT = {str(out)!r}  # where the demo writes its images
         """), metadata={"tags": ["parameters"]}))
     cells.append(v4.new_code_cell(_source(f"""
-        %matplotlib inline
         from IPython.display import Image, display
 
         from amlab.demos import DEMOS
 
+        %matplotlib inline
         paths = DEMOS[{name!r}].func(OUT, small=SMALL, seed=SEED)
         for path in paths:
             display(Image(filename=str(path)))
