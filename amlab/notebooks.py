@@ -29,7 +29,7 @@ import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Union
+from typing import Any, Dict, Union
 
 __all__ = ["Slider", "SLIDERS", "demo_notebook", "write_notebook"]
 
@@ -101,7 +101,7 @@ def _source(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
 
 
-def demo_notebook(name: str, *, small: bool = False, seed: int = 0, out: Union[str, os.PathLike] = "amlab-demos"):
+def demo_notebook(name: str, *, small: bool = False, seed: int = 0, out: Union[str, os.PathLike] = "amlab-demos") -> Dict[str, Any]:
     """The notebook of demo ``name`` (an ``nbformat`` version-4 notebook, not executed).
 
     Parameters
@@ -118,7 +118,7 @@ def demo_notebook(name: str, *, small: bool = False, seed: int = 0, out: Union[s
     Returns
     -------
     nbformat.NotebookNode
-        Markdown cells (title, narrative, references, what to try) and code cells that call
+        (a ``dict``) Markdown cells (title, narrative, references, what to try) and code cells that call
         ``amlab.demos`` (the demo's ``run`` and, for the demos in :data:`SLIDERS`, the
         one-parameter function behind the slider).
 

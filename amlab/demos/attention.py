@@ -12,6 +12,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_gif, save_png
@@ -120,7 +121,7 @@ def at_beta(beta: float, *, small: bool = False, seed: int = 0) -> dict:
             "participation": float(1 / np.sum(p**2)), "overlap": r}
 
 
-def plot_at_beta(result: dict):
+def plot_at_beta(result: dict) -> Figure:
     """Bar chart of the softmax weights of :func:`at_beta`; returns the figure."""
     w = result["weights"]
     fig, ax = plt.subplots(figsize=(5, 3))

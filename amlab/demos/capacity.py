@@ -11,6 +11,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_png
@@ -102,7 +103,7 @@ def at_load(alpha: float, *, N: int = 400, cues: int = 20, seed: int = 0) -> dic
             "theory_m": None if np.isnan(m_th) else m_th}
 
 
-def plot_at_load(result: dict):
+def plot_at_load(result: dict) -> Figure:
     """Histogram of the final overlaps of :func:`at_load`, the theory's ``m(alpha)`` marked; returns the figure."""
     fig, ax = plt.subplots(figsize=(5, 3.2))
     ax.hist(result["overlaps"], bins=np.linspace(-1, 1, 41), color="#0072B2", label="final overlaps")

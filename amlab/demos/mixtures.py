@@ -9,15 +9,18 @@ D. J. Amit, H. Gutfreund, H. Sompolinsky, Phys. Rev. A 32, 1007 (1985), doi:10.1
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Tuple
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_png
 
 
-def trajectory(net, s, xi, T, sweeps, rng) -> np.ndarray:
+def trajectory(net: Any, s: np.ndarray, xi: np.ndarray, T: float, sweeps: int,
+               rng: np.random.Generator) -> np.ndarray:
     """Overlaps with the first three patterns after each sweep (T = 0: async; T > 0: Glauber).
 
     Parameters
@@ -49,7 +52,7 @@ def trajectory(net, s, xi, T, sweeps, rng) -> np.ndarray:
     return np.array(traj)  # (sweeps + 1, 3)
 
 
-def mixture_start(*, small: bool = False, seed: int = 0):
+def mixture_start(*, small: bool = False, seed: int = 0) -> Tuple[Any, np.ndarray, np.ndarray, np.random.Generator]:
     """The demo's network, its patterns, the symmetric 3-mixture ``sign(xi1 + xi2 + xi3)`` and the generator.
 
     Returns ``(net, xi, mix, rng)``: 3 patterns of 300 neurons (``small``) or 5 of 1000,
@@ -111,7 +114,7 @@ def at_temperature(T: float, *, small: bool = False, seed: int = 0, sweeps: int 
             "escaped": bool(np.diff(np.sort(np.abs(tr[-1]))[-2:])[0] > 0.3)}
 
 
-def plot_at_temperature(result: dict):
+def plot_at_temperature(result: dict) -> Figure:
     """The three overlaps of :func:`at_temperature` per sweep; returns the figure."""
     tr = np.asarray(result["trajectory"])
     fig, ax = plt.subplots(figsize=(5, 3))
