@@ -327,6 +327,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from amlab.demos import DEMOS
 
+    if args.notebook is not None and not args.name:
+        raise UsageError("--notebook needs a demo NAME (amlab demo --list shows them)")
     if args.list or not args.name:
         print("demos:")
         for d in DEMOS.values():
@@ -334,11 +336,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     if args.name not in DEMOS:
         raise UsageError(f"unknown demo: {args.name}; known: {', '.join(DEMOS)}")
+    if args.notebook is not None:
+        return _demo_notebook(args)
     from simulations.checks.runner import ensure_writable
 
     _check_out(args)
     ensure_writable(args.out)
     DEMOS[args.name].func(Path(args.out), small=args.small, seed=args.seed)
+    return 0
+
+
+def _demo_notebook(args: argparse.Namespace) -> int:
+    """``amlab demo NAME --notebook PATH``: write the demo's notebook (``amlab.notebooks``), run nothing."""
+    from amlab.notebooks import write_notebook
+
+    path = Path(args.notebook)
+    if path.suffix != ".ipynb" or path.is_dir():
+        raise UsageError(f"--notebook expects a file name ending in .ipynb, got {args.notebook!r}")
+    try:
+        import nbformat  # noqa: F401
+    except ImportError:
+        raise UsageError("--notebook needs nbformat (pip install 'amlab[docs]')") from None
+    try:
+        written = write_notebook(args.name, path, small=args.small, seed=args.seed, out=args.out)
+    except OSError as exc:
+        raise UsageError(f"--notebook: cannot write {args.notebook}: {exc.strerror or exc}") from None
+    print(f"Wrote {written} (open it with Jupyter; its cells call amlab.demos)")
     return 0
 
 
@@ -515,6 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="amlab-demos", help="output folder (default amlab-demos)")
     p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
     p.add_argument("--small", action="store_true", help="a reduced size (seconds)")
+    p.add_argument("--notebook", metavar="PATH", help="write the demo as a Jupyter notebook (.ipynb) instead of "
+                                                      "running it (needs amlab[docs])")
     p.set_defaults(parser=p, func=cmd_demo)
     p = sub.add_parser("train", help="train transformers in JAX (needs amlab[train])")
     tsub = p.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)

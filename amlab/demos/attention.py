@@ -12,9 +12,125 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from amlab.demos.registry import Echo, StrPath, register_demo
 from amlab.demos._common import save_gif, save_png
+
+
+def patterns_and_query(*, small: bool = False, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The demo's stored patterns ``X`` (keys = values) and its query, pattern 0 plus noise.
+
+    Parameters
+    ----------
+    small : bool, default False
+        8 patterns in ``d = 16`` (else 16 in ``d = 32``).
+    seed : int, default 0
+        Seed of the Gaussian patterns and of the query's noise (standard deviation 0.4).
+
+    Returns
+    -------
+    X : ndarray of shape (n, d), float64
+    q : ndarray of shape (d,), float64
+
+    Examples
+    --------
+    >>> X, q = patterns_and_query(small=True)
+    >>> X.shape, q.shape
+    ((8, 16), (16,))
+    """
+    d, n_pat = (16, 8) if small else (32, 16)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_pat, d))  # stored patterns = keys = values
+    q = X[0] + 0.4 * rng.standard_normal(d)
+    return X, q
+
+
+def fixed_point(X: np.ndarray, q: np.ndarray, beta: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The modern Hopfield fixed point reached from ``q`` at inverse temperature ``beta``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d), float64
+        Stored patterns.
+    q : ndarray of shape (d,), float64
+        The query (initial state).
+    beta : float
+        Inverse temperature, ``> 0``.
+
+    Returns
+    -------
+    fp : ndarray of shape (d,)
+        The fixed point (200 updates at most, to ``max |change| <= 1e-10``).
+    weights : ndarray of shape (n,)
+        ``softmax(beta X fp)``: how much each stored pattern contributes to it.
+    overlap : float
+        Correlation of ``fp`` with pattern 0.
+
+    Examples
+    --------
+    >>> X, q = patterns_and_query(small=True)
+    >>> round(float(fixed_point(X, q, 4.0)[1].max()), 3)
+    1.0
+
+    References
+    ----------
+    H. Ramsauer et al., ICLR 2021, arXiv:2008.02217 (eq. 3, the update; metastable states, Sec. 2).
+    """
+    from scipy.special import softmax
+
+    from hopfield.modern import ModernHopfield
+
+    fp = ModernHopfield(X, beta).retrieve(q, max_steps=200, tol=1e-10)
+    return fp, softmax(beta * (X @ fp)), float(np.corrcoef(fp, X[0])[0, 1])
+
+
+def at_beta(beta: float, *, small: bool = False, seed: int = 0) -> dict:
+    """The fixed point of the demo's query at one ``beta``: the notebook's ``beta`` slider calls this.
+
+    Parameters
+    ----------
+    beta : float
+        Inverse temperature, ``> 0``.
+    small, seed
+        As :func:`patterns_and_query`.
+
+    Returns
+    -------
+    dict
+        ``beta``, ``weights`` (list, one per stored pattern), ``top_weight``,
+        ``participation`` (``1 / sum p^2``: 1 for one pattern, ``n`` for the
+        global average) and ``overlap`` (correlation with pattern 0).
+
+    Raises
+    ------
+    ValueError
+        If ``beta`` is not a positive finite number.
+
+    Examples
+    --------
+    >>> r = at_beta(0.01, small=True)
+    >>> round(r["participation"])
+    8
+    """
+    if not (isinstance(beta, (int, float, np.floating, np.integer)) and np.isfinite(beta) and beta > 0):
+        raise ValueError(f"beta must be a positive finite number, got {beta!r}")
+    X, q = patterns_and_query(small=small, seed=seed)
+    _, p, r = fixed_point(X, q, float(beta))
+    return {"beta": float(beta), "weights": [float(v) for v in p], "top_weight": float(p.max()),
+            "participation": float(1 / np.sum(p**2)), "overlap": r}
+
+
+def plot_at_beta(result: dict) -> Figure:
+    """Bar chart of the softmax weights of :func:`at_beta`; returns the figure."""
+    w = result["weights"]
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.bar(np.arange(len(w)), w, color="#0072B2")
+    ax.set(xlabel="stored pattern", ylabel="softmax weight at the fixed point", ylim=(0, 1.05),
+           title=f"beta = {result['beta']:.3g}: participation {result['participation']:.1f} of {len(w)}, "
+                 f"correlation with pattern 0 = {result['overlap']:.2f}")
+    ax.title.set_fontsize(9)
+    return fig
 
 
 @register_demo("attention", title="one attention step is one modern Hopfield update; metastable states as beta falls")
@@ -24,10 +140,8 @@ def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = pr
     from hopfield.modern import ModernHopfield
 
     out_dir = Path(out_dir)
-    d, n_pat = (16, 8) if small else (32, 16)
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_pat, d))  # stored patterns = keys = values
-    q = X[0] + 0.4 * rng.standard_normal(d)
+    X, q = patterns_and_query(small=small, seed=seed)
+    n_pat, d = X.shape
     beta = 1.0 / np.sqrt(d)
     attn = softmax(beta * (q @ X.T)) @ X  # softmax(q K^T / sqrt(d)) V with K = V = X
     hop = ModernHopfield(X, beta).update(q)
@@ -37,11 +151,9 @@ def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = pr
     betas = np.geomspace(4.0, 0.01, 8 if small else 16)
     weights, overlaps = [], []
     for b in betas:
-        net = ModernHopfield(X, float(b))
-        fp = net.retrieve(q, max_steps=200, tol=1e-10)
-        p = softmax(b * (X @ fp))
+        _, p, r = fixed_point(X, q, float(b))
         weights.append(p)
-        overlaps.append(float(np.corrcoef(fp, X[0])[0, 1]))
+        overlaps.append(r)
     for b, p in zip(betas[:: max(1, len(betas) // 4)], weights[:: max(1, len(betas) // 4)]):
         echo(f"beta = {b:.3g}: fixed point puts weight {p.max():.2f} on its top pattern "
              f"(participation 1/sum p^2 = {1 / np.sum(p**2):.1f} of {n_pat})")
