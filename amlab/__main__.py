@@ -1,3 +1,6 @@
+"""``python -m amlab``: the command line (:func:`amlab.cli.main`)."""
+
 from amlab.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # importing the module (the API reference does) runs nothing
+    raise SystemExit(main())
