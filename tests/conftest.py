@@ -1,5 +1,7 @@
 import os
 
+import pytest
+
 # The GPU kernels run through Numba's CUDA simulator (the very kernel code, on the CPU) unless the tests are
 # on a GPU machine and asked for the real device: AMLAB_REAL_GPU=1 python -m pytest -m gpu.
 if os.environ.get("AMLAB_REAL_GPU", "0") in ("", "0"):
@@ -25,3 +27,17 @@ try:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "amlab"))
 except ImportError:  # pragma: no cover
     pass
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """The GPU kernels' simulator comparisons: the first parameter set of each test in the default suite, the
+    others marked slow (CI runs them with -m slow). The simulator runs every GPU thread as a Python thread, so
+    the whole grid takes minutes; the first set already compares every output of the kernel with the CPU's."""
+    seen = set()
+    for item in items:
+        if item.fspath.basename.startswith("test_cuda_") and hasattr(item, "callspec"):
+            key = (str(item.fspath), item.originalname)
+            if key in seen:
+                item.add_marker(pytest.mark.slow)
+            seen.add(key)
