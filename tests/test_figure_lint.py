@@ -261,12 +261,12 @@ NOT_LINTED = {"train-icl-curves", "train-induction-curves", "train-induction-dev
 def test_every_registered_figure_is_linted_by_its_build_test():
     import figures.catalog  # noqa: F401  (registers the figures)
     from figures.registry import FIGURES
-    from tests import (test_figures_amicl, test_figures_attention, test_figures_capacity_extended,
-                       test_figures_induction, test_figures_theory)
+    from tests import (test_figures_ags_large, test_figures_amicl, test_figures_attention,
+                       test_figures_capacity_extended, test_figures_induction, test_figures_theory)
 
     linted = (set(test_figures_theory.THEORY_FIGURES) | set(test_figures_amicl.NAMES) |
               set(test_figures_attention.NAMES) | set(test_figures_capacity_extended.NAMES) |
-              set(test_figures_induction.FAST) | set(test_figures_induction.SLOW) |
+              set(test_figures_induction.FAST) | set(test_figures_induction.SLOW) | set(test_figures_ags_large.NAMES) |
               {"dense-replica", "rem-capacity", "storkey-capacity", "sparse-rs-capacity"})
     assert linted | NOT_LINTED == set(FIGURES), sorted(set(FIGURES) - linted - NOT_LINTED)
 
