@@ -192,6 +192,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     _check_out(args)
     selected = _select(_checks(), args.names, "check")
+    if args.size == "huge":
+        without = [c.name for c in selected if "huge" not in c.sizes]
+        if args.names and without:
+            raise UsageError(f"--huge: {', '.join(without)} has no huge size; checks with one: "
+                             f"{', '.join(n for n, c in _checks().items() if 'huge' in c.sizes)}")
+        selected = [c for c in selected if "huge" in c.sizes]
     background = None
     if args.scheduler is None and args.processes is None:  # a cold cache: compile the kernels the checks need
         from amlab.warm import prefetch_for_checks  # in the background (amlab.warm); a process pool uses every core
@@ -511,6 +517,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="run theory-versus-simulation checks")
     p.add_argument("names", nargs="*", metavar="NAME")
     _add_common(p, "amlab-checks")
+    p.add_argument("--huge", dest="size", action="store_const", const="huge",
+                   help="the huge size of the checks that have one (ags-critical: N up to 5e4; use --device gpu)")
     _add_parallel(p, processes=True)
     _add_device(p)
     p.set_defaults(parser=p, func=cmd_check)

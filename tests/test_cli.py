@@ -133,3 +133,12 @@ def test_reproduce_writes_report_with_checks_and_figures(toy_checks, tmp_path, m
     assert (out / "checks.json").exists()
     page = (out / "report.html").read_text()
     assert '<img alt="toy" src="data:image/png;base64,' in page and '<h2 id="check-fair">fair: fair coin <a href="#contents">' in page
+
+
+def test_check_huge_runs_only_checks_with_a_huge_size(capsys, tmp_path):
+    from amlab.cli import main
+
+    # a check without one is refused before work, naming those that have one
+    assert main(["check", "storkey-capacity", "--huge", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "storkey-capacity has no huge size" in err and "ags-critical" in err
