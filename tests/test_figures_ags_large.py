@@ -51,7 +51,8 @@ def _synthetic_rows(alpha_inf, a, gamma, Ns, trials, seed):
             P = int(round(x * N))
             p = 1.0 / (1.0 + np.exp((P / N - xc) / width))
             k = int(rng.binomial(trials, p))
-            pts.append({"P": P, "alpha": P / N, "trials": trials, "kept": {str(t): k for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)},
+            kept = {str(t): k for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)}
+            pts.append({"P": P, "alpha": P / N, "trials": trials, "kept": kept,
                         "mean_m": 0.3 + 0.7 * k / trials, "sum_m2": 0.0, "hist": []})
         rows.append({"N": N, "chunk": 0, "points": pts})
     return rows
