@@ -68,7 +68,7 @@ memory stays under a budget and copies the results back.
 import numpy as np
 from numba import cuda, int32, int64, uint32, uint64
 
-from hopfield.kernels.cuda.classical import shuffle_parallel
+from hopfield.kernels.cuda.classical import first_flagged, shuffle_parallel
 from hopfield.kernels.cuda.rng import mix64
 from hopfield.kernels.rng import GAMMA
 
@@ -205,11 +205,7 @@ def trials_kernel(b0, N, Ps, seeds, n_flip, max_sweeps, lanes, all_flips, use_sh
                 flg[g] = f
             cuda.syncthreads()
             if tid == 0:
-                first = G
-                for q in range(G):
-                    if flg[q]:
-                        first = q
-                        break
+                first = first_flagged(flg, G)
                 sh[0] = first
                 if first < G:
                     sh[1] = 1

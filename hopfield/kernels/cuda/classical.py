@@ -83,6 +83,19 @@ ASYNC, SYNC, GLAUBER = 0, 1, 2  # the codes of hopfield.kernels.classical
 
 
 @cuda.jit(device=True)
+def first_flagged(flg, n):
+    """The first of the ``n`` speculative candidates whose flag is set, ``n`` if none (one thread calls it).
+
+    The rule that keeps speculative asynchronous updates exact: only the first candidate that flips is
+    applied, since the decisions after it were taken on a state that is about to change.
+    """
+    for q in range(n):
+        if flg[q]:
+            return q
+    return n
+
+
+@cuda.jit(device=True)
 def shuffle_parallel(od, draws, st, N, tid, T):
     """Fisher-Yates shuffle of ``od`` from stream state ``st``: draws in parallel, swaps by thread 0.
 
@@ -201,11 +214,7 @@ def patterns_kernel(xiT, c, dJ, S, seeds, hot, Temp, scale, eden, max_sweeps, se
                 flg[g] = f
             cuda.syncthreads()
             if tid == 0:
-                first = G
-                for q in range(G):
-                    if flg[q]:
-                        first = q
-                        break
+                first = first_flagged(flg, G)
                 sh[0] = first
                 if first < G:
                     sh[1] = 1
@@ -453,11 +462,7 @@ def weights_kernel(W, diag, S, seeds, schedule, Temp, scale, eden, max_sweeps, s
             flg[tid] = f
             cuda.syncthreads()
             if tid == 0:
-                first = T
-                for q in range(T):
-                    if flg[q]:
-                        first = q
-                        break
+                first = first_flagged(flg, T)
                 sh[0] = first
                 if first < T:
                     sh[1] = 1
