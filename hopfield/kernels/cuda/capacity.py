@@ -68,8 +68,8 @@ memory stays under a budget and copies the results back.
 import numpy as np
 from numba import cuda, int32, int64, uint32, uint64
 
-from hopfield.kernels.cuda.classical import first_flagged, shuffle_parallel
-from hopfield.kernels.cuda.rng import mix64
+from hopfield.kernels.cuda.classical import first_flagged
+from hopfield.kernels.cuda.rng import SWAP_BATCH, apply_swaps, mix64, shuffle_parallel
 from hopfield.kernels.rng import GAMMA
 
 #: Largest block the kernel's shared scratch arrays hold.
@@ -139,19 +139,19 @@ def trials_kernel(b0, N, Ps, seeds, n_flip, max_sweeps, lanes, all_flips, use_sh
         od[i] = i
     cuda.syncthreads()
     # 2. the cue: the stream continues after the ceil(P N / 64) pattern words; the partial Fisher-Yates
-    #    draws (position k swapped with k + below(N - k)) computed in parallel, applied by one thread
+    #    draws (position k swapped with k + below(N - k)) computed in parallel, the swaps applied by one
+    #    thread in batches; position k is final after swap k, so the first n_flip entries (distinct neurons)
+    #    are then flipped in parallel, the CPU's flips in another order
     st0 = s0 + uint64(n_words) * GAMMA
     for k in range(tid, n_flip, T):
-        draws[k] = int32(mix64(st0 + uint64(k + 1) * GAMMA) % uint64(N - k))
+        draws[k] = int32(k + int64(mix64(st0 + uint64(k + 1) * GAMMA) % uint64(N - k)))
     cuda.syncthreads()
     if tid == 0:
-        for k in range(n_flip):
-            j = k + draws[k]
-            t = od[k]
-            od[k] = od[j]
-            od[j] = t
-            s[od[k]] = -s[od[k]]
+        apply_swaps(od, draws, n_flip, 0, 1, SWAP_BATCH, 0)
     st = st0 + uint64(n_flip) * GAMMA
+    cuda.syncthreads()
+    for k in range(tid, n_flip, T):
+        s[od[k]] = -s[od[k]]
     cuda.syncthreads()
     for i in range(tid, N, T):
         od[i] = i
