@@ -21,8 +21,10 @@ Patterns
     advancing the counter; the ``n_flip`` draws of the cue (partial
     Fisher-Yates) and, at the start of every sweep, the ``N - 1`` draws of the
     visiting order (Fisher-Yates, last index first) are computed in parallel
-    from their counters into a work row, then one thread applies the swaps,
-    word for word the CPU's permutation.
+    from their counters into a work row, then one thread applies the swaps
+    in batches of 16 whose loads overlap
+    (:func:`hopfield.kernels.cuda.rng.apply_swaps`), word for word the CPU's
+    permutation; the cue's ``n_flip`` neurons are then flipped in parallel.
 Overlaps
     ``M`` (``32 W`` int32) lives in the block's dynamic shared memory when it
     fits beside the static scratch (``P <= 8896``: :func:`shared_overlaps`),
@@ -46,16 +48,22 @@ Dynamics: speculative asynchronous updates
     parallel field evaluations plus one parallel update per flip.
 
 Expected cost per sweep (one trial; ``L`` = lanes, ``G = threads / L`` candidates, ``f`` flips in the sweep)
-    * shuffle: ``N - 1`` hashes spread over the block, then ``N - 1`` dependent
-      swaps by one thread (device-memory latency bound, ~``N`` x 0.5 us / 1000
-      on an H100; the only serial part of a sweep);
+    * shuffle: ``N - 1`` hashes spread over the block, then ``N - 1`` swaps by
+      one thread, the only serial part of a sweep. Applied one by one, each
+      swap waited for two dependent device-memory round trips (``draws[k]``,
+      then ``od[j_k]``: ~0.5-0.8 us on an H100), ~10-16 ms per sweep at
+      ``N = 20 000``, more than the sweep's decisions; in batches of 16 a
+      batch waits for one round trip and resolves its aliases in per-thread arrays,
+      ~70-80 cycles per swap (:func:`hopfield.kernels.cuda.rng.apply_swaps`):
+      ~1 ms per sweep at ``N = 20 000``, ~5 ms at ``N = 10^5`` (by design,
+      from the latencies; to be measured);
     * decisions: ``ceil((N + f) / G)`` rounds, each reading one row of the
       table (``W`` words, ``W / L`` per lane) and ``P`` overlaps (``32 W / L``
       shared-memory reads and integer adds per lane), a ``G``-way first-flip
       search and 3 barriers: ``~(N + f) P / threads`` adds per thread;
     * flips: ``f`` parallel updates of ``P`` overlaps (``P / threads`` each).
 
-    At ``N = 20 000, P = 2800`` with 256 threads and 32 lanes: ~2 500 rounds of
+    At ``N = 20 000, P = 2800`` with 256 threads and 32 lanes: ~1 ms of shuffle, then ~2 500 rounds of
     ~2 800 adds per lane (the table row is 350 B, the overlaps 11 kB of shared
     memory), against ``N P = 5.6e7`` adds for the serial sweep. The pattern
     table costs ``ceil(N P / 64)`` hashes and ``~N P / 2`` atomic ORs once per
@@ -68,8 +76,8 @@ memory stays under a budget and copies the results back.
 import numpy as np
 from numba import cuda, int32, int64, uint32, uint64
 
-from hopfield.kernels.cuda.classical import first_flagged, shuffle_parallel
-from hopfield.kernels.cuda.rng import mix64
+from hopfield.kernels.cuda.classical import first_flagged
+from hopfield.kernels.cuda.rng import SWAP_BATCH, apply_swaps, mix64, shuffle_parallel
 from hopfield.kernels.rng import GAMMA
 
 #: Largest block the kernel's shared scratch arrays hold.
@@ -139,19 +147,19 @@ def trials_kernel(b0, N, Ps, seeds, n_flip, max_sweeps, lanes, all_flips, use_sh
         od[i] = i
     cuda.syncthreads()
     # 2. the cue: the stream continues after the ceil(P N / 64) pattern words; the partial Fisher-Yates
-    #    draws (position k swapped with k + below(N - k)) computed in parallel, applied by one thread
+    #    draws (position k swapped with k + below(N - k)) computed in parallel, the swaps applied by one
+    #    thread in batches; position k is final after swap k, so the first n_flip entries (distinct neurons)
+    #    are then flipped in parallel, the CPU's flips in another order
     st0 = s0 + uint64(n_words) * GAMMA
     for k in range(tid, n_flip, T):
-        draws[k] = int32(mix64(st0 + uint64(k + 1) * GAMMA) % uint64(N - k))
+        draws[k] = int32(k + int64(mix64(st0 + uint64(k + 1) * GAMMA) % uint64(N - k)))
     cuda.syncthreads()
     if tid == 0:
-        for k in range(n_flip):
-            j = k + draws[k]
-            t = od[k]
-            od[k] = od[j]
-            od[j] = t
-            s[od[k]] = -s[od[k]]
+        apply_swaps(od, draws, n_flip, 0, 1, SWAP_BATCH, 0)
     st = st0 + uint64(n_flip) * GAMMA
+    cuda.syncthreads()
+    for k in range(tid, n_flip, T):
+        s[od[k]] = -s[od[k]]
     cuda.syncthreads()
     for i in range(tid, N, T):
         od[i] = i

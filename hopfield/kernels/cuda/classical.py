@@ -31,7 +31,8 @@ Random order
     The ``N - 1`` draws of a sweep's Fisher-Yates shuffle depend only on the
     stream's state (draw ``k`` is ``mix64(state + (k + 1) GAMMA) mod (N - k)``),
     so the threads compute them in parallel into a work array and one thread
-    applies the swaps, last index first (the CPU's order).
+    applies the swaps, last index first (the CPU's order), in batches whose
+    loads overlap (:func:`hopfield.kernels.cuda.rng.shuffle_parallel`).
 
 Speculative asynchronous updates (exact)
     A visit ``k`` depends only on the state after visits ``< k``, and most
@@ -76,7 +77,7 @@ import numpy as np
 from numba import cuda, int32, int64
 
 from hopfield.kernels.rng import GAMMA, INV53, S11
-from hopfield.kernels.cuda.rng import mix64
+from hopfield.kernels.cuda.rng import mix64, shuffle_parallel
 
 MAX_THREADS = 1024
 ASYNC, SYNC, GLAUBER = 0, 1, 2  # the codes of hopfield.kernels.classical
@@ -93,27 +94,6 @@ def first_flagged(flg, n):
         if flg[q]:
             return q
     return n
-
-
-@cuda.jit(device=True)
-def shuffle_parallel(od, draws, st, N, tid, T):
-    """Fisher-Yates shuffle of ``od`` from stream state ``st``: draws in parallel, swaps by thread 0.
-
-    Every thread returns the stream state after the ``N - 1`` draws.
-    """
-    for k in range(tid, N - 1, T):
-        w = mix64(st + np.uint64(k + 1) * GAMMA)
-        draws[k] = np.int32(w % np.uint64(N - k))
-    cuda.syncthreads()
-    if tid == 0:
-        for k in range(N - 1):
-            i = N - 1 - k
-            j = draws[k]
-            t = od[i]
-            od[i] = od[j]
-            od[j] = t
-    cuda.syncthreads()
-    return st + np.uint64(N - 1) * GAMMA
 
 
 @cuda.jit(device=True)

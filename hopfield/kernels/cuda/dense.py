@@ -33,7 +33,10 @@ permutation from the same SplitMix64 stream ``trial_states(seed, B)[b]`` in
 the CPU's order (Fisher-Yates, last index first). The ``N - 1`` draws of a
 sweep depend only on the stream's state, not on the permutation (draw ``k``
 is ``mix64(state + (k + 1) GAMMA) mod (N - k)``), so the threads compute them
-in parallel and thread 0 applies the swaps.
+in parallel and thread 0 applies the swaps in batches
+(:func:`hopfield.kernels.cuda.rng.shuffle_parallel`, shared with the
+classical kernels; here the permutation is in shared memory, so a swap costs
+tens of cycles, not a device-memory round trip).
 
 Why one visit at a time (no speculation over the next ``C`` visits). At
 N = 100, K = 2000 one visit is ~63 terms per thread of a 32-thread block plus
@@ -74,8 +77,7 @@ import numpy as np
 from numba import cuda, njit, types
 
 from hopfield.kernels.dense import EXP_WINDOW, INT32_MAX, MODE_EXP, MODE_FLOAT, MODE_INT, TWO_SINH1, energy_from_overlaps
-from hopfield.kernels.rng import GAMMA
-from hopfield.kernels.cuda.rng import mix64
+from hopfield.kernels.cuda.rng import shuffle_parallel
 
 #: Threads per cue on a GPU: one warp.
 DEFAULT_THREADS = 32
@@ -299,19 +301,7 @@ def dense_kernel(xiT, rowsum, cues, trial_rng, mode, c, cf, n_even, rect, fast3,
         sweeps = sweep + 1
         if not sync:
             if not sequential:
-                for k in range(t, N - 1, L):
-                    w = mix64(st + np.uint64(k + 1) * GAMMA)
-                    draws[k] = np.int32(w % np.uint64(N - k))
-                st = st + np.uint64(N - 1) * GAMMA
-                cuda.syncthreads()
-                if t == 0:
-                    for k in range(N - 1):
-                        ii = N - 1 - k
-                        jj = draws[k]
-                        tmp = perm[ii]
-                        perm[ii] = perm[jj]
-                        perm[jj] = tmp
-                cuda.syncthreads()
+                st = shuffle_parallel(perm, draws, st, N, t, L)
             changed = 0
             for k in range(N):
                 i = perm[k]
