@@ -80,6 +80,18 @@ def _kv():
         stream(K, V, K, rule)
 
 
+def _palimpsest():
+    from hopfield.palimpsest import simulate
+
+    for dt in ("float64", "float32"):
+        from hopfield.palimpsest import stream_weights
+        from hopfield.patterns import random_binary
+
+        stream_weights(random_binary(3, 4, seed=0), lam=0.5, dtype=dt)
+    simulate(8, [0, 1], eps=2.0, seed=0)
+    simulate(8, [0, 1], "bounded", A=0.5, seed=0)
+
+
 def _induction():
     from hopfield.bigram import synthetic_bigram
     from hopfield.induction import build_induction_model, forward
@@ -98,7 +110,8 @@ def _capacity():
 
 #: Simulator families and the function that warms each (tiny inputs, the dtypes the library uses by default).
 FAMILIES = {"classical": _classical, "dense": _dense, "amicl": _amicl, "perceptron": _perceptron, "kv": _kv,
-            "induction": _induction, "capacity": _capacity}
+            "induction": _induction, "capacity": _capacity,
+            "palimpsest": _palimpsest}
 
 #: Kernels no family warms, and why (``tests/test_warm.py`` requires every other entry kernel to be warmed).
 NOT_WARMED = {"hopfield.kernels.capacity.recall": "the capacity trial's dynamics alone, used to test them against "
@@ -111,7 +124,8 @@ _PROBES = {"classical": ("hopfield.kernels.classical", "patterns_range"),
            "perceptron": ("hopfield.kernels.perceptron", "minover_batch"),
            "kv": ("hopfield.kernels.kv", "stream_hebbian"),
            "induction": ("hopfield.kernels.induction", "layer1_softmax"),
-           "capacity": ("hopfield.kernels.capacity", "trials_range")}
+           "capacity": ("hopfield.kernels.capacity", "trials_range"),
+           "palimpsest": ("hopfield.kernels.palimpsest", "write_rows")}
 
 
 def _as_families(families) -> list:

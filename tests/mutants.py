@@ -1062,3 +1062,30 @@ def _mixture_glauber_half_field():
     with _Patch.context() as mp:
         mp.setattr(cm, "mixture_runs", runs)
         yield
+
+
+# ------------------------------------------------------------------ palimpsests (issue 26)
+_declare_source(
+    "palimpsest-variance-lam-t", "formula",
+    "palimpsest crosstalk variance summed with weights lam^t' for lam^(2t') (theory.palimpsest.field_variance)",
+    ("palimpsest-window",), "theory.palimpsest",
+    [("total = sp.summation(lam**(2 * tp), (tp, 0, P - 1))", "total = sp.summation(lam**tp, (tp, 0, P - 1))", 1),
+     ("expr = (N - 1) / N**2 * (total - lam**(2 * t))", "expr = (N - 1) / N**2 * (total - lam**t)", 1)],
+    quick_targets=("palimpsest-window",))
+
+
+@mutant("palimpsest-no-decay", "simulator",
+        "the marginalist stream writes J <- J + xi xi^T/N, the old couplings never decayed "
+        "(hopfield.kernels.palimpsest.write called with lam = 1)",
+        ("palimpsest-window",), targets=(), quick_targets=("palimpsest-window",))
+def _palimpsest_no_decay():
+    from hopfield.kernels import palimpsest as kp
+
+    real = kp.write
+
+    def write(J, xi, rule, lam, inv_n, bound):
+        return real(J, xi, rule, J.dtype.type(1.0), inv_n, bound)
+
+    with _Patch.context() as mp:
+        mp.setattr(kp, "write", write)
+        yield

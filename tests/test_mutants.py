@@ -147,6 +147,8 @@ _PROBES = {
                                                                                                        alpha=0.5))),
     "sparse-one-step-var-1-a": ("theory.sparse", lambda m: float(m.bit_errors()["active"].evaluate(
         a=0.1, alpha=0.5, theta=0.45))),
+    "palimpsest-variance-lam-t": ("theory.palimpsest", lambda m: float(m.field_variance().evaluate(
+        lam=0.9, t=2, N=50, P=40))),
 }
 
 
