@@ -306,7 +306,8 @@ def dense_words_kernel(xw, K, rowsum, cues, trial_rng, form, c, sync, sequential
                        out_states, out_a, out_flags, out_sweeps, out_trace):
     """Run cue ``blockIdx.x`` as ``dense_kernel`` does, for the integer ``form`` on the words ``xw`` (N, Wp).
 
-    ``K``: the number of true patterns (``4 Wp >= K``, the rest zero);
+    ``K``: the number of true patterns (``4 Wp >= K``, the rest zero), used
+    by the n = 2 field (``s_i K``);
     outputs as ``dense_kernel`` (``out_a`` (B, K) in the original order);
     dynamic shared memory as sized by :func:`shared_bytes_words`.
     """
@@ -425,10 +426,11 @@ def dense_words_kernel(xw, K, rowsum, cues, trial_rng, form, c, sync, sequential
                 flags = 2
                 break
             cuda.syncthreads()
+    Kout = out_a.shape[1]
     for w in range(t, Wp, L):
         for j in range(BYTES):
             mu = BYTES * w + j
-            if mu < K:
+            if mu < Kout:
                 out_a[b, mu] = np.int32(a[j * Wp + w])
     cuda.syncthreads()
     for j in range(t, N, L):
