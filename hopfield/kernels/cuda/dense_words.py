@@ -180,16 +180,22 @@ def _block_sum(v, scr, par, L, t, warp):
 
 
 @cuda.jit(device=True)
-def _cubic4(x, a, w, Wp):
-    """``sum_j xi_j a_j^2`` over the four signed bytes ``xi_j`` of the word ``x`` (int32, exact)."""
+def _cubic4(x, a, w, W):
+    """``sum_j xi_j a_j^2`` over the four signed bytes ``xi_j`` of the word ``x`` (int32, exact).
+
+    ``w``, ``W`` (the word and the words per row) are uint64, as every index of
+    the visit loops: Numba adds a negative-index wrap-around (three 64-bit
+    instructions) to every access through a signed index, none through an
+    unsigned one.
+    """
     x0 = np.int32(np.int32(x << 24) >> 24)
     x1 = np.int32(np.int32(x << 16) >> 24)
     x2 = np.int32(np.int32(x << 8) >> 24)
     x3 = np.int32(x >> 24)
     v0 = np.int32(a[w])
-    v1 = np.int32(a[Wp + w])
-    v2 = np.int32(a[2 * Wp + w])
-    v3 = np.int32(a[3 * Wp + w])
+    v1 = np.int32(a[w + W])
+    v2 = np.int32(a[w + np.uint64(2) * W])
+    v3 = np.int32(a[w + np.uint64(3) * W])
     p = np.int32(x0 * np.int32(v0 * v0))
     p = np.int32(p + x1 * np.int32(v1 * v1))
     p = np.int32(p + x2 * np.int32(v2 * v2))
@@ -197,89 +203,100 @@ def _cubic4(x, a, w, Wp):
 
 
 @cuda.jit(device=True)
-def _linear4(x, a, w, Wp):
-    """``sum_j xi_j a_j`` over the four signed bytes of ``x``."""
+def _linear4(x, a, w, W):
+    """``sum_j xi_j a_j`` over the four signed bytes of ``x`` (indices as :func:`_cubic4`)."""
     p = np.int32(np.int32(np.int32(x << 24) >> 24) * np.int32(a[w]))
-    p = np.int32(p + np.int32(np.int32(x << 16) >> 24) * np.int32(a[Wp + w]))
-    p = np.int32(p + np.int32(np.int32(x << 8) >> 24) * np.int32(a[2 * Wp + w]))
-    return np.int32(p + np.int32(x >> 24) * np.int32(a[3 * Wp + w]))
+    p = np.int32(p + np.int32(np.int32(x << 16) >> 24) * np.int32(a[w + W]))
+    p = np.int32(p + np.int32(np.int32(x << 8) >> 24) * np.int32(a[w + np.uint64(2) * W]))
+    return np.int32(p + np.int32(x >> 24) * np.int32(a[w + np.uint64(3) * W]))
 
 
 @cuda.jit(device=True)
-def _visit_cubic(xw, i, a, t, L, Wp):
-    """This thread's ``sum xi a^2`` for neuron ``i``: its ``Wp / L`` words, loaded four at a time before use."""
-    nw = Wp // L
+def _visit_cubic(row, a, t, L, Wp):
+    """This thread's ``sum xi a^2`` for the row ``xw[i]``: its ``Wp / L`` words, loaded four at a time before use."""
+    uL = np.uint64(L)
+    W = np.uint64(Wp)
+    L3 = np.uint64(3) * uL
+    L4 = np.uint64(4) * uL
+    w0 = np.uint64(t)
     p = np.int32(0)
-    q = 0
-    while q + 4 <= nw:
-        w0 = t + q * L
-        w1 = w0 + L
-        w2 = w1 + L
-        w3 = w2 + L
-        x0 = xw[i, w0]
-        x1 = xw[i, w1]
-        x2 = xw[i, w2]
-        x3 = xw[i, w3]
-        p = np.int32(p + _cubic4(x0, a, w0, Wp))
-        p = np.int32(p + _cubic4(x1, a, w1, Wp))
-        p = np.int32(p + _cubic4(x2, a, w2, Wp))
-        p = np.int32(p + _cubic4(x3, a, w3, Wp))
-        q += 4
-    while q < nw:
-        w0 = t + q * L
-        p = np.int32(p + _cubic4(xw[i, w0], a, w0, Wp))
-        q += 1
+    while w0 + L3 < W:
+        w1 = w0 + uL
+        w2 = w1 + uL
+        w3 = w2 + uL
+        x0 = row[w0]
+        x1 = row[w1]
+        x2 = row[w2]
+        x3 = row[w3]
+        p = np.int32(p + _cubic4(x0, a, w0, W))
+        p = np.int32(p + _cubic4(x1, a, w1, W))
+        p = np.int32(p + _cubic4(x2, a, w2, W))
+        p = np.int32(p + _cubic4(x3, a, w3, W))
+        w0 = w0 + L4
+    while w0 < W:
+        p = np.int32(p + _cubic4(row[w0], a, w0, W))
+        w0 = w0 + uL
     return p
 
 
 @cuda.jit(device=True)
-def _visit_linear(xw, i, a, t, L, Wp):
-    """This thread's ``sum xi a`` for neuron ``i``, as :func:`_visit_cubic`."""
-    nw = Wp // L
+def _visit_linear(row, a, t, L, Wp):
+    """This thread's ``sum xi a`` for the row ``xw[i]``, as :func:`_visit_cubic`."""
+    uL = np.uint64(L)
+    W = np.uint64(Wp)
+    L3 = np.uint64(3) * uL
+    L4 = np.uint64(4) * uL
+    w0 = np.uint64(t)
     p = np.int32(0)
-    q = 0
-    while q + 4 <= nw:
-        w0 = t + q * L
-        w1 = w0 + L
-        w2 = w1 + L
-        w3 = w2 + L
-        x0 = xw[i, w0]
-        x1 = xw[i, w1]
-        x2 = xw[i, w2]
-        x3 = xw[i, w3]
-        p = np.int32(p + _linear4(x0, a, w0, Wp))
-        p = np.int32(p + _linear4(x1, a, w1, Wp))
-        p = np.int32(p + _linear4(x2, a, w2, Wp))
-        p = np.int32(p + _linear4(x3, a, w3, Wp))
-        q += 4
-    while q < nw:
-        w0 = t + q * L
-        p = np.int32(p + _linear4(xw[i, w0], a, w0, Wp))
-        q += 1
+    while w0 + L3 < W:
+        w1 = w0 + uL
+        w2 = w1 + uL
+        w3 = w2 + uL
+        x0 = row[w0]
+        x1 = row[w1]
+        x2 = row[w2]
+        x3 = row[w3]
+        p = np.int32(p + _linear4(x0, a, w0, W))
+        p = np.int32(p + _linear4(x1, a, w1, W))
+        p = np.int32(p + _linear4(x2, a, w2, W))
+        p = np.int32(p + _linear4(x3, a, w3, W))
+        w0 = w0 + L4
+    while w0 < W:
+        p = np.int32(p + _linear4(row[w0], a, w0, W))
+        w0 = w0 + uL
     return p
 
 
 @cuda.jit(device=True)
 def _field(i, si, xw, a, A, K, t, L, Wp, form, c, rowsum, scr, par, warp):
     """Exact ``h_i`` (int64) of the CPU's integer form; all threads call, all get it."""
+    row = xw[i]
     if form == FORM_CUBIC:
-        S = np.int64(_block_sum(_visit_cubic(xw, i, a, t, L, Wp), scr, par, L, t, warp))
+        S = np.int64(_block_sum(_visit_cubic(row, a, t, L, Wp), scr, par, L, t, warp))
         Ri = rowsum[i]
         return c[1] * (S - 2 * si * A + Ri) + c[0] * Ri
-    S = np.int64(_block_sum(_visit_linear(xw, i, a, t, L, Wp), scr, par, L, t, warp))
+    S = np.int64(_block_sum(_visit_linear(row, a, t, L, Wp), scr, par, L, t, warp))
     return c[0] * (S - si * K)
 
 
 @cuda.jit(device=True)
 def _flip(i, new, xw, a, s, t, L, Wp):
-    """``s_i <- new``, ``a_mu += 2 new xi_i^mu`` for this thread's words (no barrier needed)."""
+    """``s_i <- new``, ``a_mu += 2 new xi_i^mu`` for this thread's words (no barrier needed; unsigned indices)."""
     two_new = np.int32(2 * new)
-    for w in range(t, Wp, L):
-        x = xw[i, w]
+    row = xw[i]
+    uL = np.uint64(L)
+    W = np.uint64(Wp)
+    w = np.uint64(t)
+    while w < W:
+        x = row[w]
+        w1 = w + W
+        w2 = w1 + W
+        w3 = w2 + W
         a[w] = np.int16(np.int32(a[w]) + two_new * np.int32(np.int32(x << 24) >> 24))
-        a[Wp + w] = np.int16(np.int32(a[Wp + w]) + two_new * np.int32(np.int32(x << 16) >> 24))
-        a[2 * Wp + w] = np.int16(np.int32(a[2 * Wp + w]) + two_new * np.int32(np.int32(x << 8) >> 24))
-        a[3 * Wp + w] = np.int16(np.int32(a[3 * Wp + w]) + two_new * np.int32(x >> 24))
+        a[w1] = np.int16(np.int32(a[w1]) + two_new * np.int32(np.int32(x << 16) >> 24))
+        a[w2] = np.int16(np.int32(a[w2]) + two_new * np.int32(np.int32(x << 8) >> 24))
+        a[w3] = np.int16(np.int32(a[w3]) + two_new * np.int32(x >> 24))
+        w = w + uL
     s[i] = new  # every thread writes the same value: its own later reads see it
 
 
