@@ -50,8 +50,10 @@ is cheapest: the reduction over ``mu``.
 Budget at N = 100, K = 2000, 32 threads: ~63 terms per thread and visit
 (int8 load, int32 square and multiply-add), then 32 broadcast reads of the
 partials; ~11 kB of shared memory per block, so ~20 blocks (warps) per SM.
-Not done (a later step, to be measured): 4-byte loads of four ``xi`` entries
-at a time and ``dp4a`` with int8 overlaps (``|a_mu| <= N <= 127``).
+The integer forms poly n = 3 and n = 2 run instead through the word-wide
+kernel of :mod:`hopfield.kernels.cuda.dense_words` (4-byte pattern loads,
+warp-shuffle sums, int16 overlaps), which gives the same bits; this kernel
+serves every other ``F`` (and those two with ``run_dense_gpu(words=False)``).
 Larger K than the 48 KiB of a block's shared memory allows is refused with a
 ValueError (:func:`max_patterns`), not silently slowed.
 
@@ -399,15 +401,20 @@ def _energies(a, mode, n, rect, out):
 
 
 def run_dense_gpu(xiT, rowsum, cues, trial_rng, mode, c, n_even, rect, n, sync, sequential, max_sweeps, record,
-                  threads=DEFAULT_THREADS):
+                  threads=DEFAULT_THREADS, words=True):
     """Run every cue on the GPU; returns ``(states, a, converged, sweeps, cycled, energies, trace)`` as the CPU.
 
     Arrays as in :func:`hopfield.kernels.dense.run_dense_kernel` (``xiT`` (N, K)
     int8, ``cues`` (B, N) int8, ``trial_rng`` (B,) uint64); ``threads``: threads
     per cue (the block size). ``a`` comes back int64 and the energies are
     computed on the host from it by the CPU's own function; ``trace`` is None
-    unless ``record``.
+    unless ``record``. ``words``: run the integer forms poly n = 2 and n = 3
+    through :mod:`hopfield.kernels.cuda.dense_words` where they qualify
+    (:func:`~hopfield.kernels.cuda.dense_words.word_form`); False keeps
+    ``dense_kernel`` for every F (same results, bit for bit).
     """
+    from hopfield.kernels.cuda import dense_words as W_
+
     N, K = xiT.shape
     B = cues.shape[0]
     need = shared_bytes(N, K, threads)
@@ -429,7 +436,14 @@ def run_dense_gpu(xiT, rowsum, cues, trial_rng, mode, c, n_even, rect, n, sync, 
     out_flags = cuda.device_array(B, np.int8)
     out_sweeps = cuda.device_array(B, np.int64)
     out_trace = cuda.to_device(np.full((B, max_sweeps + 1) if record else (1, 1), np.nan))
-    if B > 0:
+    form = W_.word_form(mode, c, n_even, rect, N, K, INT32_PARTIALS_MAX) if words else W_.FORM_NONE
+    if B > 0 and form != W_.FORM_NONE:
+        xw = W_.pack_words(xiT, threads)
+        W_.dense_words_kernel[B, threads, 0, W_.shared_bytes_words(N, xw.shape[1], threads)](
+            d(xw), int(K), d(rowsum), d(np.ascontiguousarray(cues)), d(trial_rng), int(form), d(c), bool(sync),
+            bool(sequential), int(max_sweeps), bool(record), d(e0), out_states, out_a, out_flags, out_sweeps,
+            out_trace)
+    elif B > 0:
         dense_kernel[B, threads, 0, need](
             d(np.ascontiguousarray(xiT)), d(rowsum), d(np.ascontiguousarray(cues)), d(trial_rng), mode, d(c), d(cf),
             bool(n_even), bool(rect), bool(fast3), bool(use32), bool(sync), bool(sequential), int(max_sweeps),
