@@ -76,8 +76,7 @@ from numba import cuda, types
 from hopfield._device import simulated
 
 from hopfield.kernels.dense import INT32_MAX, MODE_INT
-from hopfield.kernels.rng import GAMMA
-from hopfield.kernels.cuda.rng import mix64
+from hopfield.kernels.cuda.rng import shuffle_parallel
 
 #: ``form`` codes: no word path, ``sum xi a`` (poly n = 2), ``sum xi a^2`` (poly n = 3).
 FORM_NONE = 0
@@ -304,24 +303,6 @@ def _flip(i, new, xw, a, s, t, L, Wp):
     s[i] = new  # every thread writes the same value: its own later reads see it
 
 
-@cuda.jit(device=True)
-def _shuffle(perm, draws, st, t, L, N):
-    """This sweep's permutation: the CPU's Fisher-Yates draws in parallel, thread 0 swaps; returns the new state."""
-    for k in range(t, N - 1, L):
-        z = mix64(st + np.uint64(k + 1) * GAMMA)
-        draws[k] = np.int32(z % np.uint64(N - k))
-    cuda.syncthreads()
-    if t == 0:
-        for k in range(N - 1):
-            ii = N - 1 - k
-            jj = draws[k]
-            tmp = perm[ii]
-            perm[ii] = perm[jj]
-            perm[jj] = tmp
-    cuda.syncthreads()
-    return st + np.uint64(N - 1) * GAMMA
-
-
 @cuda.jit
 def dense_words_kernel(xw, K, rowsum, cues, trial_rng, form, c, sync, sequential, max_sweeps, record, e0,
                        out_states, out_a, out_flags, out_sweeps, out_trace):
@@ -386,7 +367,7 @@ def dense_words_kernel(xw, K, rowsum, cues, trial_rng, form, c, sync, sequential
         sweeps = sweep + 1
         if not sync:
             if not sequential:
-                st = _shuffle(perm, draws, st, t, L, N)
+                st = shuffle_parallel(perm, draws, st, N, t, L)
             changed = 0
             for k in range(N):
                 i = perm[k]
