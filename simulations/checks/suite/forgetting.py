@@ -23,7 +23,7 @@ from simulations.estimators import forgetting as sf
 
 @register_check(
     "kv-decay-recall-age",
-    families=("kv",), seconds={"quick": 1.5, "full": 40.0},
+    families=("kv",), seconds={"quick": 1.9, "full": 52.0},
     derivations=("kv-decay-recall-age",),
     title="Decaying Hebbian key-value memory: recall by age (signal lam^age, crosstalk weighted by lam^(2 age'))",
     theory="theory.forgetting: mean score lam^age; score_variance: stored lam^(2a)(4/d + 4/d^2) + C/d^2, fresh "
@@ -34,7 +34,7 @@ from simulations.estimators import forgetting as sf
          "formulas: no approximation error to allow for); Holm at 0.01. d = 32 makes the 1/d^2 terms "
          "3-20% of the variances",
     quick={"d": 32, "L": 64, "lams": [0.9], "ages": [0, 2, 5, 10, 20, 40], "n": 8000},
-    full={"d": 64, "L": 400, "lams": [0.9, 0.98], "ages": [0, 5, 20, 50, 100, 200], "n": 10000},
+    full={"d": 64, "L": 400, "lams": [0.9, 0.98], "ages": [0, 5, 20, 50, 100, 200], "n": 8000},
     split=True, key="age=20: stored variance",
 )
 def kv_decay_recall_age(*, seed: int, d: int, L: int, lams: Sequence[float], ages: Sequence[int], n: int) -> Work:
