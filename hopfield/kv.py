@@ -18,6 +18,11 @@ in the dtype the memory was made with.
 :func:`stream` runs the causal (recurrent) form over a batch of sequences: at
 each position write the current pair, then read the current query.
 :func:`causal_attention` is the parallel masked-matmul form of the same thing.
+:func:`stream` also runs the memories written at every step with forgetting
+(``FORGETTING_RULES``): scalar decay (RetNet, Mamba-2), a per-step scalar gate
+(GLA-style), the gated delta rule (Gated DeltaNet), Titans' momentum and weight
+decay on ``|W k - v|^2 / 2``, and Longhorn's implicit online-regression step;
+their recall versus age is ``theory.forgetting``.
 
 ``device="gpu"`` on the reads (``read``, ``recall``, :func:`softmax_read`) and
 on :func:`stream` runs the same formulas with CuPy's matrix products (the
@@ -37,6 +42,14 @@ the delta rule over sequence length", NeurIPS 2024, arXiv:2406.06484.
 H. Ramsauer et al., "Hopfield networks is all you need", ICLR 2021, arXiv:2008.02217.
 V. Cabannes, E. Dohmatob, A. Bietti, "Scaling laws for associative memories",
 ICLR 2024, arXiv:2310.02984 (Zipf-distributed tokens).
+Y. Sun et al., "Retentive network: a successor to Transformer for large language
+models", arXiv:2307.08621 (2023). T. Dao, A. Gu, "Transformers are SSMs", ICML 2024,
+arXiv:2405.21060 (Mamba-2). S. Yang, B. Wang, Y. Shen, R. Panda, Y. Kim, "Gated linear
+attention transformers with hardware-efficient training", ICML 2024, arXiv:2312.06635.
+S. Yang, J. Kautz, A. Hatamizadeh, "Gated delta networks: improving Mamba2 with delta
+rule", ICLR 2025, arXiv:2412.06464. A. Behrouz, P. Zhong, V. Mirrokni, "Titans: learning
+to memorize at test time", arXiv:2501.00663 (2024). B. Liu et al., "Longhorn: state space
+models are amortized online learners", arXiv:2407.14207 (2024).
 """
 
 from __future__ import annotations
@@ -535,6 +548,8 @@ def sample_zipf(n: int, N: int, alpha: float, rng: np.random.Generator | int | N
 # ---------------------------------------------------------------- sequences
 
 RULES = ("linear", "normalized", "delta")
+#: Rules written at every step with forgetting (:func:`stream`; CPU only).
+FORGETTING_RULES = ("decay", "gla", "gated-delta", "titans", "longhorn")
 
 
 def _sequences(keys, values, queries, dtype):
@@ -561,7 +576,8 @@ def _sequences(keys, values, queries, dtype):
 
 
 def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, rule: str = "linear", *,
-           eta: float | None = None, decay: float = 1.0, dtype: npt.DTypeLike | None = None,
+           eta: float | npt.ArrayLike | None = None, decay: float | npt.ArrayLike = 1.0,
+           gate: npt.ArrayLike | None = None, momentum: float = 0.0, dtype: npt.DTypeLike | None = None,
            device: str | None = None) -> np.ndarray:
     """Causal streaming over sequences: at each position write ``(k_t, v_t)``, then read ``q_t``.
 
@@ -569,16 +585,34 @@ def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, r
     ----------
     keys, queries : array_like of shape (S, L, d_k) or (L, d_k)
     values : array_like of shape (S, L, d_v) or (L, d_v)
-    rule : {"linear", "normalized", "delta"}
+    rule : {"linear", "normalized", "delta", "decay", "gla", "gated-delta", "titans", "longhorn"}
         ``"linear"``: ``W_t = W_{t-1} + v_t k_t^T``, ``o_t = W_t q_t`` (causal linear
         attention, the recurrent form). ``"normalized"``: the same on ``phi(k)``,
         ``phi(q)`` with ``phi = elu + 1``, divided by ``z_t . phi(q_t)``.
         ``"delta"``: ``W_t = lam W_{t-1} + eta_t (v_t - lam W_{t-1} k_t) k_t^T``.
-    eta : float or None
-        Delta rule only: as in :class:`DeltaMemory` (``None``: ``1/|k_t|^2``; zero
-        keys are skipped: their rate is 0).
-    decay : float in (0, 1]
-        Delta rule only: the gate ``lam``.
+        The memories that forget (CPU only; every one reads ``o_t = W_t q_t`` after the write):
+        ``"decay"``: ``W_t = lam W_{t-1} + v_t k_t^T`` (RetNet, Mamba-2 scalar decay);
+        ``"gla"``: ``W_t = g_t W_{t-1} + v_t k_t^T`` with a per-step scalar gate ``g_t``
+        (a data-dependent gate, GLA-style; GLA's per-key-channel gate is not built);
+        ``"gated-delta"``: ``W_t = a_t W_{t-1} (I - b_t k_t k_t^T) + b_t v_t k_t^T``
+        (Gated DeltaNet; ``a_t = decay``, ``b_t = eta``);
+        ``"titans"``: ``S_t = momentum S_{t-1} - eta (W_{t-1} k_t - v_t) k_t^T``,
+        ``W_t = decay W_{t-1} + S_t`` (Titans' momentum and weight decay ``alpha = 1 - decay``);
+        ``"longhorn"``: ``W_t = W_{t-1} (I - eps_t k_t k_t^T) + eps_t v_t k_t^T`` with
+        ``eps_t = eta_t / (1 + eta_t |k_t|^2)`` (Longhorn's implicit online-regression step).
+    eta : float, array_like of shape (S, L) (or (L,)), or None
+        Delta rule: as in :class:`DeltaMemory` (``None``: ``1/|k_t|^2``; zero
+        keys are skipped: their rate is 0). Gated delta rule: the rates ``b_t > 0``
+        (scalar or per step; ``None``: ``1/|k_t|^2``; ``b_t |k_t|^2 <= 2``). Titans: the
+        step ``theta > 0`` (a float, required). Longhorn: ``beta_t > 0`` (scalar or per step,
+        required).
+    decay : float in (0, 1], or array_like of shape (S, L) (or (L,)) for "gated-delta"
+        The retention factor of the old state: the gate ``lam`` (delta, decay), ``a_t``
+        (gated-delta), ``1 - alpha`` (titans).
+    gate : array_like of shape (S, L) (or (L,)) in (0, 1], or None
+        ``"gla"`` only (required there): the per-step gates ``g_t``.
+    momentum : float in [0, 1)
+        ``"titans"`` only: ``eta_m``, the momentum of the surprise ``S``.
     dtype : {None, "float32", "float64"}
         Computation dtype; ``None`` keeps float32 keys float32, else float64.
     device : {None, "cpu", "gpu"}
@@ -606,8 +640,10 @@ def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, r
     >>> bool(np.allclose(stream(X, X, X), causal_attention(X, X, X)))
     True
     """
-    V.as_choice(rule, "rule", RULES)
+    V.as_choice(rule, "rule", RULES + FORGETTING_RULES)
     dev, xp = _xp.select(device)
+    if rule in FORGETTING_RULES or gate is not None or momentum != 0.0:
+        return _stream_forgetting(keys, values, queries, rule, eta, decay, gate, momentum, dtype, dev)
     K, Vv, Q, single = _sequences(keys, values, queries, dtype)
     dt = K.dtype.type
     out = np.empty((K.shape[0], K.shape[1], Vv.shape[2]), dtype=dt) if dev == "cpu" else None
@@ -638,6 +674,82 @@ def stream(keys: npt.ArrayLike, values: npt.ArrayLike, queries: npt.ArrayLike, r
         if rule == "normalized":
             K, Q = elu1(K, xp), elu1(Q, xp)
         out = _xp.to_host(_stream_hebbian_xp(xp, K, Vv, Q, rule == "normalized"))
+    return out[0] if single else out
+
+
+def _per_step(x, name: str, SL: tuple, single: bool, dt, upper: float | None) -> np.ndarray:
+    """``x`` (a scalar, or one value per position) as a C-contiguous ``(S, L)`` array of ``dt``.
+
+    Every entry must be finite and ``> 0`` (and ``<= upper`` when given); a single
+    sequence takes ``(L,)``, a batch ``(S, L)``.
+    """
+    if isinstance(x, (bool, np.bool_)) or x is None:
+        raise TypeError(f"{name} must be a real number or an array of shape {SL}, got {x!r}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # pragma: no cover - exotic inputs
+        raise TypeError(f"{name} must be a real number or array, got {type(x).__name__}") from exc
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must be real (integer or float), got dtype {arr.dtype}")
+    want = SL[1:] if single else SL
+    if arr.ndim != 0 and arr.shape != want:
+        raise ValueError(f"{name} must be a scalar or have shape {want}, got shape {arr.shape}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0) or (upper is not None and np.any(arr > upper)):
+        rng = f"(0, {upper:g}]" if upper is not None else "(0, inf)"
+        raise ValueError(f"{name} must lie in {rng} at every position, got values in "
+                         f"[{arr.min():.6g}, {arr.max():.6g}]")
+    return np.ascontiguousarray(np.broadcast_to(arr, SL), dtype=dt)
+
+
+def _stream_forgetting(keys, values, queries, rule, eta, decay, gate, momentum, dtype, dev):
+    """:func:`stream` for the rules written with forgetting (``FORGETTING_RULES``): validation, then the kernel."""
+    if rule not in FORGETTING_RULES:
+        raise ValueError(f"gate and momentum belong to the rules {FORGETTING_RULES}, not to rule={rule!r}")
+    if dev != "cpu":
+        raise ValueError(f"rule={rule!r} runs on the CPU only, got device={dev!r}")
+    if gate is not None and rule != "gla":
+        raise ValueError(f"gate is for rule='gla' only, got rule={rule!r}")
+    mom = V.as_float(momentum, "momentum", minimum=0.0)
+    if mom >= 1.0 or (mom != 0.0 and rule != "titans"):
+        raise ValueError(f"momentum must be in [0, 1) and is for rule='titans' only, got {mom} with rule={rule!r}")
+    K, Vv, Q, single = _sequences(keys, values, queries, dtype)
+    dt = K.dtype.type
+    SL = K.shape[:2]
+    out = np.empty((K.shape[0], K.shape[1], Vv.shape[2]), dtype=dt)
+    if rule in ("decay", "titans"):
+        lam = V.as_float(decay, "decay", minimum=0.0, strict=True)
+        if lam > 1.0:
+            raise ValueError(f"decay must be in (0, 1], got {lam}")
+    if rule == "decay":
+        _k.stream_gated(K, Vv, Q, np.full(SL, lam, dtype=dt), out)
+    elif rule == "gla":
+        if gate is None:
+            raise ValueError("rule='gla' needs gate, the per-step gates g_t in (0, 1] of shape (S, L) or (L,)")
+        _k.stream_gated(K, Vv, Q, _per_step(gate, "gate", SL, single, dt, 1.0), out)
+    elif rule == "titans":
+        if eta is None:
+            raise ValueError("rule='titans' needs eta, the step theta > 0 (a float)")
+        theta = V.as_float(eta, "eta", minimum=0.0, strict=True)
+        _k.stream_titans(K, Vv, Q, dt(theta), dt(mom), dt(lam), out)
+    else:
+        sq = np.einsum("sld,sld->sl", K, K, dtype=np.float64)  # |k_t|^2, (S, L)
+        if rule == "gated-delta":
+            a = _per_step(decay, "decay", SL, single, dt, 1.0)
+            if eta is None:
+                b = np.where(sq > 0, 1.0 / np.where(sq > 0, sq, 1.0), 0.0)
+            else:
+                b = _per_step(eta, "eta", SL, single, np.float64, None)
+                if np.max(b * sq) > 2.0 * (1 + 1e-6):
+                    raise ValueError(f"eta |k_t|^2 reaches {np.max(b * sq):.6g} > 2: the gated delta rule would "
+                                     "diverge (need eta_t <= 2/|k_t|^2)")
+        else:  # longhorn: the implicit step eps = beta / (1 + beta |k|^2)
+            if eta is None:
+                raise ValueError("rule='longhorn' needs eta, the step beta_t > 0 (a float or one per position)")
+            beta = _per_step(eta, "eta", SL, single, np.float64, None)
+            a = np.ones(SL, dtype=dt)
+            b = beta / (1.0 + beta * sq)
+        _k.stream_gated_delta(K, Vv, Q, a, np.ascontiguousarray(b, dtype=dt), out)
     return out[0] if single else out
 
 

@@ -953,6 +953,21 @@ _declare_source(
     [("expr = (a - 1) / (2 * a) if storage", "expr = (a - 1) / a if storage", 1)],
     quick_targets=("kv-zipf-scaling",))
 _declare_source(
+    "kv-decay-crosstalk-lam-age", "formula",
+    "decaying memory's crosstalk weighted by lam^age' for lam^(2 age') (theory.forgetting.crosstalk_weight: the "
+    "decay applied to the variance once, not squared)",
+    ("kv-decay-recall-age",), "theory.forgetting",
+    [("sp.summation(lam ** (2 * i), (i, 0, upper))", "sp.summation(lam ** i, (i, 0, upper))", 1),
+     ("expr = sp.simplify(total) - lam ** (2 * age)", "expr = sp.simplify(total) - lam ** age", 1)],
+    quick_targets=("kv-decay-recall-age",))
+_declare_source(
+    "kv-decay-after-write", "simulator",
+    "the gated Hebbian stream decays after the write, W <- g (W + v k^T), for W <- g W + v k^T "
+    "(hopfield/kernels/kv.py: stream_gated_range)",
+    ("kv-decay-recall-age",), "hopfield.kernels.kv",
+    [("W[a, b] = g * W[a, b] + va * K[s, t, b]", "W[a, b] = g * (W[a, b] + va * K[s, t, b])", 1)],
+    quick_targets=("kv-decay-recall-age",))
+_declare_source(
     "induction-ape-no-causal-prefix", "formula",
     "APE previous-token recall with T - 1 competitors at every position for t at position t "
     "(theory.induction._ape_one: the causal prefix ignored)",

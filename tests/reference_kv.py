@@ -60,3 +60,38 @@ def causal_softmax_ref(K, V, Q, beta):
         for t in range(K.shape[1]):
             out[s, t] = softmax_attention_ref(Q[s, t:t + 1], K[s, :t + 1], V[s, :t + 1], beta)[0]
     return out
+
+
+def stream_forgetting_ref(K, V, Q, rule, eta=None, decay=1.0, gate=None, momentum=0.0):
+    """The memories that forget, step by step in float64 with numpy outer products, written from their papers' forms.
+
+    decay/gla: ``W = g W + v k^T``; gated-delta: ``W = a W (I - b k k^T) + b v k^T``; titans:
+    ``S = eta_m S - theta (W k - v) k^T``, ``W = (1 - alpha) W + S``; longhorn: ``W = W (I - eps k k^T)
+    + eps v k^T``, ``eps = beta / (1 + beta |k|^2)``. Per-step parameters are (S, L) arrays or scalars.
+    """
+    K, V, Q = (np.asarray(a, np.float64) for a in (K, V, Q))
+    S, L, dk = K.shape
+    dv = V.shape[2]
+    at = lambda x, s, t: float(np.broadcast_to(np.asarray(x, np.float64), (S, L))[s, t])  # noqa: E731
+    out = np.zeros((S, L, dv))
+    I = np.eye(dk)
+    for s in range(S):
+        W, Sm = np.zeros((dv, dk)), np.zeros((dv, dk))
+        for t in range(L):
+            k, v = K[s, t], V[s, t]
+            if rule in ("decay", "gla"):
+                g = decay if rule == "decay" else at(gate, s, t)
+                W = g * W + np.outer(v, k)
+            elif rule == "gated-delta":
+                a = at(decay, s, t)
+                b = (1.0 / (k @ k) if k @ k > 0 else 0.0) if eta is None else at(eta, s, t)
+                W = a * W @ (I - b * np.outer(k, k)) + b * np.outer(v, k)
+            elif rule == "titans":
+                Sm = momentum * Sm - eta * np.outer(W @ k - v, k)
+                W = decay * W + Sm
+            elif rule == "longhorn":
+                beta = at(eta, s, t)
+                e = beta / (1.0 + beta * (k @ k))
+                W = W @ (I - e * np.outer(k, k)) + e * np.outer(v, k)
+            out[s, t] = W @ Q[s, t]
+    return out

@@ -145,6 +145,8 @@ _PROBES = {
     "induction-rpe-mean-recall": ("theory.induction", lambda m: float(m.rpe_all_positions(16, 256))),
     "pseudo-inverse-no-cue-noise": ("theory.basins", lambda m: float(m.first_step_projection().evaluate(m0=0.5,
                                                                                                        alpha=0.5))),
+    "kv-decay-crosstalk-lam-age": ("theory.forgetting", lambda m: float(m.score_variance("stored", "finite").evaluate(
+        d=32, lam=0.9, age=20, L=64))),
     "sparse-one-step-var-1-a": ("theory.sparse", lambda m: float(m.bit_errors()["active"].evaluate(
         a=0.1, alpha=0.5, theta=0.45))),
     "palimpsest-variance-lam-t": ("theory.palimpsest", lambda m: float(m.field_variance().evaluate(
@@ -207,6 +209,14 @@ def test_simulator_slips_change_the_simulators():
     with MUTANTS["kv-softmax-beta-half"].apply():
         assert SoftmaxMemory(3, beta=4.0).beta == 2.0
     assert SoftmaxMemory(3, beta=4.0).beta == 4.0
+
+    from hopfield import kv
+    K = rng.standard_normal((1, 6, 4))
+    right = kv.stream(K, K, K, "decay", decay=0.5)
+    with MUTANTS["kv-decay-after-write"].apply():
+        wrong = kv.stream(K, K, K, "decay", decay=0.5)
+    np.testing.assert_allclose(wrong, 0.5 * right, rtol=1e-12)  # g (W + v k^T) = g W_t: every read halved
+    assert np.array_equal(kv.stream(K, K, K, "decay", decay=0.5), right)
 
     model = build_induction_model(synthetic_bigram(4, seed=0), 64, 16, seed=0)
     z = rng.integers(0, 4, (2, 16))

@@ -114,3 +114,91 @@ def stream_delta_range(s0, s1, K, V, Q, eta, lam, out):
                 for b in range(dk):
                     W[a, b] = lam * W[a, b] + c * K[s, t, b]
             _read(W, Q[s, t], out[s, t])
+
+
+# ---------------------------------------------------------------- memories that forget
+#
+# Written at every step with a forgetting factor; one state W (d_v, d_k) per sequence (Titans adds
+# its momentum S of the same shape). Gates and rates arrive as (S, L) arrays in W's dtype.
+
+
+def stream_gated(K, V, Q, gate, out):
+    """Gated Hebbian stream: at each ``t``, ``W <- g_t W + v_t k_t^T``, then ``out_t = W q_t``.
+
+    ``gate`` (S, L): the scalar decay ``lam`` repeated (RetNet, Mamba-2) or a per-step gate
+    (GLA-style, one scalar per position). Shapes as in :func:`stream_hebbian`.
+    """
+    run_trials(stream_gated_range, K.shape[0], K, V, Q, gate, out)
+
+
+@njit(cache=True, nogil=True)
+def stream_gated_range(s0, s1, K, V, Q, gate, out):
+    """:func:`stream_gated` on sequences ``s0 <= s < s1``."""
+    L, dk = K.shape[1], K.shape[2]
+    dv = V.shape[2]
+    for s in range(s0, s1):
+        W = np.zeros((dv, dk), dtype=out.dtype)  # (d_v, d_k)
+        for t in range(L):
+            g = gate[s, t]
+            for a in range(dv):
+                va = V[s, t, a]
+                for b in range(dk):
+                    W[a, b] = g * W[a, b] + va * K[s, t, b]
+            _read(W, Q[s, t], out[s, t])
+
+
+def stream_gated_delta(K, V, Q, alpha, beta, out):
+    """Gated delta-rule stream: ``W <- a_t W (I - b_t k_t k_t^T) + b_t v_t k_t^T``, then ``out_t = W q_t``.
+
+    ``alpha`` (S, L) the decay gates ``a_t``, ``beta`` (S, L) the rates ``b_t`` (Yang, Kautz &
+    Hatamizadeh 2025). Longhorn's update is the case ``a_t = 1``, ``b_t = eps_t``.
+    """
+    run_trials(stream_gated_delta_range, K.shape[0], K, V, Q, alpha, beta, out)
+
+
+@njit(cache=True, nogil=True)
+def stream_gated_delta_range(s0, s1, K, V, Q, alpha, beta, out):
+    """:func:`stream_gated_delta` on sequences ``s0 <= s < s1``."""
+    L, dk = K.shape[1], K.shape[2]
+    dv = V.shape[2]
+    for s in range(s0, s1):
+        W = np.zeros((dv, dk), dtype=out.dtype)  # (d_v, d_k)
+        r = np.empty(dv, dtype=out.dtype)
+        for t in range(L):
+            a_t, b_t = alpha[s, t], beta[s, t]
+            _read(W, K[s, t], r)  # r = W_{t-1} k_t
+            for a in range(dv):
+                u = b_t * r[a]
+                c = b_t * V[s, t, a]
+                for b in range(dk):
+                    kb = K[s, t, b]
+                    W[a, b] = a_t * (W[a, b] - u * kb) + c * kb
+            _read(W, Q[s, t], out[s, t])
+
+
+def stream_titans(K, V, Q, theta, momentum, decay, out):
+    """Titans' memory update (momentum and weight decay on ``|W k - v|^2 / 2``), then ``out_t = W q_t``.
+
+    ``S <- momentum S - theta (W k_t - v_t) k_t^T``; ``W <- decay W + S`` (``decay = 1 - alpha``);
+    ``theta``, ``momentum``, ``decay`` scalars of W's dtype (Behrouz, Zhong & Mirrokni 2024).
+    """
+    run_trials(stream_titans_range, K.shape[0], K, V, Q, theta, momentum, decay, out)
+
+
+@njit(cache=True, nogil=True)
+def stream_titans_range(s0, s1, K, V, Q, theta, momentum, decay, out):
+    """:func:`stream_titans` on sequences ``s0 <= s < s1``."""
+    L, dk = K.shape[1], K.shape[2]
+    dv = V.shape[2]
+    for s in range(s0, s1):
+        W = np.zeros((dv, dk), dtype=out.dtype)  # (d_v, d_k) memory
+        M = np.zeros((dv, dk), dtype=out.dtype)  # (d_v, d_k) momentum ("surprise")
+        r = np.empty(dv, dtype=out.dtype)
+        for t in range(L):
+            _read(W, K[s, t], r)  # r = W_{t-1} k_t
+            for a in range(dv):
+                c = theta * (r[a] - V[s, t, a])  # gradient of |W k - v|^2 / 2 is (W k - v) k^T
+                for b in range(dk):
+                    M[a, b] = momentum * M[a, b] - c * K[s, t, b]
+                    W[a, b] = decay * W[a, b] + M[a, b]
+            _read(W, Q[s, t], out[s, t])

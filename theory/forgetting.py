@@ -1,0 +1,390 @@
+"""Key-value memories that forget: recall versus the age of a pair, the best decay, the retrievable window.
+
+The decaying Hebbian memory (scalar decay of RetNet and Mamba-2) after ``L`` writes is
+``W = sum_{i} lam^(a_i) v_i u_i^T`` with ages ``a_i = 0..L-1`` (the newest pair has age 0)
+and keys and values i.i.d. ``N(0, I/d)`` as in :mod:`theory.kv_memory`. Querying with the
+key of the pair of age ``a`` and scoring the stored value gives
+``lam^a |v|^2 |u|^2 + sum_{i != j} lam^(a_i) (v_j . v_i)(u_i . u_j)``: mean ``lam^a``; every
+other pair adds ``lam^(2 a_i)`` times the single-pair crosstalk variance ``1/d^2`` of
+:func:`theory.kv_memory.readout_moments`. Hence (:func:`score_variance`, exact at finite ``d``):
+
+* stored value: ``lam^(2a) (4/d + 4/d^2) + C/d^2``;
+* a fresh (never stored) value: ``lam^(2a) (1/d + 2/d^2) + C/d^2``;
+
+with ``C = sum_{i != j} lam^(2 a_i) = (1 - lam^(2L))/(1 - lam^2) - lam^(2a)`` (finite ``L``) or
+``1/(1 - lam^2) - lam^(2a)`` (stationary, ``L -> inf``). At ``lam = 1`` they are the
+outer-product memory's ``4/d + (M+3)/d^2`` and ``1/d + (M+1)/d^2`` with ``M = L``.
+
+The stationary SNR ``lam^(2a) / (sigma_s^2 + sigma_f^2)`` falls to a threshold ``theta`` at the
+age :func:`window`; it is largest at the decay :func:`optimal_decay`, whose leading order is
+``1 - lam*^2 = 2 e theta / (d^2 B)`` with window ``d^2 B / (2 e theta)``, ``B = 1 - theta (5/d + 4/d^2)``:
+a memory of ``d^2`` floats keeps of order ``d^2`` recent pairs, at a decay ``1 - O(1/d^2)``.
+
+The gated delta rule ``W <- a W (I - b k k^T) + b v k^T`` (:func:`gated_delta_fixed_point`,
+:func:`gated_delta_signal`): with orthonormal keys written in a cycle of ``M`` the read of a
+key right after its write is exactly ``b v / (1 - a^M (1 - b))``; with random keys (``d >> 1``,
+``b = 1/|k|^2``) its signal decays as ``(a (1 - 1/d))^age`` to leading order.
+
+References
+----------
+Y. Sun et al., arXiv:2307.08621 (RetNet); T. Dao, A. Gu, ICML 2024, arXiv:2405.21060 (Mamba-2);
+S. Yang, J. Kautz, A. Hatamizadeh, ICLR 2025, arXiv:2412.06464 (Gated DeltaNet).
+J.-P. Nadal, G. Toulouse, J.-P. Changeux, S. Dehaene, Europhys. Lett. 1, 535 (1986) and
+M. Mezard, J.-P. Nadal, G. Toulouse, J. Physique 47, 1457 (1986) (palimpsests: a memory that
+keeps learning must forget; the same signal-to-noise route for binary networks).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Dict
+
+import numpy as np
+import numpy.typing as npt
+import sympy as sp
+from scipy import integrate, optimize
+from scipy.special import ndtr
+
+from theory.derivation import Derivation, Step, register_derivation
+from theory.formula import Formula, check_choice, sym, validate
+from theory.kv_memory import gaussian_moments
+
+__all__ = [
+    "crosstalk_weight",
+    "score_variance",
+    "snr",
+    "recall_accuracy",
+    "window",
+    "retrievable_pairs",
+    "optimal_decay",
+    "optimal_decay_leading",
+    "gated_delta_fixed_point",
+    "gated_delta_signal",
+]
+
+_SRC = ("decaying outer-product memory W = sum_i lam^(a_i) v_i u_i^T (scalar decay: RetNet, Sun et al. 2023, "
+        "arXiv:2307.08621; Mamba-2, Dao & Gu, ICML 2024); crosstalk summed with the decay weights, derived in "
+        "theory.forgetting (signal-to-noise route of Nadal, Toulouse, Changeux & Dehaene 1986)")
+_GDN = ("gated delta rule W <- a W (I - b k k^T) + b v k^T (Yang, Kautz & Hatamizadeh, ICLR 2025, "
+        "arXiv:2412.06464); derived in theory.forgetting")
+_HORIZONS = ("finite", "stationary")
+
+
+def _symbols():
+    return (sym("d"), sp.Symbol("lam", positive=True), sp.Symbol("age", nonnegative=True),
+            sp.Symbol("L", positive=True), sp.Symbol("theta", positive=True))
+
+
+@lru_cache(maxsize=None)
+def crosstalk_weight(horizon: str = "finite") -> Formula:
+    """``C = sum over the other pairs of lam^(2 age')`` [lam, age, L] (finite) or [lam, age] (stationary).
+
+    Examples
+    --------
+    >>> crosstalk_weight("stationary").evaluate(lam=0.5, age=0)
+    0.33333333333333326
+    """
+    check_choice(horizon, "horizon", _HORIZONS)
+    d, lam, age, L, _ = _symbols()
+    i = sp.Symbol("i", integer=True, nonnegative=True)
+    upper = L - 1 if horizon == "finite" else sp.oo
+    total = sp.summation(lam ** (2 * i), (i, 0, upper))
+    if isinstance(total, sp.Piecewise):  # keep the geometric-series branch (not lam = 1, not the unevaluated Sum)
+        total = next(e for e, _ in total.args if lam in e.free_symbols and not e.has(sp.Sum))
+    expr = sp.simplify(total) - lam ** (2 * age)
+    return Formula(
+        name=f"forgetting.crosstalk_weight[{horizon}]",
+        expr=expr,
+        symbols=(lam, age, L) if horizon == "finite" else (lam, age),
+        source=_SRC,
+        assumptions="ages 0..L-1 (finite) or 0, 1, 2, ... (stationary); 0 < lam < 1; age < L",
+        definition="sum over the other stored pairs of lam^(2 age'), the weight of their crosstalk",
+    )
+
+
+@lru_cache(maxsize=None)
+def _variances(horizon: str) -> Dict[str, sp.Expr]:
+    g = gaussian_moments()
+    d, lam, age, L, _ = _symbols()
+    C = crosstalk_weight(horizon).expr
+    v4, c2 = g["E|v|^4"], g["E(v.w)^2"]
+    w = lam ** (2 * age)
+    return {
+        # own term lam^a |v|^2 |u|^2 (variance lam^2a (E|v|^4 E|u|^4 - 1)) + the others, each lam^2a' c2^2
+        "stored": sp.expand(w * (v4 * v4 - 1)) + C * c2 * c2,
+        # lam^a (v . v_j) |u_j|^2 + the others
+        "fresh": sp.expand(w * v4 * c2) + C * c2 * c2,
+    }
+
+
+@lru_cache(maxsize=None)
+def score_variance(kind: str = "stored", horizon: str = "finite") -> Formula:
+    """Variance of the score ``v^T W u_j`` of the pair of age ``age`` [d, lam, age, (L)], exact for Gaussian embeddings.
+
+    Parameters
+    ----------
+    kind : {"stored", "fresh"}
+        The value stored with ``u_j`` (mean ``lam^age``), or a never-stored random value (mean 0).
+    horizon : {"finite", "stationary"}
+        ``L`` pairs written (ages 0..L-1), or the limit ``L -> inf``.
+
+    Examples
+    --------
+    >>> round(score_variance("stored", "finite").evaluate(d=16, lam=1.0 - 1e-12, age=3, L=16), 6)  # 4/d + (L+3)/d^2
+    0.324219
+    """
+    check_choice(kind, "kind", ("stored", "fresh"))
+    check_choice(horizon, "horizon", _HORIZONS)
+    d, lam, age, L, _ = _symbols()
+    return Formula(
+        name=f"forgetting.score_variance[{kind},{horizon}]",
+        expr=_variances(horizon)[kind],
+        symbols=(d, lam, age, L) if horizon == "finite" else (d, lam, age),
+        source=_SRC,
+        assumptions="keys and values i.i.d. N(0, I/d); W = sum_i lam^(a_i) v_i u_i^T; query = the key of the "
+                    "pair of age `age`; exact at finite d and L (0 < lam < 1)",
+        definition=("variance of the stored value's score v_j^T W u_j" if kind == "stored"
+                    else "variance of a fresh random value's score v^T W u_j"),
+    )
+
+
+@lru_cache(maxsize=None)
+def snr(horizon: str = "stationary") -> Formula:
+    """Signal-to-noise ratio ``lam^(2 age) / (sigma_stored^2 + sigma_fresh^2)`` of the pair of age ``age``.
+
+    The stored score against one fresh distractor: ``P(correct) = Phi(sqrt(SNR))`` for two
+    candidates (:func:`recall_accuracy`).
+
+    Examples
+    --------
+    >>> round(snr().evaluate(d=64, lam=0.999, age=0), 3)
+    3.092
+    """
+    check_choice(horizon, "horizon", _HORIZONS)
+    d, lam, age, L, _ = _symbols()
+    v = _variances(horizon)
+    return Formula(
+        name=f"forgetting.snr[{horizon}]",
+        expr=sp.simplify(lam ** (2 * age) / sp.factor(sp.expand(v["stored"] + v["fresh"]))),
+        symbols=(d, lam, age, L) if horizon == "finite" else (d, lam, age),
+        source=_SRC,
+        assumptions="as score_variance; the two scores are uncorrelated",
+        definition="squared mean over the summed variances of the stored and a fresh value's scores",
+    )
+
+
+def recall_accuracy(d: npt.ArrayLike, lam: npt.ArrayLike, age: npt.ArrayLike, V: npt.ArrayLike = 2,
+                    L: npt.ArrayLike | None = None) -> float | np.ndarray:
+    """Probability that the stored value beats ``V - 1`` fresh random candidates (Gaussian approximation).
+
+    ``int phi(z) Phi((lam^age + sigma_s z)/sigma_f)^(V-1) dz`` with the exact standard deviations of
+    :func:`score_variance` (``L=None``: stationary) -- the formula of
+    :func:`theory.kv_memory.argmax_accuracy` with the decayed signal and crosstalk.
+    For ``V = 2`` it is ``Phi(sqrt(SNR))``.
+
+    Examples
+    --------
+    >>> round(float(recall_accuracy(64, 0.999, 0, V=2)), 4)
+    0.9607
+    """
+    d, age, V = validate("d", d), validate("age", age), validate("V", V)
+    lam = _check_lam(lam)
+    horizon = "stationary" if L is None else "finite"
+    Lv = None if L is None else validate("L", L)
+    arrays = np.broadcast_arrays(d, lam, age, V, *(() if Lv is None else (Lv,)))
+    out = np.empty(arrays[0].shape)
+    for idx in np.ndindex(out.shape):
+        vals = {"d": arrays[0][idx], "lam": arrays[1][idx], "age": arrays[2][idx]}
+        if Lv is not None:
+            vals["L"] = arrays[4][idx]
+        s_s = np.sqrt(float(score_variance("stored", horizon).evaluate_continuous(**vals)))
+        s_f = np.sqrt(float(score_variance("fresh", horizon).evaluate_continuous(**vals)))
+        mu, n = float(vals["lam"]) ** float(vals["age"]), float(arrays[3][idx])
+
+        def integrand(z):
+            return np.exp(-z * z / 2) / np.sqrt(2 * np.pi) * ndtr((mu + s_s * z) / s_f) ** (n - 1)
+
+        out[idx] = integrate.quad(integrand, -np.inf, np.inf, epsabs=1e-12, epsrel=1e-10, limit=200)[0]
+    return float(out) if out.ndim == 0 else out
+
+
+def _check_lam(lam) -> np.ndarray:
+    arr = validate("lam", lam)
+    if np.any((arr <= 0) | (arr >= 1)):
+        raise ValueError(f"lam must be in (0, 1), got {arr[(arr <= 0) | (arr >= 1)].ravel()[0]}")
+    return arr
+
+
+@lru_cache(maxsize=None)
+def window() -> Formula:
+    """The age at which the stationary SNR falls to ``theta`` [d, lam, theta] (real; ages below it are recalled).
+
+    Solving ``snr("stationary") = theta`` for ``lam^(2 age)``:
+    ``lam^(2 age) B = 2 theta / (d^2 (1 - lam^2))`` with ``B = 1 - theta (5/d + 4/d^2)`` (needs ``B > 0``:
+    even the newest pair has SNR below ``d/5``).
+
+    Examples
+    --------
+    >>> round(window().evaluate(d=64, lam=0.999, theta=1.0), 1)
+    663.2
+    """
+    d, lam, age, _, theta = _symbols()
+    y = sp.Symbol("y", positive=True)  # lam^(2 age)
+    eq = sp.Eq(snr("stationary").expr.subs(lam ** (2 * age), y), theta)
+    sol = [s for s in sp.solve(eq, y) if s != 0]
+    expr = sp.log(sp.simplify(sol[0])) / (2 * sp.log(lam))
+    return Formula(
+        name="forgetting.window",
+        expr=expr,
+        symbols=(d, lam, theta),
+        source=_SRC,
+        assumptions="stationary decaying memory (L -> inf); theta (5/d + 4/d^2) < 1",
+        definition="age at which the SNR of the stored value against a fresh one falls to theta",
+    )
+
+
+def retrievable_pairs(d: npt.ArrayLike, lam: npt.ArrayLike, theta: npt.ArrayLike) -> float | np.ndarray:
+    """Stationary number of stored pairs with SNR >= ``theta``: ``floor(window) + 1`` (0 if none), float64.
+
+    Examples
+    --------
+    >>> float(retrievable_pairs(64, 0.999, 1.0))
+    664.0
+    """
+    a = np.asarray(window().evaluate(d=d, lam=_check_lam(lam), theta=theta), dtype=np.float64)
+    out = np.where(np.isfinite(a) & (a >= 0), np.floor(a) + 1, 0.0)
+    return float(out) if out.ndim == 0 else out
+
+
+def optimal_decay(d: npt.ArrayLike, theta: npt.ArrayLike) -> float | np.ndarray:
+    """The decay ``lam*`` that maximises :func:`window` (numerical root of its stationarity condition).
+
+    With ``y = lam^2`` and ``A = 2 theta / (d^2 B)`` the window is ``ln(A/(1 - y)) / ln y``; its derivative
+    vanishes where ``y ln y = (1 - y) ln(A/(1 - y))``, solved by ``scipy.optimize.brentq`` in ``x = 1 - y``.
+
+    Examples
+    --------
+    >>> round(float(optimal_decay(64, 1.0)), 6)
+    0.99928
+    """
+    dd, tt = np.broadcast_arrays(validate("d", d), validate("theta", theta))
+    out = np.empty(dd.shape)
+    for idx in np.ndindex(out.shape):
+        dv, th = float(dd[idx]), float(tt[idx])
+        B = 1 - th * (5 / dv + 4 / dv**2)
+        if B <= 0:
+            raise ValueError(f"theta = {th} is out of reach at d = {dv}: need theta (5/d + 4/d^2) < 1")
+        A = 2 * th / (dv**2 * B)
+        if A >= 1:
+            raise ValueError(f"2 theta / (d^2 B) = {A:.3g} >= 1 at d = {dv}, theta = {th}: no pair is retrievable")
+        f = lambda x: (1 - x) * np.log1p(-x) - x * np.log(A / x)  # noqa: E731  (y ln y - (1-y) ln(A/(1-y)))
+        x = optimize.brentq(f, A * (1 + 1e-12), 1 - 1e-15, xtol=1e-300, rtol=1e-14)  # window > 0 needs x > A
+        out[idx] = np.sqrt(1 - x)
+    return float(out) if out.ndim == 0 else out
+
+
+@lru_cache(maxsize=None)
+def optimal_decay_leading() -> Dict[str, Formula]:
+    """Leading order (``d -> inf``) of the best decay and of its window [d, theta].
+
+    ``1 - lam*^2 = e A`` and window ``1/(e A)`` with ``A = 2 theta / (d^2 B)``: from ``ln(A/x)/x`` maximal
+    at ``ln(A/x) = -1`` (``ln y = -x`` to first order in ``x = 1 - y``).
+
+    Examples
+    --------
+    >>> round(optimal_decay_leading()["window"].evaluate(d=64, theta=1.0), 1)
+    693.8
+    """
+    d, _, _, _, theta = _symbols()
+    B = 1 - theta * (5 / d + 4 / d**2)
+    A = 2 * theta / (d**2 * B)
+    kw = dict(symbols=(d, theta), source=_SRC, assumptions="stationary decaying memory; leading order in 1/d^2 "
+              "(1 - lam^2 << 1); relative error O(A) = O(theta/d^2)")
+    return {
+        "one_minus_lam2": Formula(name="forgetting.optimal_decay_leading[1-lam^2]", expr=sp.E * A,
+                                  definition="1 - lam*^2 at the decay that maximises the window", **kw),
+        "window": Formula(name="forgetting.optimal_decay_leading[window]", expr=sp.simplify(1 / (sp.E * A)),
+                          definition="the largest window over lam (age at SNR = theta)", **kw),
+    }
+
+
+@lru_cache(maxsize=None)
+def gated_delta_fixed_point() -> Formula:
+    """Read of an orthonormal key right after its write, keys written in a cycle of ``M`` [a, b, M].
+
+    Between two writes of ``k_j`` the other (orthogonal) writes multiply ``W k_j`` by ``a`` each
+    (``(I - b k k^T) k_j = k_j``); the write gives ``W k_j <- a (1 - b) W k_j + b v_j``. The fixed point
+    of ``x = a (1 - b) a^(M-1) x + b v`` is ``x = b v / (1 - a^M (1 - b))`` (in units of ``v``); the read
+    at age ``t`` after the write is ``a^t`` times it. ``b = 1`` recalls exactly.
+
+    Examples
+    --------
+    >>> gated_delta_fixed_point().evaluate(a=0.5, b=0.5, M=1)
+    0.6666666666666666
+    """
+    a, b, M, x = sp.Symbol("a", positive=True), sp.Symbol("b", positive=True), sym("M"), sp.Symbol("x")
+    sol = sp.solve(sp.Eq(x, a * (1 - b) * a ** (M - 1) * x + b), x)[0]
+    return Formula(
+        name="forgetting.gated_delta_fixed_point",
+        expr=sp.simplify(sol),
+        symbols=(a, b, M),
+        source=_GDN,
+        assumptions="orthonormal keys (M <= d) written in a fixed cycle forever; constant gates a in (0, 1], "
+                    "b in (0, 2); exact",
+        definition="W k_j / v_j right after the write of k_j, in the stationary cycle",
+    )
+
+
+@lru_cache(maxsize=None)
+def gated_delta_signal() -> Formula:
+    """Leading-order mean read ``E v_j^T W u_j`` of the pair of age ``age`` under the normalised gated delta rule.
+
+    After its write (``b = 1/|k|^2``) ``W k_j = v_j`` exactly; each later write of a random key ``k``
+    maps ``W k_j -> a (W k_j - (k . k_j) W k / |k|^2) + (k . k_j) v_t / |k|^2``, whose mean along
+    ``W k_j`` is ``a (1 - E (k . k_j)^2 / |k|^2) = a (1 - 1/d)`` to leading order.
+
+    Examples
+    --------
+    >>> round(gated_delta_signal().evaluate(a=1.0, d=64, age=64), 4)
+    0.365
+    """
+    a, d, age = sp.Symbol("a", positive=True), sym("d"), sp.Symbol("age", nonnegative=True)
+    return Formula(
+        name="forgetting.gated_delta_signal",
+        expr=(a * (1 - 1 / d)) ** age,
+        symbols=(a, d, age),
+        source=_GDN,
+        assumptions="keys i.i.d. N(0, I/d), d >> 1; b = 1/|k|^2; constant a; leading order (the O(1/d^2) "
+                    "correlations of the projections are dropped)",
+        definition="mean score of the stored value of the pair of age `age`",
+    )
+
+
+@register_derivation("kv-decay-recall-age")
+def _derive_decay() -> Derivation:
+    """Decaying Hebbian memory: crosstalk by age, SNR, window and the best decay."""
+    d, lam, age, L, theta = _symbols()
+    x, y, A = sp.Symbol("x", positive=True), sp.Symbol("y", positive=True), sp.Symbol("A", positive=True)
+    win = sp.log(A / (1 - y)) / sp.log(y)
+    steps = [
+        Step("Score of the stored value of the pair of age a: lam^a |v_j|^2 |u_j|^2 + sum_{i != j} lam^(a_i) "
+             "(v_j . v_i)(u_i . u_j); every cross term has a lone zero-mean vector, so the terms are uncorrelated "
+             "and each other pair adds lam^(2 a_i) E(v.w)^2 E(u.w)^2 = lam^(2 a_i)/d^2", sp.Symbol("mean") -
+             lam ** age),
+        Step("Weight of the crosstalk, finite L (ages 0..L-1)", crosstalk_weight("finite").expr),
+        Step("... and stationary (L -> inf)", crosstalk_weight("stationary").expr),
+        Step("Stored-value variance (E|v|^4 = 1 + 2/d), stationary", score_variance("stored", "stationary").expr),
+        Step("Fresh-value variance, stationary", score_variance("fresh", "stationary").expr),
+        Step("SNR = lam^(2a) / (sum of the two variances)", snr("stationary").expr),
+        Step("Age at which the SNR falls to theta (the window)", window().expr),
+        Step("With y = lam^2 and A = 2 theta/(d^2 B), the window is", win),
+        Step("Its stationarity condition in y (numerator of d/dy, set to 0)",
+             sp.Eq(sp.simplify(sp.numer(sp.together(sp.diff(win, y))) * 1), 0)),
+        Step("Leading order x = 1 - y -> 0 (ln y = -x): maximise ln(A/x)/x",
+             sp.solve(sp.diff(sp.log(A / x) / x, x), x)),
+        Step("Leading-order best window 1/(e A)", optimal_decay_leading()["window"].expr),
+        Step("Gated delta rule, orthonormal keys in a cycle of M: read after the write (units of v)",
+             gated_delta_fixed_point().expr),
+    ]
+    return Derivation("kv-decay-recall-age", "Memories that forget: recall versus age, window, best decay",
+                      _SRC, steps)
