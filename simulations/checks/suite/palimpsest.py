@@ -24,7 +24,7 @@ from simulations.estimators import palimpsest as sp_
 @register_check(
     "palimpsest-window",
     families=("palimpsest", "classical"), seconds={"quick": 4.0, "full": 40.0},
-    derivations=("palimpsest",),
+    figures=("palimpsest-capacity",), derivations=("palimpsest",),
     title="Marginalist palimpsest: aligned-field mean and variance by age (the signal-to-noise route)",
     theory="theory.palimpsest.field_mean / field_variance: lam^t (N-1)/N and (N-1)/N^2 sum_{t'!=t} lam^(2t') "
            "for P patterns written from J = 0; exact at finite N, P (fair-sign crosstalk terms, uncorrelated)",
