@@ -1087,12 +1087,20 @@ _declare_source(
     [("total = sp.summation(lam**(2 * tp), (tp, 0, P - 1))", "total = sp.summation(lam**tp, (tp, 0, P - 1))", 1),
      ("expr = (N - 1) / N**2 * (total - lam**(2 * t))", "expr = (N - 1) / N**2 * (total - lam**t)", 1)],
     quick_targets=("palimpsest-window",))
+_declare_source(
+    "palimpsest-window-constant", "formula",
+    "the replica window replaced by the published optimum, about 0.05 N, at every forgetting rate "
+    "(theory.palimpsest.replica_window)",
+    ("palimpsest-capacity",), "theory.palimpsest",
+    [("return max(0.0, -math.log(c_min) / e)", "return 0.05", 1)],
+    quick_targets=("palimpsest-capacity",))
 
 
 @mutant("palimpsest-no-decay", "simulator",
         "the marginalist stream writes J <- J + xi xi^T/N, the old couplings never decayed "
         "(hopfield.kernels.palimpsest.write called with lam = 1)",
-        ("palimpsest-window",), targets=(), quick_targets=("palimpsest-window",))
+        ("palimpsest-window", "palimpsest-capacity"), targets=(),
+        quick_targets=("palimpsest-window", "palimpsest-capacity"))
 def _palimpsest_no_decay():
     from hopfield.kernels import palimpsest as kp
 

@@ -13,7 +13,7 @@ from amlab.cli import main
 from amlab.demos import DEMOS
 from figures import lint
 
-NAMES = ["letters", "capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction"]
+NAMES = ["letters", "capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction", "forgetting"]
 
 
 def test_registry_lists_the_demos(capsys):
@@ -30,7 +30,7 @@ def test_unknown_demo_is_a_usage_error(capsys):
 
 
 #: Demos whose images pass figures.lint (legends clear of data, 8-pt text, colorbars, ...).
-LINTED = {"letters", "capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction"}
+LINTED = {"letters", "capacity", "mixtures", "dense-vs-classical", "attention", "amicl-switch", "induction", "forgetting"}
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +121,18 @@ def test_induction_copies_the_in_context_successor(small_runs, tmp_path, seed):
     step3 = next(l for l in lines if l.startswith("Step 3"))
     pred, succ = re.findall(r"prediction is ('.+?'); in-context successor ('.+?')", step3)[0]
     assert pred == succ
+
+
+def _collapse_and_window(lines):
+    """What the forgetting demo teaches: the Hebbian count falls to 0, the palimpsest keeps a window."""
+    heb = [int(m.group(1)) for m in re.finditer(r"\): (\d+) retrieved", "\n".join(lines))]
+    pal = [int(m.group(1)) for m in re.finditer(r"the (\d+) most recent retrieved", "\n".join(lines))]
+    return len(heb) == len(pal) == 5 and heb[-1] == 0 and max(heb) > 0 and min(pal[1:]) > 0
+
+
+def test_forgetting_demo_shows_the_collapse_and_the_window(small_runs):
+    lines = small_runs["forgetting"][2]
+    assert _collapse_and_window(lines)
+    # the property fails on a narrative where the Hebbian network keeps its patterns
+    kept = [ln.replace("(0.35 N): 0 retrieved", "(0.35 N): 70 retrieved") for ln in lines]
+    assert not _collapse_and_window(kept)

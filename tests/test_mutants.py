@@ -151,6 +151,7 @@ _PROBES = {
         a=0.1, alpha=0.5, theta=0.45))),
     "palimpsest-variance-lam-t": ("theory.palimpsest", lambda m: float(m.field_variance().evaluate(
         lam=0.9, t=2, N=50, P=40))),
+    "palimpsest-window-constant": ("theory.palimpsest", lambda m: m.replica_window(20.0)),
 }
 
 

@@ -16,6 +16,6 @@ from amlab.demos.registry import DEMOS, Demo, register_demo  # noqa: F401  (the 
 
 
 #: Demos in teaching order (the order of ``amlab demo --list``); a module not named here follows by name.
-ORDER = ("letters", "capacity", "mixtures", "dense_vs_classical", "attention", "amicl_switch", "induction")
+ORDER = ("letters", "capacity", "mixtures", "dense_vs_classical", "attention", "amicl_switch", "induction", "forgetting")
 
 import_modules(__name__, ORDER, skip=("registry",))

@@ -15,7 +15,7 @@ from hopfield import palimpsest as pal
 from simulations.core.seeds import derive_seed
 from simulations.estimators import register_estimator
 
-__all__ = ["field_moments", "retrieval_by_age", "window"]
+__all__ = ["field_moments", "retrieval_by_age", "window", "retrieved_after"]
 
 
 def field_moments(N: int, eps: float, ages: Sequence[int], n_net: int, seed: int = 0) -> dict:
@@ -54,6 +54,32 @@ def window(N: int, n_net: int, seed: int = 0, rule: str = "marginalist", eps: fl
     ages = np.arange(int(max_age if max_age is not None else N // 5) + 1)
     m = retrieval_by_age(N, ages, n_net, seed, rule, eps, A)
     return (m > m_min).sum(axis=1) / N
+
+
+def retrieved_after(N: int, P: int, n_net: int, seed: int = 0, eps: float = 0.0, max_age: int | None = None
+                    ) -> np.ndarray:
+    """Patterns retrieved (T = 0 dynamics from the pattern, ``m > 0.9``) after ``P`` written from ``J = 0``, over N.
+
+    ``eps = 0`` is the Hopfield network (``lam = 1``): every written pattern is read back
+    (``max_age`` defaults to ``P - 1``). With forgetting, ``max_age`` defaults to
+    ``min(P, N // 5) - 1``, four times the largest window of the theory.
+
+    Returns
+    -------
+    ndarray of shape (n_net,), float64
+    """
+    P = int(P)
+    if P < 1:
+        raise ValueError(f"P must be >= 1, got {P}")
+    if max_age is None:
+        max_age = P - 1 if eps == 0 else min(P, N // 5) - 1
+    ages = np.arange(int(max_age) + 1)
+    out = []
+    for i in range(int(n_net)):
+        r = pal.simulate(N, ages, lam=1.0 - eps / N, burn_in=P - ages.size,
+                         seed=derive_seed(seed, {"palimpsest": "after", "N": N, "P": P, "eps": float(eps), "net": i}))
+        out.append((r.overlaps > 0.9).sum() / N)
+    return np.array(out)
 
 
 @register_estimator("palimpsest-window", title="retrievable window / N of a palimpsest (T = 0 retrieval, m > 0.9)",
