@@ -57,3 +57,21 @@ def test_pairs_count_and_titans_reads_match_the_stream():
         np.testing.assert_allclose(s["stored"][m], want, rtol=1e-12)
     wrong = [V[2, L - 2 - a] @ W @ K[2, L - 2 - a] for a in ages]  # an off-by-one read would not pass
     assert not np.allclose(s["stored"][2], wrong, rtol=1e-6)
+
+
+def test_forgetting_estimators_sweep_over_lam_and_refuse_bad_input():
+    from simulations.estimators import evaluate
+
+    params = {"memory": "decay", "d": 8, "L": 60, "ages": 20, "n": 30}
+    a = evaluate("kv-forgetting-window", {**params, "lam": 0.9}, seed=3)
+    b = evaluate("kv-forgetting-window", {**params, "lam": 0.95}, seed=3)
+    sc = sf.memory_scores("decay", 8, 60, np.arange(20), 30, 3, lam=0.9)
+    assert a["pairs"] == sf.simulated_pairs(sc, 1.0, boot=100, seed=3)[0] and a != b
+    r = evaluate("kv-forgetting-recall", {"memory": "titans", "d": 8, "L": 20, "age": 3, "n": 10}, seed=0)
+    assert 0 <= r["accuracy"] <= 1 and r["n"] == 10
+    with pytest.raises(ValueError, match="lam"):
+        evaluate("kv-forgetting-window", {**params, "lam": 1.5}, seed=0)
+    with pytest.raises(ValueError, match="age"):
+        evaluate("kv-forgetting-recall", {"L": 5, "age": 5}, seed=0)
+    with pytest.raises(ValueError, match="memory"):
+        sf.memory_scores("hopfield", 8, 10, [0], 4)
