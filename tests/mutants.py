@@ -968,6 +968,20 @@ _declare_source(
     [("W[a, b] = g * W[a, b] + va * K[s, t, b]", "W[a, b] = g * (W[a, b] + va * K[s, t, b])", 1)],
     quick_targets=("kv-decay-recall-age",))
 _declare_source(
+    "kv-decay-optimum-unsquared", "formula",
+    "the optimal decay read off 1 - lam* = x for 1 - lam*^2 = x (theory.forgetting.optimal_decay: the square of "
+    "y = lam^2 forgotten; about twice the best forgetting)",
+    ("kv-decay-optimum",), "theory.forgetting",
+    [("out[idx] = np.sqrt(1 - x)", "out[idx] = 1 - x", 1)],
+    quick_targets=("kv-decay-optimum",))
+_declare_source(
+    "kv-decay-gate-twice", "simulator",
+    "the gated Hebbian stream applies its gate twice, W <- g^2 W + v k^T for W <- g W + v k^T "
+    "(hopfield/kernels/kv.py: stream_gated_range)",
+    ("kv-decay-optimum",), "hopfield.kernels.kv",
+    [("W[a, b] = g * W[a, b] + va * K[s, t, b]", "W[a, b] = g * g * W[a, b] + va * K[s, t, b]", 1)],
+    quick_targets=("kv-decay-optimum",))
+_declare_source(
     "induction-ape-no-causal-prefix", "formula",
     "APE previous-token recall with T - 1 competitors at every position for t at position t "
     "(theory.induction._ape_one: the causal prefix ignored)",

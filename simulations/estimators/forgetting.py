@@ -12,7 +12,7 @@ import numpy as np
 
 from hopfield import kv
 
-__all__ = ["decay_scores"]
+__all__ = ["decay_scores", "MEMORIES", "memory_scores", "recall_curve", "simulated_pairs"]
 
 #: Memories per chunk of :func:`decay_scores` (one random stream each).
 CHUNK = 500
@@ -59,3 +59,180 @@ def decay_scores(d: int, L: int, lam: float, ages: Sequence[int], n: int, seed: 
         out["stored"].append(np.einsum("bad,bad->ba", Vv[:, L - 1 - ages], r))
         out["fresh"].append(np.einsum("bad,bad->ba", f, r))
     return {k: np.concatenate(v) for k, v in out.items()}
+
+
+#: The forgetting memories of :func:`memory_scores`, each with the parameters it takes (beside ``d``, ``L``).
+#: ``"decay"`` at ``lam = 1`` is the plain (linear-attention) outer-product memory.
+MEMORIES = {"decay": ("lam",), "gated-delta": ("lam",), "titans": ("lam", "eta", "momentum"),
+            "longhorn": ("eta",)}
+
+
+def _check_memory(memory: str, d: int, L: int, ages: np.ndarray, n: int, lam: float, eta, momentum: float) -> None:
+    if memory not in MEMORIES:
+        raise ValueError(f"memory must be one of {', '.join(MEMORIES)}, got {memory!r}")
+    for name, v, lo in (("d", d, 1), ("L", L, 1), ("n", n, 2)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if ages.ndim != 1 or ages.size == 0 or ages.min() < 0 or ages.max() >= L:
+        raise ValueError(f"ages must be a non-empty list of integers in [0, L - 1 = {L - 1}], got {ages.tolist()}")
+    if not (0.0 < float(lam) <= 1.0):
+        raise ValueError(f"lam must be in (0, 1], got {lam}")
+    if memory in ("titans", "longhorn") and (eta is None or not float(eta) > 0):
+        raise ValueError(f"memory={memory!r} needs eta > 0, got {eta!r}")
+    if not (0.0 <= float(momentum) < 1.0) or (momentum != 0.0 and memory != "titans"):
+        raise ValueError(f"momentum must be in [0, 1) and is for memory='titans' only, got {momentum!r}")
+
+
+def memory_scores(memory: str, d: int, L: int, ages: Sequence[int], n: int, seed: int = 0, *, lam: float = 1.0,
+                  eta: float | None = None, momentum: float = 0.0) -> dict:
+    """Scores of the pairs of given ages in ``n`` independent memories of one forgetting rule (``hopfield.kv.stream``).
+
+    Each memory writes ``L`` Gaussian pairs (keys and values i.i.d. ``N(0, I/d)``, state ``d x d``) and is
+    then read with the key of the pair of each age ``a`` (written at position ``L - 1 - a``): ``W_L u_j``.
+    Chunk ``c`` of memories draws from ``default_rng([seed, 27, c])``, the same keys and values for every
+    rule and parameter (common random numbers: differences between memories are measured on the same data).
+
+    Parameters
+    ----------
+    memory : {"decay", "gated-delta", "titans", "longhorn"}
+        ``"decay"``: ``W = lam W + v k^T`` (``lam = 1``: plain linear attention); ``"gated-delta"``:
+        ``W = lam W (I - k k^T/|k|^2) + v k^T/|k|^2``; ``"titans"``: momentum ``momentum``, step ``eta``,
+        retention ``lam``; ``"longhorn"``: ``beta = eta``.
+    d, L, n : int
+        Dimension, pairs written, memories.
+    ages : sequence of int in [0, L - 1]
+    lam, eta, momentum : float
+        The rule's parameters (:data:`MEMORIES`).
+
+    Returns
+    -------
+    dict of float64 arrays of shape (n, len(ages))
+        ``"stored"``: ``v_j . W_L u_j``; ``"fresh"``: ``f . W_L u_j`` for a fresh Gaussian ``f``.
+
+    Notes
+    -----
+    The reads follow the writes as extra positions that write nothing (zero key and value, gate 1:
+    ``W`` stays ``W_L``), as in :func:`decay_scores`. Titans' momentum keeps moving ``W`` at such
+    positions, so for ``"titans"`` each memory is repeated once per age and read at its last write
+    (``len(ages)`` times the cost).
+
+    Examples
+    --------
+    >>> s = memory_scores("gated-delta", 16, 40, [0, 5], 400, seed=0, lam=1.0)
+    >>> np.round(s["stored"].mean(axis=0), 1).tolist()  # leading order (1 - 1/d)^age: 1, 0.72
+    [1.0, 0.7]
+    """
+    ages = np.asarray(ages, dtype=np.int64)
+    _check_memory(memory, d, L, ages, n, lam, eta, momentum)
+    A = ages.size
+    out = {"stored": [], "fresh": []}
+    for c, s in enumerate(range(0, n, CHUNK)):
+        rng = np.random.default_rng([int(seed), 27, c])
+        b = min(CHUNK, n - s)
+        Kw = rng.standard_normal((b, L, d)) / np.sqrt(d)  # (b, L, d) keys
+        Vw = rng.standard_normal((b, L, d)) / np.sqrt(d)  # (b, L, d) values
+        f = rng.standard_normal((b, A, d)) / np.sqrt(d)  # (b, A, d) fresh values
+        u = Kw[:, L - 1 - ages]  # (b, A, d) the keys read
+        if memory == "titans":  # one copy of each memory per age, read at its last write
+            K, Vv = np.repeat(Kw, A, axis=0), np.repeat(Vw, A, axis=0)  # (b A, L, d)
+            Q = np.zeros_like(K)
+            Q[:, L - 1] = u.reshape(b * A, d)
+            r = kv.stream(K, Vv, Q, "titans", eta=float(eta), momentum=float(momentum), decay=float(lam))
+            r = r[:, L - 1].reshape(b, A, d)
+        else:
+            K = np.concatenate([Kw, np.zeros((b, A, d))], axis=1)  # (b, L + A, d)
+            Vv = np.concatenate([Vw, np.zeros((b, A, d))], axis=1)
+            Q = np.concatenate([np.zeros((b, L, d)), u], axis=1)
+            keep = np.concatenate([np.full(L, float(lam)), np.ones(A)])  # gate 1 at the reads
+            if memory == "decay":
+                r = kv.stream(K, Vv, Q, "gla", gate=np.broadcast_to(keep, (b, L + A)))
+            elif memory == "gated-delta":  # eta None: b_t = 1/|k_t|^2, 0 at the zero keys of the reads
+                r = kv.stream(K, Vv, Q, "gated-delta", decay=np.broadcast_to(keep, (b, L + A)))
+            else:
+                r = kv.stream(K, Vv, Q, "longhorn", eta=float(eta))
+            r = r[:, L:]  # (b, A, d) = W_L u_j
+        out["stored"].append(np.einsum("bad,bad->ba", Vw[:, L - 1 - ages], r))
+        out["fresh"].append(np.einsum("bad,bad->ba", f, r))
+    return {k: np.concatenate(v) for k, v in out.items()}
+
+
+def recall_curve(scores: dict) -> dict:
+    """Per age: recall accuracy against one fresh value, mean stored score (signal) and SNR from :func:`memory_scores`.
+
+    ``accuracy`` is the fraction of memories whose stored value outscores the fresh one (``correct`` of
+    ``n``); ``snr`` is ``mean(stored)^2 / (var(stored) + var(fresh))``, the quantity of
+    ``theory.forgetting.snr``.
+    """
+    s, f = scores["stored"], scores["fresh"]
+    correct = (s > f).sum(axis=0)
+    var = s.var(axis=0, ddof=1) + f.var(axis=0, ddof=1)
+    return {"accuracy": correct / s.shape[0], "correct": correct, "n": s.shape[0], "signal": s.mean(axis=0),
+            "signal_se": s.std(axis=0, ddof=1) / np.sqrt(s.shape[0]), "snr": s.mean(axis=0) ** 2 / var}
+
+
+def simulated_pairs(scores: dict, theta: float, boot: int = 200, seed: int = 0) -> tuple:
+    """Retrievable pairs: how many of the ages read (``0, 1, ..., A - 1``, all of them) have SNR >= ``theta``.
+
+    The count of ``theory.forgetting.retrievable_pairs`` (``floor(window) + 1`` for a falling SNR) taken on
+    the simulated SNR curve of :func:`recall_curve`; counting, unlike the first crossing, is not pulled
+    early by the noise of a slowly falling curve. The standard error is the bootstrap's over memories
+    (``boot`` resamples drawn from ``default_rng([seed, 28])``).
+
+    Returns
+    -------
+    (float, float)
+        The count and its bootstrap standard error.
+    """
+    s, f = scores["stored"], scores["fresh"]
+    count = float(np.sum(recall_curve(scores)["snr"] >= theta))
+    rng = np.random.default_rng([int(seed), 28])
+    reps = np.empty(int(boot))
+    for i in range(int(boot)):
+        j = rng.integers(0, s.shape[0], s.shape[0])
+        reps[i] = np.sum(recall_curve({"stored": s[j], "fresh": f[j]})["snr"] >= theta)
+    return count, float(reps.std(ddof=1))
+
+
+# Registered estimators: ``amlab sweep`` over the forgetting memories (the points of figures/forgetting.py).
+
+from _amlab.params import Param  # noqa: E402
+from simulations.estimators import register_estimator  # noqa: E402
+
+_PARAMS = [Param("memory", "str", "decay", "memory that forgets", choices=tuple(MEMORIES)),
+           Param("d", "int", 16, "key and value dimension (state d x d)", minimum=1),
+           Param("L", "int", 400, "pairs written", minimum=1),
+           Param("lam", "float", 0.99, "retention: decay lam (1: linear attention), gated delta a, Titans 1 - alpha",
+                 minimum=0, strict=True, maximum=1),
+           Param("eta", "float", 0.5, "Titans' step theta, Longhorn's beta", minimum=0, strict=True),
+           Param("momentum", "float", 0.5, "Titans' momentum", minimum=0, maximum=1, strict_max=True),
+           Param("n", "int", 200, "independent memories", minimum=2)]
+
+
+def _kw(memory, lam, eta, momentum):
+    return {k: v for k, v in (("lam", lam), ("eta", eta), ("momentum", momentum)) if k in MEMORIES[memory]}
+
+
+@register_estimator("kv-forgetting-recall", title="recall of the pair of one age in a memory that forgets (stored "
+                                                  "vs fresh value)",
+                    params=_PARAMS + [Param("age", "int", 0, "age of the pair read (0: the newest)", minimum=0)],
+                    check=lambda p: None if p["age"] < p["L"] else (_ for _ in ()).throw(
+                        ValueError(f"age={p['age']} needs L > age, got L={p['L']}")))
+def kv_forgetting_recall(*, seed: int, memory: str, d: int, L: int, lam: float, eta: float, momentum: float, n: int,
+                         age: int) -> dict:
+    """Accuracy, signal and SNR of :func:`recall_curve` at one age of :func:`memory_scores`."""
+    c = recall_curve(memory_scores(memory, d, L, [age], n, seed, **_kw(memory, lam, eta, momentum)))
+    return {"accuracy": float(c["accuracy"][0]), "signal": float(c["signal"][0]), "snr": float(c["snr"][0]),
+            "n": int(n)}
+
+
+@register_estimator("kv-forgetting-window", title="retrievable pairs (SNR >= theta) of a memory that forgets",
+                    params=_PARAMS + [Param("ages", "int", 100, "ages read, 0 .. ages - 1", minimum=1),
+                                      Param("theta", "float", 1.0, "SNR threshold", minimum=0, strict=True)],
+                    check=lambda p: None if p["ages"] <= p["L"] else (_ for _ in ()).throw(
+                        ValueError(f"ages={p['ages']} needs L >= ages, got L={p['L']}")))
+def kv_forgetting_window(*, seed: int, memory: str, d: int, L: int, lam: float, eta: float, momentum: float, n: int,
+                         ages: int, theta: float) -> dict:
+    """:func:`simulated_pairs` of :func:`memory_scores` over the ages ``0 .. ages - 1``."""
+    sc = memory_scores(memory, d, L, np.arange(ages), n, seed, **_kw(memory, lam, eta, momentum))
+    pairs, se = simulated_pairs(sc, theta, boot=100, seed=seed)
+    return {"pairs": pairs, "se": se, "n": int(n)}

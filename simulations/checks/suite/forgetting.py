@@ -3,6 +3,9 @@
 * ``kv-decay-recall-age``: the decaying Hebbian memory's stored-value score by age: its mean
   ``lam^age`` and the variances of the stored and of a fresh value's score, whose crosstalk is
   summed with the weights ``lam^(2 age')`` (exact formulas at finite ``d`` and ``L``).
+* ``kv-decay-optimum``: the stationary number of retrievable pairs (SNR >= theta) at the optimal
+  decay ``lam*`` and at two neighbours, against ``theory.forgetting.window``; and ``lam*``'s
+  optimality: its count beats both neighbours'.
 
 Simulations: ``simulations.estimators.forgetting``. Points with p-values are judged together with
 Holm's correction at family level 0.01 (``simulations.checks.registry``).
@@ -16,7 +19,7 @@ import numpy as np
 
 import theory.forgetting as tf
 from simulations.checks.registry import Point, Unit, Work, register_check
-from simulations.checks.stats import summary_point
+from simulations.checks.stats import estimate_point, summary_point
 from simulations.core.seeds import derive_seed
 from simulations.estimators import forgetting as sf
 
@@ -64,4 +67,70 @@ def decay_points(sc: dict, d: int, L: int, lam: float, ages: Sequence[int], n: i
             var = float(tf.score_variance(kind, "finite").evaluate(d=d, lam=lam, age=a, L=L))
             points.append(summary_point(f"lam={lam}, age={a}: {kind} variance", sq.mean(), sq.std(ddof=1), n, var,
                                         params=p))
+    return points
+
+
+#: Offsets ``u`` of the decays of ``kv-decay-optimum``: ``1 - lam^2 = (1 - lam*^2) e^u``.
+OPTIMUM_OFFSETS = (-0.5, 0.0, 0.5)
+
+
+@register_check(
+    "kv-decay-optimum",
+    families=("kv",), seconds={"quick": 7.0, "full": 60.0},
+    derivations=("kv-decay-recall-age",), figures=("forgetting-recall-age", "forgetting-frontier"),
+    title="Decaying Hebbian key-value memory: the optimal decay lam* keeps the most retrievable pairs",
+    theory="theory.forgetting: retrievable pairs = floor(window) + 1 with window(d, lam, theta) the age where the "
+           "stationary SNR falls to theta; optimal_decay: lam* (the exact root of the window's stationarity "
+           "condition) maximises it",
+    test="n memories of L writes at three decays 1 - lam^2 = (1 - lam*^2) e^u, u = -0.5, 0, 0.5 (the same keys and "
+         "values for the three); the count of ages 0..A-1 whose simulated SNR (mean^2 over the summed stored and "
+         "fresh variances) is >= theta, with a paired bootstrap standard error over memories. z-tests: each count "
+         "against window + 1/2 with tolerance 1/2 + 2 window/(n theta) (a count of integer ages with a smooth "
+         "noise lies between window and window + 1; the SNR ratio's O(1/n) bias); the margins count(lam*) - "
+         "count(lam) against the theory's, tolerance 1; and lam*'s optimality: each margin in [0, 2 window(lam*)] "
+         "(so >= 0). Holm at 0.01. L = 8/(1 - lam^2) writes leave lam^(2L) < e^-16 of the start",
+    quick={"d": 16, "theta": 1.0, "n": 3000},
+    full={"d": 24, "theta": 1.0, "n": 4000},
+    split=True, key="margin lam* - lam(u=+0.5)",
+)
+def kv_decay_optimum(*, seed: int, d: int, theta: float, n: int) -> Work:
+    """One unit: the three decays' scores (``sf.memory_scores``) and their points (``optimum_points``)."""
+    ls = float(tf.optimal_decay(d, theta))
+    lams = [float(np.sqrt(1 - (1 - ls**2) * np.exp(u))) for u in OPTIMUM_OFFSETS]
+    L = int(np.ceil(8 / (1 - max(lams) ** 2)))
+    A = int(np.ceil(2.5 * float(tf.window().evaluate(d=d, lam=ls, theta=theta))))
+    s = derive_seed(seed, {"check": "kv-decay-optimum", "d": d, "n": n})
+
+    def run():
+        return [sf.memory_scores("decay", d, L, np.arange(A), n, s, lam=lam) for lam in lams]
+
+    return Work([Unit(run, {}, cost=3 * n * (L + A) * d * d, label=f"d={d}")],
+                lambda outputs: optimum_points(outputs[0], d, theta, lams, n, L, seed=s))
+
+
+def optimum_points(scores: Sequence[dict], d: int, theta: float, lams: Sequence[float], n: int, L: int,
+                   seed: int = 0, boot: int = 300) -> List[Point]:
+    """The points of ``kv-decay-optimum`` from the scores of the decays ``lams`` (the middle one lam*)."""
+    counts = np.array([np.sum(sf.recall_curve(sc)["snr"] >= theta) for sc in scores], dtype=np.float64)
+    rng = np.random.default_rng([int(seed), 29])
+    reps = np.empty((boot, len(scores)))
+    for b in range(boot):  # the same memories for every decay: a paired bootstrap
+        j = rng.integers(0, n, n)
+        reps[b] = [np.sum(sf.recall_curve({"stored": sc["stored"][j], "fresh": sc["fresh"][j]})["snr"] >= theta)
+                   for sc in scores]
+    wins = [float(tf.window().evaluate(d=d, lam=lam, theta=theta)) for lam in lams]
+    p = {"d": d, "theta": theta, "n": n, "L": L}
+    points = []
+    for u, lam, c, w, se in zip(OPTIMUM_OFFSETS, lams, counts, wins, reps.std(axis=0, ddof=1)):
+        points.append(estimate_point(f"pairs at lam={lam:.6f} (u={u:+g})", c, se, w + 0.5,
+                                     0.5 + 2 * w / (n * theta), params={**p, "lam": lam, "window": w}))
+    k = OPTIMUM_OFFSETS.index(0.0)
+    for i, u in enumerate(OPTIMUM_OFFSETS):
+        if i == k:
+            continue
+        m, se = counts[k] - counts[i], float(np.std(reps[:, k] - reps[:, i], ddof=1))
+        points.append(estimate_point(f"margin lam* - lam(u={u:+g})", m, se, wins[k] - wins[i], 1.0,
+                                     params={**p, "lam": lams[i]}))
+        points.append(estimate_point(f"lam* beats lam(u={u:+g}): margin in [0, 2 window(lam*)]", m, se, wins[k],
+                                     wins[k], params={**p, "lam": lams[i]}))
     return points
