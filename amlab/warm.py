@@ -78,6 +78,9 @@ def _kv():
     DeltaMemory(4, 2).write(K, V)
     for rule in ("linear", "delta"):  # "normalized" is "linear" with a flag: the same kernel
         stream(K, V, K, rule)
+    # the forgetting rules: "decay" and "gla" share the gated kernel, "longhorn" the gated-delta one
+    for rule in ("decay", "gated-delta", "titans"):
+        stream(K, V, K, rule, decay=0.9, **({"eta": 0.1} if rule == "titans" else {}))
 
 
 def _palimpsest():

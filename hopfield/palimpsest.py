@@ -98,7 +98,7 @@ def _dtype(dtype) -> type:
 
 
 def stream_weights(patterns: npt.ArrayLike, rule: str = "marginalist", *, lam: float | None = None,
-                   eps: float | None = None, A: float | None = None, dtype="float64") -> np.ndarray:
+                   eps: float | None = None, A: float | None = None, dtype: npt.DTypeLike = "float64") -> np.ndarray:
     """Write a stream of patterns, oldest first, into the couplings of a palimpsest.
 
     Parameters
@@ -197,7 +197,7 @@ def aligned_fields(J: np.ndarray, patterns: npt.ArrayLike, ages: npt.ArrayLike) 
 
 
 def retrieve(J: np.ndarray, patterns: npt.ArrayLike, ages: npt.ArrayLike, flip: float = 0.0,
-             seed=None, max_sweeps: int = 100) -> np.ndarray:
+             seed: int | np.random.Generator | None = None, max_sweeps: int = 100) -> np.ndarray:
     """Zero-temperature asynchronous retrieval of the patterns of the given ages.
 
     Each cue is the pattern of that age with a fraction ``flip`` of its bits
@@ -294,7 +294,7 @@ class PalimpsestResult:
 
 def simulate(N: int, ages: npt.ArrayLike, rule: str = "marginalist", *, eps: float | None = None,
              lam: float | None = None, A: float | None = None, burn_in: int | None = None, flip: float = 0.0,
-             seed=None, max_sweeps: int = 100, retrieve_patterns: bool = True) -> PalimpsestResult:
+             seed: int | np.random.Generator | None = None, max_sweeps: int = 100, retrieve_patterns: bool = True) -> PalimpsestResult:
     """Write a stream of random patterns into a palimpsest and read the recent ones back by age.
 
     Parameters
