@@ -37,7 +37,7 @@ OUT = Path(__file__).resolve().parent / "results" / "false_alarms.json"
 
 #: Parameters that count independent samples (networks, trials, cues, ...): the full-size standard error is
 #: the quick one times sqrt(quick count / full count) over those that change.
-COUNTS = ("networks", "n_trials", "trials", "n_mem", "n", "cues", "starts", "runs", "reps", "n_models", "samples")
+COUNTS = ("networks", "n_net", "n_trials", "trials", "n_mem", "n", "cues", "starts", "runs", "reps", "n_models", "samples")
 
 
 def parse_seeds(text: str) -> list:

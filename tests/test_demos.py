@@ -136,3 +136,31 @@ def test_forgetting_demo_shows_the_collapse_and_the_window(small_runs):
     # the property fails on a narrative where the Hebbian network keeps its patterns
     kept = [ln.replace("(0.35 N): 0 retrieved", "(0.35 N): 70 retrieved") for ln in lines]
     assert not _collapse_and_window(kept)
+
+
+def _kv_collapse_and_window(lines):
+    """Act 3: the linear key-value memory reads every pair early and none late (its SNR near the
+    theory's: 2048 samples, the squared mean has a relative error near 2 sqrt(var/n), up to ~10%
+    at 512 writes), and the decay at lam* keeps a window within 3 ages (or 15%) of the theory's."""
+    text = "\n".join(lines)
+    lin = [(int(n), float(m), float(t), int(r)) for n, m, t, r in
+           re.findall(r"after (\d+) writes: SNR ([\d.]+) \(theory ([\d.]+)\): (\d+) readable", text)]
+    dec = re.search(r"a window of (\d+) recent pairs readable \(theory (\d+), window", text)
+    if len(lin) < 3 or dec is None:
+        return False
+    meas, theory = int(dec.group(1)), int(dec.group(2))
+    return (lin[0][3] == lin[0][0] and lin[-1][3] == 0 and all(abs(m / t - 1) < 0.3 for _, m, t, _ in lin)
+            and meas > 0 and abs(meas - theory) <= max(3, 0.15 * theory))
+
+
+def test_forgetting_demo_kv_collapse_and_decay_window(small_runs):
+    lines = small_runs["forgetting"][2]
+    assert _kv_collapse_and_window(lines)
+    # it fails where the decayed memory's measured window is far from the theory's ...
+    far = [re.sub(r"a window of \d+ recent", "a window of 9 recent", ln) for ln in lines]
+    assert not _kv_collapse_and_window(far)
+    # ... and where the linear memory still reads every pair after the most writes
+    last = [ln for ln in lines if "linear W <- W + v k^T" in ln][-1]
+    n = re.search(r"after (\d+) writes", last).group(1)
+    kept = [ln.replace("): 0 readable", f"): {n} readable") if ln == last else ln for ln in lines]
+    assert not _kv_collapse_and_window(kept)
