@@ -10,6 +10,7 @@ finite-size tolerance was chosen on.
 
     python benchmarks/sparse_finite_size.py --Ns 1000 2000 4000 8000 --networks 60 --workers 16 \\
         --out benchmarks/results/sparse_finite_size.json
+    python benchmarks/sparse_finite_size.py --analyse RECORD [RECORD ...] --out ANALYSIS.json
 """
 
 from __future__ import annotations
@@ -99,6 +100,71 @@ def crossings(rows):
     return out
 
 
+def analyse(paths: Sequence[str], min_N: float = 1000.0) -> dict:
+    """Crossings of several records pooled per (a, theta, N) and extrapolated to N -> infinity per (a, theta).
+
+    The rows of every record are pooled (a later record's row replaces an earlier one with the same seed,
+    case, size and load); the crossing of each (a, theta, N) is the logistic 50% point of all its rows
+    (every seed together), in units of the RS ``alpha_c(a, theta)``. Each coding level's crossings are
+    extrapolated by the ansaetze of :func:`simulations.core.fits.extrapolations` (sizes ``N >= min_N``),
+    the midpoint of the accepted fits with their spread as the systematic error, and two reference
+    values are given beside them: 1 (RS with the reaction term, ``theory.sparse_rs.critical_alpha``) and
+    the RS value without the threshold shift Gamma/2 (the ``sparse-rs-no-gamma-shift`` reading).
+    """
+    import json
+
+    from simulations.core.fits import extrapolations
+
+    merged = {}
+    for path in paths:
+        with open(path) as fh:
+            for r in json.load(fh).get("rows", []):
+                merged[(r["seed"], r["a"], r["theta"], r["N"], r["load"])] = r
+    rows = list(merged.values())
+    pooled = []
+    for key in sorted({(r["a"], r["theta"], r["N"]) for r in rows}):
+        rs = [dict(r, seed=0) for r in rows if (r["a"], r["theta"], r["N"]) == key]
+        by_load = {}
+        for r in rs:  # pool the seeds of a load: one binomial count
+            b = by_load.setdefault(r["load"], dict(r, kept=0, trials=0))
+            b["kept"] += r["kept"]
+            b["trials"] += r["trials"]
+        pooled.extend(crossings(list(by_load.values())))
+    out = {"sources": list(paths), "crossings": pooled, "extrapolations": {}}
+    for a, th in sorted({(c["a"], c["theta"]) for c in pooled}):
+        cs = [c for c in pooled if (c["a"], c["theta"]) == (a, th) and np.isfinite(c["crossing_over_alpha_c"])]
+        N = [c["N"] for c in cs]
+        y = [c["crossing_over_alpha_c"] for c in cs]
+        se = [c["se"] for c in cs]
+        ex = extrapolations(N, y, se, min_N=min_N)
+        out["extrapolations"][f"a={a}, theta={th}"] = {
+            "N": N, "crossing": y, "se": se, "estimate": ex["estimate"], "systematic": ex["systematic"],
+            "statistical": ex["statistical"], "total": ex["total"], "accepted": ex["accepted"],
+            "fits": {k: {kk: v[kk] for kk in ("y_inf", "se_inf", "p_fit", "dof", "accepted", "error") if kk in v}
+                     for k, v in ex["fits"].items()},
+            "no_gamma_shift_over_alpha_c": _no_shift_ratio(a, th)}
+    return out
+
+
+def _no_shift_ratio(a: float, theta: float) -> float:
+    """``alpha_c`` of the RS equations without the threshold shift Gamma/2, in units of the full RS ``alpha_c``."""
+    from theory import sparse_rs
+
+    full = sparse_rs.critical_alpha(a, theta)["alpha_c"]
+    orig = sparse_rs.from_yu
+
+    def no_shift(a_, y, u, lo=0, reaction=True):
+        r = dict(orig(a_, y, u, lo, reaction))
+        r["theta"] = -u * r["s"]
+        return r
+
+    sparse_rs.from_yu = no_shift
+    try:
+        return float(sparse_rs.critical_alpha(a, theta)["alpha_c"] / full)
+    finally:
+        sparse_rs.from_yu = orig
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
@@ -110,7 +176,18 @@ def main(argv=None):
     p.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
                    help="gpu: patterns drawn and runs made on the GPU (CuPy), one job at a time")
     p.add_argument("--budget-s", type=float, default=float("inf"), help="start no job after this many seconds")
+    p.add_argument("--analyse", nargs="+", default=None, metavar="RECORD",
+                   help="pool these records, extrapolate the crossings, write the analysis to --out and stop")
     args = p.parse_args(argv)
+    if args.analyse:
+        res = analyse(args.analyse)
+        atomic_write_json(args.out, res)
+        for k, v in res["extrapolations"].items():
+            print(k, [(n, round(c, 4), round(e, 4)) for n, c, e in zip(v["N"], v["crossing"], v["se"])])
+            print(f"  N -> oo: {v['estimate']:.4f} +- {v['total']:.4f} (sys {v['systematic']:.4f}, stat "
+                  f"{v['statistical']:.4f}); accepted {v['accepted']}; RS without Gamma/2: "
+                  f"{v['no_gamma_shift_over_alpha_c']:.4f}")
+        return
     jobs = [(s, a, th, N, f, args.networks) for s in args.seeds for a, th in CASES for N in args.Ns
             for f in args.loads]
     t0 = time.perf_counter()
