@@ -131,3 +131,23 @@ def test_constant_rate_scores_are_the_stream_with_that_rate():
 def test_derivation_renders():
     text = DERIVATIONS["kv-gated-delta-recall-age"]().render()
     assert "Stored-value variance" in text and "chi^2_d" in text
+
+
+def test_ungated_erase_mutant_is_the_slip_it_names():
+    from hopfield import kv
+    from tests.mutants import MUTANTS
+
+    rng = np.random.default_rng(4)
+    K, V = rng.standard_normal((2, 7, 5)) / 2, rng.standard_normal((2, 7, 5)) / 2
+    a, b = 0.8, 0.5
+    right = kv.stream(K, V, K, "gated-delta", decay=a, eta=b)
+    W, want = np.zeros((2, 5, 5)), np.empty_like(right)
+    for t in range(7):  # a W - b (W k) k^T + b v k^T: the erase escapes the gate
+        k, v = K[:, t], V[:, t]
+        W = a * W - b * np.einsum("sab,sb,sc->sac", W, k, k) + b * np.einsum("sa,sc->sac", v, k)
+        want[:, t] = np.einsum("sij,sj->si", W, k)
+    with MUTANTS["kv-gated-delta-ungated-erase"].apply():
+        wrong = kv.stream(K, V, K, "gated-delta", decay=a, eta=b)
+    np.testing.assert_allclose(wrong, want, rtol=1e-10)
+    assert np.abs(wrong - right).max() > 1e-3  # the slip changes the stream at this size
+    assert np.array_equal(kv.stream(K, V, K, "gated-delta", decay=a, eta=b), right)
