@@ -79,10 +79,12 @@ def fig_recall_age(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0)
                 style.curve(ax, a_th + 1, acc, i=i)
                 style.curve(bx, a_th + 1, lam ** a_th, i=i)
                 entry["theory"] = {"age": a_th, "accuracy": acc, "signal": lam ** a_th}
-            elif mem == "gated-delta":  # leading-order signal only
+            elif mem == "gated-delta":  # exact moments (b = 1/|k|^2, finite L); accuracy Phi(mean / sd)
                 sig = np.asarray(tf.gated_delta_signal().evaluate(a=kw["lam"], d=d, age=a_th), dtype=float)
+                acc = tf.gated_delta_accuracy(d, kw["lam"], a_th, L=Lm)
+                style.curve(ax, a_th + 1, acc, i=i, ls="--")
                 style.curve(bx, a_th + 1, sig, i=i, ls="--")
-                entry["theory"] = {"age": a_th, "signal": sig}
+                entry["theory"] = {"age": a_th, "accuracy": acc, "signal": sig}
             data[label] = entry
         ax.axhline(0.5, color="0.6", lw=0.7, ls=":")
         for a in (ax, bx):
@@ -96,9 +98,10 @@ def fig_recall_age(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0)
                                   f"d x d), read after L = {L} writes (Titans: {min(L, 6 * d)}) with the key of the "
                                   f"pair of each age; {n} memories per point. Left: fraction whose stored value "
                                   "outscores a fresh random value (99% Wilson intervals); curves: "
-                                  "theory.forgetting.recall_accuracy (exact variances, Gaussian approximation). "
-                                  "Right: mean stored score (99% intervals); solid: lam^age, dashed: the gated delta "
-                                  "rule's leading-order (a (1 - 1/d))^age. Too little forgetting (lam near 1) drowns "
+                                  "theory.forgetting.recall_accuracy (exact variances, Gaussian approximation); dashed: "
+                                  "the gated delta rule's gated_delta_accuracy (its exact mean and variances, the same "
+                                  "approximation). Right: mean stored score (99% intervals); solid: lam^age, dashed: "
+                                  "the gated delta rule's exact (a (1 - 1/d))^age. Too little forgetting (lam near 1) drowns "
                                   "every pair in crosstalk; too much loses the old ones; lam* keeps the longest "
                                   "window at SNR 1. The Gaussian approximation is low at small ages, where the own pair's term (a product of two chi-squares at d = 16, not Gaussian) dominates the scores. Points only where amlab has no closed form (Titans, Longhorn).",
                           source="new; memories of Sun et al. 2023 (RetNet), Yang, Kautz & Hatamizadeh 2025 (Gated "

@@ -982,6 +982,20 @@ _declare_source(
     [("W[a, b] = g * W[a, b] + va * K[s, t, b]", "W[a, b] = g * g * W[a, b] + va * K[s, t, b]", 1)],
     quick_targets=("kv-decay-optimum",))
 _declare_source(
+    "kv-gated-delta-no-erase-noise", "formula",
+    "gated delta rule's stored-score variance without the noise the erase term -a b (W k)(k . u) carries in at "
+    "each later write (theory.forgetting.gated_delta_moments: only the new value's projection counted)",
+    ("kv-gated-delta-recall-age",), "theory.forgetting",
+    [("+ a**2 * c * ((h0 - hinf) * S1 + hinf * S0) \\\n", "\\\n", 1)],
+    quick_targets=("kv-gated-delta-recall-age",))
+_declare_source(
+    "kv-gated-delta-ungated-erase", "simulator",
+    "the gated delta stream gates the old state but not its erase, W <- a W - b (W k) k^T + b v k^T for "
+    "a W (I - b k k^T) + b v k^T (hopfield/kernels/kv.py: stream_gated_delta_range)",
+    ("kv-gated-delta-recall-age",), "hopfield.kernels.kv",
+    [("W[a, b] = a_t * (W[a, b] - u * kb) + c * kb", "W[a, b] = a_t * W[a, b] - u * kb + c * kb", 1)],
+    quick_targets=("kv-gated-delta-recall-age",))
+_declare_source(
     "induction-ape-no-causal-prefix", "formula",
     "APE previous-token recall with T - 1 competitors at every position for t at position t "
     "(theory.induction._ape_one: the causal prefix ignored)",

@@ -32,6 +32,10 @@ def test_figure_builds(tmp_path, name):
         th = data["data"]["theory"]
         assert th["pairs"] == [float(tf.retrievable_pairs(d, tf.optimal_decay(d, 1.0), 1.0)) for d in th["d"]]
         assert set(data["data"]) >= {"decay", "gated-delta", "titans", "longhorn"}
+    else:  # the gated delta rule's closed-form accuracy (exact moments) is drawn and recorded
+        gd = next(v for v in data["data"].values() if isinstance(v, dict) and v.get("memory") == "gated-delta")
+        want = tf.gated_delta_accuracy(8, gd["params"]["lam"], np.array(gd["theory"]["age"]), L=gd["L"])
+        np.testing.assert_allclose(gd["theory"]["accuracy"], want, rtol=1e-12)
 
 
 def test_pairs_count_and_titans_reads_match_the_stream():

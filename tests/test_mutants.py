@@ -148,6 +148,8 @@ _PROBES = {
     "kv-decay-crosstalk-lam-age": ("theory.forgetting", lambda m: float(m.score_variance("stored", "finite").evaluate(
         d=32, lam=0.9, age=20, L=64))),
     "kv-decay-optimum-unsquared": ("theory.forgetting", lambda m: float(m.optimal_decay(16, 1.0))),
+    "kv-gated-delta-no-erase-noise": ("theory.forgetting", lambda m: float(m.gated_delta_moments(
+        "normalized", "finite")["stored"].evaluate(d=32, a=0.95, age=20, L=64))),
     "sparse-one-step-var-1-a": ("theory.sparse", lambda m: float(m.bit_errors()["active"].evaluate(
         a=0.1, alpha=0.5, theta=0.45))),
     "palimpsest-variance-lam-t": ("theory.palimpsest", lambda m: float(m.field_variance().evaluate(

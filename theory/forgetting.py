@@ -23,7 +23,11 @@ a memory of ``d^2`` floats keeps of order ``d^2`` recent pairs, at a decay ``1 -
 The gated delta rule ``W <- a W (I - b k k^T) + b v k^T`` (:func:`gated_delta_fixed_point`,
 :func:`gated_delta_signal`): with orthonormal keys written in a cycle of ``M`` the read of a
 key right after its write is exactly ``b v / (1 - a^M (1 - b))``; with random keys (``d >> 1``,
-``b = 1/|k|^2``) its signal decays as ``(a (1 - 1/d))^age`` to leading order.
+``b = 1/|k|^2``) its signal decays as ``(a (1 - 1/d))^age`` exactly (``E k k^T/|k|^2 = I/d``), and
+:func:`gated_delta_moments` gives the mean and the variances of the stored and of a fresh value's
+score by age, exactly at finite ``d``, for a constant rate ``b`` or the normalised ``b = 1/|k|^2``:
+each later write adds crosstalk ``a^2 E b^2 (W^T v . k)^2 (k . u)^2 + E b^2 (v_t . v)^2 (k . u)^2``,
+summed with the decays of the second moments (:func:`gated_delta_moments`' Notes).
 
 References
 ----------
@@ -60,6 +64,8 @@ __all__ = [
     "optimal_decay_leading",
     "gated_delta_fixed_point",
     "gated_delta_signal",
+    "gated_delta_moments",
+    "gated_delta_accuracy",
 ]
 
 _SRC = ("decaying outer-product memory W = sum_i lam^(a_i) v_i u_i^T (scalar decay: RetNet, Sun et al. 2023, "
@@ -337,7 +343,7 @@ def gated_delta_fixed_point() -> Formula:
 
 @lru_cache(maxsize=None)
 def gated_delta_signal() -> Formula:
-    """Leading-order mean read ``E v_j^T W u_j`` of the pair of age ``age`` under the normalised gated delta rule.
+    """Mean read ``E v_j^T W u_j`` of the pair of age ``age`` under the normalised gated delta rule (exact).
 
     After its write (``b = 1/|k|^2``) ``W k_j = v_j`` exactly; each later write of a random key ``k``
     maps ``W k_j -> a (W k_j - (k . k_j) W k / |k|^2) + (k . k_j) v_t / |k|^2``, whose mean along
@@ -354,10 +360,157 @@ def gated_delta_signal() -> Formula:
         expr=(a * (1 - 1 / d)) ** age,
         symbols=(a, d, age),
         source=_GDN,
-        assumptions="keys i.i.d. N(0, I/d), d >> 1; b = 1/|k|^2; constant a; leading order (the O(1/d^2) "
-                    "correlations of the projections are dropped)",
+        assumptions="keys and values i.i.d. N(0, I/d); b = 1/|k|^2; constant a; exact at finite d (each later "
+                    "key k is independent of the state and E k k^T/|k|^2 = I/d): gated_delta_moments' mean",
         definition="mean score of the stored value of the pair of age `age`",
     )
+
+
+_RATES = ("normalized", "constant")
+
+
+def _gd_symbols():
+    return (sp.Symbol("a", positive=True), sp.Symbol("b", positive=True), sym("d"),
+            sp.Symbol("age", nonnegative=True), sp.Symbol("L", positive=True))
+
+
+@lru_cache(maxsize=None)
+def gated_delta_rate_moments(rate: str = "normalized") -> Dict[str, sp.Expr]:
+    """Moments of the write rate ``b`` and of ``|k|^2`` (keys ``N(0, I/d)``) that the gated delta rule's moments use.
+
+    ``b1 = E b|k|^2``, ``b2 = E b^2 |k|^4``, ``nu = E b^2 |k|^2``, ``eta = E (1 - b|k|^2)^2 |k|^2``,
+    ``g1 = 1 - 2 E b|k|^4 / d + E b^2 |k|^6 / d``, from ``|k|^2 ~ chi^2_d / d``
+    (``E|k|^2 = 1``, ``E|k|^4 = (d+2)/d``, ``E|k|^6 = (d+2)(d+4)/d^2``, ``E|k|^-2 = d/(d-2)``).
+    ``rate="normalized"``: ``b = 1/|k|^2`` (then ``b1 = b2 = 1``, ``eta = 0``: the write erases the old
+    read of its own key); ``"constant"``: a scalar ``b``.
+    """
+    check_choice(rate, "rate", _RATES)
+    a, b, d, age, L = _gd_symbols()
+    m2, m3 = (d + 2) / d, (d + 2) * (d + 4) / d**2
+    if rate == "normalized":
+        return {"b1": sp.S.One, "b2": sp.S.One, "nu": d / (d - 2), "eta": sp.S.Zero, "g1": 1 - 1 / d}
+    return {"b1": b, "b2": b**2 * m2, "nu": b**2, "eta": 1 - 2 * b * m2 + b**2 * m3,
+            "g1": 1 - 2 * b * m2 / d + b**2 * m3 / d}
+
+
+@lru_cache(maxsize=None)
+def _gd_exprs(rate: str, horizon: str) -> Dict[str, sp.Expr]:
+    a, b, d, age, L = _gd_symbols()
+    m = gated_delta_rate_moments(rate)
+    b1, b2, nu, eta, g1 = m["b1"], m["b2"], m["nu"], m["eta"], m["g1"]
+    rho = a * (1 - b1 / d)  # the mean score's factor per later write
+    R = a**2 * (1 - 2 * b1 / d + 2 * b2 / (d * (d + 2)))  # E s^2 and E|W u|^2's factor
+    G = a**2 * (1 - 2 * b1 / d + b2 / d)  # E||W||_F^2 and E|W^T v|^2's factor
+    c = b2 / (d * (d + 2))
+    Gtau = G ** (L - 1 - age) if horizon == "finite" else sp.S.Zero  # G^tau, tau = pairs written before the pair
+    Finf = nu / (1 - G)
+    Fpre = Finf * (1 - Gtau)  # E||W||_F^2 just before the pair's write
+    S1 = (R**age - G**age) / (R - G)  # sum_j R^(age-1-j) G^j
+    S0 = (1 - R**age) / (1 - R)  # sum_j R^(age-1-j)
+    h0, hinf = a**2 * g1 * Fpre / d + b2 * (1 + 2 / d), nu / d / (1 - G)  # E|W^T v|^2 |u|^2 after the write, limit
+    e0 = a**2 * g1 * Fpre + b2  # E||W||_F^2 |u|^2 after the write (limit Finf)
+    q = R**age * (a**2 * eta * Fpre / d**2 + b2 * (1 + 2 / d)) + a**2 * c * ((h0 - hinf) * S1 + hinf * S0) \
+        + nu / d**2 * S0
+    r = R**age * (a**2 * eta * Fpre / d + b2) + a**2 * c * ((e0 - Finf) * S1 + Finf * S0) + nu / d * S0
+    mean = b1 * rho**age
+    return {"mean": mean, "stored": q - mean**2, "fresh": r / d}
+
+
+@lru_cache(maxsize=None)
+def gated_delta_moments(rate: str = "normalized", horizon: str = "finite") -> Dict[str, Formula]:
+    """Mean and variances of the scores of the pair of age ``age`` under the gated delta rule, exact at finite ``d``.
+
+    ``W_t = a W_{t-1} (I - b k_t k_t^T) + b v_t k_t^T`` with constant ``a`` and ``b`` constant or
+    ``1/|k_t|^2``, keys and values i.i.d. ``N(0, I/d)``, ``L`` writes from ``W = 0``; the pair
+    ``(u, v)`` of age ``age`` was written at ``tau = L - 1 - age``.
+
+    Parameters
+    ----------
+    rate : {"normalized", "constant"}
+        ``b = 1/|k|^2`` (arguments ``d, a, age, L``; ``d > 2``) or a constant ``b`` (also ``b``;
+        ``b |k|^2 <= 2`` for the stream to be stable).
+    horizon : {"finite", "stationary"}
+        ``L`` writes, or ``L -> inf`` (needs ``G < 1``, see Notes).
+
+    Returns
+    -------
+    dict of Formula
+        ``"mean"`` (``E v^T W u``), ``"stored"`` (its variance), ``"fresh"`` (variance of ``f^T W u``
+        for a fresh value ``f``).
+
+    Notes
+    -----
+    A later write with key ``k`` (independent of everything before it) maps the score
+    ``s = v^T W u`` to ``a s - a b (W^T v . k)(k . u) + b (v_t . v)(k . u)``. With the rate moments of
+    :func:`gated_delta_rate_moments` and the Gaussian (isotropic) identities
+    ``E b k k^T = b1 I/d`` and ``E b^2 (x . k)^2 (y . k)^2 = b2 (|x|^2 |y|^2 + 2 (x . y)^2)/(d (d+2))``:
+
+    * ``E s`` gains ``rho = a (1 - b1/d)`` per write;
+    * ``E s^2`` gains ``R = a^2 (1 - 2 b1/d + 2 b2/(d(d+2)))`` and the crosstalk
+      ``a^2 b2 h_t/(d(d+2)) + nu/d^2``, where ``h_t = E |W^T v|^2 |u|^2`` itself gains ``G = a^2 (1 - 2 b1/d
+      + b2/d)`` and ``nu/d`` per write (a geometric sum of the per-write projections);
+    * ``E|W u|^2`` (``d`` times the fresh variance) gains ``R`` and ``a^2 b2 e_t/(d(d+2)) + nu/d`` with
+      ``e_t = E ||W||_F^2 |u|^2`` (``G`` and ``nu`` per write);
+    * the write of the pair itself starts them from ``E||W||_F^2 = nu (1 - G^tau)/(1 - G)``.
+
+    Every step is an exact expectation (no term is dropped), so the formulas are exact for Gaussian keys
+    and values at finite ``d``; at ``b = 1/|k|^2`` the write sets ``W u = v`` (``eta = 0``).
+
+    Examples
+    --------
+    >>> m = gated_delta_moments("normalized", "stationary")
+    >>> round(m["mean"].evaluate(d=16, a=0.95, age=8), 4)  # (a (1 - 1/d))^8
+    0.3959
+    >>> round(m["stored"].evaluate(d=16, a=1.0 - 1e-12, age=0), 4)  # |v|^2: 2/d
+    0.125
+    """
+    check_choice(rate, "rate", _RATES)
+    check_choice(horizon, "horizon", _HORIZONS)
+    a, b, d, age, L = _gd_symbols()
+    ex = _gd_exprs(rate, horizon)
+    syms = (d, a) + ((b,) if rate == "constant" else ()) + (age,) + ((L,) if horizon == "finite" else ())
+    kw = dict(symbols=syms, source=_GDN, assumptions=(
+        "keys and values i.i.d. N(0, I/d); W_t = a W_{t-1}(I - b k_t k_t^T) + b v_t k_t^T from W = 0, constant a, "
+        + ("b = 1/|k_t|^2 (d > 2)" if rate == "normalized" else "constant b")
+        + ("; L writes, age < L" if horizon == "finite" else "; L -> inf (G < 1)") + "; exact at finite d"))
+    return {"mean": Formula(name=f"forgetting.gated_delta_moments[mean,{rate},{horizon}]", expr=ex["mean"],
+                            definition="mean score of the stored value of the pair of age `age`", **kw),
+            "stored": Formula(name=f"forgetting.gated_delta_moments[stored,{rate},{horizon}]", expr=ex["stored"],
+                              definition="variance of the stored value's score v^T W u", **kw),
+            "fresh": Formula(name=f"forgetting.gated_delta_moments[fresh,{rate},{horizon}]", expr=ex["fresh"],
+                             definition="variance of a fresh random value's score f^T W u", **kw)}
+
+
+def gated_delta_accuracy(d: npt.ArrayLike, a: npt.ArrayLike, age: npt.ArrayLike, L: npt.ArrayLike | None = None,
+                         b: npt.ArrayLike | None = None) -> float | np.ndarray:
+    """``Phi(mean / sqrt(var_stored + var_fresh))``: the stored value beats one fresh value (Gaussian approximation).
+
+    The moments of :func:`gated_delta_moments` (``b=None``: ``b = 1/|k|^2``; ``L=None``: stationary).
+
+    Examples
+    --------
+    >>> round(float(gated_delta_accuracy(16, 0.95, 0)), 3)
+    0.99
+    """
+    d, age = validate("d", d), validate("age", age)
+    a = validate("a", a)
+    if np.any((a <= 0) | (a > 1)):
+        raise ValueError(f"a must be in (0, 1], got {a[(a <= 0) | (a > 1)].ravel()[0]}")
+    if b is None and np.any(d <= 2):
+        raise ValueError(f"d must be > 2 for b = 1/|k|^2 (E 1/|k|^2 = d/(d-2)), got {d[d <= 2].ravel()[0]}")
+    vals = {"d": d, "a": a, "age": age}
+    if L is not None:
+        vals["L"] = validate("L", L)
+        if np.any(np.asarray(age) >= vals["L"]):
+            raise ValueError("age must be < L")
+    if b is not None:
+        vals["b"] = validate("b", b)
+        if np.any(vals["b"] <= 0):
+            raise ValueError(f"b must be > 0, got {vals['b'][vals['b'] <= 0].ravel()[0]}")
+    m = gated_delta_moments("normalized" if b is None else "constant", "stationary" if L is None else "finite")
+    mu, vs, vf = (np.asarray(m[k].evaluate_continuous(**vals), dtype=np.float64) for k in ("mean", "stored", "fresh"))
+    out = ndtr(mu / np.sqrt(vs + vf))
+    return float(out) if out.ndim == 0 else out
 
 
 @register_derivation("kv-decay-recall-age")
@@ -388,3 +541,34 @@ def _derive_decay() -> Derivation:
     ]
     return Derivation("kv-decay-recall-age", "Memories that forget: recall versus age, window, best decay",
                       _SRC, steps)
+
+
+@register_derivation("kv-gated-delta-recall-age")
+def _derive_gated_delta() -> Derivation:
+    """Gated delta rule: the stored and a fresh value's score by age, exact at finite d."""
+    a, b, d, age, L = _gd_symbols()
+    s, t, h, e, r, F = (sp.Symbol(n) for n in ("s", "t", "h", "e", "r", "F"))
+    b1, b2, nu = sp.Symbol("b1"), sp.Symbol("b2"), sp.Symbol("nu")
+    m = gated_delta_moments("normalized", "finite")
+    R = a**2 * (1 - 2 * b1 / d + 2 * b2 / (d * (d + 2)))
+    G = a**2 * (1 - 2 * b1 / d + b2 / d)
+    steps = [
+        Step("A later write (key k, value v_t, independent of the state) maps the score s = v^T W u to "
+             "a s - a b (W^T v . k)(k . u) + b (v_t . v)(k . u)", sp.Symbol("s'") - (a * s)),
+        Step("E b k k^T = b1 I/d: the mean gains rho per write (exact), with b1 = E b|k|^2", a * (1 - b1 / d)),
+        Step("E b^2 (x.k)^2 (y.k)^2 = b2 (|x|^2 |y|^2 + 2 (x.y)^2)/(d(d+2)), b2 = E b^2 |k|^4: E s^2 per write, "
+             "h = E |W^T v|^2 |u|^2, nu = E b^2 |k|^2", R * sp.Symbol("E s^2") + a**2 * b2 * h / (d * (d + 2))
+             + nu / d**2),
+        Step("h per write: E|(I - b k k^T) x|^2 = (1 - 2 b1/d + b2/d) |x|^2 plus the new value's projection",
+             G * h + nu / d),
+        Step("E|W u|^2 (d times the fresh variance) per write, e = E ||W||_F^2 |u|^2",
+             R * r + a**2 * b2 * e / (d * (d + 2)) + nu / d),
+        Step("||W||_F^2 per write (from W = 0: nu (1 - G^n)/(1 - G) after n writes)", G * F + nu),
+        Step("Rate moments, b = 1/|k|^2 (|k|^2 ~ chi^2_d/d)", sp.Tuple(*gated_delta_rate_moments("normalized")
+                                                                          .values())),
+        Step("... and a constant b", sp.Tuple(*gated_delta_rate_moments("constant").values())),
+        Step("Summing the geometric series from the pair's write (age 0): mean, b = 1/|k|^2", m["mean"].expr),
+        Step("Stored-value variance, b = 1/|k|^2, L writes", m["stored"].expr),
+        Step("Fresh-value variance, b = 1/|k|^2, L writes", m["fresh"].expr),
+    ]
+    return Derivation("kv-gated-delta-recall-age", "Gated delta rule: recall versus age (exact moments)", _GDN, steps)

@@ -79,6 +79,10 @@ def _check_memory(memory: str, d: int, L: int, ages: np.ndarray, n: int, lam: fl
         raise ValueError(f"lam must be in (0, 1], got {lam}")
     if memory in ("titans", "longhorn") and (eta is None or not float(eta) > 0):
         raise ValueError(f"memory={memory!r} needs eta > 0, got {eta!r}")
+    if memory == "decay" and eta is not None:
+        raise ValueError(f"eta is not a parameter of memory='decay', got {eta!r}")
+    if memory == "gated-delta" and eta is not None and not float(eta) > 0:
+        raise ValueError(f"eta (the gated delta rule's constant rate b) must be > 0 or None, got {eta!r}")
     if not (0.0 <= float(momentum) < 1.0) or (momentum != 0.0 and memory != "titans"):
         raise ValueError(f"momentum must be in [0, 1) and is for memory='titans' only, got {momentum!r}")
 
@@ -97,7 +101,8 @@ def memory_scores(memory: str, d: int, L: int, ages: Sequence[int], n: int, seed
     memory : {"decay", "gated-delta", "titans", "longhorn"}
         ``"decay"``: ``W = lam W + v k^T`` (``lam = 1``: plain linear attention); ``"gated-delta"``:
         ``W = lam W (I - k k^T/|k|^2) + v k^T/|k|^2``; ``"titans"``: momentum ``momentum``, step ``eta``,
-        retention ``lam``; ``"longhorn"``: ``beta = eta``.
+        retention ``lam``; ``"longhorn"``: ``beta = eta``. ``"gated-delta"`` with ``eta`` set: the
+        constant rate ``b = eta`` for ``1/|k|^2`` (``W = lam W (I - eta k k^T) + eta v k^T``).
     d, L, n : int
         Dimension, pairs written, memories.
     ages : sequence of int in [0, L - 1]
@@ -147,7 +152,8 @@ def memory_scores(memory: str, d: int, L: int, ages: Sequence[int], n: int, seed
             if memory == "decay":
                 r = kv.stream(K, Vv, Q, "gla", gate=np.broadcast_to(keep, (b, L + A)))
             elif memory == "gated-delta":  # eta None: b_t = 1/|k_t|^2, 0 at the zero keys of the reads
-                r = kv.stream(K, Vv, Q, "gated-delta", decay=np.broadcast_to(keep, (b, L + A)))
+                r = kv.stream(K, Vv, Q, "gated-delta", decay=np.broadcast_to(keep, (b, L + A)),
+                              **({} if eta is None else {"eta": float(eta)}))  # a zero key writes nothing
             else:
                 r = kv.stream(K, Vv, Q, "longhorn", eta=float(eta))
             r = r[:, L:]  # (b, A, d) = W_L u_j
