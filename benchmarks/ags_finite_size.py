@@ -21,8 +21,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from simulations.core.io import atomic_write_json
 
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
@@ -78,4 +76,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one thread per worker process; not at import
     raise SystemExit(main())

@@ -27,7 +27,6 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository root
 
 
@@ -191,4 +190,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    # one Numba thread per worker process, set here (not at import: importing this module, as the tests
+    # do for kills(), must not change the importing process's environment)
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     raise SystemExit(main())

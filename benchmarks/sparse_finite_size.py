@@ -26,8 +26,6 @@ import numpy as np
 
 from simulations.core.io import atomic_write_json
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 CASES = ((0.1, 0.45), (0.05, 0.5))
 LOADS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.45)
@@ -237,4 +235,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    # one BLAS thread per worker process (set here, not at import: importing this module must not change
+    # the importing process's environment)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     main()
