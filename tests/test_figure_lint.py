@@ -267,7 +267,8 @@ def test_every_registered_figure_is_linted_by_its_build_test():
     linted = (set(test_figures_theory.THEORY_FIGURES) | set(test_figures_amicl.NAMES) |
               set(test_figures_attention.NAMES) | set(test_figures_capacity_extended.NAMES) |
               set(test_figures_induction.FAST) | set(test_figures_induction.SLOW) | set(test_figures_ags_large.NAMES) |
-              {"dense-replica", "rem-capacity", "storkey-capacity", "sparse-rs-capacity", "palimpsest-capacity"})
+              {"dense-replica", "rem-capacity", "storkey-capacity", "sparse-rs-capacity", "palimpsest-capacity",
+               "forgetting-recall-age", "forgetting-frontier"})
     assert linted | NOT_LINTED == set(FIGURES), sorted(set(FIGURES) - linted - NOT_LINTED)
 
 

@@ -115,7 +115,7 @@ def kv_gated_delta_recall_age(*, seed: int, d: int, L: int, configs: Sequence[Se
     return Work(units, combine)
 
 
-def gated_delta_points(sc: dict, d: int, L: int, a: float, b, ages: Sequence[int], n: int) -> List[Point]:
+def gated_delta_points(sc: dict, d: int, L: int, a: float, b: float | None, ages: Sequence[int], n: int) -> List[Point]:
     """The points of ``kv-gated-delta-recall-age`` at one ``(a, b)`` from the scores of ``sf.memory_scores``."""
     m = tf.gated_delta_moments("normalized" if b is None else "constant", "finite")
     points, tag = [], f"a={a}, {_rate_label(b)}"
@@ -171,11 +171,14 @@ def kv_decay_optimum(*, seed: int, d: int, theta: float, n: int) -> Work:
     A = int(np.ceil(2.5 * float(tf.window().evaluate(d=d, lam=ls, theta=theta))))
     s = derive_seed(seed, {"check": "kv-decay-optimum", "d": d, "n": n})
 
-    def run():
-        return [sf.memory_scores("decay", d, L, np.arange(A), n, s, lam=lam) for lam in lams]
-
-    return Work([Unit(run, {}, cost=3 * n * (L + A) * d * d, label=f"d={d}")],
+    return Work([Unit(_optimum_scores, dict(d=d, L=L, A=A, n=n, seed=s, lams=lams), cost=3 * n * (L + A) * d * d,
+                      label=f"d={d}")],
                 lambda outputs: optimum_points(outputs[0], d, theta, lams, n, L, seed=s))
+
+
+def _optimum_scores(*, d: int, L: int, A: int, n: int, seed: int, lams: Sequence[float]) -> List[dict]:
+    """The unit of ``kv-decay-optimum``: ``sf.memory_scores`` of the decay rule at each of ``lams`` (the same keys)."""
+    return [sf.memory_scores("decay", d, L, np.arange(A), n, seed, lam=lam) for lam in lams]
 
 
 def optimum_points(scores: Sequence[dict], d: int, theta: float, lams: Sequence[float], n: int, L: int,
