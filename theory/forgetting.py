@@ -581,8 +581,8 @@ def mqar_score_variance(kind: str = "stored") -> Formula:
 
     Examples
     --------
-    >>> round(mqar_score_variance("fresh").evaluate(d=16, lam=0.9, age=3, newest=1, P=2), 6)
-    0.041478
+    >>> round(mqar_score_variance("fresh").evaluate(d=16, lam=0.9, age=3, newest=1, P=2), 6)  # w (1/d + 2/d^2) + C/d^2
+    0.044437
     """
     check_choice(kind, "kind", ("stored", "fresh", "other"))
     g = gaussian_moments()
@@ -651,7 +651,7 @@ def mqar_accuracy(d: npt.ArrayLike, lam: float, query_pos: npt.ArrayLike, pair: 
     Examples
     --------
     >>> round(float(mqar_accuracy(32, 0.95, 40, 15, P=16, V=128)), 4)  # gap 9
-    0.9461
+    0.8984
     """
     d = validate("d", d)
     lam = float(_check_lam(lam))
