@@ -996,6 +996,13 @@ _declare_source(
     [("W[a, b] = a_t * (W[a, b] - u * kb) + c * kb", "W[a, b] = a_t * W[a, b] - u * kb + c * kb", 1)],
     quick_targets=("kv-gated-delta-recall-age",))
 _declare_source(
+    "kv-decay-mqar-age-from-start", "formula",
+    "MQAR under the decaying memory with each pair's age counted from the start of the sequence (its token "
+    "2 i + 1) for from the query (query_pos - 2 i - 1) (theory.forgetting.mqar_accuracy)",
+    ("kv-decay-mqar",), "theory.forgetting",
+    [("ages = qp[idx] - (2 * np.arange(P) + 1)", "ages = (2 * np.arange(P) + 1)", 1)],
+    quick_targets=("kv-decay-mqar",))
+_declare_source(
     "induction-ape-no-causal-prefix", "formula",
     "APE previous-token recall with T - 1 competitors at every position for t at position t "
     "(theory.induction._ape_one: the causal prefix ignored)",

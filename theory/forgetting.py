@@ -66,6 +66,9 @@ __all__ = [
     "gated_delta_signal",
     "gated_delta_moments",
     "gated_delta_accuracy",
+    "mqar_crosstalk_weight",
+    "mqar_score_variance",
+    "mqar_accuracy",
 ]
 
 _SRC = ("decaying outer-product memory W = sum_i lam^(a_i) v_i u_i^T (scalar decay: RetNet, Sun et al. 2023, "
@@ -510,6 +513,178 @@ def gated_delta_accuracy(d: npt.ArrayLike, a: npt.ArrayLike, age: npt.ArrayLike,
     m = gated_delta_moments("normalized" if b is None else "constant", "stationary" if L is None else "finite")
     mu, vs, vf = (np.asarray(m[k].evaluate_continuous(**vals), dtype=np.float64) for k in ("mean", "stored", "fresh"))
     out = ndtr(mu / np.sqrt(vs + vf))
+    return float(out) if out.ndim == 0 else out
+
+
+# MQAR under the decaying memory: the pairs of one sequence sit two tokens apart, the query reads later.
+
+_MQAR = ("MQAR (Arora et al., Zoology, ICLR 2024, arXiv:2312.04927) under the decaying outer-product memory "
+         "W = sum_i lam^(a_i) v_i u_i^T, written once per pair; crosstalk summed with the decay weights as in "
+         "theory.forgetting.score_variance, derived in theory.forgetting")
+
+
+def _mqar_symbols():
+    return sym("d"), sp.Symbol("lam", positive=True), sp.Symbol("age", nonnegative=True), \
+        sp.Symbol("newest", nonnegative=True), sym("P"), sp.Symbol("age_o", nonnegative=True)
+
+
+@lru_cache(maxsize=None)
+def mqar_crosstalk_weight() -> Formula:
+    """``C = sum over the other writes of lam^(2 age')`` at an MQAR query [lam, age, newest, P].
+
+    The ``P`` pairs of a sequence are written at its value tokens ``1, 3, ..., 2P - 1``, so at a query
+    their ages are ``newest, newest + 2, ..., newest + 2 (P - 1)`` (``newest``: the age of the last
+    pair); every later token (filler or query, the query's own token included) writes a noise pair
+    (ages ``0 .. newest - 1``):
+    ``C = lam^(2 newest) (1 - lam^(4P)) / (1 - lam^4) + (1 - lam^(2 newest)) / (1 - lam^2) - lam^(2 age)``.
+
+    Examples
+    --------
+    >>> round(mqar_crosstalk_weight().evaluate(lam=0.5, age=1, newest=1, P=2), 6)  # lam^(2*3) + lam^0
+    1.015625
+    """
+    d, lam, age, newest, P, _ = _mqar_symbols()
+    m = sp.Symbol("m", integer=True, nonnegative=True)
+    total = sp.summation(lam ** (2 * (newest + 2 * m)), (m, 0, P - 1)) \
+        + sp.summation(lam ** (2 * m), (m, 0, newest - 1))  # the pairs, then the filler's noise writes
+    # keep the geometric-series branches of the Piecewise (lam != 1)
+    total = total.subs({pw: pw.args[-1][0] for pw in total.atoms(sp.Piecewise)})
+    return Formula(
+        name="forgetting.mqar_crosstalk_weight",
+        expr=sp.simplify(total) - lam ** (2 * age),
+        symbols=(lam, age, newest, P),
+        source=_MQAR,
+        assumptions="P pairs written at every second token, the last one `newest` tokens before the read, a noise "
+                    "pair at every token after them; `age` one of newest, newest + 2, ..., newest + 2(P-1); "
+                    "0 < lam < 1",
+        definition="sum over the other writes (pairs and noise) of lam^(2 age'), the weight of their crosstalk",
+    )
+
+
+@lru_cache(maxsize=None)
+def mqar_score_variance(kind: str = "stored") -> Formula:
+    """Variance of a candidate value's score ``v^T W u_j`` at an MQAR query, exact for Gaussian embeddings.
+
+    Parameters
+    ----------
+    kind : {"stored", "fresh", "other"}
+        The value paired with the queried key (mean ``lam^age``) [d, lam, age, newest, P]; a never-stored
+        value [same]; another stored value, of age ``age_o`` (mean 0) [d, lam, age, newest, P, age_o].
+
+    Notes
+    -----
+    :func:`score_variance` with the crosstalk weight of :func:`mqar_crosstalk_weight`. Another stored
+    value ``v_i`` scores ``lam^age (v_i . v_j)|u_j|^2 + lam^(age_o) |v_i|^2 (u_i . u_j)`` plus the others'
+    crosstalk: the fresh value's variance plus ``lam^(2 age_o) (1/d + 1/d^2)`` (its own pair's term,
+    ``E|v|^4 E(u.w)^2 = (1 + 2/d)/d``, less the ``1/d^2`` it had among the crosstalk). Every cross term
+    holds a lone zero-mean vector, so all the candidates' scores are uncorrelated.
+
+    Examples
+    --------
+    >>> round(mqar_score_variance("fresh").evaluate(d=16, lam=0.9, age=3, newest=1, P=2), 6)  # w (1/d + 2/d^2) + C/d^2
+    0.044437
+    """
+    check_choice(kind, "kind", ("stored", "fresh", "other"))
+    g = gaussian_moments()
+    d, lam, age, newest, P, age_o = _mqar_symbols()
+    C = mqar_crosstalk_weight().expr
+    v4, c2 = g["E|v|^4"], g["E(v.w)^2"]
+    w = lam ** (2 * age)
+    expr = {"stored": w * (v4 * v4 - 1) + C * c2 * c2, "fresh": w * v4 * c2 + C * c2 * c2,
+            "other": w * v4 * c2 + C * c2 * c2 + lam ** (2 * age_o) * (v4 * c2 - c2 * c2)}[kind]
+    return Formula(
+        name=f"forgetting.mqar_score_variance[{kind}]",
+        expr=expr,
+        symbols=(d, lam, age, newest, P) + ((age_o,) if kind == "other" else ()),
+        source=_MQAR,
+        assumptions="keys and values i.i.d. N(0, I/d); the P pairs written at every second token; the query is "
+                    "the key of the pair of age `age`; exact at finite d (0 < lam < 1)",
+        definition={"stored": "variance of the stored value's score v_j^T W u_j",
+                     "fresh": "variance of a never-stored value's score v^T W u_j",
+                     "other": "variance of another stored value's score v_i^T W u_j"}[kind],
+    )
+
+
+#: The grid of ``z`` on which :func:`mqar_accuracy` integrates (trapezoid; the integrand is smooth in ``z``).
+_Z = np.linspace(-8.0, 8.0, 401)
+
+
+@lru_cache(maxsize=None)
+def _chi2_nodes(d: float, K: int = 24) -> np.ndarray:
+    """``K`` equal-probability nodes of ``|u|^2 ~ chi^2_d / d`` (midpoints of its quantiles)."""
+    from scipy.stats import chi2
+    return chi2.ppf((np.arange(K) + 0.5) / K, d) / d
+
+
+def mqar_accuracy(d: npt.ArrayLike, lam: float, query_pos: npt.ArrayLike, pair: npt.ArrayLike, P: int,
+                  V: int) -> float | np.ndarray:
+    """Probability that an MQAR query's argmax over ``V`` value tokens returns its pair's value (Gaussian crosstalk).
+
+    The decaying memory writes pair ``i`` (key ``u_i``, value ``v_i``) at token ``2 i + 1`` and decays by
+    ``lam`` at every token; the query at token ``query_pos`` reads ``W u_j`` and scores every value
+    token. The pair's age is the gap ``query_pos - 2 pair - 1``; the candidates are the stored value, the
+    ``P - 1`` other stored values and ``V - P`` never-stored values, with the exact variances of
+    :func:`mqar_score_variance`. The accuracy integral treats the scores as independent Gaussians:
+    ``int phi(z) Phi((lam^age + s_s z)/s_f)^(V-P) prod_i Phi((lam^age + s_s z)/s_i) dz``.
+
+    Parameters
+    ----------
+    d : int or array_like
+    lam : float in (0, 1)
+    query_pos, pair : array_like of int (broadcast)
+        Token of the query (``>= 2 P``) and the index of the pair it asks for (``0 .. P - 1``).
+    P : int >= 1
+        Pairs in the sequence.
+    V : int >= P + 1
+        Value tokens (candidates of the argmax).
+
+    Returns
+    -------
+    float or ndarray of float64
+
+    Notes
+    -----
+    The scores are uncorrelated, not independent: the distractors share the fluctuation of
+    ``|W u_j|`` (the error of :func:`theory.kv_memory.argmax_accuracy`, which falls like ``1/d``), and
+    the newest pairs' own term ``lam^age |v_j|^2 |u_j|^2`` is not Gaussian.
+
+    Examples
+    --------
+    >>> round(float(mqar_accuracy(32, 0.95, 40, 15, P=16, V=128)), 4)  # gap 9
+    0.8984
+    """
+    d = validate("d", d)
+    lam = float(_check_lam(lam))
+    P = int(validate("P", P))
+    V = int(validate("V", V))
+    if V < P + 1:
+        raise ValueError(f"V must be >= P + 1 = {P + 1} (the stored values and a fresh one), got {V}")
+    qp, pr = (np.asarray(x) for x in (query_pos, pair))
+    if not (np.issubdtype(qp.dtype, np.integer) and np.issubdtype(pr.dtype, np.integer)):
+        raise TypeError("query_pos and pair must be integers")
+    if np.any(pr < 0) or np.any(pr >= P):
+        raise ValueError(f"pair must be in 0 .. P - 1 = {P - 1}")
+    if np.any(qp < 2 * P):
+        raise ValueError(f"query_pos must be >= 2 P = {2 * P} (after the pairs)")
+    d, qp, pr = np.broadcast_arrays(d, qp, pr)
+    out = np.empty(d.shape)
+    f = {k: mqar_score_variance(k) for k in ("stored", "fresh", "other")}
+    for idx in np.ndindex(out.shape):
+        ages = qp[idx] - (2 * np.arange(P) + 1)  # every pair's age at the query
+        a, newest, dv = ages[pr[idx]], ages[-1], float(d[idx])
+        vals = dict(d=dv, lam=lam, age=a, newest=newest, P=P)
+        mu, w = lam ** float(a), lam ** (2.0 * float(a))
+        C = float(mqar_crosstalk_weight().evaluate(lam=lam, age=a, newest=newest, P=P))
+        w_o = lam ** (2.0 * np.delete(ages, pr[idx]).astype(np.float64))  # (P - 1,) the other pairs' weights
+        # divided by r = |u_j|^2 (the argmax's common scale): own terms r-free, the crosstalk C/(d^2 r)
+        r = _chi2_nodes(dv)[None, :]  # (1, K)
+        x = mu + np.sqrt(w * 2 / dv + C / (dv * dv * r)) * _Z[:, None]  # (Z, K) the stored score
+        s_f = np.sqrt(w / dv + C / (dv * dv * r))  # (1, K)
+        s_o = np.sqrt(s_f[..., None] ** 2 + w_o * (1 / dv + 1 / (dv * r[..., None])))  # (1, K, P - 1)
+        log_win = (V - P) * np.log(np.maximum(ndtr(x / s_f), 1e-300)) \
+            + np.log(np.maximum(ndtr(x[..., None] / s_o), 1e-300)).sum(axis=2)
+        dens = np.exp(-_Z * _Z / 2)[:, None] / np.sqrt(2 * np.pi)
+        out[idx] = integrate.trapezoid(dens * np.exp(log_win), _Z, axis=0).mean()
     return float(out) if out.ndim == 0 else out
 
 

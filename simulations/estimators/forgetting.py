@@ -12,7 +12,7 @@ import numpy as np
 
 from hopfield import kv
 
-__all__ = ["decay_scores", "MEMORIES", "memory_scores", "recall_curve", "simulated_pairs"]
+__all__ = ["decay_scores", "decay_mqar", "MEMORIES", "memory_scores", "recall_curve", "simulated_pairs"]
 
 #: Memories per chunk of :func:`decay_scores` (one random stream each).
 CHUNK = 500
@@ -197,6 +197,79 @@ def simulated_pairs(scores: dict, theta: float, boot: int = 200, seed: int = 0) 
         j = rng.integers(0, s.shape[0], s.shape[0])
         reps[i] = np.sum(recall_curve({"stored": s[j], "fresh": f[j]})["snr"] >= theta)
     return count, float(reps.std(ddof=1))
+
+
+def decay_mqar(d: int, lam: float, P: int, L: int, n_seq: int, vocab_size: int = 256, power_a: float = 0.01,
+               seed: int = 0) -> dict:
+    """MQAR under the decaying memory: ``n_seq`` sequences of ``hopfield.mqar.make_mqar`` streamed by ``kv.stream``.
+
+    Every sequence has its own Gaussian embeddings (``N(0, I/d)``): its ``P`` keys and a table of the
+    ``vocab_size/2`` value tokens. The stream (rule ``"decay"``, ``W_t = lam W_{t-1} + v_t k_t^T``,
+    read ``o_t = W_t q_t``) writes pair ``i`` at its value token ``2 i + 1`` (key and value embeddings:
+    a perfect previous-token head), nothing at the key tokens, and a noise pair (a fresh Gaussian key
+    and value, never a candidate) at every later token, filler or query: a memory that writes at
+    every token. The query at token ``t`` reads its key's embedding; the answer is the argmax of the
+    read's scores over the value table. Chunk ``c`` of sequences draws its embeddings from
+    ``default_rng([seed, 30, c])``; the sequences are ``make_mqar(n_seq, ..., seed=seed)``.
+
+    Parameters
+    ----------
+    d : int >= 1
+    lam : float in (0, 1]
+    P, L : int
+        Pairs and tokens per sequence (``L >= 4 P``).
+    n_seq : int >= 2
+    vocab_size : int
+        ``vocab_size/2`` value tokens: the candidates of the argmax.
+    power_a : float in (0, 1]
+        The gap law's exponent (``make_mqar``).
+    seed : int >= 0
+
+    Returns
+    -------
+    dict
+        ``"correct"`` (n_seq, P) bool, ``"query_pos"`` and ``"query_pair"`` (n_seq, P) int64 (``make_mqar``'s),
+        ``"gaps"`` (their difference, the age of the queried pair), ``"V"`` (candidates).
+
+    Examples
+    --------
+    >>> r = decay_mqar(32, 0.95, 4, 32, 200, seed=0)
+    >>> r["correct"].shape, round(float(r["correct"].mean()), 1)
+    ((200, 4), 0.9)
+    """
+    from hopfield.mqar import make_mqar
+
+    for name, v, lo in (("d", d, 1), ("P", P, 1), ("n_seq", n_seq, 2)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 4 * P:
+        raise ValueError(f"L must be an integer >= 4 P = {4 * P}, got {L!r}")
+    if not (0.0 < float(lam) <= 1.0):
+        raise ValueError(f"lam must be in (0, 1], got {lam}")
+    b = make_mqar(n_seq, vocab_size=vocab_size, num_pairs=P, seq_len=L, power_a=power_a, seed=seed)
+    half = vocab_size // 2
+    nV = vocab_size - half
+    pair_t = 2 * np.arange(P) + 1  # the value tokens: where the pairs are written
+    correct = np.empty((n_seq, P), dtype=bool)
+    for c, s0 in enumerate(range(0, n_seq, CHUNK)):
+        rng = np.random.default_rng([int(seed), 30, c])
+        m = min(CHUNK, n_seq - s0)
+        U = rng.standard_normal((m, P, d)) / np.sqrt(d)  # (m, P, d) the pairs' keys
+        T = rng.standard_normal((m, nV, d)) / np.sqrt(d)  # (m, nV, d) every value token's embedding
+        K = np.zeros((m, L, d))
+        Vv = np.zeros((m, L, d))
+        K[:, 2 * P:] = rng.standard_normal((m, L - 2 * P, d)) / np.sqrt(d)  # the noise writes
+        Vv[:, 2 * P:] = rng.standard_normal((m, L - 2 * P, d)) / np.sqrt(d)
+        rows = np.arange(m)[:, None]
+        K[:, pair_t] = U
+        Vv[:, pair_t] = T[rows, b.values[s0:s0 + m] - half]
+        Q = np.zeros((m, L, d))
+        Q[rows, b.query_pos[s0:s0 + m]] = U[rows, b.query_pair[s0:s0 + m]]
+        out = kv.stream(K, Vv, Q, "decay", decay=float(lam))
+        reads = out[rows, b.query_pos[s0:s0 + m]]  # (m, P, d)
+        pred = half + np.argmax(np.einsum("mqd,mvd->mqv", reads, T), axis=2)
+        correct[s0:s0 + m] = pred == b.answers[s0:s0 + m]
+    return {"correct": correct, "query_pos": b.query_pos, "query_pair": b.query_pair, "gaps": b.gaps, "V": nV}
 
 
 # Registered estimators: ``amlab sweep`` over the forgetting memories (the points of figures/forgetting.py).
