@@ -229,7 +229,7 @@ MQAR_BINS = ((1, 8), (8, 16), (16, 32), (32, 64), (64, 128))
          "d = 64 (falling like 1/d); Holm at 0.01",
     quick={"d": 32, "lam": 0.95, "P": 8, "L": 128, "n_seq": 2000},
     full={"d": 64, "lam": 0.98, "P": 8, "L": 128, "n_seq": 6000},
-    split=True, key="gap 32-63",
+    split=True, smoke=True, key="gap 32-63",
 )
 def kv_decay_mqar(*, seed: int, d: int, lam: float, P: int, L: int, n_seq: int) -> Work:
     """One unit: ``sf.decay_mqar`` and its points (``mqar_points``)."""
