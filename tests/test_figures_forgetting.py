@@ -79,3 +79,25 @@ def test_forgetting_estimators_sweep_over_lam_and_refuse_bad_input():
         evaluate("kv-forgetting-recall", {"L": 5, "age": 5}, seed=0)
     with pytest.raises(ValueError, match="memory"):
         sf.memory_scores("hopfield", 8, 10, [0], 4)
+
+
+def test_gla_memory_gates_on_its_keys_and_reduces_to_linear_attention_without_forgetting():
+    from simulations.estimators import evaluate
+
+    rng = np.random.default_rng(0)
+    K = rng.standard_normal((3, 50, 8)) / np.sqrt(8)
+    g = sf.gla_gates(K, 0.9)
+    assert g.shape == (3, 50) and np.all((g > 0.81) & (g < 1.0))
+    assert np.array_equal(g > 0.9, K[..., 0] < 0)  # the median gate lam at k_t[0] = 0; larger k_t[0] forgets more
+    # lam = 1: every gate is 1, the stream is plain linear attention, bit for bit the "decay" memory at lam = 1
+    one = sf.memory_scores("gla", 8, 40, [0, 5, 20], 50, 1, lam=1.0)
+    lin = sf.memory_scores("decay", 8, 40, [0, 5, 20], 50, 1, lam=1.0)
+    assert all(np.array_equal(one[k], lin[k]) for k in one)
+    # lam < 1: the gates differ from the fixed decay's, and the signal of age a lies between lam^(2a) and 1
+    gla = sf.memory_scores("gla", 8, 60, [0, 10], 3000, 1, lam=0.9)
+    dec = sf.memory_scores("decay", 8, 60, [0, 10], 3000, 1, lam=0.9)
+    assert not np.array_equal(gla["stored"], dec["stored"])
+    sig = sf.recall_curve(gla)["signal"]
+    assert 0.9 ** 20 < sig[1] < 1.0  # the product of ten gates in (lam^2, 1): near lam^10 = 0.35 on average
+    r = evaluate("kv-forgetting-window", {"memory": "gla", "d": 8, "L": 60, "ages": 20, "n": 30, "lam": 0.9}, seed=0)
+    assert r["pairs"] >= 1

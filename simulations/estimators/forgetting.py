@@ -63,8 +63,24 @@ def decay_scores(d: int, L: int, lam: float, ages: Sequence[int], n: int, seed: 
 
 #: The forgetting memories of :func:`memory_scores`, each with the parameters it takes (beside ``d``, ``L``).
 #: ``"decay"`` at ``lam = 1`` is the plain (linear-attention) outer-product memory.
-MEMORIES = {"decay": ("lam",), "gated-delta": ("lam",), "titans": ("lam", "eta", "momentum"),
+MEMORIES = {"decay": ("lam",), "gla": ("lam",), "gated-delta": ("lam",), "titans": ("lam", "eta", "momentum"),
             "longhorn": ("eta",)}
+
+
+def gla_gates(K: np.ndarray, lam: float) -> np.ndarray:
+    """Data-dependent scalar gates of the ``"gla"`` memory: ``g_t = lam^(2 sigmoid(sqrt(d) k_t[0]))``.
+
+    Each step's gate is read off the key it writes (its first coordinate, a standard normal for the keys of
+    :func:`memory_scores`), in ``(lam^2, 1)``: a key with a large first coordinate forgets more. The median
+    gate is ``lam`` (``sigmoid(0) = 1/2``), so ``lam`` sets the typical forgetting as for ``"decay"``. A
+    synthetic stand-in for GLA's learned gate (Yang et al. 2023: one scalar per step here, not per key
+    channel), to put a data-dependent gate beside the fixed one at the same state size.
+
+    ``K`` (..., L, d) keys; returns (..., L) gates.
+    """
+    d = K.shape[-1]
+    z = np.sqrt(d) * K[..., 0]
+    return float(lam) ** (2.0 / (1.0 + np.exp(-z)))
 
 
 def _check_memory(memory: str, d: int, L: int, ages: np.ndarray, n: int, lam: float, eta, momentum: float) -> None:
@@ -98,8 +114,9 @@ def memory_scores(memory: str, d: int, L: int, ages: Sequence[int], n: int, seed
 
     Parameters
     ----------
-    memory : {"decay", "gated-delta", "titans", "longhorn"}
-        ``"decay"``: ``W = lam W + v k^T`` (``lam = 1``: plain linear attention); ``"gated-delta"``:
+    memory : {"decay", "gla", "gated-delta", "titans", "longhorn"}
+        ``"decay"``: ``W = lam W + v k^T`` (``lam = 1``: plain linear attention); ``"gla"``: the same with
+        a data-dependent gate per step, ``g_t`` of :func:`gla_gates` (median ``lam``); ``"gated-delta"``:
         ``W = lam W (I - k k^T/|k|^2) + v k^T/|k|^2``; ``"titans"``: momentum ``momentum``, step ``eta``,
         retention ``lam``; ``"longhorn"``: ``beta = eta``. ``"gated-delta"`` with ``eta`` set: the
         constant rate ``b = eta`` for ``1/|k|^2`` (``W = lam W (I - eta k k^T) + eta v k^T``).
@@ -151,6 +168,9 @@ def memory_scores(memory: str, d: int, L: int, ages: Sequence[int], n: int, seed
             keep = np.concatenate([np.full(L, float(lam)), np.ones(A)])  # gate 1 at the reads
             if memory == "decay":
                 r = kv.stream(K, Vv, Q, "gla", gate=np.broadcast_to(keep, (b, L + A)))
+            elif memory == "gla":  # a gate per step read off its key (gla_gates), 1 at the reads
+                gate = np.concatenate([gla_gates(Kw, lam), np.ones((b, A))], axis=1)
+                r = kv.stream(K, Vv, Q, "gla", gate=gate)
             elif memory == "gated-delta":  # eta None: b_t = 1/|k_t|^2, 0 at the zero keys of the reads
                 r = kv.stream(K, Vv, Q, "gated-delta", decay=np.broadcast_to(keep, (b, L + A)),
                               **({} if eta is None else {"eta": float(eta)}))  # a zero key writes nothing
