@@ -783,8 +783,8 @@ def gated_delta_mqar_accuracy(d: npt.ArrayLike, a: float, query_pos: npt.ArrayLi
 
     Examples
     --------
-    >>> round(float(gated_delta_mqar_accuracy(32, 0.95, 40, 7, P=8, V=128)), 4)  # gap 25, 33 writes after it
-    0.0
+    >>> round(float(gated_delta_mqar_accuracy(32, 0.95, 40, 7, P=8, V=128)), 4)  # gap 25: 25 writes after it
+    0.1417
     """
     d = validate("d", d)
     a = float(validate("a", a))

@@ -336,7 +336,7 @@ def gated_delta_mqar(d: int, a: float, P: int, L: int, n_seq: int, b: float | No
     --------
     >>> r = gated_delta_mqar(32, 0.95, 4, 32, 200, seed=0)
     >>> r["correct"].shape, round(float(r["correct"].mean()), 1)
-    ((200, 4), 0.9)
+    ((200, 4), 0.8)
     """
     _check_mqar(d, P, L, n_seq)
     if isinstance(a, bool) or not isinstance(a, (int, float, np.floating)) or not 0.0 < float(a) <= 1.0:
