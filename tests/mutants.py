@@ -1003,6 +1003,13 @@ _declare_source(
     [("ages = qp[idx] - (2 * np.arange(P) + 1)", "ages = (2 * np.arange(P) + 1)", 1)],
     quick_targets=("kv-decay-mqar",))
 _declare_source(
+    "kv-gated-delta-mqar-decay-signal", "formula",
+    "MQAR under the gated delta rule with the decay rule's signal a^age for the exact (a (1 - 1/d))^age: the "
+    "erase of each later write ignored (theory.forgetting.gated_delta_mqar_accuracy)",
+    ("kv-gated-delta-mqar",), "theory.forgetting",
+    [('mu = float(m["mean"].evaluate(**vals))', "mu = a ** float(ages[j])", 1)],
+    quick_targets=("kv-gated-delta-mqar",))
+_declare_source(
     "induction-ape-no-causal-prefix", "formula",
     "APE previous-token recall with T - 1 competitors at every position for t at position t "
     "(theory.induction._ape_one: the causal prefix ignored)",

@@ -51,3 +51,78 @@ def test_points_pass_on_the_simulation_and_fail_on_a_wrong_decay():
     wrong = cf.mqar_points(res, 32, 0.9, 8, tolerance=3 / 32)
     off = [abs(p.params["sim"] - p.theory) for p in wrong if p.label in ("gap 16-31", "gap 32-63")]
     assert max(off) > 0.3
+
+
+# kv-gated-delta-mqar: the gated delta rule's MQAR accuracy.
+
+def _write_weights(d, a, age, L, b=None):
+    """X_t of every other write (ages 0 .. L-1 but ``age``) from theory.forgetting.gated_delta_write_weight."""
+    rate, ex = ("normalized", {}) if b is None else ("constant", {"b": b})
+    return np.array([float(tf.gated_delta_write_weight("newer" if o < age else "older", rate).evaluate(
+        d=d, a=a, age=age, age_o=o, **ex)) for o in range(L) if o != age])
+
+
+@pytest.mark.parametrize("b", [None, 0.5])
+def test_write_weights_sum_to_the_exact_read_norm(b):
+    # E|W u|^2 = sum over writes of X_t (the pair's own X_j = b2 q), and d times the fresh variance of
+    # gated_delta_moments, derived by a different recursion
+    d, a, age, L = 16, 0.95, 7, 30
+    b1, b2 = (1.0, 1.0) if b is None else (b, b * b * (d + 2) / d)
+    R, G = a**2 * (1 - 2 * b1 / d + 2 * b2 / (d * (d + 2))), a**2 * (1 - 2 * b1 / d + b2 / d)
+    own = b2 * (R**age + a**2 * b2 / (d * (d + 2)) * (R**age - G**age) / (R - G))
+    X = _write_weights(d, a, age, L, b)
+    m = tf.gated_delta_moments("normalized" if b is None else "constant", "finite")
+    fresh = float(m["fresh"].evaluate(d=d, a=a, age=age, L=L, **({} if b is None else {"b": b})))
+    assert X.sum() + own == pytest.approx(d * fresh, rel=1e-12)
+    # the test can fail: the older writes taken as if the queried pair's write did not erase them
+    naive = [float(tf.gated_delta_write_weight("newer").evaluate(d=d, a=a, age=age, age_o=o)) for o in range(L)
+             if o > age] if b is None else None
+    if naive is not None:
+        assert abs(X[age:].sum() - sum(naive)) > 0.02
+
+
+def test_other_value_variance_matches_a_direct_simulation():
+    # the other stored value's score variance: fresh + (1 + 1/d) X_i, against memory_scores-style writes
+    d, a, L, j, i, n = 8, 0.9, 6, 3, 1, 20000  # pair j (age 2) read; pair i older (age 4)
+    rng = np.random.default_rng(5)
+    K = rng.standard_normal((n, L, d)) / np.sqrt(d)
+    Vv = rng.standard_normal((n, L, d)) / np.sqrt(d)
+    W = np.zeros((n, d, d))
+    for t in range(L):
+        k, v = K[:, t], Vv[:, t]
+        Wk = np.einsum("nab,nb->na", W, k) / np.einsum("nb,nb->n", k, k)[:, None]
+        W = a * (W - np.einsum("na,nb->nab", Wk, k)) + np.einsum("na,nb->nab", v, k) / np.einsum(
+            "nb,nb->n", k, k)[:, None, None]
+    s = np.einsum("na,nab,nb->n", Vv[:, i], W, K[:, j])
+    age, age_o = L - 1 - j, L - 1 - i
+    fresh = float(tf.gated_delta_moments("normalized", "finite")["fresh"].evaluate(d=d, a=a, age=age, L=L))
+    X = float(tf.gated_delta_write_weight("older").evaluate(d=d, a=a, age=age, age_o=age_o))
+    var, se = float(np.mean(s**2)), float(np.std(s**2) / np.sqrt(n))
+    assert abs(var - (fresh + (1 + 1 / d) * X)) < 4 * se
+    # and it can fail: without the erase (X as for a newer write) the variance is far off
+    Xn = float(tf.gated_delta_write_weight("newer").evaluate(d=d, a=a, age=age, age_o=age_o))
+    assert abs(var - (fresh + (1 + 1 / d) * Xn)) > 8 * se
+
+
+def test_gated_delta_simulation_is_deterministic_and_validated():
+    r1 = sf.gated_delta_mqar(16, 0.95, 4, 32, 50, seed=3)
+    r2 = sf.gated_delta_mqar(16, 0.95, 4, 32, 50, seed=3)
+    assert np.array_equal(r1["correct"], r2["correct"])
+    assert np.array_equal(r1["gaps"], sf.decay_mqar(16, 0.95, 4, 32, 50, seed=3)["gaps"])  # the same sequences
+    for kw, name in (({"a": 0.0}, "a must"), ({"a": 0.9, "b": -1.0}, "b must"), ({"a": 0.9, "L": 15}, "L must")):
+        args = {"d": 16, "P": 4, "L": 32, "n_seq": 50, **kw}
+        with pytest.raises(ValueError, match=name):
+            sf.gated_delta_mqar(**args)
+    with pytest.raises(ValueError, match="pair"):
+        tf.gated_delta_mqar_accuracy(32, 0.95, 20, 8, 8, 128)
+    with pytest.raises(ValueError, match="a must"):
+        tf.gated_delta_mqar_accuracy(32, 1.5, 20, 0, 8, 128)
+
+
+def test_gated_delta_points_pass_on_the_simulation_and_fail_on_a_wrong_gate():
+    res = sf.gated_delta_mqar(32, 0.98, 8, 128, 500, seed=1)
+    pts = cf.gated_delta_mqar_points(res, 32, 0.98, 8)
+    assert len(pts) >= 4 and all(abs(p.params["sim"] - p.theory) < 0.1 for p in pts)
+    # the same outcomes held against the theory of a faster gate: the middle gaps are far off
+    wrong = cf.gated_delta_mqar_points(res, 32, 0.95, 8)
+    assert max(abs(p.params["sim"] - p.theory) for p in wrong if p.label in ("gap 8-15", "gap 16-31")) > 0.15

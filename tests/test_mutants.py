@@ -149,6 +149,8 @@ _PROBES = {
         d=32, lam=0.9, age=20, L=64))),
     "kv-decay-optimum-unsquared": ("theory.forgetting", lambda m: float(m.optimal_decay(16, 1.0))),
     "kv-decay-mqar-age-from-start": ("theory.forgetting", lambda m: float(m.mqar_accuracy(32, 0.95, 80, 7, 8, 128))),
+    "kv-gated-delta-mqar-decay-signal": ("theory.forgetting", lambda m: float(m.gated_delta_mqar_accuracy(
+        32, 0.98, 40, 7, 8, 128))),
     "kv-gated-delta-no-erase-noise": ("theory.forgetting", lambda m: float(m.gated_delta_moments(
         "normalized", "finite")["stored"].evaluate(d=32, a=0.95, age=20, L=64))),
     "sparse-one-step-var-1-a": ("theory.sparse", lambda m: float(m.bit_errors()["active"].evaluate(

@@ -69,6 +69,8 @@ __all__ = [
     "mqar_crosstalk_weight",
     "mqar_score_variance",
     "mqar_accuracy",
+    "gated_delta_write_weight",
+    "gated_delta_mqar_accuracy",
 ]
 
 _SRC = ("decaying outer-product memory W = sum_i lam^(a_i) v_i u_i^T (scalar decay: RetNet, Sun et al. 2023, "
@@ -685,6 +687,147 @@ def mqar_accuracy(d: npt.ArrayLike, lam: float, query_pos: npt.ArrayLike, pair: 
             + np.log(np.maximum(ndtr(x[..., None] / s_o), 1e-300)).sum(axis=2)
         dens = np.exp(-_Z * _Z / 2)[:, None] / np.sqrt(2 * np.pi)
         out[idx] = integrate.trapezoid(dens * np.exp(log_win), _Z, axis=0).mean()
+    return float(out) if out.ndim == 0 else out
+
+
+# MQAR under the gated delta rule: P pair writes, then a noise write at every token up to the query.
+
+_GDN_MQAR = ("MQAR (Arora et al., Zoology, ICLR 2024, arXiv:2312.04927) under the gated delta rule "
+             "W <- a W (I - b k k^T) + b v k^T (Yang, Kautz & Hatamizadeh, ICLR 2025, arXiv:2412.06464); "
+             "the per-write weights derived in theory.forgetting")
+
+
+@lru_cache(maxsize=None)
+def gated_delta_write_weight(order: str = "newer", rate: str = "normalized") -> Formula:
+    """``X_i = E b_i^2 (k_i^T M_i u)^2``: what the write of age ``age_o`` adds to ``E|W u|^2`` when ``u`` has age ``age``.
+
+    ``W = sum_t b_t v_t k_t^T M_t`` with ``M_t = A_{t+1} ... A_L``, ``A = a (I - b k k^T)`` (the later
+    writes' maps), and the values are independent of the keys and of one another, so
+    ``E|W u|^2 = sum_t X_t`` exactly, term by term. Another stored value ``v_i`` scores
+    ``|v_i|^2 b_i k_i^T M_i u + sum_{t != i} (v_i . v_t) b_t k_t^T M_t u``: its variance is the fresh
+    value's (``X_i/d`` from write ``i``) plus ``(E|v|^4 - 1/d) X_i = (1 + 1/d) X_i``.
+
+    Parameters
+    ----------
+    order : {"newer", "older"}
+        ``"newer"``: write ``i`` came after the pair of ``u`` (``age_o < age``): ``k_i`` is independent
+        of ``M_i u`` and each later map multiplies ``E|z|^2`` by ``G``, so ``X_i = nu G^age_o / d``.
+        ``"older"`` (``age_o > age``): ``M_i u`` passes through the write of ``u`` itself,
+        ``E|a (I - b u u^T) N u|^2 = a^2 (G^age - (1 - eta) q)`` with ``N`` the ``age`` maps after it
+        and ``q = E (w^T N w)^2 = R^age + a^2 c (R^age - G^age)/(R - G)`` (``|w| = 1``,
+        ``c = b2/(d(d+2))``), then ``age_o - age - 1`` independent maps (``G`` each):
+        ``X_i = nu G^(age_o - age - 1) a^2 (G^age - (1 - eta) q) / d``.
+    rate : {"normalized", "constant"}
+        ``b = 1/|k|^2`` [d, a, age, age_o] or a constant ``b`` [d, a, b, age, age_o]; the rate moments
+        ``b1, b2, nu, eta`` and factors ``R, G`` of :func:`gated_delta_moments`.
+
+    Examples
+    --------
+    >>> round(gated_delta_write_weight("newer").evaluate(d=16, a=1.0, age=5, age_o=0), 6)  # nu/d = 1/(d-2)
+    0.071429
+    """
+    check_choice(order, "order", ("newer", "older"))
+    check_choice(rate, "rate", _RATES)
+    a, b, d, age, _ = _gd_symbols()
+    age_o = sp.Symbol("age_o", nonnegative=True)
+    m = gated_delta_rate_moments(rate)
+    b1, b2, nu, eta = m["b1"], m["b2"], m["nu"], m["eta"]
+    R = a**2 * (1 - 2 * b1 / d + 2 * b2 / (d * (d + 2)))
+    G = a**2 * (1 - 2 * b1 / d + b2 / d)
+    c = b2 / (d * (d + 2))
+    if order == "newer":
+        expr = nu * G**age_o / d
+    else:
+        q = R**age + a**2 * c * (R**age - G**age) / (R - G)
+        expr = nu * G ** (age_o - age - 1) * a**2 * (G**age - (1 - eta) * q) / d
+    return Formula(
+        name=f"forgetting.gated_delta_write_weight[{order},{rate}]",
+        expr=expr,
+        symbols=(d, a) + ((b,) if rate == "constant" else ()) + (age, age_o),
+        source=_GDN_MQAR,
+        assumptions="keys and values i.i.d. N(0, I/d); W_t = a W_{t-1}(I - b k_t k_t^T) + b v_t k_t^T from W = 0, "
+                    "constant a; " + ("b = 1/|k|^2 (d > 2)" if rate == "normalized" else "constant b")
+                    + "; u the key of the pair of age `age`; exact at finite d",
+        definition="contribution of the write of age age_o to E|W u|^2",
+    )
+
+
+def gated_delta_mqar_accuracy(d: npt.ArrayLike, a: float, query_pos: npt.ArrayLike, pair: npt.ArrayLike, P: int,
+                              V: int, b: float | None = None) -> float | np.ndarray:
+    """Probability that an MQAR query's argmax over ``V`` value tokens returns its pair's value, gated delta rule.
+
+    The layout of ``simulations.estimators.forgetting.gated_delta_mqar``: ``P`` pairs written at the value
+    tokens ``2 i + 1`` (the key tokens write nothing and keep the state), then a noise pair at every token
+    from ``2 P`` to the query (its own token included): ``L = P + query_pos - 2 P + 1`` i.i.d. writes, the
+    queried pair ``j`` of age ``P - 1 - j + query_pos - 2 P + 1`` in writes. The stored value's score has
+    the exact mean and variance of :func:`gated_delta_moments` (finite ``L``), a fresh value's the exact
+    fresh variance, another stored value's the fresh variance plus ``(1 + 1/d) X_i``
+    (:func:`gated_delta_write_weight`). The accuracy treats the scores as independent Gaussians:
+    ``int phi(z) Phi((mu + s_s z)/s_f)^(V-P) prod_i Phi((mu + s_s z)/s_i) dz``.
+
+    Parameters
+    ----------
+    d : int or array_like (> 2 for ``b = None``)
+    a : float in (0, 1]
+    query_pos, pair : array_like of int (broadcast)
+        Token of the query (``>= 2 P``) and the pair it asks for (``0 .. P - 1``).
+    P : int >= 1
+    V : int >= P + 1
+    b : float > 0 or None
+        Constant rate, or ``None`` for ``b = 1/|k|^2``.
+
+    Notes
+    -----
+    The approximation: the scores are uncorrelated but not independent (the candidates share the
+    fluctuation of ``|W u|``) and not Gaussian; both errors fall like ``1/d``.
+
+    Examples
+    --------
+    >>> round(float(gated_delta_mqar_accuracy(32, 0.95, 40, 7, P=8, V=128)), 4)  # gap 25: 25 writes after it
+    0.1417
+    """
+    d = validate("d", d)
+    a = float(validate("a", a))
+    if not 0.0 < a <= 1.0:
+        raise ValueError(f"a must be in (0, 1], got {a}")
+    if b is None and np.any(d <= 2):
+        raise ValueError(f"d must be > 2 for b = 1/|k|^2, got {d[d <= 2].ravel()[0]}")
+    if b is not None and not float(validate("b", b)) > 0:
+        raise ValueError(f"b must be > 0, got {b}")
+    P = int(validate("P", P))
+    V = int(validate("V", V))
+    if V < P + 1:
+        raise ValueError(f"V must be >= P + 1 = {P + 1} (the stored values and a fresh one), got {V}")
+    qp, pr = (np.asarray(x) for x in (query_pos, pair))
+    if not (np.issubdtype(qp.dtype, np.integer) and np.issubdtype(pr.dtype, np.integer)):
+        raise TypeError("query_pos and pair must be integers")
+    if np.any(pr < 0) or np.any(pr >= P):
+        raise ValueError(f"pair must be in 0 .. P - 1 = {P - 1}")
+    if np.any(qp < 2 * P):
+        raise ValueError(f"query_pos must be >= 2 P = {2 * P} (after the pairs)")
+    rate = "normalized" if b is None else "constant"
+    m = gated_delta_moments(rate, "finite")
+    ww = {o: gated_delta_write_weight(o, rate) for o in ("newer", "older")}
+    extra = {} if b is None else {"b": float(b)}
+    d, qp, pr = np.broadcast_arrays(d, qp, pr)
+    out = np.empty(d.shape)
+    for idx in np.ndindex(out.shape):
+        n_noise = int(qp[idx]) - 2 * P + 1
+        ages = (P - 1 - np.arange(P)) + n_noise  # every pair's age in writes at the query
+        j, dv = int(pr[idx]), float(d[idx])
+        vals = dict(d=dv, a=a, age=int(ages[j]), L=P + n_noise, **extra)
+        mu = float(m["mean"].evaluate(**vals))
+        s_s, vf = np.sqrt(float(m["stored"].evaluate(**vals))), float(m["fresh"].evaluate(**vals))
+        others = np.delete(ages, j)
+        X = np.array([float(ww["newer" if o < ages[j] else "older"].evaluate(d=dv, a=a, age=int(ages[j]),
+                                                                             age_o=int(o), **extra))
+                      for o in others])
+        s_f, s_o = np.sqrt(vf), np.sqrt(vf + (1 + 1 / dv) * X)  # (), (P - 1,)
+        x = mu + s_s * _Z  # (Z,) the stored score
+        log_win = (V - P) * np.log(np.maximum(ndtr(x / s_f), 1e-300)) \
+            + np.log(np.maximum(ndtr(x[:, None] / s_o), 1e-300)).sum(axis=1)
+        dens = np.exp(-_Z * _Z / 2) / np.sqrt(2 * np.pi)
+        out[idx] = integrate.trapezoid(dens * np.exp(log_win), _Z)
     return float(out) if out.ndim == 0 else out
 
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from hopfield import kv
 
-__all__ = ["decay_scores", "decay_mqar", "MEMORIES", "memory_scores", "recall_curve", "simulated_pairs"]
+__all__ = ["decay_scores", "decay_mqar", "gated_delta_mqar", "MEMORIES", "memory_scores", "recall_curve",
+           "simulated_pairs"]
 
 #: Memories per chunk of :func:`decay_scores` (one random stream each).
 CHUNK = 500
@@ -257,15 +258,25 @@ def decay_mqar(d: int, lam: float, P: int, L: int, n_seq: int, vocab_size: int =
     >>> r["correct"].shape, round(float(r["correct"].mean()), 1)
     ((200, 4), 0.9)
     """
-    from hopfield.mqar import make_mqar
+    _check_mqar(d, P, L, n_seq)
+    if not (0.0 < float(lam) <= 1.0):
+        raise ValueError(f"lam must be in (0, 1], got {lam}")
+    return _mqar_stream(d, P, L, n_seq, vocab_size, power_a, seed,
+                        lambda K, Vv, Q: kv.stream(K, Vv, Q, "decay", decay=float(lam)))
 
+
+def _check_mqar(d, P, L, n_seq) -> None:
     for name, v, lo in (("d", d, 1), ("P", P, 1), ("n_seq", n_seq, 2)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
     if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 4 * P:
         raise ValueError(f"L must be an integer >= 4 P = {4 * P}, got {L!r}")
-    if not (0.0 < float(lam) <= 1.0):
-        raise ValueError(f"lam must be in (0, 1], got {lam}")
+
+
+def _mqar_stream(d, P, L, n_seq, vocab_size, power_a, seed, read) -> dict:
+    """The MQAR layout of :func:`decay_mqar` streamed by ``read(K, V, Q) -> (m, L, d)`` reads (one chunk at a time)."""
+    from hopfield.mqar import make_mqar
+
     b = make_mqar(n_seq, vocab_size=vocab_size, num_pairs=P, seq_len=L, power_a=power_a, seed=seed)
     half = vocab_size // 2
     nV = vocab_size - half
@@ -285,11 +296,61 @@ def decay_mqar(d: int, lam: float, P: int, L: int, n_seq: int, vocab_size: int =
         Vv[:, pair_t] = T[rows, b.values[s0:s0 + m] - half]
         Q = np.zeros((m, L, d))
         Q[rows, b.query_pos[s0:s0 + m]] = U[rows, b.query_pair[s0:s0 + m]]
-        out = kv.stream(K, Vv, Q, "decay", decay=float(lam))
+        out = read(K, Vv, Q)
         reads = out[rows, b.query_pos[s0:s0 + m]]  # (m, P, d)
         pred = half + np.argmax(np.einsum("mqd,mvd->mqv", reads, T), axis=2)
         correct[s0:s0 + m] = pred == b.answers[s0:s0 + m]
     return {"correct": correct, "query_pos": b.query_pos, "query_pair": b.query_pair, "gaps": b.gaps, "V": nV}
+
+
+def gated_delta_mqar(d: int, a: float, P: int, L: int, n_seq: int, b: float | None = None, vocab_size: int = 256,
+                     power_a: float = 0.01, seed: int = 0) -> dict:
+    """MQAR under the gated delta rule: the sequences and embeddings of :func:`decay_mqar`, rule ``"gated-delta"``.
+
+    The stream ``W_t = a_t W_{t-1} (I - b_t k_t k_t^T) + b_t v_t k_t^T`` writes pair ``i`` at its value
+    token ``2 i + 1`` and a noise pair at every token from ``2 P`` on (filler and queries), exactly as
+    :func:`decay_mqar`; the key tokens ``0, 2, ..., 2 P - 2`` write nothing and keep the state (zero key,
+    gate ``a_t = 1``), every writing token has gate ``a_t = a``. So the writes are ``P`` pairs followed by
+    i.i.d. noise pairs, the layout of ``theory.forgetting.gated_delta_moments``. The answer is the argmax
+    of the query's read over the value table. Chunk ``c`` draws from ``default_rng([seed, 30, c])``, as
+    :func:`decay_mqar` (the same sequences and embeddings).
+
+    Parameters
+    ----------
+    d : int >= 1
+    a : float in (0, 1]
+        The gate of every write.
+    P, L, n_seq : int
+        Pairs and tokens per sequence (``L >= 4 P``), sequences (``>= 2``).
+    b : float > 0 or None
+        Constant write rate, or ``None`` for ``b_t = 1/|k_t|^2`` (0 at the zero keys).
+    vocab_size, power_a, seed
+        As :func:`decay_mqar`.
+
+    Returns
+    -------
+    dict
+        As :func:`decay_mqar`.
+
+    Examples
+    --------
+    >>> r = gated_delta_mqar(32, 0.95, 4, 32, 200, seed=0)
+    >>> r["correct"].shape, round(float(r["correct"].mean()), 1)
+    ((200, 4), 0.8)
+    """
+    _check_mqar(d, P, L, n_seq)
+    if isinstance(a, bool) or not isinstance(a, (int, float, np.floating)) or not 0.0 < float(a) <= 1.0:
+        raise ValueError(f"a must be a float in (0, 1], got {a!r}")
+    if b is not None and (isinstance(b, bool) or not isinstance(b, (int, float, np.floating)) or not float(b) > 0):
+        raise ValueError(f"b must be a float > 0 or None, got {b!r}")
+    gate = np.full(L, float(a))
+    gate[0:2 * P:2] = 1.0  # the key tokens write nothing and keep the state
+    rate = {} if b is None else {"eta": float(b)}
+
+    def read(K, Vv, Q):
+        return kv.stream(K, Vv, Q, "gated-delta", decay=np.broadcast_to(gate, K.shape[:2]), **rate)
+
+    return _mqar_stream(d, P, L, n_seq, vocab_size, power_a, seed, read)
 
 
 # Registered estimators: ``amlab sweep`` over the forgetting memories (the points of figures/forgetting.py).
