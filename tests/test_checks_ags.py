@@ -91,3 +91,19 @@ def test_critical_quick_passes_at_the_seed_that_failed(seed):
     from simulations.checks.runner import check_seed
 
     assert run_check(CHECKS["ags-critical"], "quick", seed=check_seed(seed, "ags-critical")).passed
+
+
+def test_ags_overlap_samples_without_variance_get_the_exact_wrong_bit_test():
+    """Every run on the pattern (no variance): an exact binomial test of the wrong bits, not a t-test with se 0."""
+    from simulations.checks.suite.ags import wrong_bits_point
+    from theory import ags
+
+    m = float(ags.retrieval_overlap(0.06))  # (1 - m)/2 = 2.3e-5: 4.5 wrong bits expected in 200 runs of N = 1000
+    ok = wrong_bits_point("perfect", 1.0, 200, 1000, m, {})
+    assert ok.p_value > 0.01  # all perfect happens with probability ~1%: not a failure at the 1% level
+    # the same perfect sample against a theory predicting 50 wrong bits a run fails it outright
+    bad = wrong_bits_point("perfect", 1.0, 200, 1000, 0.9, {})
+    assert bad.p_value < 1e-10
+    # and a sample with wrong bits in it is counted, not rounded away: 4 bits in 200 runs
+    four = wrong_bits_point("four", 1.0 - 8.0 / (200 * 1000), 200, 1000, m, {})
+    assert four.params["wrong_bits"] == 4 and four.p_value > 0.01
