@@ -67,6 +67,7 @@ def test_local_cluster_runs_a_registered_estimator_identically(cluster, tmp_path
     assert _strip(dask.records) == _strip(local.records)
 
 
+@pytest.mark.slow  # 7 s; test_local_cluster_runs_a_registered_estimator_identically keeps Dask in the default suite
 def test_checks_on_a_local_cluster_match_in_process(cluster, tmp_path):
     import simulations.checks.suite  # noqa: F401
     from simulations.checks.registry import CHECKS

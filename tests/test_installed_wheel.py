@@ -103,6 +103,7 @@ def assert_built(res: subprocess.CompletedProcess, names, out: Path) -> None:
         assert json.loads((out / f"{name}.json").read_text())["figure"] == name
 
 
+@pytest.mark.slow  # 12 s; the default suite keeps the wheel's other figures
 def test_installed_wheel_builds_the_train_figures(tmp_path):
     """About 15 s on 2 cores: building and installing the wheel, then four figures, then one more run."""
     inst = install_wheel(ROOT, tmp_path)
