@@ -76,7 +76,9 @@ def latex_problems(tex: str) -> list:
     out += [f"plain word {m.group(0)!r}" for m in BARE_NAME.finditer(plain)]
     for m in SCRIPT.finditer(plain):
         c = m.group(1)
-        if " " in c.strip() and not set(c) & set("+-=<>,\\"):
+        # two names side by side (``T W``, ``t K1 p s``): a symbol name split at its spaces; a number times a
+        # name (``2 t``, SymPy's product in an exponent such as lambda^(2 t)) is ordinary notation
+        if len(re.findall(r"[A-Za-z]+", c)) >= 2 and " " in c.strip() and not set(c) & set("+-=<>,\\"):
             out.append(f"words side by side in {m.group(0)!r}")
         if "/" in c:
             out.append(f"a fraction in {m.group(0)!r}")
