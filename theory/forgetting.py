@@ -618,6 +618,23 @@ def _chi2_nodes(d: float, K: int = 24) -> np.ndarray:
     return chi2.ppf((np.arange(K) + 0.5) / K, d) / d
 
 
+def _mqar_layout(P, V, query_pos, pair) -> tuple:
+    """``(P, V, query_pos, pair)`` of an MQAR read, checked: ``V > P`` values, integer positions, ``pair`` in
+    ``0 .. P - 1`` and every query after the ``2 P`` tokens of the pairs."""
+    P = int(validate("P", P))
+    V = int(validate("V", V))
+    if V < P + 1:
+        raise ValueError(f"V must be >= P + 1 = {P + 1} (the stored values and a fresh one), got {V}")
+    qp, pr = (np.asarray(x) for x in (query_pos, pair))
+    if not (np.issubdtype(qp.dtype, np.integer) and np.issubdtype(pr.dtype, np.integer)):
+        raise TypeError("query_pos and pair must be integers")
+    if np.any(pr < 0) or np.any(pr >= P):
+        raise ValueError(f"pair must be in 0 .. P - 1 = {P - 1}")
+    if np.any(qp < 2 * P):
+        raise ValueError(f"query_pos must be >= 2 P = {2 * P} (after the pairs)")
+    return P, V, qp, pr
+
+
 def mqar_accuracy(d: npt.ArrayLike, lam: float, query_pos: npt.ArrayLike, pair: npt.ArrayLike, P: int,
                   V: int) -> float | np.ndarray:
     """Probability that an MQAR query's argmax over ``V`` value tokens returns its pair's value (Gaussian crosstalk).
@@ -657,17 +674,7 @@ def mqar_accuracy(d: npt.ArrayLike, lam: float, query_pos: npt.ArrayLike, pair: 
     """
     d = validate("d", d)
     lam = float(_check_lam(lam))
-    P = int(validate("P", P))
-    V = int(validate("V", V))
-    if V < P + 1:
-        raise ValueError(f"V must be >= P + 1 = {P + 1} (the stored values and a fresh one), got {V}")
-    qp, pr = (np.asarray(x) for x in (query_pos, pair))
-    if not (np.issubdtype(qp.dtype, np.integer) and np.issubdtype(pr.dtype, np.integer)):
-        raise TypeError("query_pos and pair must be integers")
-    if np.any(pr < 0) or np.any(pr >= P):
-        raise ValueError(f"pair must be in 0 .. P - 1 = {P - 1}")
-    if np.any(qp < 2 * P):
-        raise ValueError(f"query_pos must be >= 2 P = {2 * P} (after the pairs)")
+    P, V, qp, pr = _mqar_layout(P, V, query_pos, pair)
     d, qp, pr = np.broadcast_arrays(d, qp, pr)
     out = np.empty(d.shape)
     f = {k: mqar_score_variance(k) for k in ("stored", "fresh", "other")}
@@ -794,17 +801,7 @@ def gated_delta_mqar_accuracy(d: npt.ArrayLike, a: float, query_pos: npt.ArrayLi
         raise ValueError(f"d must be > 2 for b = 1/|k|^2, got {d[d <= 2].ravel()[0]}")
     if b is not None and not float(validate("b", b)) > 0:
         raise ValueError(f"b must be > 0, got {b}")
-    P = int(validate("P", P))
-    V = int(validate("V", V))
-    if V < P + 1:
-        raise ValueError(f"V must be >= P + 1 = {P + 1} (the stored values and a fresh one), got {V}")
-    qp, pr = (np.asarray(x) for x in (query_pos, pair))
-    if not (np.issubdtype(qp.dtype, np.integer) and np.issubdtype(pr.dtype, np.integer)):
-        raise TypeError("query_pos and pair must be integers")
-    if np.any(pr < 0) or np.any(pr >= P):
-        raise ValueError(f"pair must be in 0 .. P - 1 = {P - 1}")
-    if np.any(qp < 2 * P):
-        raise ValueError(f"query_pos must be >= 2 P = {2 * P} (after the pairs)")
+    P, V, qp, pr = _mqar_layout(P, V, query_pos, pair)
     rate = "normalized" if b is None else "constant"
     m = gated_delta_moments(rate, "finite")
     ww = {o: gated_delta_write_weight(o, rate) for o in ("newer", "older")}
