@@ -43,6 +43,7 @@ def test_cli_bad_usage(capsys):
     assert main(["train", "icl", "--variant", "value"]) == 2
 
 
+@pytest.mark.slow  # the tiny training run (13 s) is shared with the next test; CI's slow stage runs both
 def test_learns_in_context(tiny):
     res, out = tiny
     acc = np.asarray(res["accuracy"])  # (E, S, V, 4)
@@ -58,6 +59,7 @@ def test_learns_in_context(tiny):
     assert rec["config"]["seeds"] == 2 and rec["step"] == [0, 100, 200, 300]
 
 
+@pytest.mark.slow
 def test_deterministic_and_resumable(tiny, tmp_path):
     """Shorter runs of the same program: a new run repeats the first curve points bit for bit."""
     res, _ = tiny

@@ -115,6 +115,7 @@ def _loss_fd_check(loss, p, tok, target, c, key):
     return fd, an
 
 
+@pytest.mark.slow  # 5-8 s, run by CI's slow stage; the finite-difference check itself stays in the default suite (test_gradient_mutant_is_caught)
 @pytest.mark.parametrize("variant", ["baseline", "values"])
 def test_gradient_finite_difference(params, tokens, variant):
     c = jnp.asarray(M.VARIANTS[variant], jnp.float32)
