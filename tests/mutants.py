@@ -909,7 +909,8 @@ _declare_source(
     "dense replica Onsager reaction Gamma = alpha (n-1) (2n-5)!! C for alpha (n-1)^2 (2n-5)!! C "
     "(theory.dense_replica.reaction_excess)",
     DENSE_REPLICA, "theory.dense_replica",
-    [("out = a * (n - 1) ** 2 * dfact * C * C", "out = a * (n - 1) * dfact * C * C", 1)])
+    [("out = a * (n - 1) ** 2 * dfact * C * C", "out = a * (n - 1) * dfact * C * C", 1)],
+    quick_targets=DENSE_REPLICA)
 _declare_source(
     "sparse-rs-no-gamma-shift", "formula",
     "sparse RS retrieval without the threshold shift Gamma/2: theta = -u s for Gamma (1 + lo)/2 - u s "

@@ -11,7 +11,7 @@ from tests.mutants import MUTANTS
 
 #: A reduced quick grid: one N, a load far below and one near alpha_c (0.9 alpha_c), enough networks
 #: for a standard error of ~0.003 on the mean overlap.
-SMALL = {"Ns": [100], "alphas": [0.05, 0.075], "networks": 80, "report": [], "above": 0.1}
+SMALL = {"Ns": [100], "alphas": [0.05, 0.075], "networks": 80, "report": [], "above": 0.1, "edge": []}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,21 @@ def test_fails_under_mutant(baseline, mutant):
     assert not res.passed, f"{mutant} survives dense-replica"
     assert not res.points[0].ok  # the load far below alpha_c already fails
     assert float(tr.retrieval_overlap(0.05, 3)) == pytest.approx(0.98833, abs=1e-5)  # restored on leaving
+
+
+@pytest.mark.slow
+def test_upper_edge_point_kills_the_halved_reaction():
+    # the edge point near alpha_c (quick size: N = 400, 200 networks) passes with the code's Gamma C and
+    # fails when the Onsager reaction is halved ((n-1) for (n-1)^2): one simulation, judged both ways
+    (N, alpha, k), = CHECKS["dense-replica"].sizes["quick"]["edge"]
+    p = cdr.replica_point(0, 3, N, alpha, k)
+    assert p.p_value > 0.05 and p.estimate < p.params["high"] - 5 * p.se  # well inside the correct band
+    with MUTANTS["dense-replica-reaction-linear"].apply():
+        lo, hi = cdr.band(alpha, N, 3, k)
+        mutated = cdr.replica_point(0, 3, N, alpha, k)
+    assert hi < p.params["high"] - 0.02  # the mutant lowers the upper edge (0.961 -> 0.918)
+    # same simulation, now far above the band: rejected even at a Holm level of 1% over 30 points
+    assert mutated.estimate == p.estimate and mutated.p_value < 0.01 / 30
 
 
 def test_rectified_mutant_is_the_rectified_model():
