@@ -151,3 +151,27 @@ def test_mutant_infinite_penalty_warns(monkeypatch):
                 _figure_and_check_theory()
     finally:
         srs._capacity.cache_clear()
+
+
+def _scan(loads, kept, n=60):
+    from simulations.checks.point import Point
+
+    return [[Point("scan", float("nan"), k / n, 0.0, 1.0, 0.0, None, True,
+                   {"crossing_scan": True, "N": 2000, "a": 0.05, "theta": 0.5, "load": f, "alpha_c": 0.65,
+                    "kept": k, "trials": n}, kind="reported")] for f, k in zip(loads, kept)]
+
+
+def test_crossing_combine_tests_the_fitted_crossing_against_the_measured_excess():
+    # synthetic counts from a logistic curve centred at c (slope 40 per unit load): the fitted crossing is
+    # judged against 1.077 +- 0.045; a crossing at 0.97 (the RS theory without Gamma/2 divides the load by
+    # about 1.11) fails, one at 1.08 passes, and counts with no crossing inside the scan fail outright
+    import simulations.checks.suite.sparse_capacity as sc
+
+    loads = np.array([0.96, 1.0, 1.04, 1.08, 1.12, 1.16, 1.2])
+    for c, ok in ((1.08, True), (0.97, False), (1.20, False)):
+        kept = np.round(600 / (1 + np.exp(40 * (loads - c)))).astype(int)
+        pt = sc.combine(_scan(loads, kept, 600))[-1]
+        assert (pt.p_value > 0.01) is ok and pt.estimate == pytest.approx(c, abs=0.01), (c, pt)
+    for kept in ([0] * 7, [60] * 7):  # everything lost (crossing below the scanned loads) or kept (above)
+        pt = sc.combine(_scan(loads, kept))[-1]
+        assert not pt.ok and pt.p_value == 0.0 and "scanned loads" in pt.label
