@@ -887,3 +887,147 @@ def _derive_gated_delta() -> Derivation:
         Step("Fresh-value variance, b = 1/|k|^2, L writes", m["fresh"].expr),
     ]
     return Derivation("kv-gated-delta-recall-age", "Gated delta rule: recall versus age (exact moments)", _GDN, steps)
+
+
+def _phi(x):
+    return sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi)
+
+
+def _mqar_decay_differences(C: sp.Expr | None = None) -> Dict[str, sp.Expr]:
+    """The SymPy checks of ``kv-decay-mqar-accuracy``, each a difference that simplifies to 0 when ``C`` (the
+    crosstalk weight, :func:`mqar_crosstalk_weight` by default) is right.
+
+    ``sum``: ``C`` against the sum written out term by term at ``P = 3``, ``newest = 2``, the middle pair;
+    ``limit``: ``lam -> 1`` gives ``P + newest - 1``, the other writes of an outer-product memory of
+    ``M = P + newest`` pairs; ``stored`` and ``fresh``: the scores' variances at ``lam -> 1`` against
+    :func:`theory.kv_memory.readout_variance` at that ``M``.
+    """
+    from theory.kv_memory import readout_variance
+
+    d, lam, age, newest, P, _ = _mqar_symbols()
+    C = mqar_crosstalk_weight().expr if C is None else C
+    ages_p, ages_n = (2, 4, 6), (0, 1)  # P = 3 pairs written at ages newest, newest + 2, newest + 4; noise at 0, 1
+    written = sum(lam ** (2 * k) for k in ages_p + ages_n) - lam ** (2 * 4)
+    at = {P: 3, newest: 2, age: 4}
+    M = P + newest
+    g = gaussian_moments()
+    v4, c2 = g["E|v|^4"], g["E(v.w)^2"]
+    C1 = sp.cancel(C.subs(at)).subs(lam, 1)  # a polynomial in lam once the geometric sums are cancelled
+    var1 = {"stored": (v4 * v4 - 1) + C1 * c2 * c2, "fresh": v4 * c2 + C1 * c2 * c2}
+    return {"sum": sp.cancel(C.subs(at) - written),
+            "limit": sp.cancel(C1 - (M - 1).subs(at)),
+            **{k: sp.cancel(var1[k] - readout_variance(k).expr.subs(sym("M"), M.subs(at))) for k in var1}}
+
+
+@lru_cache(maxsize=None)
+def _win_integral_slope() -> sp.Expr:
+    """``d/dmu int phi(z) Phi((mu + sigma_s z)/sigma_f) dz``, integrated by SymPy (about 1.5 s, so cached)."""
+    z, mu = sp.Symbol("z", real=True), sp.Symbol("mu", real=True)
+    s, t = sp.Symbol("sigma_s", positive=True), sp.Symbol("sigma_f", positive=True)
+    return sp.integrate(_phi(z) * _phi((mu + s * z) / t) / t, (z, -sp.oo, sp.oo))
+
+
+def _gaussian_win_difference(f_weight: int = 1) -> sp.Expr:
+    """d/dmu of ``int phi(z) Phi((mu + s z)/t) dz`` minus that of ``Phi(mu/sqrt(s^2 + f_weight t^2))`` (0 at
+    ``f_weight = 1``: the one-distractor accuracy integral is the normal CDF of the margin over its total
+    standard deviation; both vanish at ``mu -> -inf``)."""
+    mu = sp.Symbol("mu", real=True)
+    s, t = sp.Symbol("sigma_s", positive=True), sp.Symbol("sigma_f", positive=True)
+    sd = sp.sqrt(s**2 + f_weight * t**2)
+    return sp.simplify(sp.powsimp(_win_integral_slope() - _phi(mu / sd) / sd, combine="exp"))
+
+
+def _accuracy_integral() -> sp.Expr:
+    z, i = sp.Symbol("z", real=True), sp.Symbol("i", integer=True)
+    mu, s_s, s_f = sp.Symbol("mu"), sp.Symbol("sigma_s", positive=True), sp.Symbol("sigma_f", positive=True)
+    s_i, V, P = sp.Function("sigma"), sym("V"), sym("P")
+    Phi = sp.Function("Phi")
+    x = mu + s_s * z
+    return sp.Integral(_phi(z) * Phi(x / s_f) ** (V - P) * sp.Product(Phi(x / s_i(i)), (i, 1, P - 1)),
+                       (z, -sp.oo, sp.oo))
+
+
+def _gd_mqar_difference(rate: str = "normalized", weights: Dict[str, sp.Expr] | None = None,
+                        cases=((16, sp.Rational(9, 10), 3, 7), (8, sp.Rational(1, 2), 0, 4))) -> sp.Expr:
+    """The SymPy check of ``kv-gated-delta-mqar-accuracy``: ``d`` times the fresh variance of
+    :func:`gated_delta_moments` (finite ``L``) minus the sum over all ``L`` writes of their weights ``X_t``
+    (:func:`gated_delta_write_weight` for the others, ``b2 q`` for the pair's own write), at each
+    ``(d, a, age, L)`` of ``cases`` (rate ``b = 1/2`` when constant), in exact rationals; 0 when the
+    per-write decomposition ``E|W u|^2 = sum_t X_t`` holds."""
+    a, b, d, age, L = _gd_symbols()
+    age_o = sp.Symbol("age_o", nonnegative=True)
+    weights = weights or {o: gated_delta_write_weight(o, rate).expr for o in ("newer", "older")}
+    m = gated_delta_rate_moments(rate)
+    R = a**2 * (1 - 2 * m["b1"] / d + 2 * m["b2"] / (d * (d + 2)))
+    G = a**2 * (1 - 2 * m["b1"] / d + m["b2"] / d)
+    q = R**age + a**2 * m["b2"] / (d * (d + 2)) * (R**age - G**age) / (R - G)
+    fresh = gated_delta_moments(rate, "finite")["fresh"].expr
+    total = sp.S.Zero
+    for dv, av, agev, Lv in cases:
+        at = {d: dv, a: av, age: agev, L: Lv, b: sp.Rational(1, 2)}
+        X = [weights["newer"].subs(age_o, k) for k in range(agev)] + [m["b2"] * q] \
+            + [weights["older"].subs(age_o, k) for k in range(agev + 1, Lv)]
+        total += sp.Abs(sp.nsimplify(sp.simplify((d * fresh - sum(X)).subs(at))))
+    return total
+
+
+@register_derivation("kv-decay-mqar-accuracy")
+def _derive_decay_mqar() -> Derivation:
+    """MQAR under the decaying memory (and the outer-product memory at lam = 1): the accuracy integral."""
+    d, lam, age, newest, P, age_o = _mqar_symbols()
+    diff = _mqar_decay_differences()
+    steps = [
+        Step("P pairs written at tokens 1, 3, ..., 2P - 1 and a noise pair at every later token: at the query the "
+             "pairs' ages are newest, newest + 2, ..., newest + 2(P - 1); the weight of the other writes' "
+             "crosstalk, sum lam^(2 age') over them", mqar_crosstalk_weight().expr),
+        Step("SymPy check: against the sum written out at P = 3, newest = 2, the middle pair (age 4)",
+             sp.Eq(sp.Symbol("difference"), diff["sum"], evaluate=False)),
+        Step("Stored value (mean lam^age), exact at finite d", mqar_score_variance("stored").expr),
+        Step("A never-stored value (mean 0)", mqar_score_variance("fresh").expr),
+        Step("Another stored value, of age age_o (mean 0): its own pair adds lam^(2 age_o) (1/d + 1/d^2)",
+             mqar_score_variance("other").expr),
+        Step("At lam -> 1 the memory is the outer-product memory of M = P + newest pairs: C -> M - 1 "
+             "(SymPy check, P = 3, newest = 2)", sp.Eq(sp.Symbol("difference"), diff["limit"], evaluate=False)),
+        Step("... and the stored and fresh variances are theory.kv_memory.readout_variance at that M "
+             "(SymPy check: the two differences)", sp.Tuple(diff["stored"], diff["fresh"])),
+        Step("All cross terms hold a lone zero-mean vector, so the V scores are uncorrelated; treated as "
+             "independent Gaussians, the stored value wins the argmax with probability",
+             _accuracy_integral()),
+        Step("SymPy check of the integral at one distractor: d/dmu [int phi(z) Phi((mu + sigma_s z)/sigma_f) dz "
+             "- Phi(mu/sqrt(sigma_s^2 + sigma_f^2))], both 0 at mu -> -inf",
+             sp.Eq(sp.Symbol("difference"), _gaussian_win_difference(), evaluate=False)),
+        Step("mqar_accuracy averages the integral over r = |u_j|^2 ~ chi^2_d/d (24 quantile nodes), the scale "
+             "the V scores share: own terms r-free, crosstalk C/(d^2 r)", sp.Symbol("C") / (d**2 * sp.Symbol("r"))),
+    ]
+    return Derivation("kv-decay-mqar-accuracy", "MQAR under a decaying key-value memory: accuracy by gap",
+                      _MQAR + "; Arora et al. 2023 (Zoology) for the task, Nadal et al. 1986 for the "
+                      "signal-to-noise route", steps)
+
+
+@register_derivation("kv-gated-delta-mqar-accuracy")
+def _derive_gated_delta_mqar() -> Derivation:
+    """MQAR under the gated delta rule: per-write weights of E|W u|^2 and the accuracy integral."""
+    a, b, d, age, L = _gd_symbols()
+    g = gaussian_moments()
+    steps = [
+        Step("W = sum_t b_t v_t k_t^T M_t with M_t the later writes' maps a (I - b k k^T); values independent "
+             "of the keys and of one another, so E|W u|^2 = sum_t X_t, X_t = E b_t^2 (k_t^T M_t u)^2: a write "
+             "newer than the pair of u (age_o < age)", gated_delta_write_weight("newer").expr),
+        Step("... a write older than it (its map passes through the write of u itself; b = 1/|k|^2 erases "
+             "the old read of u, eta = 0)", gated_delta_write_weight("older").expr),
+        Step("... the pair's own write: b2 E(w^T N w)^2 with N the age maps after it; SymPy check: d times "
+             "the exact fresh variance of gated_delta_moments minus the sum of the L weights, exactly, at "
+             "(d, a, age, L) = (16, 9/10, 3, 7) and (8, 1/2, 0, 4), b = 1/|k|^2 and b = 1/2",
+             sp.Eq(sp.Symbol("difference"), _gd_mqar_difference("normalized") + _gd_mqar_difference("constant"),
+                   evaluate=False)),
+        Step("Another stored value v_i scores |v_i|^2 b_i k_i^T M_i u + cross terms: the fresh variance plus "
+             "(E|v|^4 - E(v.w)^2) X_i", sp.expand(g["E|v|^4"] - g["E(v.w)^2"])),
+        Step("MQAR layout: P pair writes at the value tokens, a noise write at every token from 2P to the "
+             "query: L = P + query_pos - 2P + 1 writes; the stored value's mean and variance from "
+             "gated_delta_moments (finite L); the V scores treated as independent Gaussians",
+             _accuracy_integral()),
+        Step("SymPy check of the integral at one distractor (as in kv-decay-mqar-accuracy)",
+             sp.Eq(sp.Symbol("difference"), _gaussian_win_difference(), evaluate=False)),
+    ]
+    return Derivation("kv-gated-delta-mqar-accuracy", "MQAR under the gated delta rule: accuracy by gap",
+                      _GDN_MQAR + "; Arora et al. 2023 (Zoology) for the task", steps)

@@ -217,7 +217,7 @@ MQAR_BINS = ((1, 8), (8, 16), (16, 32), (32, 64), (64, 128))
 
 @register_check(
     "kv-decay-mqar",
-    families=("kv",), seconds={"quick": 3.5, "full": 20.0},
+    families=("kv",), seconds={"quick": 3.5, "full": 20.0}, derivations=("kv-decay-mqar-accuracy",),
     title="MQAR under the decaying memory: accuracy by gap against the Gaussian accuracy integral",
     theory="theory.forgetting.mqar_accuracy: argmax over V value tokens, the stored value's score against the "
            "P - 1 other stored values and V - P fresh ones, with the exact variances of mqar_score_variance "
@@ -275,7 +275,7 @@ def _mqar_bin_points(res: dict, p: np.ndarray, tol: float, params: dict) -> List
 
 @register_check(
     "kv-gated-delta-mqar",
-    families=("kv",), seconds={"quick": 3.5, "full": 15.0},
+    families=("kv",), seconds={"quick": 3.5, "full": 15.0}, derivations=("kv-gated-delta-mqar-accuracy",),
     title="MQAR under the gated delta rule: accuracy by gap against the Gaussian accuracy integral",
     theory="theory.forgetting.gated_delta_mqar_accuracy: the P pair writes then a noise write at every token map "
            "onto gated_delta_moments (exact mean, stored and fresh variances at the pair's age in writes); another "
