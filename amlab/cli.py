@@ -320,13 +320,15 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
+    """Checks, figures, then every registered teaching demo (small at ``--quick``) into ``OUT/demos/``."""
+    from amlab.demos import DEMOS
     from simulations.checks.runner import reproduce
 
     _check_out(args)
     checks, figures, _ = _registries()
     ok = reproduce(list(checks.values()), list(figures.values()), size=args.size, seed=args.seed,
                    out=Path(args.out), workers=args.workers, scheduler=args.scheduler, timeout=args.timeout,
-                   processes=args.processes)
+                   processes=args.processes, demos=list(DEMOS.values()))
     return 0 if ok else 1
 
 
@@ -579,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_workers, default=2, help="processes compiling at once (default 2)")
     p.set_defaults(parser=p, func=cmd_warm)
 
-    p = sub.add_parser("reproduce", help="run every check and build every figure, then write a report")
+    p = sub.add_parser("reproduce", help="run every check, build every figure, run every demo, then write a report")
     _add_common(p, "amlab-report")
     _add_parallel(p, processes=True)
     _add_device(p)

@@ -45,12 +45,69 @@ def test_simulation_is_deterministic_and_validated():
 
 def test_points_pass_on_the_simulation_and_fail_on_a_wrong_decay():
     res = sf.decay_mqar(32, 0.95, 8, 128, 600, seed=1)
-    pts = cf.mqar_points(res, 32, 0.95, 8)
+    pts = cf.mqar_points(res, 32, 0.95, 8, tolerance=3 / 32)  # the derived tolerance: the test below
     assert len(pts) >= 4 and all(abs(p.params["sim"] - p.theory) < 0.15 for p in pts)
     # the same outcomes held against the theory of a faster decay: the long gaps are far off
     wrong = cf.mqar_points(res, 32, 0.9, 8, tolerance=3 / 32)
     off = [abs(p.params["sim"] - p.theory) for p in wrong if p.label in ("gap 16-31", "gap 32-63")]
     assert max(off) > 0.3
+
+
+def _direct_accuracy(d, lam, query_pos, pair, P, V, n, seed):
+    """The decaying memory's MQAR read simulated directly (independently of theory.forgetting): ``y = W u_j`` with
+    ``W = sum_i lam^(age_i) v_i u_i^T`` over the ``P`` pairs and a noise write at every later token, and the
+    argmax of ``v . y`` over the ``P`` stored and ``V - P`` fresh values."""
+    rng = np.random.default_rng(seed)
+    ages = query_pos - 1 - 2 * np.arange(P)
+    c = lam ** np.concatenate([ages, np.arange(ages[-1])]).astype(float)
+    K = rng.standard_normal((n, c.size, d)) / np.sqrt(d)
+    Vv = rng.standard_normal((n, c.size, d)) / np.sqrt(d)
+    y = np.einsum("l,nl,nld->nd", c, np.einsum("nld,nd->nl", K, K[:, pair]), Vv)
+    cand = np.concatenate([Vv[:, :P], rng.standard_normal((n, V - P, d)) / np.sqrt(d)], axis=1)
+    return float((np.einsum("nvd,nd->nv", cand, y).argmax(axis=1) == pair).mean())
+
+
+def _bound_holds(exact, se, theory, bound):
+    """The bound covers the Gaussian integral's true error (within 3 standard errors of the simulation) and is
+    not loose by more than a factor 3."""
+    err = abs(exact - theory)
+    return err <= bound + 3 * se and bound <= 3 * err + 3 * se
+
+
+@pytest.mark.parametrize("gap", [4])
+def test_error_bound_covers_the_exact_small_d_accuracy(gap):
+    d, lam, P, V, n = 16, 0.9, 4, 32, 8000
+    q, j = gap + 2 * (P - 1) + 1, P - 1
+    exact = _direct_accuracy(d, lam, q, j, P, V, n, seed=5)
+    se = np.sqrt(exact * (1 - exact) / n)
+    theory, bound = tf.mqar_accuracy(d, lam, q, j, P, V), tf.mqar_error_bound(d, lam, q, j, P, V)
+    assert exact - theory > 10 * se  # the Gaussian integral is pessimistic here, by 0.07
+    assert _bound_holds(exact, se, theory, bound)
+    # the checks can fail: no allowance (the bare Gaussian integral) does not cover the truth, and the old
+    # constant tolerance 3/d is loose by more than a factor 3 at a long gap where the error is 0.01
+    assert not _bound_holds(exact, se, theory, 0.0)
+    assert not _bound_holds(exact, se, theory, 10 * bound)
+
+
+@pytest.mark.slow  # 4 x 40000 direct reads a case: about 5 s each
+@pytest.mark.parametrize("d, lam, P, V", [(16, 0.9, 4, 32), (12, 0.85, 3, 24), (8, 0.8, 3, 16)])
+def test_error_bound_covers_the_exact_accuracy_across_gaps(d, lam, P, V):
+    n = 40000
+    for gap in (2, 6, 11, 20):
+        q, j = gap + 2 * (P - 1) + 1, P - 1
+        exact = _direct_accuracy(d, lam, q, j, P, V, n, seed=gap)
+        se = np.sqrt(exact * (1 - exact) / n)
+        assert _bound_holds(exact, se, tf.mqar_accuracy(d, lam, q, j, P, V), tf.mqar_error_bound(d, lam, q, j, P, V)), gap
+
+
+def test_bin_tolerance_is_the_derived_bound_and_falls_with_the_gap():
+    res = sf.decay_mqar(32, 0.95, 8, 128, 300, seed=2)
+    tol = [cf.mqar_bin_tolerance(res, 32, 0.95, 8, 8, 16), tf.mqar_error_bound(32, 0.95, 100, 7, 8, 128)]
+    assert 1.2 / 32 < tol[0] < 2.0 / 32 and tol[1] < 0.1 / 32  # 1.7/d at the peak, tiny at a long gap (85)
+    g = res["gaps"]
+    k = np.flatnonzero((g.ravel() >= 8) & (g.ravel() < 16))[0]
+    one = tf.mqar_error_bound(32, 0.95, int(res["query_pos"].ravel()[k]), int(res["query_pair"].ravel()[k]), 8, 128)
+    assert one <= tol[0] + 1e-12  # the bin's tolerance is the largest bound over its spread keys
 
 
 # kv-gated-delta-mqar: the gated delta rule's MQAR accuracy.

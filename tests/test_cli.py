@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from amlab import __version__
+import amlab.demos
 from amlab.cli import main
 from simulations.checks import registry
 from simulations.checks.stats import binomial_point
@@ -21,6 +22,7 @@ def toy_checks(monkeypatch):
     import simulations.checks.suite  # noqa: F401  (register the real ones first, then hide them)
 
     monkeypatch.setattr(registry, "CHECKS", {})
+    monkeypatch.setattr(amlab.demos, "DEMOS", {})  # reproduce runs no real demo here
 
     def coin(p):
         def f(*, seed, n):
@@ -133,6 +135,74 @@ def test_reproduce_writes_report_with_checks_and_figures(toy_checks, tmp_path, m
     assert (out / "checks.json").exists()
     page = (out / "report.html").read_text()
     assert '<img alt="toy" src="data:image/png;base64,' in page and '<h2 id="check-fair">fair: fair coin <a href="#contents">' in page
+
+
+@pytest.fixture
+def toy_demos(toy_checks, monkeypatch):
+    """The 'fair' check alone, no figure, and a registry of two toy demos that write one file each."""
+    import figures.catalog  # noqa: F401
+    from figures import registry as fr
+    from simulations.core.io import atomic_write_bytes
+
+    monkeypatch.setattr(fr, "FIGURES", {})
+    monkeypatch.delitem(registry.CHECKS, "biased")
+    seen = []
+
+    def demo(name):
+        def run(out_dir, *, small=False, seed=0, echo=print):
+            seen.append((name, small, seed))
+            echo(f"{name} says hello")
+            return [atomic_write_bytes(out_dir / f"{name}.png", b"png")]
+        return amlab.demos.Demo(name, f"the {name} demo", run)
+
+    for name in ("one", "two"):
+        amlab.demos.DEMOS[name] = demo(name)
+    return seen
+
+
+def test_reproduce_runs_every_demo_and_lists_it(toy_demos, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["reproduce", "--quick", "--seed", "3", "--out", str(out)]) == 0
+    assert toy_demos == [("one", True, 3), ("two", True, 3)]  # small at --quick, the master seed
+    printed = capsys.readouterr().out
+    assert "demo one (1/2): 2 files in" in printed and "demo two (2/2)" in printed
+    assert (out / "demos" / "one" / "one.png").read_bytes() == b"png"
+    assert (out / "demos" / "two" / "narrative.txt").read_text() == "two says hello\n"
+    report = (out / "report.md").read_text()
+    assert "Demos: 2/2 ran" in report and "# Demos" in report and "[Demos (2/2 ran)](#demos)" in report
+    row = next(line for line in report.splitlines() if line.startswith("| one "))
+    assert "[one.png](demos/one/one.png)" in row and "[narrative.txt](demos/one/narrative.txt)" in row
+    assert row.rstrip(" |").endswith("ok")
+    assert "Demos" in (out / "report.html").read_text()
+    assert main(["reproduce", "--full", "--out", str(tmp_path / "f")]) == 0
+    assert toy_demos[2:] == [("one", False, 0), ("two", False, 0)]  # full size at --full
+
+
+@pytest.mark.parametrize("broken, why", [("raises", "RuntimeError: no canvas"), ("silent", "it returned no files")])
+def test_a_failing_demo_makes_reproduce_exit_1(toy_demos, tmp_path, capsys, broken, why):
+    def raises(out_dir, *, small=False, seed=0, echo=print):
+        raise RuntimeError("no canvas")
+
+    def silent(out_dir, *, small=False, seed=0, echo=print):
+        return []
+
+    amlab.demos.DEMOS["one"] = amlab.demos.Demo("one", "a broken demo", {"raises": raises, "silent": silent}[broken])
+    out = tmp_path / "r"
+    assert main(["reproduce", "--quick", "--out", str(out)]) == 1
+    assert f"error: demo one failed: {why}" in capsys.readouterr().out
+    report = (out / "report.md").read_text()
+    assert f"Demos: 1/2 ran; one FAILED: {why}" in report
+    assert next(line for line in report.splitlines() if line.startswith("| one ")).count("failed") == 1
+    assert (out / "demos" / "two" / "two.png").is_file()  # the others still ran
+
+
+def test_reproduce_passes_every_registered_demo(monkeypatch, tmp_path):
+    from simulations.checks import runner
+
+    seen = {}
+    monkeypatch.setattr(runner, "reproduce", lambda *a, **k: seen.update(k) or True)
+    assert main(["reproduce", "--quick", "--out", str(tmp_path / "r")]) == 0
+    assert [d.name for d in seen["demos"]] == list(amlab.demos.DEMOS) and "forgetting" in amlab.demos.DEMOS
 
 
 def test_check_huge_runs_only_checks_with_a_huge_size(capsys, tmp_path):

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import amlab.demos
 from amlab.cli import main
 from simulations import estimators
 from simulations.checks import registry
@@ -43,6 +44,7 @@ def coin_checks(monkeypatch, tmp_path):
     import simulations.checks.suite  # noqa: F401
 
     monkeypatch.setattr(registry, "CHECKS", {})
+    monkeypatch.setattr(amlab.demos, "DEMOS", {})  # reproduce runs no real demo here
     log = tmp_path / "runs.log"
 
     def coin(name, p):

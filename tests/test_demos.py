@@ -36,14 +36,27 @@ LINTED = {"letters", "capacity", "mixtures", "dense-vs-classical", "attention", 
 @pytest.fixture(scope="module")
 def small_runs(tmp_path_factory):
     """Every demo once at its small size (seed 0) through the command line: exit status, folder,
-    printed lines and the lint's findings on every image it saved."""
+    printed lines and the lint's findings on every image it saved (the saved figures themselves in
+    ``SAVED``, by image name)."""
     runs = {}
-    for name in NAMES:
-        folder, out = tmp_path_factory.mktemp(name), io.StringIO()
-        with lint.collecting() as problems, contextlib.redirect_stdout(out):
-            status = main(["demo", name, "--small", "--out", str(folder)])
-        runs[name] = (status, folder, out.getvalue().splitlines(), dict(problems))
+    notify = lint.notify
+
+    def keep(fig, name):
+        SAVED[name] = fig
+        notify(fig, name)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lint, "notify", keep)
+        for name in NAMES:
+            folder, out = tmp_path_factory.mktemp(name), io.StringIO()
+            with lint.collecting() as problems, contextlib.redirect_stdout(out):
+                status = main(["demo", name, "--small", "--out", str(folder)])
+            runs[name] = (status, folder, out.getvalue().splitlines(), dict(problems))
     return runs
+
+
+#: The figures the demos saved in ``small_runs``, by image name (``figures.lint.notify`` sees each one).
+SAVED = {}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -164,3 +177,34 @@ def test_forgetting_demo_kv_collapse_and_decay_window(small_runs):
     n = re.search(r"after (\d+) writes", last).group(1)
     kept = [ln.replace("): 0 readable", f"): {n} readable") if ln == last else ln for ln in lines]
     assert not _kv_collapse_and_window(kept)
+
+
+def _theory_line_shows(ax, label: str = "decay, theory") -> bool:
+    """The theory line labelled ``label`` is drawn above every marker series of ``ax`` (higher zorder),
+    and the series of the same colour it is compared with have hollow markers."""
+    lines = ax.get_lines()
+    theory = [ln for ln in lines if ln.get_label() == label]
+    points = [ln for ln in lines if ln.get_linestyle() == "None" and ln.get_marker() not in (None, "None", "")]
+    if len(theory) != 1 or not points:
+        return False
+    t = theory[0]
+    covering = [p for p in points if p.get_zorder() >= t.get_zorder()]
+    same = [p for p in points if p.get_label().startswith("decay")]
+    return not covering and bool(same) and all(p.get_markerfacecolor() == "none" for p in same)
+
+
+def test_forgetting_demo_draws_the_decay_theory_over_its_points(small_runs):
+    import matplotlib.pyplot as plt
+
+    ax = SAVED["forgetting"].axes[1]
+    assert _theory_line_shows(ax)
+    # the check fails on the panel as it was: filled decay points drawn over the theory line
+    fig, bad = plt.subplots()
+    bad.plot([0, 1], [1, 0.5], color="C0", lw=1, label="decay, theory")
+    bad.plot([0, 1], [1, 0.5], "s", ms=2, color="C0", zorder=5, label="decay lam*=0.997")
+    assert not _theory_line_shows(bad)
+    bad.lines[1].set_zorder(1)
+    assert not _theory_line_shows(bad)  # under the line now, but still filled
+    bad.lines[1].set_markerfacecolor("none")
+    assert _theory_line_shows(bad)
+    plt.close(fig)

@@ -4,6 +4,7 @@ the reason, and never count it as done."""
 import numpy as np
 import pytest
 
+import amlab.demos
 from amlab.cli import main
 from simulations.checks import registry
 from simulations.checks.registry import register_check
@@ -20,6 +21,7 @@ def figures_world(monkeypatch):
     from figures import style
 
     monkeypatch.setattr(fr, "FIGURES", {})
+    monkeypatch.setattr(amlab.demos, "DEMOS", {})  # reproduce runs no real demo here
 
     @fr.register_figure("drawn", title="a figure that draws")
     def drawn(out_dir, *, quick, seed):

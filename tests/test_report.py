@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import amlab.demos
 from amlab.cli import main
 from simulations.checks import registry
 from simulations.checks.registry import register_check
@@ -34,6 +35,7 @@ def toy_world(monkeypatch):
 
     monkeypatch.setattr(fr, "FIGURES", {})
     monkeypatch.setattr(registry, "CHECKS", {})
+    monkeypatch.setattr(amlab.demos, "DEMOS", {})  # reproduce runs no real demo here
 
     @register_check("coin", title="a fair coin", theory="p = 1/2", test="binomial", quick={"n": 200},
                     full={"n": 400})

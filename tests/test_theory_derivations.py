@@ -11,7 +11,8 @@ import pytest
 import theory.catalog  # noqa: F401
 from theory.derivation import DERIVATIONS
 
-NAMES = ["classical-crosstalk", "mceliece", "ags", "dense-snr", "demircigil", "ramsauer-capacity", "kv-readout"]
+NAMES = ["classical-crosstalk", "mceliece", "ags", "dense-snr", "demircigil", "ramsauer-capacity", "kv-readout",
+         "kv-decay-mqar-accuracy", "kv-gated-delta-mqar-accuracy"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,6 +28,8 @@ def test_derivation_renders(name):
     assert text.startswith(der.title) and "1. " in text
     assert "\\" in tex
     assert "True" not in text  # identities are shown as expressions, not collapsed booleans
+    if name == "kv-decay-mqar-accuracy":  # its SymPy checks of the steps come out 0
+        assert text.count("difference = 0") == 3 and "(0, 0)" in text
 
 
 def test_simplified_differences_in_derivations_are_zero():
@@ -159,3 +162,26 @@ def test_tuples_of_equations_print_one_a_line():
     assert "a_2 = 16" in text and "c_5 = 105" in text and "alpha_c(3) = 0.084064" in text
     shown = [ln.strip() for ln in text.splitlines() if ln.startswith("    ")]
     assert not [ln for ln in shown if ln.startswith("((")]  # no bare tuple of tuples, as (( 16*L, ...
+
+
+# ------------------------------------------------ the SymPy checks inside the MQAR derivations
+
+def test_mqar_derivations_check_their_steps_and_the_checks_catch_a_wrong_formula():
+    import sympy as sp
+
+    from theory import forgetting as tf
+
+    text = DERIVATIONS["kv-gated-delta-mqar-accuracy"]().render()  # the decay one renders in the test above
+    assert text.count("difference = 0") == 2 and "Arora et al." in text
+    assert set(tf._mqar_decay_differences().values()) == {0}
+    lam, P = sp.Symbol("lam", positive=True), tf._mqar_symbols()[4]
+    C = tf.mqar_crosstalk_weight().expr
+    wrong = C.subs(lam ** (4 * P + 2 * tf._mqar_symbols()[3]), lam ** (2 * P + 2 * tf._mqar_symbols()[3]))
+    assert wrong != C and tf._mqar_decay_differences(wrong)["sum"] != 0  # pairs one token apart, not two
+    assert tf._mqar_decay_differences(C + lam**2 - 1)["limit"] == 0 != tf._mqar_decay_differences(C + 1)["limit"]
+    assert tf._gd_mqar_difference("normalized") == 0 and tf._gd_mqar_difference("constant") == 0
+    age_o = sp.Symbol("age_o", nonnegative=True)
+    ww = {o: tf.gated_delta_write_weight(o).expr for o in ("newer", "older")}
+    assert tf._gd_mqar_difference(weights={**ww, "newer": ww["newer"].subs(age_o, age_o + 1)}) != 0
+    assert tf._gd_mqar_difference(weights={**ww, "older": ww["older"] * 2}) != 0
+    assert tf._gaussian_win_difference() == 0 and tf._gaussian_win_difference(2) != 0

@@ -33,6 +33,12 @@ Window of retrievable patterns, ``alpha_w N`` (``a = t / N``, ``lam^t -> e^(-eps
 The published optimum (Nadal, Toulouse, Changeux & Dehaene 1986; Mezard, Nadal
 & Toulouse 1986) is about 0.05 N (:data:`PUBLISHED_OPTIMUM`).
 
+Parisi's bounded synapses (J. Phys. A 19, L617, 1986; ``hopfield.palimpsest`` rule ``"bounded"``) are not
+derived here, and no published window for them is recorded: the part of the letter with its results could
+not be read, nor could a later paper quoting a number (docs/palimpsest.md). Simulated at ``N = 500`` (4
+networks, seed 0) the window is 0.051 N at ``A = 0.3`` (0.046-0.054 over the networks) and 0.054 N at
+``A = 0.4``, beside the marginalist optimum's 0.049-0.051 N.
+
 References
 ----------
 J. P. Nadal, G. Toulouse, J. P. Changeux, S. Dehaene, Europhys. Lett. 1, 535 (1986).

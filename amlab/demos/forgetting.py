@@ -126,8 +126,10 @@ def run(out_dir: StrPath, *, small: bool = False, seed: int = 0, echo: Echo = pr
     mid = (edges[:-1] + edges[1:]) / 2
     lin_bins = [_snr(lin[:, -L_lin // 8:][(late >= lo) & (late < hi)]) for lo, hi in zip(edges[:-1], edges[1:])]
     bx.plot(mid, lin_bins, "o", ms=3, color="#D55E00", label=f"linear, {L_lin} writes")
-    bx.plot(age, tf.snr("stationary").evaluate(d=d, lam=lam, age=age), color="#0072B2", lw=1)
-    bx.plot(age, dec["decay"], "s", ms=2, color="#0072B2", label=f"decay lam*={lam:.3f} (line: theory)")
+    # hollow points under the theory line (drawn last, on top): the points scatter about it, not over it
+    bx.plot(age, dec["decay"], "s", ms=2.5, mfc="none", mew=0.5, color="#0072B2", label=f"decay lam*={lam:.3f}")
+    bx.plot(age, tf.snr("stationary").evaluate(d=d, lam=lam, age=age), color="black", lw=1.2, zorder=4,
+            label="decay, theory")
     bx.plot(age, dec["gated-delta"], "^", ms=2, color="#009E73", label="gated delta")
     bx.set(xlabel="age of the pair", ylabel="SNR", yscale="log", ylim=(0.05, 40))
     bx.legend(loc="upper right", fontsize=8)

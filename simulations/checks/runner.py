@@ -23,6 +23,7 @@ import pickle
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -550,6 +551,58 @@ def build_figures(figures: Sequence[Any], out: Union[str, os.PathLike] = Path("a
     return files
 
 
+@dataclass(frozen=True)
+class DemoRun:
+    """One teaching demo run by ``run_demos``: its name and title, the files it wrote, its wall time, and
+    ``error`` (empty when it ran; else why it failed)."""
+
+    name: str
+    title: str
+    files: Tuple[Path, ...]
+    seconds: float
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def run_demos(demos: Sequence[Any], out: Union[str, os.PathLike], *, small: bool, seed: int = 0,
+              echo: Callable[[str], Any] = print) -> List[DemoRun]:
+    """Run each demo non-interactively into ``out/<name>/``; return one ``DemoRun`` per demo.
+
+    A demo is any object with ``name``, ``title`` and ``func(out_dir, *, small, seed, echo)`` returning the
+    paths it wrote (``amlab.demos.Demo``; this module does not import ``amlab``). Its narrative goes to
+    ``out/<name>/narrative.txt`` instead of the terminal; one progress line per demo is echoed. A demo that
+    raises, returns no files or names files that do not exist is failed (``error`` says why), and the
+    others still run.
+    """
+    out = ensure_writable(out)
+    runs: List[DemoRun] = []
+    for i, demo in enumerate(demos, 1):
+        folder = ensure_writable(Path(out) / demo.name)
+        lines: List[str] = []
+        t0 = time.perf_counter()
+        files: List[Path] = []
+        try:
+            files = [Path(p) for p in demo.func(folder, small=small, seed=seed, echo=lines.append)]
+            missing = [str(p) for p in files if not p.is_file()]
+            error = (f"it named files that do not exist: {', '.join(missing)}" if missing
+                     else "" if files else "it returned no files")
+        except Exception as exc:  # a broken demo is reported and the run goes on, like a figure that wrote nothing
+            error = f"{type(exc).__name__}: {exc}"
+        secs = time.perf_counter() - t0
+        if lines:
+            files.append(atomic_write_text(folder / "narrative.txt", "\n".join(str(x) for x in lines) + "\n"))
+        files = [f for f in files if f.is_file()]
+        runs.append(DemoRun(demo.name, demo.title, tuple(files), secs, error))
+        if error:
+            echo(f"error: demo {demo.name} failed: {error}")
+        else:
+            echo(f"demo {demo.name} ({i}/{len(demos)}): {len(files)} files in {secs:.1f} s")
+    return runs
+
+
 #: What each column of the check tables means (written into every report).
 COLUMNS = [
     ("check", "the registered name of the check (amlab check NAME runs it alone)"),
@@ -620,7 +673,7 @@ def _derivation_blocks(used_by: dict) -> list:
     return blocks
 
 
-def _contents(results, figure_heads, derivations) -> list:
+def _contents(results, figure_heads, derivations, demos: Sequence[DemoRun] = ()) -> list:
     """The table of contents: every section, each check with its verdict, each figure and derivation."""
     n_ok = sum(r.passed for r in results)
     items = [ListItem([Link("Run: mode, versions, machine, timings", "#run")]),
@@ -631,6 +684,8 @@ def _contents(results, figure_heads, derivations) -> list:
     items.append(ListItem([Link(f"Figures ({len(figure_heads)})", "#figures")],
                           [BulletList([ListItem([Link(text, "#" + anchor)]) for text, anchor in figure_heads])]
                           if figure_heads else []))
+    if demos:
+        items.append(ListItem([Link(f"Demos ({sum(d.ok for d in demos)}/{len(demos)} ran)", "#demos")]))
     items.append(ListItem([Link(f"Derivations ({len(derivations)})", "#derivations")],
                           [BulletList([ListItem([Link(n, "#" + slug("derivation", n))]) for n in derivations])]
                           if derivations else []))
@@ -649,7 +704,7 @@ def _declared(results, checks, what: str) -> dict:
 
 def report_blocks(results: Sequence[CheckResult], checks: Dict[str, Check], built: Sequence[Path], out: Path, *,
                   size: str, seed: int, timings: dict, derivation_blocks: list,
-                  not_built: Iterable[Tuple[str, str]] = ()) -> Tuple[list, list]:
+                  not_built: Iterable[Tuple[str, str]] = (), demos: Sequence[DemoRun] = ()) -> Tuple[list, list]:
     """The reproduce report: ``(blocks, contents)``, both lists of ``simulations.checks.report`` blocks.
 
     ``checks`` maps names to the ``Check`` objects run (their declared figures
@@ -657,7 +712,8 @@ def report_blocks(results: Sequence[CheckResult], checks: Dict[str, Check], buil
     ``(figure, paths, seconds)``; ``timings`` holds ``checks``, ``figures``,
     ``derivations`` and ``total`` seconds; ``derivation_blocks`` the
     sections of ``_derivation_blocks``; ``not_built`` lists ``(name, reason)``
-    of the figures that wrote nothing.
+    of the figures that wrote nothing; ``demos`` the ``DemoRun`` of each teaching demo run (a section
+    listing each with its files, seconds and ok/failed; none when empty), with ``timings['demos']``.
     """
     import platform
 
@@ -672,10 +728,13 @@ def report_blocks(results: Sequence[CheckResult], checks: Dict[str, Check], buil
         f"Date (UTC): {prov['time']}",
         f"Machine: {platform.platform()}, {prov['processor']}, {prov['cpus']} CPUs",
         f"Timings: checks {timings['checks']:.1f} s, figures {timings['figures']:.1f} s, "
-        f"derivations {timings['derivations']:.1f} s, total {timings['total']:.1f} s",
+        + (f"demos {timings['demos']:.1f} s, " if demos else "")
+        + f"derivations {timings['derivations']:.1f} s, total {timings['total']:.1f} s",
         f"Checks: {n_ok}/{len(results)} passed",
         f"Figures: {len(built)}/{len(built) + len(not_built)} built"
-        + "".join(f"; {name} NOT BUILT: {why}" for name, why in not_built))]),
+        + "".join(f"; {name} NOT BUILT: {why}" for name, why in not_built))]
+        + ([ListItem([f"Demos: {sum(d.ok for d in demos)}/{len(demos)} ran"
+                      + "".join(f"; {d.name} FAILED: {d.error}" for d in demos if not d.ok)])] if demos else [])),
         Heading(2, ["How to read the check tables"], "reading"),
         BulletList([ListItem([f"{name}: {text}."]) for name, text in COLUMNS]),
         Paragraph(["Each check links to the figures that show what it compares and to the derivation of its "
@@ -708,18 +767,43 @@ def report_blocks(results: Sequence[CheckResult], checks: Dict[str, Check], buil
         files = [f for f in paths if f.suffix in (".pdf", ".json", ".md")]
         if files:
             fig_blocks.append(BulletList([ListItem([Link(f.name, str(f.relative_to(out)))]) for f in files]))
-    blocks += check_blocks(results, checks, figure_names, derivations) + fig_blocks
+    blocks += check_blocks(results, checks, figure_names, derivations) + fig_blocks + _demo_blocks(demos, out, size)
     blocks += [Heading(1, ["Derivations"], "derivations")]
     blocks += derivation_blocks or [Paragraph(["No check of this run declares one."])]
     blocks += _bibliography() + [Paragraph([f"Total time: {timings['total']:.1f} s"])]
-    return blocks, _contents(results, figure_heads, derivations)
+    return blocks, _contents(results, figure_heads, derivations, demos)
+
+
+def _demo_blocks(demos: Sequence[DemoRun], out: Path, size: str) -> list:
+    """The report's Demos section: one table row per demo (name, title, files, seconds, ok or failed)."""
+    if not demos:
+        return []
+
+    def rel(f: Path) -> str:
+        try:
+            return str(f.relative_to(out))
+        except ValueError:
+            return str(f)
+
+    rows = []
+    for d in demos:
+        files: list = []
+        for f in d.files:
+            files += ([", "] if files else []) + [Link(f.name, rel(f))]
+        rows.append([[d.name], [d.title], files or ["none"], [f"{d.seconds:.1f}"],
+                     [Verdict(d.ok, "ok" if d.ok else "failed")] + ([f": {d.error}"] if d.error else [])])
+    return [Heading(1, ["Demos"], "demos"),
+            Paragraph(["The teaching demos (amlab demo NAME), run non-interactively at "
+                       f"{'their small size' if size == 'quick' else 'full size'}; each one's narrative is in its "
+                       "narrative.txt."]),
+            Table(["demo", "title", "files", "seconds", "ok"], rows)]
 
 
 def reproduce(checks: Sequence[Check], figures: Sequence[Any], size: str = "quick", seed: int = 0,
               out: Union[str, os.PathLike] = Path("amlab-report"), workers: Optional[int] = None,
               scheduler: Optional[str] = None, echo: Callable[[str], Any] = print, timeout: Optional[float] = None,
-              processes: Optional[int] = None) -> bool:
-    """Run every check and build every figure; write ``report.md`` and ``report.html``.
+              processes: Optional[int] = None, demos: Sequence[Any] = ()) -> bool:
+    """Run every check, build every figure, run every demo given; write ``report.md`` and ``report.html``.
 
     ``report.html`` stands alone (figures embedded as base64 PNG) and states
     the mode, seed, amlab version, date, machine and timings; it opens with a
@@ -728,13 +812,19 @@ def reproduce(checks: Sequence[Check], figures: Sequence[Any], size: str = "quic
     derivations (declared in ``register_check``) and back, puts the caption
     and source under each figure and prints each linked derivation. Finished
     checks of an earlier run into ``out`` are reused as in ``run_checks``.
-    Returns True when all checks pass and every figure was built (a figure
-    that wrote nothing is named, with its reason, in the output and in the
+    ``demos`` (objects like ``amlab.demos.Demo``, passed in by the command
+    line, since this module does not import ``amlab``) run after the figures
+    through ``run_demos``, small at ``size='quick'``, into ``out/demos/<name>/``,
+    and are listed in the report. Returns True when all checks pass, every
+    figure was built and every demo ran (a figure that wrote nothing or a
+    demo that failed is named, with its reason, in the output and in the
     report, and makes the result False).
     """
     t0 = time.perf_counter()
     out = ensure_writable(out)
     ensure_writable(out / "figures")
+    if demos:
+        ensure_writable(out / "demos")
     results = run_checks(checks, size=size, seed=seed, out=out, workers=workers, scheduler=scheduler, echo=echo,
                          timeout=timeout, processes=processes)
     t_checks = time.perf_counter() - t0
@@ -749,15 +839,18 @@ def reproduce(checks: Sequence[Check], figures: Sequence[Any], size: str = "quic
             continue
         built.append((fig, paths, time.perf_counter() - t1))
     t_figs = time.perf_counter() - t0 - t_checks
+    t_demo = time.perf_counter()
+    demo_runs = run_demos(demos, out / "demos", small=size == "quick", seed=seed, echo=echo) if demos else []
+    t_demos = time.perf_counter() - t_demo
     t2 = time.perf_counter()
     by_name = {c.name: c for c in checks}
     derivation_blocks = _derivation_blocks(_declared(results, by_name, "derivations"))
-    timings = {"checks": t_checks, "figures": t_figs, "derivations": time.perf_counter() - t2,
+    timings = {"checks": t_checks, "figures": t_figs, "demos": t_demos, "derivations": time.perf_counter() - t2,
                "total": time.perf_counter() - t0}
     blocks, contents = report_blocks(results, by_name, built, out, size=size, seed=seed, timings=timings,
-                                     derivation_blocks=derivation_blocks, not_built=not_built)
+                                     derivation_blocks=derivation_blocks, not_built=not_built, demos=demo_runs)
     _write_text(out / "report.md", to_markdown(blocks[:1] + contents + blocks[1:]))
     _write_text(out / "report.html", to_html(blocks, title="amlab report", nav=contents))
-    ok = all(r.passed for r in results) and not not_built
+    ok = all(r.passed for r in results) and not not_built and all(d.ok for d in demo_runs)
     echo(f"report: {out / 'report.md'}, {out / 'report.html'}")
     return ok
