@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["VARIANTS", "coefficients", "init_params", "embed", "attend", "project", "stream", "logits", "loss"]
+__all__ = ["VARIANTS", "coefficients", "init_params", "embed", "attend", "project", "add_streams", "stream", "logits", "loss"]
 
 #: Layer-2 variants and their coefficients (c_Q, c_K, c_V).
 VARIANTS = {"baseline": (0.0, 0.0, 0.0), "values": (0.0, 0.0, 1.0), "queries": (1.0, 0.0, 0.0),
@@ -108,10 +108,14 @@ def project(x: jnp.ndarray, attn: dict, prev, coef: jnp.ndarray):
     the earlier layer's ``(q, k, v)`` (``None`` for the first layer: no stream) and
     ``coef = (c_Q, c_K, c_V)`` (Burns et al. 2024, Sec. 5). Shapes (n, T, d).
     """
-    q, k, v = x @ attn["W_Q"], x @ attn["W_K"], x @ attn["W_V"]
+    return add_streams((x @ attn["W_Q"], x @ attn["W_K"], x @ attn["W_V"]), prev, coef)
+
+
+def add_streams(qkv, prev, coef: jnp.ndarray):
+    """``qkv + coef * prev`` term by term (``(q, k, v)`` of this layer, ``prev`` of an earlier one or None)."""
     if prev is None:
-        return q, k, v
-    return q + coef[0] * prev[0], k + coef[1] * prev[1], v + coef[2] * prev[2]
+        return tuple(qkv)
+    return tuple(x + c * p for x, c, p in zip(qkv, (coef[0], coef[1], coef[2]), prev))
 
 
 def stream(params: dict, tokens: jnp.ndarray, coef: jnp.ndarray) -> jnp.ndarray:
