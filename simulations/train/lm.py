@@ -83,7 +83,7 @@ class LMConfig:
     variants: Tuple[str, ...] = ("baseline", "values")
     seeds: int = 3
     seed: int = 0
-    steps: int = 3000
+    steps: int = 2500
     eval_every: int = 250
     batch: int = 16
     lr: float = 1e-3
