@@ -82,9 +82,13 @@ def plot_icl(result: dict, out_dir: style.StrPath, *, quick: bool, seed: int = 0
                    ylabel=f"ICL score (loss at {lt + 1} - at {e + 1})")
 
 
-def recorded(quick: bool) -> dict:
-    """The recorded ``lm.json`` to plot (the GPU run first unless ``quick``); ``FigureError`` if none."""
-    return read_recorded("lm", quick, RESULTS)
+def recorded(quick: bool = True) -> dict:
+    """The recorded ``lm.json`` to plot: the GPU run (``lm_full/``) whenever it exists, else the quick run.
+
+    ``quick`` is accepted for the registry's signature and ignored: the GPU run is the measurement.
+    ``FigureError`` if neither is recorded.
+    """
+    return read_recorded("lm", False, RESULTS)
 
 
 def _is_quick(result: dict) -> bool:
@@ -94,12 +98,12 @@ def _is_quick(result: dict) -> bool:
 @register_figure("train-lm-loss", title="Value residual stream in a small language model: validation loss "
                  "(recorded)", points="recorded")
 def fig_train_lm_loss(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
-    result = recorded(False)
+    result = recorded()
     return plot_loss(result, out_dir, quick=_is_quick(result), seed=seed)
 
 
 @register_figure("train-lm-icl", title="Value residual stream in a small language model: in-context learning "
                  "score (recorded)", points="recorded")
 def fig_train_lm_icl(out_dir: style.StrPath, *, quick: bool = True, seed: int = 0) -> Sequence[Path]:
-    result = recorded(False)
+    result = recorded()
     return plot_icl(result, out_dir, quick=_is_quick(result), seed=seed)
