@@ -17,7 +17,7 @@ from tests.reference_train_lm import logits_one  # noqa: E402
 
 CFG = lm.LMConfig(corpus="sample", T=12, d=8, layers=3, heads=2, mlp=2, seeds=1, steps=4, eval_every=2, batch=4,
                   warmup=1, n_eval=4, remat=False)
-TINY = dataclasses.replace(CFG, T=32, d=16, layers=2, seeds=2, steps=6, eval_every=3)
+TINY = dataclasses.replace(CFG, T=32, d=16, layers=2, seeds=2, steps=6, eval_every=3, lr=1e-2)
 
 
 FORWARD = jax.jit(lm.forward, static_argnames=("heads", "stream_from", "remat"))

@@ -91,7 +91,7 @@ class LMConfig:
     weight_decay: float = 0.1
     clip: float = 1.0
     remat: bool = True
-    n_eval: int = 64
+    n_eval: int = 256
     early: int = 50
     late: int = 500
 
@@ -134,9 +134,9 @@ _FIELDS = declare(LMConfig, ints={"T": 4, "d": 1, "layers": 1, "heads": 1, "mlp"
 #: The GPU run: the block shape of TinyStories-8M (width 256, 8 layers, 16 heads, context 512; GPT-Neo) on
 #: byte tokens, 3 seeds of the baseline and the values stream (docs/training.md says which settings are amlab's).
 FULL = LMConfig()
-#: A CPU run of minutes: width 64, 2 layers, 4 heads, context 128, 2 seeds, 600 steps.
+#: A CPU run of minutes (about 10 on two shared cores): width 64, 2 layers, 4 heads, context 128, 2 seeds, 600 steps.
 QUICK = LMConfig(T=128, d=64, layers=2, heads=4, seeds=2, steps=600, eval_every=50, batch=16, lr=3e-3, warmup=50,
-                 remat=False, n_eval=32)
+                 remat=False, n_eval=64)
 
 
 def init_params(key: jax.Array, cfg: LMConfig) -> dict:
