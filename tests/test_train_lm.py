@@ -204,8 +204,9 @@ def test_training_lowers_the_loss_and_records(tiny):
                                atol=2e-5)  # the recorded score is the one of the recorded position losses
     assert [r["variant"] for r in tiny["table"]] == ["baseline", "values"] and "icl_score_diff" in tiny["table"][1]
     assert tiny["corpus"]["bytes"] == tiny["corpus"]["train_tokens"] + tiny["corpus"]["val_tokens"]
-    # the variants of one seed start from the same weights: the first evaluation is the same for both
-    np.testing.assert_array_equal(val[0, :, 0], val[0, :, 1])
+    # the two seeds start from different weights; the variants of a seed from the same ones, so at step 0 they
+    # differ only by the stream (small at initialisation)
+    assert val[0, 0, 0] != val[0, 1, 0] and np.all(np.abs(val[0, :, 1] - val[0, :, 0]) < 0.01)
 
 
 @pytest.mark.slow
