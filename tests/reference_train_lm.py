@@ -1,7 +1,6 @@
 """Slow, obviously correct numpy twin of the language model of simulations.train.lm (one sequence, float64)."""
 
 import numpy as np
-from scipy.special import erf
 
 
 def _f64(tree):
@@ -18,10 +17,6 @@ def layer_norm(x, g, b):
 def gelu(x):
     # jax.nn.gelu's default is the tanh approximation
     return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
-
-
-def gelu_exact(x):
-    return 0.5 * x * (1 + erf(x / np.sqrt(2)))
 
 
 def attention(q, k, v, heads):
