@@ -443,6 +443,38 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_lm(args: argparse.Namespace) -> int:
+    """``amlab train lm``: the value residual stream in a small language model; needs the ``train`` extra."""
+    from simulations.checks.runner import ensure_writable
+
+    def changes(cfg):
+        c = {k: v for k, v in (("corpus", args.corpus), ("lr", args.lr), ("batch", args.batch),
+                               ("stream_from", args.stream_from)) if v is not None}
+        if args.variant:
+            c["variants"] = tuple(dict.fromkeys(["baseline"] + args.variant))
+        return c
+
+    lm, cfg = _train_config("lm", args, changes)
+    out = ensure_writable(args.out)
+    try:
+        res = lm.train_lm(cfg, out, max_seconds=args.max_seconds)
+    except ValueError as exc:  # the corpus (missing, not UTF-8, too short for T) is checked when it is read
+        raise UsageError(str(exc)) from None
+    from figures.train_lm import plot_icl, plot_loss
+
+    quick = args.size != "full"
+    files = plot_loss(res, out, quick=quick, seed=args.seed) + plot_icl(res, out, quick=quick, seed=args.seed)
+    print(lm.format_table(res["table"]))
+    t = res["timing"]
+    if t.get("tokens_per_s"):
+        print(f"{t['tokens_per_s']:.0f} tokens/s ({t['run_steps_per_s']:.1f} run-steps/s) on {t['device']}, "
+              f"compile + first chunk {t['compile_s']:.1f} s; {res['n_params']} parameters a run")
+    if res["stopped_early"]:
+        print("stopped by --max-seconds before the last step; the same command resumes from the checkpoint")
+    print(f"results: {out / 'lm.json'}, {out / 'lm_table.md'}, {files[0]}")
+    return 0
+
+
 def cmd_train_induction(args: argparse.Namespace) -> int:
     """``amlab train induction``: experiment 2 (a trained induction head); needs the ``train`` extra."""
     from simulations.checks.runner import ensure_writable
@@ -563,6 +595,21 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-seconds", type=_seconds, default=None, help="stop after this wall time (resumable)")
     _add_common(t, "amlab-train-icl")
     t.set_defaults(parser=t, func=cmd_train)
+    t = tsub.add_parser("lm", help="value residual stream in a small language model: loss and ICL score")
+    t.add_argument("--corpus", default=None, help="UTF-8 text file, or 'sample' (default: .corpus/kjv.txt made "
+                   "by benchmarks/prepare_lm_corpus.py)")
+    t.add_argument("--variant", action="append", choices=["values", "queries", "keys"],
+                   help="a variant trained beside the baseline (repeat; default: values)")
+    t.add_argument("--stream-from", choices=["previous", "first"], default=None,
+                   help="the block whose projections the streams add (default previous)")
+    t.add_argument("--seeds", type=_workers, default=None, help="runs per variant")
+    t.add_argument("--steps", type=_workers, default=None, help="training steps (a multiple of --eval-every)")
+    t.add_argument("--eval-every", type=_workers, default=None, help="steps between evaluations")
+    t.add_argument("--batch", type=_workers, default=None, help="windows per step")
+    t.add_argument("--lr", type=_positive, default=None, help="peak learning rate (AdamW)")
+    t.add_argument("--max-seconds", type=_seconds, default=None, help="stop after this wall time (resumable)")
+    _add_common(t, "amlab-train-lm")
+    t.set_defaults(parser=t, func=cmd_train_lm)
     t = tsub.add_parser("induction", help="a trained induction head vs the closed-form logits, several d")
     t.add_argument("--d", type=_workers, action="append", help="embedding dimension (repeat; default 32 64 ...)")
     t.add_argument("--seeds", type=_workers, default=None, help="runs per d")

@@ -262,13 +262,14 @@ def test_every_registered_figure_is_linted_by_its_build_test():
     import figures.catalog  # noqa: F401  (registers the figures)
     from figures.registry import FIGURES
     from tests import (test_figures_ags_large, test_figures_amicl, test_figures_attention,
-                       test_figures_capacity_extended, test_figures_induction, test_figures_theory)
+                       test_figures_capacity_extended, test_figures_induction, test_figures_theory,
+                       test_figures_train_lm)
 
     linted = (set(test_figures_theory.THEORY_FIGURES) | set(test_figures_amicl.NAMES) |
               set(test_figures_attention.NAMES) | set(test_figures_capacity_extended.NAMES) |
               set(test_figures_induction.FAST) | set(test_figures_induction.SLOW) | set(test_figures_ags_large.NAMES) |
               {"dense-replica", "rem-capacity", "storkey-capacity", "sparse-rs-capacity", "palimpsest-capacity",
-               "forgetting-recall-age", "forgetting-frontier"})
+               "forgetting-recall-age", "forgetting-frontier"} | set(test_figures_train_lm.NAMES))
     assert linted | NOT_LINTED == set(FIGURES), sorted(set(FIGURES) - linted - NOT_LINTED)
 
 

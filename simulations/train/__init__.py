@@ -14,6 +14,10 @@ Nothing else in amlab imports this package; the CLI imports it only for
   Bietti et al. (2023) and its trigger-sequence sampler in JAX;
 * :mod:`simulations.train.induction`: experiment 2, a trained induction head, its
   memory-recall probes and its logits against the closed form of ``theory.induction``;
+* :mod:`simulations.train.corpus`: the byte-level tokenizer, corpus reader and splits of the
+  language-model experiment (no JAX but its window sampler);
+* :mod:`simulations.train.lm`: the value residual stream in a small language model (Burns et al.'s
+  second experiment): the byte-level decoder, its training over seeds and variants, the ICL score;
 * :mod:`simulations.train.loop`: the training loop both experiments share (run seeds,
   checkpoints, jitted chunks between evaluations);
 * :mod:`simulations.train.induction_table`: experiment 2's summary table (no JAX).

@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["VARIANTS", "coefficients", "init_params", "embed", "stream", "logits", "loss"]
+__all__ = ["VARIANTS", "coefficients", "init_params", "embed", "attend", "project", "add_streams", "stream", "logits", "loss"]
 
 #: Layer-2 variants and their coefficients (c_Q, c_K, c_V).
 VARIANTS = {"baseline": (0.0, 0.0, 0.0), "values": (0.0, 0.0, 1.0), "queries": (1.0, 0.0, 0.0),
@@ -78,25 +78,52 @@ def embed(tokens: jnp.ndarray) -> jnp.ndarray:
     return jnp.concatenate([tokens, pos], axis=-1)
 
 
-def _attend(q, k, v):
-    """Causal softmax attention: (n, T, d) each -> (n, T, d)."""
-    T, d = q.shape[1], q.shape[2]
-    s = jnp.einsum("ntd,nsd->nts", q, k) / np.sqrt(d)  # (n, T, T)
+def attend(q: jnp.ndarray, k: jnp.ndarray, v: jnp.ndarray, heads: int = 1) -> jnp.ndarray:
+    """Causal softmax attention: (n, T, d) each -> (n, T, d), ``heads`` heads of width ``d / heads``.
+
+    Position ``t`` attends to positions ``0..t``; each head's scores are scaled by
+    ``1 / sqrt(d / heads)``. One head is the two-layer model's attention; the
+    language model of :mod:`simulations.train.lm` uses several.
+    """
+    n, T, d = q.shape
     causal = jnp.tril(jnp.ones((T, T), bool))
-    s = jnp.where(causal[None], s, -jnp.inf)
-    return jnp.einsum("nts,nsd->ntd", jax.nn.softmax(s, axis=-1), v)
+    if heads == 1:
+        s = jnp.einsum("ntd,nsd->nts", q, k) / np.sqrt(d)  # (n, T, T)
+        s = jnp.where(causal[None], s, -jnp.inf)
+        return jnp.einsum("nts,nsd->ntd", jax.nn.softmax(s, axis=-1), v)
+    dh = d // heads
+    q, k, v = (x.reshape(n, T, heads, dh) for x in (q, k, v))  # (n, T, H, dh)
+    s = jnp.einsum("nthd,nshd->nhts", q, k) / np.sqrt(dh)  # (n, H, T, T)
+    s = jnp.where(causal[None, None], s, -jnp.inf)
+    return jnp.einsum("nhts,nshd->nthd", jax.nn.softmax(s, axis=-1), v).reshape(n, T, d)
+
+
+_attend = attend  # the single-head form, the name the tests' mutants use
+
+
+def project(x: jnp.ndarray, attn: dict, prev, coef: jnp.ndarray):
+    """Queries, keys and values of a layer with the residual attention streams: ``(q, k, v)``.
+
+    ``q = x W_Q + c_Q q_prev`` and likewise for keys and values, where ``prev`` is
+    the earlier layer's ``(q, k, v)`` (``None`` for the first layer: no stream) and
+    ``coef = (c_Q, c_K, c_V)`` (Burns et al. 2024, Sec. 5). Shapes (n, T, d).
+    """
+    return add_streams((x @ attn["W_Q"], x @ attn["W_K"], x @ attn["W_V"]), prev, coef)
+
+
+def add_streams(qkv, prev, coef: jnp.ndarray):
+    """``qkv + coef * prev`` term by term (``(q, k, v)`` of this layer, ``prev`` of an earlier one or None)."""
+    if prev is None:
+        return tuple(qkv)
+    return tuple(x + c * p for x, c, p in zip(qkv, (coef[0], coef[1], coef[2]), prev))
 
 
 def stream(params: dict, tokens: jnp.ndarray, coef: jnp.ndarray) -> jnp.ndarray:
     """The residual stream after layer 2, shape (n, T, d), for tokens (n, T, D) and ``coef`` (3,)."""
     x0 = embed(tokens)
-    a1, a2 = params["attn1"], params["attn2"]
-    q1, k1, v1 = x0 @ a1["W_Q"], x0 @ a1["W_K"], x0 @ a1["W_V"]
-    x1 = x0 + _attend(q1, k1, v1)
-    q2 = x1 @ a2["W_Q"] + coef[0] * q1
-    k2 = x1 @ a2["W_K"] + coef[1] * k1
-    v2 = x1 @ a2["W_V"] + coef[2] * v1
-    return x1 + _attend(q2, k2, v2)
+    qkv1 = project(x0, params["attn1"], None, coef)
+    x1 = x0 + _attend(*qkv1)
+    return x1 + _attend(*project(x1, params["attn2"], qkv1, coef))
 
 
 def logits(params: dict, tokens: jnp.ndarray, coef: jnp.ndarray) -> jnp.ndarray:
