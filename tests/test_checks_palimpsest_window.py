@@ -12,7 +12,7 @@ from tests.mutants import MUTANTS
 
 @pytest.mark.slow  # 12 networks of 400 neurons: 1-4 s
 def test_quick_seed_60_no_longer_a_false_alarm():
-    """Quick size, master seed 60, eps = 10: the 12 networks' sample sd of the bin [0.05, 0.1) fell to about
+    """The former quick size (12 networks), master seed 60, eps = 10: the 12 networks' sample sd of the bin [0.05, 0.1) fell to about
     half the exact one, and a z-test with it gave p < 1e-6; the exact standard error gives p > 1e-3."""
     pts = cp.moments_case(seed=60, N=400, eps=10.0, n_net=12)
     p = next(q for q in pts if q.label.startswith("eps=10, t/N in [0.05, 0.1): mean"))
