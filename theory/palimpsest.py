@@ -61,7 +61,7 @@ from theory.derivation import Derivation, Step, register_derivation
 from theory.formula import Formula, sym
 
 __all__ = ["field_mean", "field_variance", "stationary_variance", "snr_window", "snr_optimum", "response_integral",
-           "replica_window", "replica_optimum", "PUBLISHED_OPTIMUM", "derivation"]
+           "replica_window", "replica_optimum", "neuron_mean_covariance", "PUBLISHED_OPTIMUM", "derivation"]
 
 _NTCD = "Nadal, Toulouse, Changeux & Dehaene, Europhys. Lett. 1, 535 (1986)"
 _MNT = "Mezard, Nadal & Toulouse, J. Physique 47, 1457 (1986)"
@@ -97,6 +97,60 @@ def field_variance() -> Formula:
                    source=_NTCD + "; signal-to-noise analysis, crosstalk summed with the weights lam^(2 t')",
                    assumptions="random +-1 patterns; P patterns written from J = 0; 0 <= t < P; lam < 1",
                    definition="Var[xi_i^t h_i] over the patterns, (N-1)/N^2 sum_{t' != t} lam^(2 t')")
+
+
+def neuron_mean_covariance(lam: float, ages, N: int, P: int) -> np.ndarray:
+    """Covariance over networks of the aligned field averaged over the neurons, between ages (exact).
+
+    The neuron mean of the aligned field of the pattern of age ``t`` is
+    ``lam^t (N-1)/N + sum_{t' != t} lam^t' (m_tt'^2 - 1/N)`` with ``m_tt'`` the
+    overlap of patterns ``t`` and ``t'`` (each crosstalk term
+    ``lam^t' (xi_i^t xi_i^t' m_tt' - 1/N)`` averaged over i). Overlaps of distinct
+    pairs are independent (given ``xi^t``, ``m_tt'`` is the mean of N fair signs
+    whatever ``xi^t`` is, so pairs sharing a pattern are independent too), and
+    ``Var(N m^2) = 2 - 2/N`` for +-1 patterns (``E[(sum of N signs)^4] = 3N^2 - 2N``).
+    Two ages ``t != s`` share one pair, ``{t, s}``, weighted ``lam^s`` in the one and
+    ``lam^t`` in the other. Hence, with ``S_t = sum_{t' != t, t' < P} lam^(2t')``::
+
+        Cov(t, s) = 2 (N - 1) / N^3 * (S_t if t == s else lam^(t + s))
+
+    so the variance of one age's neuron mean is exactly ``2/N`` times
+    ``field_variance`` (its per-neuron variance).
+
+    Parameters
+    ----------
+    lam : float
+        Decay factor, 0 < lam < 1.
+    ages : array_like of shape (K,), int
+        Distinct ages in ``[0, P - 1]``.
+    N, P : int
+        Neurons and patterns written from ``J = 0``.
+
+    Returns
+    -------
+    ndarray of shape (K, K), float64
+
+    Examples
+    --------
+    >>> c = neuron_mean_covariance(0.99, [0, 3], 100, 500)
+    >>> v = float(field_variance().evaluate(lam=0.99, t=0, N=100, P=500))
+    >>> round(float(c[0, 0]) / v, 10), bool(c[0, 1] > 0)
+    (0.02, True)
+    """
+    a = np.asarray(ages)
+    if a.ndim != 1 or a.size == 0 or not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"ages must be a non-empty 1-D array of integers, got {ages!r}")
+    N, P = int(N), int(P)
+    if N < 2 or P < 1 or a.min() < 0 or a.max() >= P:
+        raise ValueError(f"need N >= 2 and ages in [0, P - 1], got N={N}, P={P}, ages in [{a.min()}, {a.max()}]")
+    lam = float(lam)
+    if not 0.0 < lam < 1.0:
+        raise ValueError(f"lam must lie in (0, 1), got {lam}")
+    a = a.astype(np.float64)
+    total = (1.0 - lam ** (2 * P)) / (1.0 - lam ** 2)
+    cov = lam ** (a[:, None] + a[None, :])
+    np.fill_diagonal(cov, total - lam ** (2 * a))
+    return 2.0 * (N - 1) / N ** 3 * cov
 
 
 @lru_cache(maxsize=None)
