@@ -45,6 +45,8 @@ __all__ = ["MIXERS", "ModelSpec", "state_size", "init_params", "mix", "hidden", 
 
 MIXERS = ("attention", "linear", "decay", "delta", "gated_delta")
 KERNEL = 4
+#: Steps of the delta-rule scan between the states kept for the gradient.
+REMAT = 16
 EPS = 1e-6
 
 
@@ -145,8 +147,19 @@ def _delta_scan(q, k, v, beta, alpha):
         S = a_t * (S - b_t * jnp.outer(S @ k_t, k_t)) + b_t * jnp.outer(v_t, k_t)
         return S, S @ q_t
 
-    _, o = jax.lax.scan(step, jnp.zeros((d_v, d_k), q.dtype), (q, k, v, beta, alpha))
-    return o
+    xs, S0, L = (q, k, v, beta, alpha), jnp.zeros((d_v, d_k), q.dtype), q.shape[0]
+    if L % REMAT or L == REMAT:
+        return jax.lax.scan(step, S0, xs)[1]
+    # chunks of REMAT steps, each recomputed in the backward pass: the gradient keeps L / REMAT states,
+    # not L (at d = 256, L = 256 the per-step states of a batch would not fit a GPU); same arithmetic
+
+    @jax.checkpoint
+    def chunk(S, xc):
+        return jax.lax.scan(step, S, xc)
+
+    xs = jax.tree_util.tree_map(lambda x: x.reshape((L // REMAT, REMAT) + x.shape[1:]), xs)
+    _, o = jax.lax.scan(chunk, S0, xs)
+    return o.reshape((L,) + o.shape[2:])
 
 
 def mix(p: dict, u: jax.Array, spec: ModelSpec) -> jax.Array:
