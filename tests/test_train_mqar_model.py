@@ -10,6 +10,7 @@ from simulations.train import mqar_model as M  # noqa: E402
 from tests import reference_train_mqar as R  # noqa: E402
 
 L, D, VOC = 8, 6, 12
+HIDDEN = jax.jit(M.hidden, static_argnums=2)
 TOK = np.array([1, 7, 2, 9, 1, 0, 2, 0])
 
 
@@ -41,7 +42,7 @@ CASES = [("attention", {}), ("linear", {}), ("decay", {}), ("delta", {}), ("gate
 def test_forward_matches_numpy_twin(mixer, kw):
     spec = _spec(mixer, **kw)
     p = _params(spec)
-    got = np.asarray(M.hidden(p, jnp.asarray(TOK), spec))
+    got = np.asarray(HIDDEN(p, jnp.asarray(TOK), spec))
     ref = R.hidden(_np(p), TOK, mixer, conv_on=spec.conv, mlp=spec.mlp, beta_fixed=spec.beta)
     np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5)
 
@@ -120,11 +121,20 @@ def test_gradient_by_finite_differences():
         assert abs(fd - wrong) > 1e-6 * max(1.0, abs(an))
 
 
-def test_chunked_scan_matches_numpy_twin():
-    """At L = 2 REMAT the delta-rule scan runs in recomputed chunks; the outputs are the recurrence's."""
-    n = 2 * M.REMAT
-    spec = M.ModelSpec("gated_delta", D, VOC, n)
+@pytest.mark.parametrize("mixer", ["delta", "gated_delta"])
+def test_chunked_delta_rule_matches_numpy_twin(mixer):
+    """At L = 2 CHUNK the delta rules run chunk by chunk (a triangular solve per chunk); the outputs are
+    the token-by-token recurrence's, and so are those of the stepwise scan on the same input."""
+    n = 2 * M.CHUNK
+    spec = M.ModelSpec(mixer, D, VOC, n)
     p = _params(spec)
     tok = np.random.default_rng(1).integers(0, VOC, n)
-    got = np.asarray(M.hidden(p, jnp.asarray(tok), spec))
-    np.testing.assert_allclose(got, R.hidden(_np(p), tok, "gated_delta"), rtol=1e-5, atol=1e-5)
+    got = np.asarray(HIDDEN(p, jnp.asarray(tok), spec))
+    np.testing.assert_allclose(got, R.hidden(_np(p), tok, mixer), rtol=1e-5, atol=1e-5)
+    rng = np.random.default_rng(2)
+    q, k = (jnp.asarray(R.unit(rng.standard_normal((n, D))), jnp.float32) for _ in range(2))
+    v = jnp.asarray(rng.standard_normal((n, D)), jnp.float32)
+    b = jnp.asarray(rng.uniform(0.1, 1.0, n), jnp.float32)
+    la = jnp.asarray(np.log(rng.uniform(0.05, 1.0, n)), jnp.float32)  # strong gates: ratios down to 0.05^16
+    chunks, steps = jax.jit(M._delta_chunks)(q, k, v, b, la), jax.jit(M._delta_steps)(q, k, v, b, la)
+    np.testing.assert_allclose(chunks, steps, rtol=1e-4, atol=1e-5)

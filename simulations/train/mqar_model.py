@@ -14,9 +14,13 @@ short convolution: ``y_t = sum_j w_j * u_{t-j}``). The readout is
 * ``decay``: decayed linear attention ``S_t = gamma S_{t-1} + v_t k_t^T`` with a learned scalar
   ``gamma = sigmoid(c)`` per layer (parallel form, weights ``gamma^(t-s)``);
 * ``delta``: DeltaNet, ``S_t = S_{t-1} + beta_t (v_t - S_{t-1} k_t) k_t^T`` with
-  ``beta_t = sigmoid(u_t . w_beta + b_beta)`` or a fixed ``beta`` (a ``lax.scan`` over time);
+  ``beta_t = sigmoid(u_t . w_beta + b_beta)`` or a fixed ``beta``;
 * ``gated_delta``: gated DeltaNet, ``S_t = alpha_t S_{t-1} (I - beta_t k_t k_t^T) + beta_t v_t k_t^T``
-  with ``alpha_t = sigmoid(u_t . w_alpha + b_alpha)`` in (0, 1) and ``beta_t`` as above (a scan).
+  with ``alpha_t = sigmoid(u_t . w_alpha + b_alpha)`` in (0, 1) and ``beta_t`` as above.
+
+The delta rules run as a ``lax.scan`` over chunks of ``CHUNK`` tokens (:func:`_delta_chunks`: one
+triangular solve per chunk, the state read and written once per chunk), or token by token
+(:func:`_delta_steps`) when ``CHUNK`` does not divide the length.
 
 The recurrent mixers normalise ``q`` and ``k`` to unit length (as DeltaNet does),
 so their state is the memory of :mod:`hopfield.kv` with unit keys; its size is
@@ -45,8 +49,8 @@ __all__ = ["MIXERS", "ModelSpec", "state_size", "init_params", "mix", "hidden", 
 
 MIXERS = ("attention", "linear", "decay", "delta", "gated_delta")
 KERNEL = 4
-#: Steps of the delta-rule scan between the states kept for the gradient.
-REMAT = 16
+#: Tokens per chunk of the delta-rule recurrence (the state is read and written once per chunk).
+CHUNK = 16
 EPS = 1e-6
 
 
@@ -138,28 +142,58 @@ def _rate(p, u, spec, name):
     return jax.nn.sigmoid(u @ p[f"w_{name}"] + p[f"b_{name}"])  # (L,)
 
 
-def _delta_scan(q, k, v, beta, alpha):
-    """The (gated) delta rule over time; ``alpha`` (L,) ones for DeltaNet. Returns (L, d_v)."""
+def _delta_steps(q, k, v, beta, log_alpha):
+    """The (gated) delta rule token by token (a scan over time); ``log_alpha`` (L,) zeros for DeltaNet.
+
+    ``S_t = alpha_t S_{t-1} (I - beta_t k_t k_t^T) + beta_t v_t k_t^T``, ``o_t = S_t q_t``; returns (L, d_v).
+    """
     d_k, d_v = k.shape[1], v.shape[1]
 
     def step(S, x):  # S (d_v, d_k)
-        q_t, k_t, v_t, b_t, a_t = x
-        S = a_t * (S - b_t * jnp.outer(S @ k_t, k_t)) + b_t * jnp.outer(v_t, k_t)
+        q_t, k_t, v_t, b_t, la_t = x
+        S = jnp.exp(la_t) * (S - b_t * jnp.outer(S @ k_t, k_t)) + b_t * jnp.outer(v_t, k_t)
         return S, S @ q_t
 
-    xs, S0, L = (q, k, v, beta, alpha), jnp.zeros((d_v, d_k), q.dtype), q.shape[0]
-    if L % REMAT or L == REMAT:
-        return jax.lax.scan(step, S0, xs)[1]
-    # chunks of REMAT steps, each recomputed in the backward pass: the gradient keeps L / REMAT states,
-    # not L (at d = 256, L = 256 the per-step states of a batch would not fit a GPU); same arithmetic
+    return jax.lax.scan(step, jnp.zeros((d_v, d_k), q.dtype), (q, k, v, beta, log_alpha))[1]
 
-    @jax.checkpoint
-    def chunk(S, xc):
-        return jax.lax.scan(step, S, xc)
 
-    xs = jax.tree_util.tree_map(lambda x: x.reshape((L // REMAT, REMAT) + x.shape[1:]), xs)
-    _, o = jax.lax.scan(chunk, S0, xs)
-    return o.reshape((L,) + o.shape[2:])
+def _delta_chunks(q, k, v, beta, log_alpha):
+    """The same recurrence, CHUNK tokens at a time (the state is read and written once per chunk).
+
+    Within a chunk, with ``g_t`` the product of the gates since the chunk began and ``S_0`` the state
+    (``d_k x d_v``, so ``o_t = S_t^T q_t``) at its start, ``S_t = alpha_t S_{t-1} + k_t u_t^T`` with
+    ``u_t = beta_t (v_t - g_t S_0^T k_t - sum_{i<t} (g_t/g_i)(k_i . k_t) u_i)``: a unit lower-triangular
+    system for the rows ``u_t``. Then ``o_t = g_t S_0^T q_t + sum_{i<=t} (g_t/g_i)(k_i . q_t) u_i`` and
+    the next state is ``g_C S_0 + sum_i (g_C/g_i) k_i u_i^T``. Every ratio ``g_t/g_i`` (``t >= i``) is
+    the exponential of a difference of cumulative log gates, at most 1.
+    """
+    L, d_k = k.shape
+    d_v, C = v.shape[1], CHUNK
+    incl = jnp.tril(jnp.ones((C, C), bool))
+    strict = jnp.tril(jnp.ones((C, C), bool), -1)
+
+    def chunk(S, x):  # S (d_k, d_v)
+        qc, kc, vc, bc, lac = x  # (C, d_k), (C, d_k), (C, d_v), (C,), (C,)
+        lg = jnp.cumsum(lac)  # log g_t
+        ratio = jnp.where(incl, jnp.exp(jnp.where(incl, lg[:, None] - lg[None, :], 0.0)), 0.0)  # g_t / g_i
+        system = jnp.eye(C, dtype=qc.dtype) + bc[:, None] * jnp.where(strict, ratio * (kc @ kc.T), 0.0)
+        g = jnp.exp(lg)[:, None]
+        u = jax.scipy.linalg.solve_triangular(system, bc[:, None] * (vc - g * (kc @ S)), lower=True,
+                                              unit_diagonal=True)  # (C, d_v)
+        o = g * (qc @ S) + (ratio * (qc @ kc.T)) @ u
+        S = jnp.exp(lg[-1]) * S + kc.T @ (jnp.exp(lg[-1] - lg)[:, None] * u)
+        return S, o
+
+    xs = jax.tree_util.tree_map(lambda x: x.reshape((L // C, C) + x.shape[1:]), (q, k, v, beta, log_alpha))
+    _, o = jax.lax.scan(chunk, jnp.zeros((d_k, d_v), q.dtype), xs)
+    return o.reshape(L, d_v)
+
+
+def _delta_scan(q, k, v, beta, log_alpha):
+    """The (gated) delta rule: by chunks when ``CHUNK`` divides the length, else token by token."""
+    if q.shape[0] % CHUNK == 0:
+        return _delta_chunks(q, k, v, beta, log_alpha)
+    return _delta_steps(q, k, v, beta, log_alpha)
 
 
 def mix(p: dict, u: jax.Array, spec: ModelSpec) -> jax.Array:
@@ -179,8 +213,9 @@ def mix(p: dict, u: jax.Array, spec: ModelSpec) -> jax.Array:
         w = jnp.where(mask, jnp.exp(jnp.where(mask, lag, 0.0) * jax.nn.log_sigmoid(p["decay"])), 0.0)
         return (w * (q @ k.T)) @ v
     beta = _rate(p, u, spec, "beta")
-    alpha = _rate(p, u, spec, "alpha") if spec.mixer == "gated_delta" else jnp.ones(L, u.dtype)
-    return _delta_scan(q, k, v, beta, alpha)
+    log_alpha = jax.nn.log_sigmoid(u @ p["w_alpha"] + p["b_alpha"]) if spec.mixer == "gated_delta" \
+        else jnp.zeros(L, u.dtype)
+    return _delta_scan(q, k, v, beta, log_alpha)
 
 
 def _layer_input(p, x, spec):
