@@ -258,10 +258,10 @@ def train_mqar(cfg: MQARConfig, out: Optional[Path] = None, *, max_seconds: Opti
         ``checkpoints/``; a finished program recorded there with the same config is not rerun.
     max_seconds : float, optional
         Stop training after the evaluation that passes this wall time (resumable); the programs
-        not started are recorded as not run.
+        not started by then are recorded as not run (the first program of a call always starts).
     budget_s : float, optional
-        Skip a program whose expected time (from the programs run so far) exceeds the time left
-        of this budget; it is recorded as not run (``status: "skipped"``).
+        Skip a program whose expected time (from the programs run so far in this call) exceeds the
+        time left of this budget; it is recorded as not run (``status: "skipped"``).
     progress, resume : bool
     ideal : bool
         Compute the ideal memories' accuracies (:func:`ideal_memories`) into the record.
@@ -304,10 +304,10 @@ def train_mqar(cfg: MQARConfig, out: Optional[Path] = None, *, max_seconds: Opti
         if name in record["programs"]:
             continue
         now = time.perf_counter()
-        if deadline is not None and now > deadline:
+        if deadline is not None and now > deadline and ran:  # every call trains at least one chunk
             record["programs"][name] = {"mixer": mixer, "d": d, "status": "skipped", "reason": "max_seconds"}
             continue
-        if budget_s is not None and now - start + _estimate(ran, d) > budget_s:
+        if budget_s is not None and ran and now - start + _estimate(ran, d) > budget_s:
             record["programs"][name] = {"mixer": mixer, "d": d, "status": "skipped",
                                         "reason": f"budget_s={budget_s:g} (expected {_estimate(ran, d):.0f} s, "
                                                   f"{budget_s - (now - start):.0f} s left)"}
