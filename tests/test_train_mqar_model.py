@@ -34,11 +34,16 @@ def _np(p):
     return jax.tree_util.tree_map(lambda x: np.asarray(x, np.float64), p)
 
 
-CASES = [("attention", {}), ("linear", {}), ("decay", {}), ("delta", {}), ("gated_delta", {}),
-         ("delta", {"beta": 0.7, "conv": False}), ("gated_delta", {"mlp": True})]
+#: Every mixer at L = 8 (the delta rules token by token; test_chunked_delta_rule_matches_numpy_twin runs them
+#: chunk by chunk in the default suite); each case is one compile, so the stepwise delta rules, the fixed
+#: rate and the MLP run in the slow stage.
+_SLOW = pytest.mark.slow
+CASES = [("attention", {}), ("linear", {}), ("decay", {}), pytest.param("delta", {}, marks=_SLOW),
+         pytest.param("gated_delta", {}, marks=_SLOW), pytest.param("delta", {"beta": 0.7, "conv": False}, marks=_SLOW),
+         pytest.param("gated_delta", {"mlp": True}, marks=_SLOW)]
 
 
-@pytest.mark.parametrize("mixer,kw", CASES, ids=[f"{m}-{'-'.join(k)}" for m, k in CASES])
+@pytest.mark.parametrize("mixer,kw", CASES)
 def test_forward_matches_numpy_twin(mixer, kw):
     spec = _spec(mixer, **kw)
     p = _params(spec)
@@ -59,7 +64,8 @@ def _causal_violations(f, tokens, V=VOC):
     return bad
 
 
-@pytest.mark.parametrize("mixer", M.MIXERS)
+@pytest.mark.parametrize("mixer", [m if m in ("attention", "gated_delta") else pytest.param(m, marks=_SLOW)
+                                   for m in M.MIXERS])
 def test_causal(mixer):
     spec = _spec(mixer)
     p = _params(spec)
