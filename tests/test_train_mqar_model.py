@@ -101,12 +101,14 @@ def test_same_seed_same_bits():
 
 
 @pytest.mark.slow  # 26 s on two shared cores: the float64 compile of the gated-delta scan's gradient
-def test_gradient_by_finite_differences():
+@pytest.mark.parametrize("n", [L, M.CHUNK])  # the gated delta rule token by token, then in one chunk
+def test_gradient_by_finite_differences(n):
     """The directional derivative of the loss (float64) along a random direction equals the centred difference."""
     with jax.enable_x64(True):
-        spec = _spec("gated_delta")
+        spec = M.ModelSpec("gated_delta", D, VOC, n)
         p = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float64), _params(spec))
-        tok = jnp.asarray(np.stack([TOK, np.roll(TOK, 2)]))
+        seq = np.resize(TOK, n)
+        tok = jnp.asarray(np.stack([seq, np.roll(seq, 2)]))
         qp = jnp.asarray([[4, 6], [5, 7]])
         ans = jnp.asarray([[7, 9], [3, 4]])
         valid = jnp.asarray([[True, True], [True, False]])

@@ -19,7 +19,7 @@ short convolution: ``y_t = sum_j w_j * u_{t-j}``). The readout is
   with ``alpha_t = sigmoid(u_t . w_alpha + b_alpha)`` in (0, 1) and ``beta_t`` as above.
 
 The delta rules run as a ``lax.scan`` over chunks of ``CHUNK`` tokens (:func:`_delta_chunks`: one
-triangular solve per chunk, the state read and written once per chunk), or token by token
+unit lower-triangular system per chunk, the state read and written once per chunk), or token by token
 (:func:`_delta_steps`) when ``CHUNK`` does not divide the length.
 
 The recurrent mixers normalise ``q`` and ``k`` to unit length (as DeltaNet does),
@@ -49,7 +49,7 @@ __all__ = ["MIXERS", "ModelSpec", "state_size", "init_params", "mix", "hidden", 
 
 MIXERS = ("attention", "linear", "decay", "delta", "gated_delta")
 KERNEL = 4
-#: Tokens per chunk of the delta-rule recurrence (the state is read and written once per chunk).
+#: Tokens per chunk of the delta-rule recurrence (the state is read and written once per chunk); a power of 2.
 CHUNK = 16
 EPS = 1e-6
 
@@ -178,8 +178,7 @@ def _delta_chunks(q, k, v, beta, log_alpha):
         ratio = jnp.where(incl, jnp.exp(jnp.where(incl, lg[:, None] - lg[None, :], 0.0)), 0.0)  # g_t / g_i
         system = jnp.eye(C, dtype=qc.dtype) + bc[:, None] * jnp.where(strict, ratio * (kc @ kc.T), 0.0)
         g = jnp.exp(lg)[:, None]
-        u = jax.scipy.linalg.solve_triangular(system, bc[:, None] * (vc - g * (kc @ S)), lower=True,
-                                              unit_diagonal=True)  # (C, d_v)
+        u = _unit_lower_inverse(system - jnp.eye(C, dtype=qc.dtype)) @ (bc[:, None] * (vc - g * (kc @ S)))
         o = g * (qc @ S) + (ratio * (qc @ kc.T)) @ u
         S = jnp.exp(lg[-1]) * S + kc.T @ (jnp.exp(lg[-1] - lg)[:, None] * u)
         return S, o
@@ -187,6 +186,19 @@ def _delta_chunks(q, k, v, beta, log_alpha):
     xs = jax.tree_util.tree_map(lambda x: x.reshape((L // C, C) + x.shape[1:]), (q, k, v, beta, log_alpha))
     _, o = jax.lax.scan(chunk, jnp.zeros((d_k, d_v), q.dtype), xs)
     return o.reshape(L, d_v)
+
+
+def _unit_lower_inverse(N):
+    """``(I + N)^-1`` for a strictly lower-triangular (C, C) ``N``, C a power of 2: ``N`` is nilpotent
+    (``N^C = 0``), so ``(I + N)(I - N)(I + N^2)(I + N^4)... = I - N^C = I``; matrix products only
+    (XLA's triangular solve on the CPU hung inside the vmapped, scanned training step)."""
+    C = N.shape[0]
+    eye = jnp.eye(C, dtype=N.dtype)
+    inv, power = eye - N, N
+    for _ in range(int(np.log2(C)) - 1):
+        power = power @ power
+        inv = inv @ (eye + power)
+    return inv
 
 
 def _delta_scan(q, k, v, beta, log_alpha):
