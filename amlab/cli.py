@@ -506,6 +506,43 @@ def cmd_train_induction(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_mqar(args: argparse.Namespace) -> int:
+    """``amlab train mqar``: trained mixers on MQAR beside the ideal memories; needs the ``train`` extra."""
+    from simulations.checks.runner import ensure_writable
+
+    changes = {}
+    for name in ("mixer", "width", "pairs"):
+        if getattr(args, name):
+            changes[{"mixer": "mixers", "width": "widths", "pairs": "pairs"}[name]] = \
+                tuple(dict.fromkeys(getattr(args, name)))
+    if args.seq_len is not None:
+        changes["seq_len"] = args.seq_len
+    if args.mlp:
+        changes["mlp"] = True
+    if args.no_conv:
+        changes["conv"] = False
+    mqar, cfg = _train_config("mqar", args, changes)
+    out = ensure_writable(args.out)
+    res = mqar.train_mqar(cfg, out, max_seconds=args.max_seconds, budget_s=args.budget_s)
+    from figures.train_mqar import plot_state_size, plot_width
+
+    quick = args.size != "full"
+    files = plot_width(res, out, quick=quick, seed=args.seed) + plot_state_size(res, out, quick=quick, seed=args.seed)
+    print(mqar.format_table(res))
+    for name, r in res["programs"].items():
+        if r["status"] == "skipped":
+            print(f"{name}: not run ({r['reason']})")
+        elif r["timing"].get("steps_per_s"):
+            t = r["timing"]
+            print(f"{name}: {t['steps_per_s']:.1f} steps/s of the vmapped program ({t['model_steps_per_s']:.0f} "
+                  f"model-steps/s), compile + first chunk {t['compile_s']:.1f} s, {t['wall_s']:.1f} s in all")
+    print(f"on {res['device']} (jax {res['jax']})")
+    if any(r["status"] != "done" for r in res["programs"].values()):
+        print("some programs did not finish; the same command resumes them (finished programs are kept)")
+    print(f"results: {out / 'mqar.json'}, {out / 'mqar_accuracy.csv'}, {out / 'mqar_table.md'}, {files[0]}")
+    return 0
+
+
 def _add_common(p, out_default):
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", dest="size", action="store_const", const="quick", help="small sizes (default)")
@@ -621,6 +658,24 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-seconds", type=_seconds, default=None, help="training time budget (resumable)")
     _add_common(t, "amlab-train-induction")
     t.set_defaults(parser=t, func=cmd_train_induction)
+
+    t = tsub.add_parser("mqar", help="sequence mixers trained on MQAR vs the ideal memory of the same state size")
+    t.add_argument("--mixer", action="append", choices=["attention", "linear", "decay", "delta", "gated_delta"],
+                   help="a mixer to train (repeat; default: all)")
+    t.add_argument("--width", type=_workers, action="append", help="model width d (repeat)")
+    t.add_argument("--pairs", type=_workers, action="append", help="key-value pairs per sequence (repeat)")
+    t.add_argument("--seq-len", type=_workers, default=None, help="sequence length")
+    t.add_argument("--mlp", action="store_true", help="an MLP after each mixer")
+    t.add_argument("--no-conv", action="store_true", help="no short convolution before the mixers")
+    t.add_argument("--seeds", type=_workers, default=None, help="runs per (mixer, width, pairs)")
+    t.add_argument("--steps", type=_workers, default=None, help="training steps (a multiple of --eval-every)")
+    t.add_argument("--eval-every", type=_workers, default=None, help="steps between evaluations")
+    t.add_argument("--max-seconds", type=_seconds, default=None, help="stop training after this wall time "
+                   "(resumable)")
+    t.add_argument("--budget-s", type=_seconds, default=None, help="skip programs expected to end past this many "
+                   "seconds (recorded as not run)")
+    _add_common(t, "amlab-train-mqar")
+    t.set_defaults(parser=t, func=cmd_train_mqar)
 
     p = sub.add_parser("warm", help="compile the simulator kernels into the cache (first runs then start fast)")
     p.add_argument("families", nargs="*", metavar="FAMILY", help="classical, dense, amicl, perceptron, kv, "

@@ -10,7 +10,7 @@ from simulations.core.discover import import_modules
 
 #: Modules imported first, in this order; the rest follow by name.
 ORDER = ("amicl", "capacity_extended", "attention", "induction", "classical", "ags", "dense", "modern", "train",
-         "train_induction", "train_lm", "rem", "storkey", "dense_replica", "sparse_rs")
+         "train_induction", "train_lm", "train_mqar", "rem", "storkey", "dense_replica", "sparse_rs")
 
 #: Modules of ``figures`` that are not figure families.
 INFRASTRUCTURE = ("catalog", "registry", "style", "lint")

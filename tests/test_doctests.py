@@ -28,7 +28,8 @@ MODULES = _modules()
 #: ``simulations.train.induction`` stays: its example compiles the program that tests/test_train_induction.py's
 #: smoke run reuses in the same process.
 SLOW = {"simulations.train.icl", "simulations.train.bursty", "simulations.train.model",
-        "simulations.train.induction_model", "simulations.train.induction", "simulations.train.lm"}
+        "simulations.train.induction_model", "simulations.train.induction", "simulations.train.lm",
+        "simulations.train.mqar", "simulations.train.mqar_data", "simulations.train.mqar_model"}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in MODULES])

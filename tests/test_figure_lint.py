@@ -269,7 +269,9 @@ def test_every_registered_figure_is_linted_by_its_build_test():
               set(test_figures_attention.NAMES) | set(test_figures_capacity_extended.NAMES) |
               set(test_figures_induction.FAST) | set(test_figures_induction.SLOW) | set(test_figures_ags_large.NAMES) |
               {"dense-replica", "rem-capacity", "storkey-capacity", "sparse-rs-capacity", "palimpsest-capacity",
-               "forgetting-recall-age", "forgetting-frontier"} | set(test_figures_train_lm.NAMES))
+               "forgetting-recall-age", "forgetting-frontier",
+               "train-mqar-width", "train-mqar-state-size"}  # the last two: tests/test_figures_train_mqar.py
+              | set(test_figures_train_lm.NAMES))
     assert linted | NOT_LINTED == set(FIGURES), sorted(set(FIGURES) - linted - NOT_LINTED)
 
 
