@@ -1,4 +1,4 @@
-"""Experiment 3 (trained MQAR): bad configurations, the CLI's refusals, and (slow) a tiny sweep that is
+"""Experiment 4 (trained MQAR): bad configurations, the CLI's refusals, and (slow) a tiny sweep that is
 deterministic, resumes an interrupted program from its checkpoint, keeps finished programs and skips
 programs past its budget."""
 

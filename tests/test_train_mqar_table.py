@@ -1,4 +1,4 @@
-"""Experiment 3's summaries without JAX: the key-geometry probe and the ideal memories' closed forms."""
+"""Experiment 4's summaries without JAX: the key-geometry probe and the ideal memories' closed forms."""
 
 import numpy as np
 import pytest

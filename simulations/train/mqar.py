@@ -1,4 +1,4 @@
-"""Experiment 3: trained sequence mixers on MQAR, beside the ideal key-value memory of the same state size.
+"""Experiment 4: trained sequence mixers on MQAR, beside the ideal key-value memory of the same state size.
 
 For every mixer and width ``d`` of the config, one compiled program trains
 ``seeds x len(pairs)`` models at once: the parameters carry leading axes

@@ -1,4 +1,4 @@
-"""Experiment 3's summaries without JAX: the learned-key geometry, the ideal memories, the table.
+"""Experiment 4's summaries without JAX: the learned-key geometry, the ideal memories, the table.
 
 :func:`ideal_memories` computes, for the widths and pair counts of a sweep, the
 accuracy of the ideal key-value memories of :mod:`hopfield.mqar` (simulated on
