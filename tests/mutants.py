@@ -884,14 +884,15 @@ _declare_source(
     KV_READOUT, "theory.kv_memory",
     [('"other_var": sp.expand(2 * v4 * c2 + (M - 2) * c2 * c2)',
       '"other_var": sp.expand(2 * v4 * c2 + (M - 1) * c2 * c2)', 1)],
-    quick_targets=("kv-readout-moments",))
+    targets=("kv-readout-moments",), quick_targets=("kv-readout-moments",))
 _declare_source(
     "induction-normaliser-t", "formula",
     "induction logits with the layer-2 normaliser e^beta2 n_q + t for e^beta2 n_q + (t - n_q) "
     "(theory.induction.derive)",
     INDUCTION_LOGITS, "theory.induction",
     [("Z = weight.subs(a, 1) * nq + weight.subs(a, 0) * (t - nq)", "Z = weight.subs(a, 1) * nq + weight.subs(a, 0) * t",
-      1)])
+      1)],
+    targets=("induction-normaliser",), quick_targets=("induction-normaliser",))
 _declare_source(
     "gardner-density-2pi", "formula",
     "Gardner's stability integral with the Gaussian density over 2 pi for sqrt(2 pi) "
@@ -1063,7 +1064,8 @@ def _causal_softmax_strict(b0, b1, S):
 
 @mutant("induction-layer2-strict", "simulator",
         "layer 2 of the induction model attends over s < t instead of s <= t (its causal softmax leaves out the "
-        "current position)", INDUCTION_LOGITS, targets=())
+        "current position)", INDUCTION_LOGITS, targets=("induction-normaliser",),
+        quick_targets=("induction-normaliser",))
 def _induction_layer2_strict():
     import hopfield.kernels.induction as ki
 
