@@ -289,7 +289,7 @@ def flip_block(*, seed: int, j: int, config: Tuple[int, int, int], trials: Tuple
 
 @register_check(
     "induction-normaliser",
-    families=("induction",), seconds={"quick": 10.0, "full": 30.0},
+    families=("induction",), seconds={"quick": 20.0, "full": 67.0},
     derivations=("induction-logits",),
     title="Built induction transformer: the layer-2 normaliser on the shortest prompt f q k q (t = 4, n_q = 1)",
     theory="theory.induction.logits at t = 4, n_q = c = 1, cbar = 0, beta2 = 1: beta_O e/(e + 3) "
