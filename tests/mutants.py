@@ -873,7 +873,7 @@ def _declare_source(name, kind, description, family, modname, edits, targets=(),
 
 
 KV_READOUT = ("kv-readout-moments", "kv-argmax-accuracy", "induction-ape-recall")
-INDUCTION_LOGITS = ("induction-logits", "induction-deviation", "induction-flip")
+INDUCTION_LOGITS = ("induction-logits", "induction-deviation", "induction-flip", "induction-normaliser")
 AGS_T = ("ags-glauber", "ags-spin-glass")
 
 # the twelve one-line slips of the catalogue (issue 22)
@@ -883,14 +883,16 @@ _declare_source(
     "(theory.kv_memory.readout_moments)",
     KV_READOUT, "theory.kv_memory",
     [('"other_var": sp.expand(2 * v4 * c2 + (M - 2) * c2 * c2)',
-      '"other_var": sp.expand(2 * v4 * c2 + (M - 1) * c2 * c2)', 1)])
+      '"other_var": sp.expand(2 * v4 * c2 + (M - 1) * c2 * c2)', 1)],
+    targets=("kv-readout-moments",), quick_targets=("kv-readout-moments",))
 _declare_source(
     "induction-normaliser-t", "formula",
     "induction logits with the layer-2 normaliser e^beta2 n_q + t for e^beta2 n_q + (t - n_q) "
     "(theory.induction.derive)",
     INDUCTION_LOGITS, "theory.induction",
     [("Z = weight.subs(a, 1) * nq + weight.subs(a, 0) * (t - nq)", "Z = weight.subs(a, 1) * nq + weight.subs(a, 0) * t",
-      1)])
+      1)],
+    targets=("induction-normaliser",), quick_targets=("induction-normaliser",))
 _declare_source(
     "gardner-density-2pi", "formula",
     "Gardner's stability integral with the Gaussian density over 2 pi for sqrt(2 pi) "
@@ -1022,7 +1024,8 @@ _declare_source(
     "P(RPE head right at every position) as the recall averaged over positions, E mean_t Phi^t for "
     "E Phi^(T-1) (theory.induction.rpe_all_positions with last_only=False)",
     ("induction-rpe-flat",), "theory.induction",
-    [("lambda d_, T_: _rpe_one(d_, T_, last_only=True)", "lambda d_, T_: _rpe_one(d_, T_, last_only=False)", 1)])
+    [("lambda d_, T_: _rpe_one(d_, T_, last_only=True)", "lambda d_, T_: _rpe_one(d_, T_, last_only=False)", 1)],
+    targets=("induction-rpe-flat",), quick_targets=("induction-rpe-flat",))
 _declare_source(
     "pseudo-inverse-no-cue-noise", "formula",
     "projection-rule one-step overlap erf(m0 sqrt((1-alpha)/(2 alpha))) for erf(m0 sqrt((1-alpha)/(2 alpha "
@@ -1061,7 +1064,8 @@ def _causal_softmax_strict(b0, b1, S):
 
 @mutant("induction-layer2-strict", "simulator",
         "layer 2 of the induction model attends over s < t instead of s <= t (its causal softmax leaves out the "
-        "current position)", INDUCTION_LOGITS, targets=())
+        "current position)", INDUCTION_LOGITS, targets=("induction-normaliser",),
+        quick_targets=("induction-normaliser",))
 def _induction_layer2_strict():
     import hopfield.kernels.induction as ki
 

@@ -165,3 +165,27 @@ def test_argmax_accuracy_reports_loads_below_a_quarter_of_d_squared():
     kinds = {p.params["M"]: p.kind for p in res.points}
     assert kinds[32] == "reported" and kinds[64] != "reported"
     assert all(p.p_value is None for p in res.points if p.params["M"] == 32)
+
+
+SMALL = {"grid": [[3, 2, 150000]], "n": 2}
+
+
+def test_readout_small_case_sees_one_cross_term_too_many():
+    # d = 3, M = 2: the other value's variance 2/d + (M + 2)/d^2 = 10/9; (M - 1) cross terms for (M - 2)
+    # adds 1/d^2, 10% of it, against a standard error of 1.1% with 150 000 memories
+    from tests.mutants import MUTANTS
+
+    assert run("kv-readout-moments", **SMALL).passed
+    with MUTANTS["kv-other-var-M1"].apply():
+        res = run("kv-readout-moments", **SMALL)
+    assert not res.passed
+    assert [p.label for p in res.points if not p.ok] == ["d=3, M=2, other: variance"]
+
+
+def test_readout_cases():
+    from simulations.checks.suite.kv import readout_cases
+
+    assert readout_cases([[4, 8], [3, 2, 400000]], 20000) == [(4, 8, 20000), (3, 2, 400000)]
+    for bad in ([[4]], [[4, 8, 10, 1]], [[1, 8]], [[4, 8, 1]]):
+        with pytest.raises(ValueError, match="grid entr"):
+            readout_cases(bad, 100)

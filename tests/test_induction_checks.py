@@ -44,6 +44,33 @@ def test_logits_fail_with_a_broken_previous_token_head(monkeypatch):
     assert not run_check(CHECKS["induction-logits"], "quick", seed=1, **LOGITS).passed
 
 
+NORM = dict(d=64, n_trials=1000)
+
+
+@pytest.fixture(scope="module")
+def normaliser_run():
+    return Simulated("induction-normaliser", 6, **NORM)
+
+
+def test_normaliser_fails_with_t_for_t_minus_n_q(normaliser_run, monkeypatch):
+    # at t = 4, n_q = 1 the slip e^beta2 n_q + t lowers the in-context term by 13% (1.90 -> 1.65)
+    assert normaliser_run.judge().passed
+    real = th.logits()
+    monkeypatch.setattr(th, "logits", lambda: Wrong(lambda **kw: real.evaluate(**{**kw, "t": kw["t"] + kw["n_q"]})))
+    assert not normaliser_run.judge().passed
+
+
+def test_normaliser_tolerance_is_the_measured_bias_law():
+    a, b = ci.SHORT_BIAS
+    for d in (64, 256, 512, 1024):
+        assert ci.short_bias(d) == pytest.approx(a / np.sqrt(d) + b / d)
+        # the law's own standard error widens the band, by less than the law itself where it is resolved
+        extra = ci.short_tolerance(d) - abs(ci.short_bias(d))
+        assert 0 < extra < abs(ci.short_bias(d))
+        assert ci.short_tolerance(d, n_sigma=0.0) == pytest.approx(abs(ci.short_bias(d)))
+    assert ci.short_tolerance(64) > ci.short_tolerance(512)  # shrinks with d
+
+
 DEV = dict(ds=[64, 128, 256, 512], n_trials=80)
 
 
@@ -152,3 +179,10 @@ def test_rpe_all_positions_at_the_rare_miss_point_is_exact():
             for i in range(n))
     assert binomtest(k, n, th.rpe_all_positions(d, T)).pvalue > 0.01
     assert binomtest(k, n, th.rpe_all_positions(d, 2 * T)).pvalue < 0.01
+
+
+def test_rpe_case_with_its_own_number_of_models():
+    res = run_check(CHECKS["induction-rpe-flat"], "quick", seed=5, cases=[[16, 64, 30], [16, 64]], n_models=5)
+    assert [p.params["n_models"] for p in res.points] == [30, 5]
+    with pytest.raises(ValueError, match="cases entries"):
+        run_check(CHECKS["induction-rpe-flat"], "quick", seed=5, cases=[[16]], n_models=5)

@@ -39,7 +39,7 @@ SMOKE_FRACTION = 0.10
 SMOKE_QUICK = frozenset({
     "ags-critical", "ags-spin-glass", "amicl-switch", "amicl-vs-a", "classical-fixed-points", "dense-capacity",
     "dense-exact-one-step", "dense-random-starts", "exp-rem-threshold", "induction-ape-recall",
-    "induction-deviation", "induction-flip", "induction-logits", "induction-rpe-flat", "kv-argmax-accuracy",
+    "induction-deviation", "induction-flip", "induction-logits", "kv-argmax-accuracy",
     "kv-delta-one-pass", "kv-readout-moments", "kv-zipf-scaling", "mixture-stability", "pseudo-inverse",
     "sparse-capacity", "sparse-one-step", "storkey-capacity"})
 

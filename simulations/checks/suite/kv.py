@@ -37,33 +37,62 @@ from simulations.checks.stats import bound_point, estimate_point, summary_point
            "0 and 2/d + (M+2)/d^2 (other), 0 and 1/d + (M+1)/d^2 (fresh); exact at finite d, M",
     test="z-test per (d, M, kind) over n independent memories (read by the causal streaming kernel): of the mean "
          "score, and of the mean of (score - theoretical mean)^2 against the variance; tolerance 0 (exact "
-         "formulas); Holm at 0.01. d = 4 makes the O(1/d^2) terms 12% of the variance.",
-    quick={"grid": [[4, 8], [16, 32]], "n": 20000},
-    full={"grid": [[4, 8], [8, 16], [16, 32], [32, 256], [64, 64]], "n": 200000},
+         "formulas); Holm at 0.01. d = 4 makes the O(1/d^2) terms 12% of the variance; d = 3, M = 2 (400 000 "
+         "memories quick, 2 000 000 full) makes one c2^2 cross term 10% of the other value's variance.",
+    quick={"grid": [[4, 8], [16, 32], [3, 2, 400000]], "n": 20000},
+    full={"grid": [[4, 8], [8, 16], [16, 32], [32, 256], [64, 64], [3, 2, 2000000]], "n": 200000},
     split=True,
 )
 def kv_readout_moments(*, seed: int, grid: Sequence[Sequence[int]], n: int) -> Work:
-    """One unit per (d, M) and block of memories (``sk.readout_scores``), combined per (d, M) (``readout_points``)."""
+    """One unit per (d, M) and block of memories (``sk.readout_scores``), combined per (d, M) (``readout_points``).
+
+    A grid entry ``[d, M]`` reads ``n`` memories; ``[d, M, n_case]`` reads its own ``n_case`` (the
+    small cases cost little a memory and need many: ``d = 3, M = 2``, where the variance of another
+    stored value, ``2/d + (M + 2)/d^2 = 10/9``, has one cross term ``1/d^2`` in ten, resolves a
+    wrong count of cross terms, ``kv-other-var-M1``, to 10% of it).
+    """
     units, blocks = [], []
-    for d, M in grid:
+    cases = readout_cases(grid, n)
+    for d, M, n_case in cases:
         chunk = sk.readout_chunk(d, M)
-        step = chunk * max(1, -(-n // (chunk * READOUT_BLOCKS)))
-        bl = [(a, min(a + step, n)) for a in range(0, n, step)]
+        step = chunk * max(1, -(-n_case // (chunk * READOUT_BLOCKS)))
+        bl = [(a, min(a + step, n_case)) for a in range(0, n_case, step)]
         blocks.append(len(bl))
         s = derive_seed(seed, {"check": "kv-readout-moments", "d": d, "M": M})
-        units += [Unit(sk.readout_scores, {"d": d, "M": M, "n": n, "seed": s, "memories": ab},
+        units += [Unit(sk.readout_scores, {"d": d, "M": M, "n": n_case, "seed": s, "memories": ab},
                        cost=(ab[1] - ab[0]) * d * M, label=f"d={d}, M={M}, memories {ab[0]}-{ab[1] - 1}")
                   for ab in bl]
 
     def combine(outputs):
         it = iter(outputs)
         points = []
-        for (d, M), nb in zip(grid, blocks):
+        for (d, M, n_case), nb in zip(cases, blocks):
             outs = [next(it) for _ in range(nb)]
-            points += readout_points({k: np.concatenate([o[k] for o in outs]) for k in outs[0]}, d, M, n)
+            points += readout_points({k: np.concatenate([o[k] for o in outs]) for k in outs[0]}, d, M, n_case)
         return points
 
     return Work(units, combine)
+
+
+def readout_cases(grid: Sequence[Sequence[int]], n: int) -> List[tuple]:
+    """``(d, M, memories)`` of each entry of ``kv-readout-moments``' grid: ``[d, M]`` reads ``n``, ``[d, M, n_case]``
+    its own number.
+
+    Examples
+    --------
+    >>> readout_cases([[4, 8], [3, 2, 400000]], 20000)
+    [(4, 8, 20000), (3, 2, 400000)]
+    """
+    out = []
+    for entry in grid:
+        if len(entry) not in (2, 3):
+            raise ValueError(f"grid entries must be [d, M] or [d, M, n], got {list(entry)!r}")
+        d, M = int(entry[0]), int(entry[1])
+        n_case = int(entry[2]) if len(entry) == 3 else int(n)
+        if d < 2 or M < 2 or n_case < 2:
+            raise ValueError(f"grid entry {list(entry)!r}: need d >= 2, M >= 2 and at least 2 memories")
+        out.append((d, M, n_case))
+    return out
 
 
 #: Blocks of memories per (d, M) of ``kv-readout-moments`` (units of work).
