@@ -66,7 +66,7 @@ def fig_ags_finite_size_large(out_dir: style.StrPath, *, quick: bool = True, see
         for key, label, ls in PUBLISHED:
             ax.axhline(loads[key], color="0.35", lw=0.7, ls=ls, zorder=1)
         ax.set(xlabel=r"$N^{-1/2}$", ylabel=r"$\alpha_c(N)$", xlim=(-0.002, (N ** -0.5).max() * 1.08))
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, frameon=False)
         # right: one row per definition, the estimate with its total error
         names = [k for k in extr if "error" not in extr[k] and k.endswith(f"N >= {int(main['min_N'])}")]
         names.sort()
