@@ -52,6 +52,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erf
@@ -99,7 +100,7 @@ def field_variance() -> Formula:
                    definition="Var[xi_i^t h_i] over the patterns, (N-1)/N^2 sum_{t' != t} lam^(2 t')")
 
 
-def neuron_mean_covariance(lam: float, ages, N: int, P: int) -> np.ndarray:
+def neuron_mean_covariance(lam: float, ages: npt.ArrayLike, N: int, P: int) -> np.ndarray:
     """Covariance over networks of the aligned field averaged over the neurons, between ages (exact).
 
     The neuron mean of the aligned field of the pattern of age ``t`` is

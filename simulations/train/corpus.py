@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Tuple, Union
+from typing import Any, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["VOCAB", "SAMPLE", "DEFAULT_CORPUS", "encode", "decode", "resolve", "read_corpus", "split",
            "eval_offsets", "sample_windows", "digest"]
@@ -52,7 +53,7 @@ def encode(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8).copy()
 
 
-def decode(tokens) -> str:
+def decode(tokens: npt.ArrayLike) -> str:
     """The text of byte tokens (an incomplete UTF-8 sequence at a window's edge becomes U+FFFD)."""
     arr = np.asarray(tokens)
     if arr.ndim != 1 or (arr.size and (arr.min() < 0 or arr.max() >= VOCAB)):
@@ -117,7 +118,7 @@ def eval_offsets(n_tokens: int, T: int, n: int) -> np.ndarray:
     return np.linspace(0, n_tokens - T - 1, n).round().astype(np.int32)
 
 
-def sample_windows(key, tokens, T: int, B: int):
+def sample_windows(key: Any, tokens: Any, T: int, B: int) -> Any:
     """``B`` windows of ``T + 1`` tokens at uniform random offsets of ``tokens`` (a device array): (B, T + 1) int32.
 
     JAX, traceable (used inside the jitted training step).

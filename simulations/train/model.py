@@ -26,7 +26,7 @@ G. Reddy, ICLR 2024 (arXiv:2312.03002), Sec. 2 (the two-layer model).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -101,7 +101,7 @@ def attend(q: jnp.ndarray, k: jnp.ndarray, v: jnp.ndarray, heads: int = 1) -> jn
 _attend = attend  # the single-head form, the name the tests' mutants use
 
 
-def project(x: jnp.ndarray, attn: dict, prev, coef: jnp.ndarray):
+def project(x: jnp.ndarray, attn: dict, prev: Optional[tuple], coef: jnp.ndarray) -> tuple:
     """Queries, keys and values of a layer with the residual attention streams: ``(q, k, v)``.
 
     ``q = x W_Q + c_Q q_prev`` and likewise for keys and values, where ``prev`` is
@@ -111,7 +111,7 @@ def project(x: jnp.ndarray, attn: dict, prev, coef: jnp.ndarray):
     return add_streams((x @ attn["W_Q"], x @ attn["W_K"], x @ attn["W_V"]), prev, coef)
 
 
-def add_streams(qkv, prev, coef: jnp.ndarray):
+def add_streams(qkv: Sequence[jnp.ndarray], prev: Optional[tuple], coef: jnp.ndarray) -> tuple:
     """``qkv + coef * prev`` term by term (``(q, k, v)`` of this layer, ``prev`` of an earlier one or None)."""
     if prev is None:
         return tuple(qkv)

@@ -27,7 +27,7 @@ models", ICLR 2024, arXiv:2312.04927 (MQAR, Sec. 3).
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from typing import NamedTuple, Union
 
 import jax
 import jax.numpy as jnp
@@ -108,7 +108,7 @@ def _one(key, P, *, vocab_size: int, max_pairs: int, seq_len: int, power_a: floa
 
 
 @functools.partial(jax.jit, static_argnames=("batch", "vocab_size", "max_pairs", "seq_len"))
-def sample(key: jax.Array, batch: int, num_pairs, *, vocab_size: int, max_pairs: int, seq_len: int,
+def sample(key: jax.Array, batch: int, num_pairs: Union[int, jax.Array], *, vocab_size: int, max_pairs: int, seq_len: int,
            power_a: float = 0.01) -> MQARArrays:
     """Draw ``batch`` MQAR sequences with ``num_pairs`` pairs (traced, ``<= max_pairs``) on the device.
 

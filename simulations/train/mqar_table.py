@@ -15,6 +15,8 @@ V. Cabannes, E. Dohmatob, A. Bietti, ICLR 2024, arXiv:2310.02984 (the outer-prod
 
 from __future__ import annotations
 
+from typing import Any, Optional, Sequence
+
 import numpy as np
 
 __all__ = ["key_geometry", "outer_product_closed_form", "delta_closed_form", "ideal_memories", "summary_table",
@@ -87,8 +89,8 @@ def delta_closed_form(d: int, P: int, n_values: int, n_pairs_sampled: int = 8) -
     return float(np.mean(gated_delta_mqar_accuracy(float(d), 1.0, 2 * P, js, P=P, V=n_values)))
 
 
-def ideal_memories(cfg, widths=None, *, closed_form: bool = True,
-                   memories=("hebbian", "delta", "softmax")) -> dict:
+def ideal_memories(cfg: Any, widths: Optional[Sequence[int]] = None, *, closed_form: bool = True,
+                   memories: Sequence[str] = ("hebbian", "delta", "softmax")) -> dict:
     """Accuracy of the ideal memories of width ``d`` on the config's MQAR law (NumPy, no training).
 
     Simulated (:func:`hopfield.mqar.evaluate_mqar` on ``n_ideal`` sequences of ``make_mqar``, Gaussian

@@ -103,7 +103,7 @@ def crossing_case(*, seed: int, N: int, a: float, th: float, f: float, networks:
                    "kept": r["kept"], "trials": r["trials"]}, kind="reported")]
 
 
-def combine(outputs) -> List[Point]:
+def combine(outputs: Sequence[List[Point]]) -> List[Point]:
     """The grid's points, the crossing scan's reported counts, and the test of the fitted crossing."""
     points = concat(outputs)
     scan = [p for p in points if p.params.get("crossing_scan")]
