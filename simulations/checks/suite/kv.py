@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import List, Sequence
 
 import numpy as np
+from scipy import stats
 from scipy.special import zeta
 
 import theory.kv_memory as tkv
@@ -110,7 +111,7 @@ def readout_points(sc: dict, d: int, M: int, n: int) -> List[Point]:
         p = {"d": d, "M": M, "kind": kind, "n": n}
         points.append(summary_point(f"d={d}, M={M}, {kind}: mean", s.mean(), s.std(ddof=1), n, mu, params=p))
         points.append(summary_point(f"d={d}, M={M}, {kind}: variance", sq.mean(), sq.std(ddof=1), n, var,
-                                    params=p))
+                                    params=p, skew=float(stats.skew(sq))))
     return points
 
 
