@@ -53,6 +53,7 @@ def _logits(params, tokens, variant, stream_from="previous", remat=False):
     return np.asarray(FORWARD(params, tokens, c, heads=CFG.heads, stream_from=stream_from, remat=remat))
 
 
+@pytest.mark.slow  # the first compile of the 2-layer model: several seconds of the default suite
 @pytest.mark.parametrize("stream_from", ["previous", "first"])
 def test_matches_numpy_twin(params, tokens, stream_from):
     for variant in VARIANTS:
@@ -97,6 +98,7 @@ def _causal_ok(forward, params, tokens):
         assert np.abs(a[:, t:] - b[:, t:]).max() > 1e-2
 
 
+@pytest.mark.slow
 def test_causal_mask(params, tokens):
     _causal_ok(lm.forward, params, tokens)
 

@@ -9,6 +9,9 @@ jax = pytest.importorskip("jax")
 from hopfield.mqar import make_mqar  # noqa: E402
 from simulations.train import mqar_data as D  # noqa: E402
 
+#: Slow stage (CI runs it): compiling the device sampler costs several seconds of the default suite.
+pytestmark = pytest.mark.slow
+
 V, L, PM, N = 64, 32, 8, 3000
 
 

@@ -9,6 +9,10 @@ import jax.numpy as jnp  # noqa: E402
 from simulations.train import mqar_model as M  # noqa: E402
 from tests import reference_train_mqar as R  # noqa: E402
 
+#: The whole module runs in the slow stage: its JAX compiles (five mixers, stepwise and chunked) cost
+#: about 10 s of the default suite's 5-minute budget; CI runs it with `-m slow`.
+pytestmark = pytest.mark.slow
+
 L, D, VOC = 8, 6, 12
 HIDDEN = jax.jit(M.hidden, static_argnums=2)
 TOK = np.array([1, 7, 2, 9, 1, 0, 2, 0])
