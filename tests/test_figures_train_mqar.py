@@ -73,6 +73,7 @@ def test_without_recorded_results_is_an_error(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # 1.5 s; the wheel-install check builds the same figures from package data
 def test_shipped_record_builds_without_jax(tmp_path, monkeypatch):
     """The shipped record (package data) draws both figures with JAX and optax unimportable."""
     assert (fm.RESULTS / "mqar_quick" / "mqar.json").is_file()

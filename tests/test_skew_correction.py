@@ -18,6 +18,7 @@ def _rejection_rates(skewed: bool):
     return float(np.mean(p <= 0.01)), float(np.mean((p <= 0.01) & (m < shape)))
 
 
+@pytest.mark.slow  # a level measured over 2000 replicates: a statistical test, about 1-2 s
 def test_skew_correction_restores_the_level_that_the_plain_test_inflates():
     plain, plain_low = _rejection_rates(False)
     corrected, corrected_low = _rejection_rates(True)
